@@ -1,0 +1,126 @@
+/*
+ * memtracer.h -- the public interface of libmemtracer.
+ *
+ * libmemtracer records what an interpreter allocates: where (guest source
+ * location and call path), what (guest type), how many and how many bytes,
+ * what was freed, the peak of live bytes and what was still live at exit.
+ * It knows nothing of any guest language: a VM names its functions and
+ * types once (mt_func_intern, mt_type_intern) and then reports events.
+ *
+ * There is one tracer per process, as there is one heap.  A VM does not
+ * call the event functions directly; it includes <mt_hooks.h>, whose hooks
+ * cost one predictable branch on mt_active when tracing is off.
+ *
+ * Every event is O(1) and makes no malloc of its own in the common case:
+ * the tracer's tables live in pools it grows in large steps, and a call
+ * path is interned once, when the call happens (a shadow stack of trie
+ * nodes), so an allocation never walks the guest stack.
+ */
+#ifndef MEMTRACER_H
+#define MEMTRACER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MT_VERSION_STRING "0.1.0"
+
+/* An interned guest type name ("Array", "Point").  MT_TYPE_INTERNAL marks a
+ * VM-internal block that belongs to no guest object: hidden from the report
+ * unless TraceInternal=true. */
+typedef uint32_t mt_type;
+#define MT_TYPE_INTERNAL ((mt_type)0)
+
+/* An interned guest function: its name, its source file, its first line. */
+typedef uint32_t mt_func;
+
+/* An interned call path: one node per distinct path from the outermost
+ * frame.  Opaque. */
+typedef struct mt_node mt_node;
+
+/* ---------------------------------------------------------------- options */
+
+typedef enum mt_output {
+    MT_OUTPUT_TABLE,
+    MT_OUTPUT_JSON,
+    MT_OUTPUT_HISTOGRAM,
+    MT_OUTPUT_TYPEHISTOGRAM,
+    MT_OUTPUT_CALLTREE,
+} mt_output;
+
+typedef struct mt_options {
+    bool enabled;            /* --memtracer, or any --memtracer.X */
+    mt_output output;        /* --memtracer.Output */
+    char *output_file;       /* --memtracer.OutputFile; NULL: stderr */
+    bool trace_stacks;       /* --memtracer.TraceStackTraces */
+    unsigned stack_limit;    /* --memtracer.StackLimit */
+    size_t trace_mem;        /* --memtracer.TraceMem: minimum size recorded */
+    char *filter_root_name;  /* --memtracer.FilterRootName; NULL: all */
+    char *filter_file;       /* --memtracer.FilterFile; NULL: all */
+    bool trace_internal;     /* --memtracer.TraceInternal */
+} mt_options;
+
+/* Results of mt_options_parse. */
+#define MT_ARG_NOT_OURS 0    /* not a --memtracer word: the caller's own */
+#define MT_ARG_OK 1          /* consumed */
+#define MT_ARG_BAD (-1)      /* a memtracer word with a bad name or value */
+
+void mt_options_init(mt_options *o);
+/* Parses one command-line word.  On MT_ARG_BAD, err holds one line (no
+ * newline) naming the option and what it accepts. */
+int mt_options_parse(mt_options *o, const char *arg, char *err, size_t errlen);
+void mt_options_free(mt_options *o);
+/* The options' help text, one line per option, for a front end's --help. */
+const char *mt_options_help(void);
+
+/* -------------------------------------------------------------- lifecycle */
+
+/* Set while a tracer is recording; the hooks test it and nothing else. */
+extern bool mt_active;
+
+/* Starts recording.  language and program name the report ("lox",
+ * "queens.lox").  Checks up front that the report can be written: returns 0,
+ * or -1 with one line in err when OutputFile cannot be created (the front
+ * end then exits 74 without running anything). */
+int mt_start(const mt_options *o, const char *language, const char *program,
+             char *err, size_t errlen);
+
+/* Stops recording, writes the report (temporary file + rename when
+ * OutputFile is set), frees the tracer's memory.  Returns 0, or -1 when the
+ * report could not be written (the front end exits 74).  Safe to call when
+ * not started, and twice.  Also installed for SIGINT/SIGTERM by mt_start. */
+int mt_finish(void);
+
+/* ----------------------------------------------------------------- naming */
+
+mt_type mt_type_intern(const char *name, size_t len);
+mt_func mt_func_intern(const char *name, size_t name_len, const char *file,
+                       int line);
+
+/* ----------------------------------------------------------------- events */
+
+/* A guest call: the callee, and the line in the caller the call is made
+ * from.  Interns the path child (O(1)) and makes it current. */
+void mt_call(mt_func callee, int call_line);
+void mt_return(void);
+/* Drops frames until depth frames remain (an error unwound the stack). */
+void mt_unwind(size_t depth);
+
+/* For front ends that cannot see calls (they walk the guest stack at an
+ * allocation instead): build a path from the root and make it current. */
+mt_node *mt_path_root(void);
+mt_node *mt_path_child(mt_node *parent, mt_func callee, int call_line);
+void mt_path_set(mt_node *node);
+
+/* A new guest object of the given type at line of the current function. */
+void mt_alloc(const void *ptr, size_t size, mt_type type, int line);
+/* An object's storage obtained, grown or shrunk (old_ptr NULL: obtained;
+ * new_ptr NULL: released).  Charged to the current location with the
+ * owner's type: bytes, not count; a change of an existing block counts as
+ * one resize. */
+void mt_resize(const void *old_ptr, size_t old_size, const void *new_ptr,
+               size_t new_size, mt_type owner, int line);
+/* A block released (GC sweep, free): its size as the VM knows it. */
+void mt_free(const void *ptr, size_t size);
+
+#endif
