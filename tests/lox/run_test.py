@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Runs Lox test scripts and checks stdout, stderr and the exit status exactly.
+
+Usage: run_test.py LOX_BINARY TEST.lox [TEST.lox ...]
+
+Each test states what it expects in comments, so a test and its expectations
+cannot drift apart:
+
+  // expect: TEXT                  a line on stdout
+  // expect runtime error: MSG     MSG on stderr, then the stack trace, exit 70
+  // trace: [line N] in f()        one trace line (innermost first); when a
+  // trace 63x: [line N] in f()    runtime error has none, the trace is
+                                   "[line L] in script", L the comment's line
+  // Error at 'x': MSG             "[line L] Error at 'x': MSG" on stderr,
+  // [line N] Error at 'x': MSG    exit 65 (the first form uses the comment's
+                                   own line L)
+
+Everything not expected is an error: extra output, a missing line, a wrong
+exit status.  A file with no expectation at all is rejected, because it could
+never fail.  The exit status is 0 when every file passed, 1 otherwise.
+"""
+
+import re
+import subprocess
+import sys
+
+EXPECT_OUTPUT = re.compile(r"// expect: ?(.*)$")
+EXPECT_RUNTIME = re.compile(r"// expect runtime error: (.+)$")
+EXPECT_TRACE = re.compile(r"// trace(?: (\d+)x)?: (.+)$")
+EXPECT_COMPILE = re.compile(r"// (\[line \d+\] )?(Error.*)$")
+
+TIMEOUT_SECONDS = 300
+
+
+class Expectation:
+    def __init__(self, path):
+        self.stdout = []
+        self.compile_errors = []
+        self.runtime_error = None
+        self.runtime_line = 0
+        self.trace = []
+        with open(path, encoding="utf-8") as source:
+            for number, line in enumerate(source, start=1):
+                self._parse_line(number, line.rstrip("\n"))
+
+    def _parse_line(self, number, line):
+        match = EXPECT_OUTPUT.search(line)
+        if match:
+            self.stdout.append(match.group(1))
+            return
+        match = EXPECT_RUNTIME.search(line)
+        if match:
+            self.runtime_error = match.group(1)
+            self.runtime_line = number
+            return
+        match = EXPECT_TRACE.search(line)
+        if match:
+            self.trace.extend([match.group(2)] * int(match.group(1) or 1))
+            return
+        match = EXPECT_COMPILE.search(line)
+        if match:
+            where = match.group(1) or "[line %d] " % number
+            self.compile_errors.append(where + match.group(2))
+
+    def is_empty(self):
+        return not (self.stdout or self.compile_errors or self.runtime_error)
+
+    def stderr(self):
+        if self.runtime_error is None:
+            return self.compile_errors
+        trace = self.trace or ["[line %d] in script" % self.runtime_line]
+        return self.compile_errors + [self.runtime_error] + trace
+
+    def exit_status(self):
+        if self.compile_errors:
+            return 65
+        if self.runtime_error is not None:
+            return 70
+        return 0
+
+
+def describe_difference(label, expected, actual):
+    """Names the first line where two line lists differ."""
+    for index in range(max(len(expected), len(actual))):
+        want = expected[index] if index < len(expected) else "<nothing>"
+        got = actual[index] if index < len(actual) else "<nothing>"
+        if want != got:
+            return ["%s line %d: expected %r, got %r" % (label, index + 1, want, got)]
+    return []
+
+
+def run_one(lox, path):
+    """Returns the list of failures of one test file (empty when it passed)."""
+    expected = Expectation(path)
+    if expected.is_empty():
+        return ["%s states no expectation, so it could never fail" % path]
+    if expected.runtime_error is not None and expected.compile_errors:
+        return ["%s expects both a compile and a runtime error" % path]
+    try:
+        result = subprocess.run([lox, path], stdin=subprocess.DEVNULL,
+                                capture_output=True, timeout=TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        return ["timed out after %d s" % TIMEOUT_SECONDS]
+    stdout = result.stdout.decode("utf-8", "replace").splitlines()
+    stderr = result.stderr.decode("utf-8", "replace").splitlines()
+    failures = describe_difference("stdout", expected.stdout, stdout)
+    failures += describe_difference("stderr", expected.stderr(), stderr)
+    if result.returncode != expected.exit_status():
+        failures.append("exit status: expected %d, got %d"
+                        % (expected.exit_status(), result.returncode))
+    return failures
+
+
+def main(argv):
+    if len(argv) < 3:
+        sys.stderr.write("usage: run_test.py LOX_BINARY TEST.lox [TEST.lox ...]\n")
+        return 2
+    lox, paths = argv[1], argv[2:]
+    failed = 0
+    for path in paths:
+        failures = run_one(lox, path)
+        if failures:
+            failed += 1
+            print("FAIL %s" % path)
+            for failure in failures:
+                print("  " + failure)
+    if len(paths) > 1:
+        print("%d passed, %d failed" % (len(paths) - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
