@@ -1,0 +1,136 @@
+/*
+ * mem.c -- the tracer's own memory: one allocation function, pools of
+ * fixed-size records, a string arena, and fault injection.
+ *
+ * Blocks carry a small header linking them into one list, so releasing the
+ * tracer is one walk over that list whatever the tables looked like.
+ * Pools and the arena grow geometrically up to MAX_CHUNK: a program making
+ * millions of allocations costs the tracer a few dozen mallocs.
+ */
+#include "mem.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FIRST_CHUNK ((size_t)64 * 1024)
+#define MAX_CHUNK ((size_t)4 * 1024 * 1024)
+
+/* Two pointers keep the payload 16-byte aligned on 64-bit targets. */
+typedef struct block {
+    struct block *prev, *next;
+} block;
+
+int mt_hash_oom;
+
+static block *blocks;
+static long fail_after = -1;  /* successes left before failing; -1: never */
+
+static struct {
+    char *next;
+    size_t left;
+    size_t chunk_size;
+} strings;
+
+void *mt_mem_alloc(size_t size) {
+    if (fail_after == 0) return NULL;
+    if (size > SIZE_MAX - sizeof(block)) return NULL;
+    block *b = malloc(sizeof(block) + size);
+    if (b == NULL) return NULL;
+    if (fail_after > 0) fail_after--;
+    b->prev = NULL;
+    b->next = blocks;
+    if (blocks != NULL) blocks->prev = b;
+    blocks = b;
+    return b + 1;
+}
+
+void mt_mem_free(void *p) {
+    if (p == NULL) return;
+    block *b = (block *)p - 1;
+    if (b->prev != NULL) b->prev->next = b->next;
+    else blocks = b->next;
+    if (b->next != NULL) b->next->prev = b->prev;
+    free(b);
+}
+
+void mt_mem_arm_faults(void) {
+    const char *s = getenv("MEMTRACER_FAIL_ALLOC_AFTER");
+    fail_after = -1;
+    if (s == NULL || *s == '\0') return;
+    char *end;
+    long n = strtol(s, &end, 10);
+    if (*end == '\0' && n >= 0) fail_after = n;
+}
+
+void mt_mem_release_all(void) {
+    while (blocks != NULL) {
+        block *b = blocks;
+        blocks = b->next;
+        free(b);
+    }
+    memset(&strings, 0, sizeof strings);
+    fail_after = -1;
+}
+
+static size_t next_chunk(size_t *chunk_size) {
+    size_t n = *chunk_size ? *chunk_size : FIRST_CHUNK;
+    *chunk_size = n < MAX_CHUNK ? n * 2 : MAX_CHUNK;
+    return n;
+}
+
+char *mt_mem_strdup(const char *s, size_t len) {
+    char *copy;
+    if (len + 1 > MAX_CHUNK / 4) {
+        /* A huge name gets a block of its own rather than wasting a chunk. */
+        copy = mt_mem_alloc(len + 1);
+    } else {
+        if (strings.left < len + 1) {
+            size_t n = next_chunk(&strings.chunk_size);
+            char *chunk = mt_mem_alloc(n);
+            if (chunk == NULL) return NULL;
+            strings.next = chunk;
+            strings.left = n;
+        }
+        copy = strings.next;
+        strings.next += len + 1;
+        strings.left -= len + 1;
+    }
+    if (copy == NULL) return NULL;
+    if (len > 0) memcpy(copy, s, len);
+    copy[len] = '\0';
+    return copy;
+}
+
+void mt_pool_init(mt_pool *pool, size_t item_size) {
+    memset(pool, 0, sizeof *pool);
+    /* Round up so every item is aligned for pointers and 64-bit counters. */
+    pool->item_size = (item_size + 7) & ~(size_t)7;
+    if (pool->item_size < sizeof(void *)) pool->item_size = sizeof(void *);
+}
+
+void *mt_pool_get(mt_pool *pool) {
+    void *item = pool->free_items;
+    if (item != NULL) {
+        memcpy(&pool->free_items, item, sizeof(void *));
+    } else {
+        if (pool->left < pool->item_size) {
+            size_t n = next_chunk(&pool->chunk_size);
+            if (n < pool->item_size) n = pool->item_size;
+            char *chunk = mt_mem_alloc(n);
+            if (chunk == NULL) return NULL;
+            pool->next = chunk;
+            pool->left = n;
+        }
+        item = pool->next;
+        pool->next += pool->item_size;
+        pool->left -= pool->item_size;
+    }
+    memset(item, 0, pool->item_size);
+    return item;
+}
+
+void mt_pool_put(mt_pool *pool, void *item) {
+    memcpy(item, &pool->free_items, sizeof(void *));
+    pool->free_items = item;
+}

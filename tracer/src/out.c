@@ -1,0 +1,136 @@
+/*
+ * out.c -- buffered write(2) output and hand-made formatting for the
+ * report writers (see out.h for why no stdio).
+ */
+#include "out.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+void mt_out_init(mt_out *o, int fd) {
+    o->fd = fd;
+    o->failed = 0;
+    o->len = 0;
+}
+
+int mt_out_flush(mt_out *o) {
+    size_t done = 0;
+    while (done < o->len && !o->failed) {
+        ssize_t n = write(o->fd, o->buf + done, o->len - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) o->failed = 1;
+        else done += (size_t)n;
+    }
+    o->len = 0;
+    return !o->failed;
+}
+
+void mt_out_mem(mt_out *o, const char *s, size_t n) {
+    while (n > 0) {
+        if (o->len == sizeof o->buf) mt_out_flush(o);
+        size_t room = sizeof o->buf - o->len;
+        size_t k = n < room ? n : room;
+        memcpy(o->buf + o->len, s, k);
+        o->len += k;
+        s += k;
+        n -= k;
+    }
+}
+
+void mt_out_str(mt_out *o, const char *s) { mt_out_mem(o, s, strlen(s)); }
+
+void mt_out_spaces(mt_out *o, size_t n) {
+    while (n-- > 0) mt_out_mem(o, " ", 1);
+}
+
+size_t mt_fmt_u64(char *buf, uint64_t v) {
+    char digits[MT_FMT_MAX];
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    for (size_t i = 0; i < n; i++) buf[i] = digits[n - 1 - i];
+    return n;
+}
+
+size_t mt_fmt_i64(char *buf, int64_t v) {
+    if (v >= 0) return mt_fmt_u64(buf, (uint64_t)v);
+    buf[0] = '-';
+    return 1 + mt_fmt_u64(buf + 1, (uint64_t)0 - (uint64_t)v);
+}
+
+size_t mt_fmt_size(char *buf, uint64_t bytes) {
+    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB",
+                                        "EiB"};
+    size_t n;
+    if (bytes < 1024) {
+        n = mt_fmt_u64(buf, bytes);
+        memcpy(buf + n, " B", 2);
+        return n + 2;
+    }
+    int unit = 0;
+    double scale = 1024.0;
+    while (unit < 5 && (double)bytes >= scale * 1024.0) {
+        unit++;
+        scale *= 1024.0;
+    }
+    double v = (double)bytes / scale;
+    uint64_t tenths = (uint64_t)(v * 10.0 + 0.5);
+    if (tenths < 100) {
+        n = mt_fmt_u64(buf, tenths / 10);
+        buf[n++] = '.';
+        buf[n++] = (char)('0' + tenths % 10);
+    } else {
+        uint64_t whole = (uint64_t)(v + 0.5);
+        if (whole >= 1024 && unit < 5) {
+            /* 1023.6 KiB rounds to 1024 KiB: say 1.0 MiB instead. */
+            unit++;
+            memcpy(buf, "1.0", 3);
+            n = 3;
+        } else {
+            n = mt_fmt_u64(buf, whole);
+        }
+    }
+    buf[n++] = ' ';
+    memcpy(buf + n, units[unit], 3);
+    return n + 3;
+}
+
+void mt_out_u64(mt_out *o, uint64_t v) {
+    char buf[MT_FMT_MAX];
+    mt_out_mem(o, buf, mt_fmt_u64(buf, v));
+}
+
+void mt_out_i64(mt_out *o, int64_t v) {
+    char buf[MT_FMT_MAX];
+    mt_out_mem(o, buf, mt_fmt_i64(buf, v));
+}
+
+void mt_out_size(mt_out *o, uint64_t bytes) {
+    char buf[MT_FMT_MAX];
+    mt_out_mem(o, buf, mt_fmt_size(buf, bytes));
+}
+
+void mt_out_json_str(mt_out *o, const char *s) {
+    static const char hex[] = "0123456789abcdef";
+    mt_out_mem(o, "\"", 1);
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            char esc[2] = {'\\', (char)c};
+            mt_out_mem(o, esc, 2);
+        } else if (c == '\n') {
+            mt_out_mem(o, "\\n", 2);
+        } else if (c == '\t') {
+            mt_out_mem(o, "\\t", 2);
+        } else if (c < 0x20 || c == 0x7f) {
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            mt_out_mem(o, esc, 6);
+        } else {
+            mt_out_mem(o, (const char *)&c, 1);
+        }
+    }
+    mt_out_mem(o, "\"", 1);
+}

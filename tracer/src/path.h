@@ -1,0 +1,47 @@
+/*
+ * path.h -- interned call paths: a trie with one node per distinct path
+ * from the root, and the shadow stack of the nodes of the active calls.
+ *
+ * A call looks up (or creates) one child of the current node; a return pops.
+ * So the node current at an allocation *is* its whole call path, and
+ * recording a stack trace costs nothing more than remembering the node.
+ */
+#ifndef MT_PATH_H
+#define MT_PATH_H
+
+#include <stdint.h>
+
+#include "memtracer.h"
+#include "mt_uthash.h"
+
+typedef struct mt_node_key {
+    mt_func func;
+    int32_t call_line;  /* line in the parent's function the call came from */
+} mt_node_key;
+
+struct mt_node {
+    mt_node_key key;
+    mt_node *parent;
+    mt_node *children;
+    uint32_t depth;                  /* root 0 */
+    uint32_t serial;                 /* creation order: a stable tie-break */
+    uint64_t self_count, self_bytes; /* recorded here, not in callees */
+    uint64_t total_count;            /* report scratch: self + callees */
+    UT_hash_handle hh;
+};
+
+/* The node of the innermost active call; the events read it directly. */
+extern mt_node *mt_path_current;
+
+mt_node *mt_path_tree(void);
+/* Sets up the root and the shadow stack; false when memory is exhausted. */
+int mt_path_begin(void);
+void mt_path_reset(void);
+
+/* Visits the trie depth first without recursion (the guest may recurse
+ * deeper than the C stack allows): enter before a node's children, leave
+ * after.  enter may reorder the node's children. */
+typedef void mt_node_visit(mt_node *node, void *ctx);
+void mt_path_walk(mt_node_visit *enter, mt_node_visit *leave, void *ctx);
+
+#endif

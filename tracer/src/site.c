@@ -1,0 +1,55 @@
+/*
+ * site.c -- the site table and each site's call paths.
+ *
+ * Both are uthashes of pooled records: a site is found in O(1) from the
+ * event's (current function, line, type), a path from the current node.
+ */
+#include "site.h"
+
+#include <string.h>
+
+static struct {
+    mt_site *sites;
+    mt_pool site_pool, path_pool;
+} s;
+
+void mt_site_begin(void) {
+    memset(&s, 0, sizeof s);
+    mt_pool_init(&s.site_pool, sizeof(mt_site));
+    mt_pool_init(&s.path_pool, sizeof(mt_site_path));
+}
+
+mt_site **mt_site_table(void) { return &s.sites; }
+
+mt_site *mt_site_get(mt_func func, int line, mt_type type) {
+    mt_site_key key = {func, line, type};
+    mt_site *site;
+    HASH_FIND(hh, s.sites, &key, sizeof key, site);
+    if (site != NULL) return site;
+    site = mt_pool_get(&s.site_pool);
+    if (site == NULL) return NULL;
+    site->key = key;
+    mt_hash_oom = 0;
+    HASH_ADD(hh, s.sites, key, sizeof key, site);
+    if (mt_hash_oom) {
+        mt_pool_put(&s.site_pool, site);
+        return NULL;
+    }
+    return site;
+}
+
+mt_site_path *mt_site_path_get(mt_site *site, mt_node *node) {
+    mt_site_path *path;
+    HASH_FIND_PTR(site->paths, &node, path);
+    if (path != NULL) return path;
+    path = mt_pool_get(&s.path_pool);
+    if (path == NULL) return NULL;
+    path->node = node;
+    mt_hash_oom = 0;
+    HASH_ADD_PTR(site->paths, node, path);
+    if (mt_hash_oom) {
+        mt_pool_put(&s.path_pool, path);
+        return NULL;
+    }
+    return path;
+}

@@ -1,0 +1,190 @@
+/*
+ * tracer.c -- the tracer's lifecycle: mt_start, mt_finish, and the
+ * SIGINT/SIGTERM handlers that write the report before the program dies.
+ *
+ * A signal may land in the middle of an event, when the tables are half
+ * updated: then the handler only notes it, and the event's last line
+ * (MT_EVENT_END) writes the report and re-raises.  The report writers use
+ * neither malloc nor stdio, so the handler may run them even when the
+ * signal interrupted malloc in the program itself.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "live.h"
+#include "mem.h"
+#include "names.h"
+#include "path.h"
+#include "report.h"
+#include "report_file.h"
+#include "site.h"
+#include "state.h"
+
+bool mt_active;
+mt_state mt_g;
+
+static const int signals[] = {SIGINT, SIGTERM};
+static struct sigaction saved_actions[2];
+static int started;
+static volatile sig_atomic_t reported;
+
+static void release_everything(void) {
+    mt_mem_release_all();
+    mt_names_reset();
+    mt_path_reset();
+    mt_site_begin();
+    mt_live_begin();
+    memset(&mt_g.opt, 0, sizeof mt_g.opt);
+    memset(&mt_g.file_globs, 0, sizeof mt_g.file_globs);
+    memset(&mt_g.root_globs, 0, sizeof mt_g.root_globs);
+    mt_g.language = mt_g.program = NULL;
+}
+
+static void raise_default(int sig) {
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(sig, &dfl, NULL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);
+}
+
+void mt_tracer_deliver_signal(void) {
+    int sig = mt_g.pending_signal;
+    mt_g.pending_signal = 0;
+    if (!reported) {
+        reported = 1;
+        mt_active = false;
+        mt_report_emit();
+    }
+    raise_default(sig);
+}
+
+static void on_signal(int sig) {
+    int saved_errno = errno;
+    mt_g.pending_signal = sig;
+    if (!mt_g.in_event) mt_tracer_deliver_signal();
+    errno = saved_errno;
+}
+
+static void handlers_install(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigfillset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    for (size_t i = 0; i < 2; i++)
+        sigaction(signals[i], &sa, &saved_actions[i]);
+}
+
+static void handlers_restore(void) {
+    for (size_t i = 0; i < 2; i++)
+        sigaction(signals[i], &saved_actions[i], NULL);
+}
+
+static const char *copy(const char *s) {
+    return s != NULL ? mt_mem_strdup(s, strlen(s)) : NULL;
+}
+
+/* Splits "a*,b" into its globs; false when memory is exhausted. */
+static int globs_split(mt_globs *g, const char *list) {
+    if (list == NULL) return 1;
+    size_t count = 1;
+    for (const char *c = list; *c != '\0'; c++) count += *c == ',';
+    g->globs = mt_mem_alloc(count * sizeof(char *));
+    if (g->globs == NULL) return 0;
+    for (const char *start = list;; start++) {
+        const char *end = strchr(start, ',');
+        size_t len = end != NULL ? (size_t)(end - start) : strlen(start);
+        if ((g->globs[g->count++] = mt_mem_strdup(start, len)) == NULL)
+            return 0;
+        if (end == NULL) return 1;
+        start = end;
+    }
+}
+
+/* The tracer's own copy of everything it keeps from its caller. */
+static int setup(const mt_options *o, const char *language,
+                 const char *program) {
+    mt_g.opt = *o;
+    mt_g.opt.output_file = (char *)copy(o->output_file);
+    mt_g.opt.filter_root_name = (char *)copy(o->filter_root_name);
+    mt_g.opt.filter_file = (char *)copy(o->filter_file);
+    if (mt_g.opt.stack_limit == 0) mt_g.opt.stack_limit = MT_DEFAULT_STACK_LIMIT;
+    mt_g.language = copy(language != NULL ? language : "");
+    mt_g.program = copy(program != NULL ? program : "");
+    if ((o->output_file != NULL && mt_g.opt.output_file == NULL) ||
+        (o->filter_root_name != NULL && mt_g.opt.filter_root_name == NULL) ||
+        (o->filter_file != NULL && mt_g.opt.filter_file == NULL) ||
+        mt_g.language == NULL || mt_g.program == NULL)
+        return 0;
+    if (!globs_split(&mt_g.file_globs, mt_g.opt.filter_file) ||
+        !globs_split(&mt_g.root_globs, mt_g.opt.filter_root_name))
+        return 0;
+    mt_site_begin();
+    mt_live_begin();
+    return mt_path_begin();
+}
+
+int mt_start(const mt_options *o, const char *language, const char *program,
+             char *err, size_t errlen) {
+    if (started) {
+        snprintf(err, errlen, "memtracer: already started");
+        return -1;
+    }
+    memset(&mt_g.sum, 0, sizeof mt_g.sum);
+    mt_g.pending_signal = 0;
+    mt_g.in_event = 1;
+    if (!setup(o, language, program)) {
+        snprintf(err, errlen, "memtracer: out of memory");
+        release_everything();
+        mt_g.in_event = 0;
+        return -1;
+    }
+    mt_names_reset_verdicts();
+    if (o->output_file != NULL &&
+        mt_report_file_open(o->output_file, err, errlen) != 0) {
+        release_everything();
+        mt_g.in_event = 0;
+        return -1;
+    }
+    started = 1;
+    reported = 0;
+    handlers_install();
+    mt_mem_arm_faults();
+    mt_active = true;
+    mt_g.in_event = 0;
+    return 0;
+}
+
+int mt_finish(void) {
+    if (!started) {
+        /* Names may have been interned without a start: free them too. */
+        release_everything();
+        return 0;
+    }
+    MT_EVENT_BEGIN();
+    int ok = 1;
+    mt_active = false;
+    if (!reported) {
+        reported = 1;
+        ok = mt_report_emit();
+    }
+    handlers_restore();
+    release_everything();
+    started = 0;
+    atomic_signal_fence(memory_order_seq_cst);
+    mt_g.in_event = 0;
+    if (mt_g.pending_signal) {
+        int sig = mt_g.pending_signal;
+        mt_g.pending_signal = 0;
+        raise_default(sig);
+    }
+    return ok ? 0 : -1;
+}
