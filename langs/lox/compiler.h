@@ -1,0 +1,17 @@
+/*
+ * compiler.h -- the single-pass compiler: Lox source straight to bytecode.
+ */
+#ifndef lox_compiler_h
+#define lox_compiler_h
+
+#include "object.h"
+
+/* Returns the top-level function, or NULL after reporting compile errors. */
+ObjFunction *compiler_compile(const char *source);
+/* The functions being compiled are GC roots. */
+void compiler_mark_roots(void);
+/* The line of the token being compiled, or 0 when not compiling: the
+ * location of what the compiler allocates. */
+int compiler_line(void);
+
+#endif

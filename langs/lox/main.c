@@ -1,0 +1,174 @@
+/*
+ * main.c -- the `lox` command: options, running a file, a string or the
+ * REPL, and the tracer's start and finish around them.
+ *
+ * Exit status (Crafting Interpreters' convention, from sysexits.h):
+ *   0 ok, 64 usage error, 65 compile error, 66 cannot open the script,
+ *   70 runtime error, 74 cannot write the tracer's report.
+ */
+#include <errno.h>
+#include <memtracer.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm.h"
+
+#define EXIT_USAGE 64
+#define EXIT_COMPILE 65
+#define EXIT_NOINPUT 66
+#define EXIT_RUNTIME 70
+#define EXIT_IOERR 74
+
+static void usage_print(void) {
+    printf("usage: lox [options] [script.lox [args...]]\n"
+           "       lox [options] -c 'code' [args...]\n"
+           "With no script, lox reads statements from a prompt.\n"
+           "\n"
+           "options:\n"
+           "  -c CODE        run CODE; its locations print as <string>:LINE\n"
+           "  --help         print this help and exit\n"
+           "  --version      print the version and exit\n"
+           "\n"
+           "memtracer options (any of them turns tracing on):\n"
+           "%s"
+           "\n"
+           "environment:\n"
+           "  LOX_GC_STRESS=1  collect garbage before every allocation\n"
+           "\n"
+           "exit status: 0 ok, 64 usage, 65 compile error, 66 cannot open "
+           "the script,\n"
+           "             70 runtime error, 74 cannot write the report\n",
+           mt_options_help());
+}
+
+/* The whole file, NUL-terminated.  This buffer is the front end's, not
+ * the VM's: it exists before the VM does and is not a guest allocation. */
+static char *file_read(const char *path) {
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) return NULL;
+    size_t capacity = 4096, length = 0;
+    char *buffer = malloc(capacity);
+    while (buffer != NULL) {
+        length += fread(buffer + length, 1, capacity - length - 1, file);
+        if (length < capacity - 1) break;
+        capacity *= 2;
+        char *grown = realloc(buffer, capacity);
+        if (grown == NULL) free(buffer);
+        buffer = grown;
+    }
+    int failed = ferror(file) || buffer == NULL;
+    int saved = buffer == NULL ? ENOMEM : errno;
+    fclose(file);
+    if (failed) {
+        free(buffer);
+        errno = saved;
+        return NULL;
+    }
+    buffer[length] = '\0';
+    return buffer;
+}
+
+static int status_of(InterpretResult result) {
+    switch (result) {
+    case INTERPRET_COMPILE_ERROR: return EXIT_COMPILE;
+    case INTERPRET_RUNTIME_ERROR: return EXIT_RUNTIME;
+    case INTERPRET_OK: break;
+    }
+    return 0;
+}
+
+static void repl(void) {
+    char line[1024];
+    for (;;) {
+        printf("> ");
+        fflush(stdout);
+        if (fgets(line, sizeof line, stdin) == NULL) {
+            printf("\n");
+            return;
+        }
+        vm_interpret(line);
+    }
+}
+
+int main(int argc, char **argv) {
+    mt_options options;
+    mt_options_init(&options);
+    char err[256];
+    const char *code = NULL;
+    int i = 1;
+
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *arg = argv[i];
+        if (strncmp(arg, "--memtracer", 11) == 0) {
+            int parsed = mt_options_parse(&options, arg, err, sizeof err);
+            if (parsed == MT_ARG_OK) continue;
+            if (parsed == MT_ARG_BAD) {
+                fprintf(stderr, "lox: %s\n", err);
+                mt_options_free(&options);
+                return EXIT_USAGE;
+            }
+        } else if (strcmp(arg, "--help") == 0) {
+            usage_print();
+            mt_options_free(&options);
+            return 0;
+        } else if (strcmp(arg, "--version") == 0) {
+            printf("lox (memtracer) %s\n", MT_VERSION_STRING);
+            mt_options_free(&options);
+            return 0;
+        } else if (strcmp(arg, "-c") == 0) {
+            if (i + 1 == argc) {
+                fprintf(stderr, "lox: option '-c' needs an argument: the "
+                                "code to run; see lox --help\n");
+                mt_options_free(&options);
+                return EXIT_USAGE;
+            }
+            code = argv[++i];
+            i++;
+            break;
+        }
+        fprintf(stderr, "lox: unknown option '%s'; see lox --help\n", arg);
+        mt_options_free(&options);
+        return EXIT_USAGE;
+    }
+
+    const char *program = "<repl>";
+    char *source = NULL;
+    if (code == NULL && i < argc) {
+        program = argv[i++];
+        source = file_read(program);
+        if (source == NULL) {
+            fprintf(stderr, "lox: cannot open '%s': %s\n", program,
+                    strerror(errno));
+            mt_options_free(&options);
+            return EXIT_NOINPUT;
+        }
+    } else if (code != NULL) {
+        program = "<string>";
+    }
+
+    if (options.enabled &&
+        mt_start(&options, "lox", program, err, sizeof err) != 0) {
+        fprintf(stderr, "lox: %s\n", err);
+        free(source);
+        mt_options_free(&options);
+        return EXIT_IOERR;
+    }
+
+    const char *stress = getenv("LOX_GC_STRESS");
+    vm_init(program, argc - i, argv + i,
+            stress != NULL && strcmp(stress, "1") == 0);
+    int status = 0;
+    if (code != NULL)
+        status = status_of(vm_interpret(code));
+    else if (source != NULL)
+        status = status_of(vm_interpret(source));
+    else
+        repl();
+
+    if (mt_finish() != 0 && status == 0) status = EXIT_IOERR;
+    vm_free();
+    free(source);
+    mt_options_free(&options);
+    return status;
+}

@@ -1,0 +1,231 @@
+/*
+ * memory.c -- the allocation chokepoint and the mark-sweep collector.
+ *
+ * A collection runs when the bytes allocated pass vm.next_gc.  GC stress
+ * (LOX_GC_STRESS=1) keeps next_gc at 0, so the same comparison collects
+ * before every allocation at no cost when stress is off; a collection
+ * itself lifts next_gc out of reach so that growing the gray stack cannot
+ * start another.
+ */
+#include <mt_hooks.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "compiler.h"
+#include "memory.h"
+#include "object.h"
+#include "vm.h"
+
+#define GC_HEAP_GROW_FACTOR 2
+
+/* The tracer's type for a block: evaluated only while tracing. */
+static mt_type tag_mt_type(MemTag tag) {
+    if (tag.kind == MEM_INTERNAL) return MT_TYPE_INTERNAL;
+    if (tag.type == OBJ_INSTANCE) return class_mt_type(tag.klass);
+    return vm.mt_types[tag.type];
+}
+
+/* The tracer knows a block by its old address even after realloc() has
+ * moved it: the old pointer is passed as a key, never dereferenced, which
+ * GCC's use-after-free warning cannot tell. */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuse-after-free"
+#endif
+void *mem_realloc(void *pointer, size_t old_size, size_t new_size,
+                  MemTag tag) {
+    if (new_size > old_size) {
+        vm.bytes_allocated += new_size - old_size;
+        if (vm.bytes_allocated > vm.next_gc) gc_collect();
+    } else {
+        vm.bytes_allocated -= old_size - new_size;
+    }
+
+    if (new_size == 0) {
+        if (pointer != NULL) {
+            MT_HOOK_FREE(pointer, old_size);
+            free(pointer);
+        }
+        return NULL;
+    }
+
+    void *result = realloc(pointer, new_size);
+    if (result == NULL) {
+        fprintf(stderr, "lox: out of memory\n");
+        exit(70);
+    }
+    if (tag.kind == MEM_OBJECT)
+        MT_HOOK_ALLOC(result, new_size, tag_mt_type(tag), vm_current_line());
+    else
+        MT_HOOK_RESIZE(pointer, old_size, result, new_size, tag_mt_type(tag),
+                       vm_current_line());
+    return result;
+}
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#pragma GCC diagnostic pop
+#endif
+
+void gc_mark_object(Obj *object) {
+    if (object == NULL || object->is_marked) return;
+    object->is_marked = true;
+    if (vm.gray_capacity < vm.gray_count + 1) {
+        int old = vm.gray_capacity;
+        vm.gray_capacity = GROW_CAPACITY(old);
+        vm.gray_stack = GROW_ARRAY(Obj *, vm.gray_stack, old,
+                                   vm.gray_capacity, TAG_INTERNAL);
+    }
+    vm.gray_stack[vm.gray_count++] = object;
+}
+
+void gc_mark_value(Value value) {
+    if (IS_OBJ(value)) gc_mark_object(AS_OBJ(value));
+}
+
+static void array_mark(ValueArray *array) {
+    for (int i = 0; i < array->count; i++) gc_mark_value(array->values[i]);
+}
+
+static void object_blacken(Obj *object) {
+    switch (object->type) {
+    case OBJ_ARRAY: array_mark(&((ObjArray *)object)->items); break;
+    case OBJ_BOUND_METHOD: {
+        ObjBoundMethod *bound = (ObjBoundMethod *)object;
+        gc_mark_value(bound->receiver);
+        gc_mark_object((Obj *)bound->method);
+        break;
+    }
+    case OBJ_CLASS: {
+        ObjClass *klass = (ObjClass *)object;
+        gc_mark_object((Obj *)klass->name);
+        gc_mark_value(klass->initializer);
+        table_mark(&klass->methods);
+        break;
+    }
+    case OBJ_CLOSURE: {
+        ObjClosure *closure = (ObjClosure *)object;
+        gc_mark_object((Obj *)closure->function);
+        for (int i = 0; i < closure->upvalue_count; i++)
+            gc_mark_object((Obj *)closure->upvalues[i]);
+        break;
+    }
+    case OBJ_FUNCTION: {
+        ObjFunction *function = (ObjFunction *)object;
+        gc_mark_object((Obj *)function->name);
+        array_mark(&function->chunk.constants);
+        break;
+    }
+    case OBJ_INSTANCE: {
+        ObjInstance *instance = (ObjInstance *)object;
+        gc_mark_object((Obj *)instance->klass);
+        table_mark(&instance->fields);
+        break;
+    }
+    case OBJ_UPVALUE: gc_mark_value(((ObjUpvalue *)object)->closed); break;
+    case OBJ_NATIVE:
+    case OBJ_STRING:
+    case OBJ_TYPE_COUNT: break;
+    }
+}
+
+static void object_free(Obj *object) {
+    switch (object->type) {
+    case OBJ_ARRAY: {
+        ObjArray *array = (ObjArray *)object;
+        value_array_free(&array->items);
+        FREE(ObjArray, object);
+        break;
+    }
+    case OBJ_BOUND_METHOD: FREE(ObjBoundMethod, object); break;
+    case OBJ_CLASS: {
+        ObjClass *klass = (ObjClass *)object;
+        table_free(&klass->methods);
+        FREE(ObjClass, object);
+        break;
+    }
+    case OBJ_CLOSURE: {
+        ObjClosure *closure = (ObjClosure *)object;
+        FREE_ARRAY(ObjUpvalue *, closure->upvalues, closure->upvalue_count);
+        FREE(ObjClosure, object);
+        break;
+    }
+    case OBJ_FUNCTION: {
+        ObjFunction *function = (ObjFunction *)object;
+        chunk_free(&function->chunk);
+        FREE(ObjFunction, object);
+        break;
+    }
+    case OBJ_INSTANCE: {
+        ObjInstance *instance = (ObjInstance *)object;
+        table_free(&instance->fields);
+        FREE(ObjInstance, object);
+        break;
+    }
+    case OBJ_NATIVE: FREE(ObjNative, object); break;
+    case OBJ_STRING: {
+        ObjString *string = (ObjString *)object;
+        FREE_ARRAY(char, string->chars, string->length + 1);
+        FREE(ObjString, object);
+        break;
+    }
+    case OBJ_UPVALUE: FREE(ObjUpvalue, object); break;
+    case OBJ_TYPE_COUNT: break;
+    }
+}
+
+static void roots_mark(void) {
+    for (Value *slot = vm.stack; slot < vm.stack_top; slot++)
+        gc_mark_value(*slot);
+    for (int i = 0; i < vm.frame_count; i++)
+        gc_mark_object((Obj *)vm.frames[i].closure);
+    for (ObjUpvalue *upvalue = vm.open_upvalues; upvalue != NULL;
+         upvalue = upvalue->next)
+        gc_mark_object((Obj *)upvalue);
+    table_mark(&vm.globals);
+    compiler_mark_roots();
+    gc_mark_object((Obj *)vm.init_string);
+}
+
+static void sweep(void) {
+    Obj *previous = NULL;
+    Obj *object = vm.objects;
+    while (object != NULL) {
+        if (object->is_marked) {
+            object->is_marked = false;
+            previous = object;
+            object = object->next;
+            continue;
+        }
+        Obj *unreached = object;
+        object = object->next;
+        if (previous != NULL)
+            previous->next = object;
+        else
+            vm.objects = object;
+        object_free(unreached);
+    }
+}
+
+void gc_collect(void) {
+    vm.next_gc = SIZE_MAX;
+    roots_mark();
+    while (vm.gray_count > 0) object_blacken(vm.gray_stack[--vm.gray_count]);
+    table_remove_white(&vm.strings);
+    sweep();
+    vm.next_gc =
+        vm.gc_stress ? 0 : vm.bytes_allocated * GC_HEAP_GROW_FACTOR;
+}
+
+/* At teardown: every object, then the gray stack. */
+void gc_free_objects(void) {
+    Obj *object = vm.objects;
+    while (object != NULL) {
+        Obj *next = object->next;
+        object_free(object);
+        object = next;
+    }
+    vm.objects = NULL;
+    FREE_ARRAY(Obj *, vm.gray_stack, vm.gray_capacity);
+    vm.gray_stack = NULL;
+    vm.gray_capacity = 0;
+}

@@ -1,0 +1,229 @@
+/*
+ * object.c -- creating objects and printing them as clox does.
+ *
+ * Each constructor allocates through mem_realloc() with the object's tag;
+ * anything it must keep alive across a second allocation is pushed on the
+ * VM stack first, because any allocation may run the collector.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "memory.h"
+#include "object.h"
+#include "vm.h"
+
+#define ALLOCATE_OBJ(type, obj_type, klass) \
+    (type *)object_allocate(sizeof(type), obj_type, klass)
+
+static Obj *object_allocate(size_t size, ObjType type, ObjClass *klass) {
+    MemTag tag = type == OBJ_INSTANCE ? TAG_INSTANCE(MEM_OBJECT, klass)
+                                      : TAG_OBJECT(type);
+    Obj *object = mem_realloc(NULL, 0, size, tag);
+    object->type = type;
+    object->is_marked = false;
+    object->next = vm.objects;
+    vm.objects = object;
+    return object;
+}
+
+/* An array literal knows its size: its storage is obtained in one block. */
+ObjArray *array_new(int capacity) {
+    ObjArray *array = ALLOCATE_OBJ(ObjArray, OBJ_ARRAY, NULL);
+    value_array_init(&array->items);
+    if (capacity > 0) {
+        vm_push(OBJ_VAL(array));
+        array->items.values =
+            ALLOCATE(Value, capacity, TAG_STORAGE(OBJ_ARRAY));
+        array->items.capacity = capacity;
+        vm_pop();
+    }
+    return array;
+}
+
+void array_push(ObjArray *array, Value value) {
+    value_array_write(&array->items, value, TAG_STORAGE(OBJ_ARRAY));
+}
+
+ObjBoundMethod *bound_method_new(Value receiver, ObjClosure *method) {
+    ObjBoundMethod *bound =
+        ALLOCATE_OBJ(ObjBoundMethod, OBJ_BOUND_METHOD, NULL);
+    bound->receiver = receiver;
+    bound->method = method;
+    return bound;
+}
+
+ObjClass *class_new(ObjString *name) {
+    ObjClass *klass = ALLOCATE_OBJ(ObjClass, OBJ_CLASS, NULL);
+    klass->name = name;
+    klass->initializer = NIL_VAL;
+    klass->mt_named = false;
+    klass->mt_type = MT_TYPE_INTERNAL;
+    table_init(&klass->methods, TAG_STORAGE(OBJ_CLASS));
+    return klass;
+}
+
+ObjClosure *closure_new(ObjFunction *function) {
+    ObjUpvalue **upvalues = NULL;
+    if (function->upvalue_count > 0) {
+        upvalues = ALLOCATE(ObjUpvalue *, function->upvalue_count,
+                            TAG_STORAGE(OBJ_CLOSURE));
+        for (int i = 0; i < function->upvalue_count; i++) upvalues[i] = NULL;
+    }
+    ObjClosure *closure = ALLOCATE_OBJ(ObjClosure, OBJ_CLOSURE, NULL);
+    closure->function = function;
+    closure->upvalues = upvalues;
+    closure->upvalue_count = function->upvalue_count;
+    return closure;
+}
+
+ObjFunction *function_new(int line) {
+    ObjFunction *function = ALLOCATE_OBJ(ObjFunction, OBJ_FUNCTION, NULL);
+    function->arity = 0;
+    function->upvalue_count = 0;
+    function->line = line;
+    function->mt_named = false;
+    function->mt_func = 0;
+    function->name = NULL;
+    chunk_init(&function->chunk);
+    return function;
+}
+
+ObjInstance *instance_new(ObjClass *klass) {
+    ObjInstance *instance = ALLOCATE_OBJ(ObjInstance, OBJ_INSTANCE, klass);
+    instance->klass = klass;
+    table_init(&instance->fields, TAG_INSTANCE(MEM_STORAGE, klass));
+    return instance;
+}
+
+ObjNative *native_new(NativeFn function, int arity) {
+    ObjNative *native = ALLOCATE_OBJ(ObjNative, OBJ_NATIVE, NULL);
+    native->function = function;
+    native->arity = arity;
+    return native;
+}
+
+static ObjString *string_allocate(char *chars, int length, uint32_t hash) {
+    ObjString *string = ALLOCATE_OBJ(ObjString, OBJ_STRING, NULL);
+    string->length = length;
+    string->chars = chars;
+    string->hash = hash;
+    vm_push(OBJ_VAL(string));
+    table_set(&vm.strings, string, NIL_VAL);
+    vm_pop();
+    return string;
+}
+
+/* FNV-1a. */
+static uint32_t string_hash(const char *key, int length) {
+    uint32_t hash = 2166136261u;
+    for (int i = 0; i < length; i++) {
+        hash ^= (uint8_t)key[i];
+        hash *= 16777619;
+    }
+    return hash;
+}
+
+/* Takes ownership of chars (length + 1 bytes, NUL-terminated). */
+ObjString *string_take(char *chars, int length) {
+    uint32_t hash = string_hash(chars, length);
+    ObjString *interned = table_find_string(&vm.strings, chars, length, hash);
+    if (interned != NULL) {
+        FREE_ARRAY(char, chars, length + 1);
+        return interned;
+    }
+    return string_allocate(chars, length, hash);
+}
+
+ObjString *string_copy(const char *chars, int length) {
+    uint32_t hash = string_hash(chars, length);
+    ObjString *interned = table_find_string(&vm.strings, chars, length, hash);
+    if (interned != NULL) return interned;
+    char *heap_chars = ALLOCATE(char, length + 1, TAG_STORAGE(OBJ_STRING));
+    memcpy(heap_chars, chars, (size_t)length);
+    heap_chars[length] = '\0';
+    return string_allocate(heap_chars, length, hash);
+}
+
+ObjUpvalue *upvalue_new(Value *slot) {
+    ObjUpvalue *upvalue = ALLOCATE_OBJ(ObjUpvalue, OBJ_UPVALUE, NULL);
+    upvalue->closed = NIL_VAL;
+    upvalue->location = slot;
+    upvalue->next = NULL;
+    return upvalue;
+}
+
+/* The tracer's names are interned on first use, which happens only while
+ * tracing: the hooks evaluate their arguments only then. */
+mt_func function_mt_func(ObjFunction *function) {
+    if (!function->mt_named) {
+        const char *name = "<script>";
+        size_t length = strlen(name);
+        if (function->name != NULL) {
+            name = function->name->chars;
+            length = (size_t)function->name->length;
+        }
+        function->mt_func =
+            mt_func_intern(name, length, vm.script_name, function->line);
+        function->mt_named = true;
+    }
+    return function->mt_func;
+}
+
+mt_type class_mt_type(ObjClass *klass) {
+    if (!klass->mt_named) {
+        klass->mt_type =
+            mt_type_intern(klass->name->chars, (size_t)klass->name->length);
+        klass->mt_named = true;
+    }
+    return klass->mt_type;
+}
+
+static void function_print(ObjFunction *function) {
+    if (function->name == NULL)
+        printf("<script>");
+    else
+        printf("<fn %s>", function->name->chars);
+}
+
+/* Arrays may contain themselves: one already being printed shows as
+ * [...], and so does anything nested deeper than the guard can hold. */
+#define PRINT_DEPTH_MAX 64
+static ObjArray *printing[PRINT_DEPTH_MAX];
+static int printing_depth = 0;
+
+static void array_print(ObjArray *array) {
+    bool cycle = printing_depth == PRINT_DEPTH_MAX;
+    for (int i = 0; i < printing_depth && !cycle; i++)
+        cycle = printing[i] == array;
+    if (cycle) {
+        printf("[...]");
+        return;
+    }
+    printing[printing_depth++] = array;
+    printf("[");
+    for (int i = 0; i < array->items.count; i++) {
+        if (i > 0) printf(", ");
+        value_print(array->items.values[i]);
+    }
+    printf("]");
+    printing_depth--;
+}
+
+void object_print(Value value) {
+    switch (OBJ_TYPE(value)) {
+    case OBJ_ARRAY: array_print(AS_ARRAY(value)); break;
+    case OBJ_BOUND_METHOD:
+        function_print(AS_BOUND_METHOD(value)->method->function);
+        break;
+    case OBJ_CLASS: printf("%s", AS_CLASS(value)->name->chars); break;
+    case OBJ_CLOSURE: function_print(AS_CLOSURE(value)->function); break;
+    case OBJ_FUNCTION: function_print(AS_FUNCTION(value)); break;
+    case OBJ_INSTANCE:
+        printf("%s instance", AS_INSTANCE(value)->klass->name->chars);
+        break;
+    case OBJ_NATIVE: printf("<native fn>"); break;
+    case OBJ_STRING: printf("%s", AS_CSTRING(value)); break;
+    case OBJ_UPVALUE: printf("upvalue"); break;
+    case OBJ_TYPE_COUNT: break;
+    }
+}

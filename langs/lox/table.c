@@ -1,0 +1,127 @@
+/*
+ * table.c -- the hash table: linear probing, tombstones, capacity a power
+ * of two so a probe wraps with a mask, grown at 3/4 load.
+ */
+#include <string.h>
+
+#include "memory.h"
+#include "object.h"
+#include "table.h"
+
+#define TABLE_MAX_LOAD 0.75
+
+void table_init(Table *table, MemTag tag) {
+    table->count = 0;
+    table->capacity = 0;
+    table->entries = NULL;
+    table->tag = tag;
+}
+
+void table_free(Table *table) {
+    FREE_ARRAY(Entry, table->entries, table->capacity);
+    table_init(table, table->tag);
+}
+
+static Entry *entry_find(Entry *entries, int capacity, ObjString *key) {
+    uint32_t index = key->hash & (uint32_t)(capacity - 1);
+    Entry *tombstone = NULL;
+    for (;;) {
+        Entry *entry = &entries[index];
+        if (entry->key == key) return entry;
+        if (entry->key == NULL) {
+            if (IS_NIL(entry->value)) return tombstone ? tombstone : entry;
+            if (tombstone == NULL) tombstone = entry;
+        }
+        index = (index + 1) & (uint32_t)(capacity - 1);
+    }
+}
+
+static void table_resize(Table *table, int capacity) {
+    Entry *entries = ALLOCATE(Entry, capacity, table->tag);
+    for (int i = 0; i < capacity; i++) {
+        entries[i].key = NULL;
+        entries[i].value = NIL_VAL;
+    }
+    table->count = 0;
+    for (int i = 0; i < table->capacity; i++) {
+        Entry *entry = &table->entries[i];
+        if (entry->key == NULL) continue;
+        Entry *dest = entry_find(entries, capacity, entry->key);
+        dest->key = entry->key;
+        dest->value = entry->value;
+        table->count++;
+    }
+    FREE_ARRAY(Entry, table->entries, table->capacity);
+    table->entries = entries;
+    table->capacity = capacity;
+}
+
+bool table_get(Table *table, ObjString *key, Value *value) {
+    if (table->count == 0) return false;
+    Entry *entry = entry_find(table->entries, table->capacity, key);
+    if (entry->key == NULL) return false;
+    *value = entry->value;
+    return true;
+}
+
+/* Returns true when the key was not there before. */
+bool table_set(Table *table, ObjString *key, Value value) {
+    if (table->count + 1 > table->capacity * TABLE_MAX_LOAD)
+        table_resize(table, GROW_CAPACITY(table->capacity));
+    Entry *entry = entry_find(table->entries, table->capacity, key);
+    bool is_new = entry->key == NULL;
+    if (is_new && IS_NIL(entry->value)) table->count++;
+    entry->key = key;
+    entry->value = value;
+    return is_new;
+}
+
+bool table_delete(Table *table, ObjString *key) {
+    if (table->count == 0) return false;
+    Entry *entry = entry_find(table->entries, table->capacity, key);
+    if (entry->key == NULL) return false;
+    entry->key = NULL;
+    entry->value = TRUE_VAL; /* tombstone: keeps probe chains intact */
+    return true;
+}
+
+void table_add_all(Table *from, Table *to) {
+    for (int i = 0; i < from->capacity; i++) {
+        Entry *entry = &from->entries[i];
+        if (entry->key != NULL) table_set(to, entry->key, entry->value);
+    }
+}
+
+/* The one look-up by content rather than identity: interning. */
+ObjString *table_find_string(Table *table, const char *chars, int length,
+                             uint32_t hash) {
+    if (table->count == 0) return NULL;
+    uint32_t index = hash & (uint32_t)(table->capacity - 1);
+    for (;;) {
+        Entry *entry = &table->entries[index];
+        if (entry->key == NULL) {
+            if (IS_NIL(entry->value)) return NULL;
+        } else if (entry->key->length == length && entry->key->hash == hash &&
+                   memcmp(entry->key->chars, chars, (size_t)length) == 0) {
+            return entry->key;
+        }
+        index = (index + 1) & (uint32_t)(table->capacity - 1);
+    }
+}
+
+/* The intern set holds its strings weakly: drop the ones about to die. */
+void table_remove_white(Table *table) {
+    for (int i = 0; i < table->capacity; i++) {
+        Entry *entry = &table->entries[i];
+        if (entry->key != NULL && !entry->key->obj.is_marked)
+            table_delete(table, entry->key);
+    }
+}
+
+void table_mark(Table *table) {
+    for (int i = 0; i < table->capacity; i++) {
+        Entry *entry = &table->entries[i];
+        gc_mark_object((Obj *)entry->key);
+        gc_mark_value(entry->value);
+    }
+}
