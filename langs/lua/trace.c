@@ -1,0 +1,165 @@
+/*
+ * trace.c -- the tracing allocator of lua-memtracer.
+ *
+ * Lua tells its allocator only sizes.  When a new block is for an object,
+ * osize carries the object's type tag; the tags of upvalues and prototypes
+ * (LUA_TUPVAL, LUA_TPROTO in lobject.h) are not in lua.h, so they are
+ * spelled here as lobject.h defines them.  Everything else -- a block with
+ * tag 0 or a resize -- is storage of some object the allocator cannot see
+ * (a table's array or hash part, a stack, a buffer): it is charged as bytes
+ * of type "storage" to the Lua line that caused it, or as <internal> (shown
+ * with TraceInternal=true) when no Lua code is running.  Objects are always
+ * counted with their type, whatever runs.
+ *
+ * Lua's types, as the report names them: string, table, function (Lua and
+ * C closures), userdata, thread, upvalue, proto.
+ */
+#include "trace.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "interpose.h"
+#include "lauxstate.h"
+#include "where.h"
+
+#define TAG_UPVAL LUA_NUMTYPES          /* lobject.h: LUA_TUPVAL */
+#define TAG_PROTO (LUA_NUMTYPES + 1)    /* lobject.h: LUA_TPROTO */
+#define TAG_BASIC(tag) ((tag) & 0x0F)   /* drops the variant bits 4-5 */
+
+typedef struct alloc_chain {
+    lua_Alloc f;
+    void *ud;
+} alloc_chain;
+
+static const char *const type_names[TAG_PROTO + 1] = {
+    [LUA_TSTRING] = "string",     [LUA_TTABLE] = "table",
+    [LUA_TFUNCTION] = "function", [LUA_TUSERDATA] = "userdata",
+    [LUA_TTHREAD] = "thread",     [TAG_UPVAL] = "upvalue",
+    [TAG_PROTO] = "proto",
+};
+
+static const char *const phase_labels[] = {
+    [TRACE_PHASE_NEWSTATE] = "[new state]", [TRACE_PHASE_OPEN] = "[open libs]",
+    [TRACE_PHASE_LOAD] = "[load chunk]",    [TRACE_PHASE_REQUIRE] = "[require]",
+    [TRACE_PHASE_RUN] = "[C]",              [TRACE_PHASE_CLOSE] = "[close]",
+};
+
+static alloc_chain chain;
+static bool tracing;   /* started and not yet finished */
+static bool closing;
+static mt_type types[TAG_PROTO + 1];   /* 0 (<internal>): not an object */
+static mt_type type_storage;
+static mt_node *phase_node;
+
+static void *alloc_traced(void *ud, void *block, size_t osize, size_t nsize)
+{
+    alloc_chain *c = ud;
+    void *p;
+    int line;
+    bool in_lua;
+    if (!mt_active) return c->f(c->ud, block, osize, nsize);
+    if (nsize == 0) {
+        if (block != NULL && !closing) mt_free(block, osize);
+        return c->f(c->ud, block, osize, nsize);
+    }
+    /* Before the real allocator: a stack being moved is still intact. */
+    in_lua = where_set(&line);
+    if (!in_lua) {
+        mt_path_set(phase_node);
+        line = 0;
+    }
+    p = c->f(c->ud, block, osize, nsize);
+    if (p == NULL) return NULL;
+    if (block == NULL && TAG_BASIC(osize) <= TAG_PROTO &&
+        types[TAG_BASIC(osize)] != MT_TYPE_INTERNAL)
+        mt_alloc(p, nsize, types[TAG_BASIC(osize)], line);
+    else
+        mt_resize(block, block != NULL ? osize : 0, p, nsize,
+                  in_lua ? type_storage : MT_TYPE_INTERNAL, line);
+    return p;
+}
+
+static void report_at_exit(void)
+{
+    trace_finish();
+}
+
+int trace_start(const mt_options *o, const char *program, char *err,
+                size_t errlen)
+{
+    static bool exit_hooked;
+    bool whole = o->trace_stacks || o->output == MT_OUTPUT_HISTOGRAM ||
+                 o->output == MT_OUTPUT_CALLTREE;
+    if (mt_start(o, "lua", program, err, errlen) != 0) return -1;
+    for (int tag = 0; tag <= TAG_PROTO; tag++)
+        if (type_names[tag] != NULL)
+            types[tag] = mt_type_intern(type_names[tag], strlen(type_names[tag]));
+    type_storage = mt_type_intern("storage", strlen("storage"));
+    where_init(whole);
+    tracing = true;
+    closing = false;
+    if (!exit_hooked) exit_hooked = atexit(report_at_exit) == 0;
+    trace_phase(TRACE_PHASE_NEWSTATE, NULL);
+    return 0;
+}
+
+lua_State *trace_newstate(void)
+{
+    lua_State *probe, *L;
+    if (!tracing) return luaL_newstate();
+    /* luaL_newstate's allocator is what the traced one chains to. */
+    probe = luaL_newstate();
+    if (probe == NULL) return NULL;
+    chain.f = lua_getallocf(probe, &chain.ud);
+    lua_close(probe);
+    L = lua_newstate(alloc_traced, &chain);
+    if (L == NULL) return NULL;
+    lauxstate_install(L);
+    where_thread_push(L);
+    interpose_arm(L);
+    trace_phase(TRACE_PHASE_RUN, NULL);
+    return L;
+}
+
+/* A phase's site has the label as its file (so tables show it) and as its
+ * function, followed there by the chunk's name if any. */
+void trace_phase(trace_phase_id phase, const char *chunk)
+{
+    const char *label = phase_labels[phase];
+    char name[256];
+    int len;
+    mt_func f;
+    if (!tracing) return;
+    len = snprintf(name, sizeof name, chunk != NULL ? "%s %s" : "%s", label,
+                   chunk);
+    if (len < 0) len = 0;
+    if ((size_t)len >= sizeof name) len = sizeof name - 1;
+    f = mt_func_intern(name, (size_t)len, label, 0);
+    phase_node = mt_path_child(mt_path_root(), f, 0);
+}
+
+bool trace_owns(lua_State *L)
+{
+    void *ud;
+    return tracing && lua_getallocf(L, &ud) == alloc_traced;
+}
+
+void trace_close_begin(void)
+{
+    closing = true;
+    trace_phase(TRACE_PHASE_CLOSE, NULL);
+}
+
+int trace_finish(void)
+{
+    int status;
+    if (!tracing) return 0;
+    tracing = false;
+    status = mt_finish();
+    where_free();
+    return status;
+}

@@ -1,0 +1,54 @@
+/*
+ * trace.h -- tracing one Lua state with libmemtracer.
+ *
+ * The state is created with a tracing allocator that chains to the one
+ * luaL_newstate uses.  Every allocation is charged to the running Lua line
+ * (where.c); an allocation no Lua code is running for is charged to the
+ * phase the launcher is in -- these are the labelled sites:
+ *   [new state]   lua_newstate: the global state, string table, registry
+ *   [open libs]   luaL_openlibs and the `arg` table
+ *   [load chunk]  compiling a script, -e, LUA_INIT or an interactive line
+ *                 (file: the chunk's name)
+ *   [require]     -l: finding and compiling the module (file: its name)
+ *   [C]           C code with no Lua caller (arguments, printing results)
+ *   [close]       lua_close, outside finalizers (also via os.exit(c, true))
+ *
+ * Without tracing, trace_newstate is luaL_newstate and the rest do nothing.
+ */
+#ifndef LUAMT_TRACE_H
+#define LUAMT_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <lua.h>
+
+#include "memtracer.h"
+
+typedef enum trace_phase_id {
+    TRACE_PHASE_NEWSTATE,
+    TRACE_PHASE_OPEN,
+    TRACE_PHASE_LOAD,
+    TRACE_PHASE_REQUIRE,
+    TRACE_PHASE_RUN,
+    TRACE_PHASE_CLOSE,
+} trace_phase_id;
+
+/* Starts the tracer; on failure err says why (the report cannot be
+ * written) and nothing is traced. */
+int trace_start(const mt_options *o, const char *program, char *err,
+                size_t errlen);
+lua_State *trace_newstate(void);
+/* chunk: the chunk being loaded or required, else NULL. */
+void trace_phase(trace_phase_id phase, const char *chunk);
+/* Writes the report (also run at exit, for os.exit); 0, or -1 when it
+ * could not be written. */
+int trace_finish(void);
+
+/* For interpose.c: whether L is a thread of the traced state, and the
+ * start of its lua_close.  Frees from then on are not counted: what was
+ * live when the program ended is reported live at exit. */
+bool trace_owns(lua_State *L);
+void trace_close_begin(void);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * where.h -- where in the Lua program an allocation happens.
+ *
+ * The allocator is called with no lua_State and Lua tells no one about
+ * calls, so the location is read off the Lua stacks at the allocation: the
+ * innermost Lua frame (C frames such as string.rep are walked past), or
+ * with whole call paths every Lua frame, across coroutines, outermost
+ * first.  A function is named once, cached by its prototype's identity, so
+ * a repeated location costs one stack probe and one cache hit.
+ */
+#ifndef LUAMT_WHERE_H
+#define LUAMT_WHERE_H
+
+#include <stdbool.h>
+
+#include <lua.h>
+
+/* whole_paths: every frame (stack traces, call tree, histogram);
+ * otherwise the innermost Lua frame only. */
+void where_init(bool whole_paths);
+void where_free(void);
+
+/* The running threads, outermost first: the main thread, then each
+ * coroutine being resumed (lua_resume nests). */
+void where_thread_push(lua_State *L);
+void where_thread_pop(void);
+
+/* Makes the allocation's call path current (mt_path_set) and stores its
+ * line; false, with nothing set, when no Lua function is running. */
+bool where_set(int *line);
+
+#endif
