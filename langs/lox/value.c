@@ -1,5 +1,5 @@
 /*
- * value.c -- value arrays, equality and printing as clox does them.
+ * value.c -- value arrays, and printing values as clox does.
  */
 #include <stdio.h>
 
@@ -26,13 +26,6 @@ void value_array_write(ValueArray *array, Value value, MemTag tag) {
 void value_array_free(ValueArray *array) {
     FREE_ARRAY(Value, array->values, array->capacity);
     value_array_init(array);
-}
-
-/* Numbers compare as doubles, so NaN != NaN as in clox; everything else,
- * interned strings included, compares by identity. */
-bool value_equal(Value a, Value b) {
-    if (IS_NUMBER(a) && IS_NUMBER(b)) return AS_NUMBER(a) == AS_NUMBER(b);
-    return a == b;
 }
 
 void value_print(Value value) {

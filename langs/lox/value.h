@@ -71,7 +71,13 @@ void value_array_init(ValueArray *array);
 void value_array_write(ValueArray *array, Value value, MemTag tag);
 void value_array_free(ValueArray *array);
 
-bool value_equal(Value a, Value b);
+/* Numbers compare as doubles, so NaN != NaN as in clox; everything else,
+ * interned strings included, compares by identity. */
+static inline bool value_equal(Value a, Value b) {
+    if (IS_NUMBER(a) && IS_NUMBER(b)) return AS_NUMBER(a) == AS_NUMBER(b);
+    return a == b;
+}
+
 void value_print(Value value);
 
 #endif

@@ -304,15 +304,16 @@ static bool array_slot(Value target, Value index, Value **slot) {
 static InterpretResult run(void) {
     CallFrame *frame = &vm.frames[vm.frame_count - 1];
     uint8_t *ip = frame->ip;
+    Value *constants = frame->closure->function->chunk.constants.values;
 
 #define READ_BYTE() (*ip++)
 #define READ_SHORT() (ip += 2, (uint16_t)((ip[-2] << 8) | ip[-1]))
-#define READ_CONSTANT() \
-    (frame->closure->function->chunk.constants.values[READ_BYTE()])
+#define READ_CONSTANT() (constants[READ_BYTE()])
 #define READ_STRING() AS_STRING(READ_CONSTANT())
 #define SAVE_IP() (frame->ip = ip)
-#define LOAD_FRAME() \
-    (frame = &vm.frames[vm.frame_count - 1], ip = frame->ip)
+#define LOAD_FRAME()                                               \
+    (frame = &vm.frames[vm.frame_count - 1], ip = frame->ip,        \
+     constants = frame->closure->function->chunk.constants.values)
 #define RUNTIME_ERROR(...)                  \
     do {                                    \
         SAVE_IP();                          \
