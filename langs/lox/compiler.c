@@ -19,11 +19,17 @@
 #include "scanner.h"
 #include "vm.h"
 
+/* The parser recurses on the C stack once per nested expression, block or
+ * function; deeper nesting than this is a compile error, not a crash. */
+#define NESTING_MAX 512
+
 typedef struct {
     Token current;
     Token previous;
     bool had_error;
     bool panic_mode;
+    int depth;
+    bool too_deep; /* gave up: the rest of the source is skipped */
 } Parser;
 
 typedef enum {
@@ -92,7 +98,7 @@ int compiler_line(void) { return current ? parser.previous.line : 0; }
 /* ------------------------------------------------------------- errors */
 
 static void error_at(Token *token, const char *message) {
-    if (parser.panic_mode) return;
+    if (parser.panic_mode || parser.too_deep) return;
     parser.panic_mode = true;
     fprintf(stderr, "[line %d] Error", token->line);
     if (token->type == TOKEN_EOF)
@@ -134,6 +140,14 @@ static bool match(TokenType type) {
     if (!check(type)) return false;
     advance();
     return true;
+}
+
+/* Too deep to recurse further: one error, and the rest of the source is
+ * skipped, since nothing after it can be parsed in context. */
+static void nesting_abandon(void) {
+    error_at_current("Code nested too deeply.");
+    parser.too_deep = true;
+    while (parser.current.type != TOKEN_EOF) advance();
 }
 
 /* ------------------------------------------------------------- emitting */
@@ -597,10 +611,16 @@ static ParseRule rules[] = {
 static ParseRule *rule_get(TokenType type) { return &rules[type]; }
 
 static void parse_precedence(Precedence precedence) {
+    if (parser.depth == NESTING_MAX) {
+        nesting_abandon();
+        return;
+    }
+    parser.depth++;
     advance();
     ParseFn prefix_rule = rule_get(parser.previous.type)->prefix;
     if (prefix_rule == NULL) {
         error("Expect expression.");
+        parser.depth--;
         return;
     }
     bool can_assign = precedence <= PREC_ASSIGNMENT;
@@ -612,6 +632,7 @@ static void parse_precedence(Precedence precedence) {
         infix_rule(can_assign);
     }
     if (can_assign && match(TOKEN_EQUAL)) error("Invalid assignment target.");
+    parser.depth--;
 }
 
 static void expression(void) { parse_precedence(PREC_ASSIGNMENT); }
@@ -830,6 +851,11 @@ static void synchronize(void) {
 }
 
 static void declaration(void) {
+    if (parser.depth == NESTING_MAX) {
+        nesting_abandon();
+        return;
+    }
+    parser.depth++;
     if (match(TOKEN_CLASS))
         class_declaration();
     else if (match(TOKEN_FUN))
@@ -839,6 +865,7 @@ static void declaration(void) {
     else
         statement();
     if (parser.panic_mode) synchronize();
+    parser.depth--;
 }
 
 static void statement(void) {
@@ -865,6 +892,8 @@ ObjFunction *compiler_compile(const char *source) {
     scanner_init(source);
     parser.had_error = false;
     parser.panic_mode = false;
+    parser.depth = 0;
+    parser.too_deep = false;
     parser.previous.line = 1;
     Compiler compiler;
     compiler_init(&compiler, TYPE_SCRIPT);
