@@ -24,6 +24,12 @@ static void leave(mt_node *node, void *ctx) {
     mt_names_func(node->key.func)->on_path--;
 }
 
+/* Functions that allocated; <root> only when something was allocated
+ * outside every function, since its total is always everything. */
+static int listed(const mt_func_rec *f) {
+    return f->total_count > 0 && (f->id != 0 || f->self_count > 0);
+}
+
 static int func_order(const mt_func_rec *a, const mt_func_rec *b) {
     if (a->total_count != b->total_count)
         return a->total_count > b->total_count ? -1 : 1;
@@ -47,8 +53,8 @@ void mt_report_histogram(mt_out *o) {
     size_t w_self = strlen("Self Count"), w_total = strlen("Total Count");
     size_t w_loc = strlen("Location");
     char buf[MT_FMT_MAX];
-    for (const mt_func_rec *f = *funcs; f != NULL && f->total_count > 0;
-         f = f->hh.next) {
+    for (const mt_func_rec *f = *funcs; f != NULL; f = f->hh.next) {
+        if (!listed(f)) continue;
         size_t n = mt_report_func_location_width(f->id);
         if (n > w_loc) w_loc = n;
         n = mt_fmt_u64(buf, f->total_count);
@@ -61,8 +67,8 @@ void mt_report_histogram(mt_out *o) {
     mt_report_cell(o, "Total Count", w_total, w_total);
     mt_report_cell(o, "Location", strlen("Location"), w_loc);
     mt_out_str(o, "Name\n");
-    for (const mt_func_rec *f = *funcs; f != NULL && f->total_count > 0;
-         f = f->hh.next) {
+    for (const mt_func_rec *f = *funcs; f != NULL; f = f->hh.next) {
+        if (!listed(f)) continue;
         mt_out_str(o, " ");
         mt_report_cell(o, buf, mt_fmt_u64(buf, f->self_count), w_self);
         mt_report_cell(o, buf, mt_fmt_u64(buf, f->total_count), w_total);

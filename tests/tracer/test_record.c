@@ -1,0 +1,248 @@
+/*
+ * test_record.c -- the figures: counts, bytes, frees, peak and when it was
+ * reached, live at exit, per-site figures, the filters, <internal> blocks,
+ * resizes, unknown frees, unwinding; read back from the JSON report.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fakevm.h"
+
+#define JSON "--memtracer.Output=json"
+
+static void test_scenario_figures(void **state) {
+    (void)state;
+    vm_start((const char *[]){JSON, NULL});
+    vm_scenario();
+    char *r = vm_finish();
+    assert_int_equal(figure(r, "allocations"), 5);
+    assert_int_equal(figure(r, "bytes"), 64 + 4 * 32 + 100 + 200);
+    assert_int_equal(figure(r, "frees"), 1);
+    assert_int_equal(figure(r, "freed_bytes"), 32 + 100);
+    assert_int_equal(figure(r, "resizes"), 1);
+    /* Live: 64 + 4*32 + 100 = 292 before the growth, then +200 -100. */
+    assert_int_equal(figure(r, "peak_bytes"), 64 + 4 * 32 + 200);
+    assert_int_equal(figure(r, "peak_at_allocation"), 5);
+    assert_int_equal(figure(r, "live_allocations"), 4);
+    assert_int_equal(figure(r, "live_bytes"), 64 + 3 * 32 + 200);
+    assert_int_equal(figure(r, "hidden_internal_allocations"), 1);
+    assert_int_equal(figure(r, "hidden_internal_bytes"), 16);
+    assert_int_equal(figure(r, "untracked_frees"), 1);
+    assert_int_equal(figure(r, "lost_events"), 0);
+    assert_non_null(strstr(r, "\"degraded\": false"));
+    assert_non_null(strstr(r,
+        "{\"file\": \"prog.fk\", \"line\": 4, \"function\": \"make\", "
+        "\"type\": \"Point\", \"count\": 4, \"bytes\": 128, \"resizes\": 0, "
+        "\"live_count\": 3, \"live_bytes\": 96}"));
+    assert_non_null(strstr(r,
+        "{\"file\": \"prog.fk\", \"line\": 5, \"function\": \"make\", "
+        "\"type\": \"Point\", \"count\": 0, \"bytes\": 300, \"resizes\": 1, "
+        "\"live_count\": 0, \"live_bytes\": 200}"));
+    assert_null(strstr(r, "<internal>"));
+    check_invariants(r);
+    free(r);
+}
+
+/* Peak is the high-water mark, not the end state, and remembers the
+ * allocation count at which it was reached. */
+static void test_peak(void **state) {
+    (void)state;
+    vm_start((const char *[]){JSON, NULL});
+    mt_call(F_SCRIPT, 0);
+    for (int i = 0; i < 10; i++) mt_alloc(blk(i), 100, T_STRING, 2);
+    for (int i = 0; i < 10; i++) mt_free(blk(i), 100);
+    for (int i = 10; i < 15; i++) mt_alloc(blk(i), 100, T_STRING, 3);
+    mt_return();
+    char *r = vm_finish();
+    assert_int_equal(figure(r, "allocations"), 15);
+    assert_int_equal(figure(r, "peak_bytes"), 1000);
+    assert_int_equal(figure(r, "peak_at_allocation"), 10);
+    assert_int_equal(figure(r, "live_bytes"), 500);
+    assert_int_equal(figure(r, "live_allocations"), 5);
+    assert_int_equal(figure(r, "frees"), 10);
+    check_invariants(r);
+    free(r);
+}
+
+static void test_trace_internal(void **state) {
+    (void)state;
+    vm_start((const char *[]){JSON, "--memtracer.TraceInternal=true", NULL});
+    vm_scenario();
+    char *r = vm_finish();
+    assert_int_equal(figure(r, "allocations"), 6);
+    assert_int_equal(figure(r, "bytes"), 508);
+    assert_int_equal(figure(r, "hidden_internal_allocations"), 0);
+    assert_non_null(strstr(r,
+        "{\"file\": \"prog.fk\", \"line\": 0, \"function\": \"<script>\", "
+        "\"type\": \"<internal>\", \"count\": 1, \"bytes\": 16"));
+    check_invariants(r);
+    free(r);
+}
+
+/* A hidden block's free is known to the tracer, not an unknown pointer. */
+static void test_hidden_free(void **state) {
+    (void)state;
+    vm_start((const char *[]){JSON, NULL});
+    mt_alloc(blk(0), 40, MT_TYPE_INTERNAL, 0);
+    mt_resize(blk(0), 40, blk(1), 80, MT_TYPE_INTERNAL, 0);
+    mt_free(blk(1), 80);
+    char *r = vm_finish();
+    assert_int_equal(figure(r, "allocations"), 0);
+    assert_int_equal(figure(r, "bytes"), 0);
+    assert_int_equal(figure(r, "peak_bytes"), 0);
+    assert_int_equal(figure(r, "hidden_internal_allocations"), 1);
+    assert_int_equal(figure(r, "hidden_internal_bytes"), 120);
+    assert_int_equal(figure(r, "untracked_frees"), 0);
+    free(r);
+}
+
+static void test_trace_mem(void **state) {
+    (void)state;
+    vm_start((const char *[]){JSON, "--memtracer.TraceMem=64", NULL});
+    vm_scenario();
+    char *r = vm_finish();
+    /* Only the 64 B Array and the 100 B and 200 B storage are at least
+     * 64 B; the four Points are filtered but still counted. */
+    assert_int_equal(figure(r, "allocations"), 5);
+    assert_int_equal(figure(r, "filtered_allocations"), 4);
+    assert_int_equal(figure(r, "filtered_bytes"), 128);
+    assert_int_equal(figure(r, "peak_bytes"), 392);
+    assert_null(strstr(r, "\"line\": 4,"));
+    check_invariants(r);
+    free(r);
+}
+
+static void test_filter_file(void **state) {
+    (void)state;
+    vm_start((const char *[]){JSON, "--memtracer.FilterFile=lib.*,x", NULL});
+    mt_call(F_SCRIPT, 0);
+    mt_alloc(blk(0), 10, T_STRING, 1);
+    mt_call(F_BUILD, 2);
+    mt_alloc(blk(1), 20, T_ARRAY, 21);
+    mt_return();
+    mt_return();
+    char *r = vm_finish();
+    assert_int_equal(figure(r, "allocations"), 2);
+    assert_int_equal(figure(r, "filtered_allocations"), 1);
+    assert_int_equal(figure(r, "filtered_bytes"), 10);
+    assert_non_null(strstr(r, "\"file\": \"lib.fk\", \"line\": 21"));
+    assert_null(strstr(r, "\"file\": \"prog.fk\""));
+    check_invariants(r);
+    free(r);
+}
+
+/* FilterRootName matches the innermost enclosing function. */
+static void test_filter_root_name(void **state) {
+    (void)state;
+    vm_start((const char *[]){JSON, "--memtracer.FilterRootName=ma?e", NULL});
+    vm_scenario();
+    char *r = vm_finish();
+    assert_int_equal(figure(r, "filtered_allocations"), 1);
+    assert_int_equal(figure(r, "filtered_bytes"), 64);
+    assert_null(strstr(r, "\"function\": \"<script>\""));
+    assert_non_null(strstr(r, "\"function\": \"make\""));
+    check_invariants(r);
+    free(r);
+}
+
+/* An error unwinds several frames at once; later allocations belong to
+ * the frame that is left. */
+static void test_unwind(void **state) {
+    (void)state;
+    vm_start((const char *[]){JSON, "--memtracer.TraceStackTraces=true", NULL});
+    mt_call(F_SCRIPT, 0);
+    mt_call(F_MAKE, 7);
+    mt_call(F_BUILD, 5);
+    mt_call(F_MAKE, 22);
+    mt_unwind(1);
+    mt_alloc(blk(0), 8, T_STRING, 9);
+    mt_return();
+    mt_return(); /* one too many: ignored */
+    mt_alloc(blk(1), 8, T_STRING, 0);
+    char *r = vm_finish();
+    assert_non_null(strstr(r, "\"function\": \"<script>\", \"type\": \"String\""));
+    assert_non_null(strstr(r, "\"file\": \"prog.fk\", \"line\": 0, "
+                              "\"function\": \"<root>\""));
+    free(r);
+}
+
+/* The VM reuses an address without reporting the free: the old block is
+ * taken as freed, and the figures stay consistent. */
+static void test_address_reuse(void **state) {
+    (void)state;
+    vm_start((const char *[]){JSON, NULL});
+    mt_alloc(blk(0), 10, T_STRING, 1);
+    mt_alloc(blk(0), 30, T_STRING, 1);
+    char *r = vm_finish();
+    assert_int_equal(figure(r, "allocations"), 2);
+    assert_int_equal(figure(r, "live_allocations"), 1);
+    assert_int_equal(figure(r, "live_bytes"), 30);
+    check_invariants(r);
+    free(r);
+}
+
+/* Storage released through mt_resize(p, n, NULL, 0), and through mt_free. */
+static void test_storage_release(void **state) {
+    (void)state;
+    vm_start((const char *[]){JSON, NULL});
+    mt_alloc(blk(0), 24, T_ARRAY, 1);
+    mt_resize(NULL, 0, blk(1), 16, T_ARRAY, 2);
+    mt_resize(blk(1), 16, blk(2), 32, T_ARRAY, 2);
+    mt_resize(blk(2), 32, NULL, 0, T_ARRAY, 3);
+    mt_resize(NULL, 0, blk(3), 8, T_ARRAY, 2);
+    mt_free(blk(3), 8);
+    mt_free(blk(0), 24);
+    char *r = vm_finish();
+    assert_int_equal(figure(r, "allocations"), 1);
+    assert_int_equal(figure(r, "frees"), 1);
+    assert_int_equal(figure(r, "bytes"), 24 + 16 + 32 + 8);
+    assert_int_equal(figure(r, "live_bytes"), 0);
+    assert_int_equal(figure(r, "peak_bytes"), 24 + 32);
+    assert_int_equal(figure(r, "resizes"), 1);
+    assert_int_equal(figure(r, "untracked_frees"), 0);
+    check_invariants(r);
+    free(r);
+}
+
+/* Names interned before the tracer starts are kept; events while it is
+ * off are not recorded. */
+static void test_inactive(void **state) {
+    (void)state;
+    assert_false(mt_active);
+    mt_alloc(blk(0), 10, 1, 1);
+    mt_call(1, 1);
+    mt_free(blk(0), 10);
+    assert_int_equal(mt_finish(), 0);
+    assert_int_equal(mt_finish(), 0);
+    mt_type t = mt_type_intern("Early", 5);
+    vm_start((const char *[]){JSON, NULL});
+    assert_int_equal(mt_type_intern("Early", 5), t);
+    mt_alloc(blk(0), 10, t, 1);
+    char *r = vm_finish();
+    assert_non_null(strstr(r, "\"type\": \"Early\""));
+    assert_int_equal(figure(r, "allocations"), 1);
+    free(r);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_scenario_figures),
+        cmocka_unit_test(test_peak),
+        cmocka_unit_test(test_trace_internal),
+        cmocka_unit_test(test_hidden_free),
+        cmocka_unit_test(test_trace_mem),
+        cmocka_unit_test(test_filter_file),
+        cmocka_unit_test(test_filter_root_name),
+        cmocka_unit_test(test_unwind),
+        cmocka_unit_test(test_address_reuse),
+        cmocka_unit_test(test_storage_release),
+        cmocka_unit_test(test_inactive),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
