@@ -78,10 +78,6 @@ void gc_mark_object(Obj *object) {
     vm.gray_stack[vm.gray_count++] = object;
 }
 
-void gc_mark_value(Value value) {
-    if (IS_OBJ(value)) gc_mark_object(AS_OBJ(value));
-}
-
 static void array_mark(ValueArray *array) {
     for (int i = 0; i < array->count; i++) gc_mark_value(array->values[i]);
 }

@@ -31,8 +31,12 @@ void *mem_realloc(void *pointer, size_t old_size, size_t new_size,
                   MemTag tag);
 
 void gc_mark_object(Obj *object);
-void gc_mark_value(Value value);
 void gc_collect(void);
 void gc_free_objects(void);
+
+/* Inline: the mark phase calls it for every value it reaches. */
+static inline void gc_mark_value(Value value) {
+    if (IS_OBJ(value)) gc_mark_object(AS_OBJ(value));
+}
 
 #endif

@@ -31,12 +31,6 @@
 #define AS_STRING(value) ((ObjString *)AS_OBJ(value))
 #define AS_CSTRING(value) (((ObjString *)AS_OBJ(value))->chars)
 
-struct Obj {
-    ObjType type;
-    bool is_marked;
-    struct Obj *next;
-};
-
 typedef struct {
     Obj obj;
     int arity;
@@ -57,13 +51,6 @@ typedef struct {
     int arity;
     NativeFn function;
 } ObjNative;
-
-struct ObjString {
-    Obj obj;
-    int length;
-    uint32_t hash;
-    char *chars;
-};
 
 typedef struct ObjUpvalue {
     Obj obj;

@@ -22,20 +22,6 @@ void table_free(Table *table) {
     table_init(table, table->tag);
 }
 
-static Entry *entry_find(Entry *entries, int capacity, ObjString *key) {
-    uint32_t index = key->hash & (uint32_t)(capacity - 1);
-    Entry *tombstone = NULL;
-    for (;;) {
-        Entry *entry = &entries[index];
-        if (entry->key == key) return entry;
-        if (entry->key == NULL) {
-            if (IS_NIL(entry->value)) return tombstone ? tombstone : entry;
-            if (tombstone == NULL) tombstone = entry;
-        }
-        index = (index + 1) & (uint32_t)(capacity - 1);
-    }
-}
-
 static void table_resize(Table *table, int capacity) {
     Entry *entries = ALLOCATE(Entry, capacity, table->tag);
     for (int i = 0; i < capacity; i++) {
@@ -46,7 +32,7 @@ static void table_resize(Table *table, int capacity) {
     for (int i = 0; i < table->capacity; i++) {
         Entry *entry = &table->entries[i];
         if (entry->key == NULL) continue;
-        Entry *dest = entry_find(entries, capacity, entry->key);
+        Entry *dest = table_entry_find(entries, capacity, entry->key);
         dest->key = entry->key;
         dest->value = entry->value;
         table->count++;
@@ -56,19 +42,11 @@ static void table_resize(Table *table, int capacity) {
     table->capacity = capacity;
 }
 
-bool table_get(Table *table, ObjString *key, Value *value) {
-    if (table->count == 0) return false;
-    Entry *entry = entry_find(table->entries, table->capacity, key);
-    if (entry->key == NULL) return false;
-    *value = entry->value;
-    return true;
-}
-
 /* Returns true when the key was not there before. */
 bool table_set(Table *table, ObjString *key, Value value) {
     if (table->count + 1 > table->capacity * TABLE_MAX_LOAD)
         table_resize(table, GROW_CAPACITY(table->capacity));
-    Entry *entry = entry_find(table->entries, table->capacity, key);
+    Entry *entry = table_entry_find(table->entries, table->capacity, key);
     bool is_new = entry->key == NULL;
     if (is_new && IS_NIL(entry->value)) table->count++;
     entry->key = key;
@@ -78,7 +56,7 @@ bool table_set(Table *table, ObjString *key, Value value) {
 
 bool table_delete(Table *table, ObjString *key) {
     if (table->count == 0) return false;
-    Entry *entry = entry_find(table->entries, table->capacity, key);
+    Entry *entry = table_entry_find(table->entries, table->capacity, key);
     if (entry->key == NULL) return false;
     entry->key = NULL;
     entry->value = TRUE_VAL; /* tombstone: keeps probe chains intact */
@@ -121,6 +99,7 @@ void table_remove_white(Table *table) {
 void table_mark(Table *table) {
     for (int i = 0; i < table->capacity; i++) {
         Entry *entry = &table->entries[i];
+        if (entry->key == NULL) continue;
         gc_mark_object((Obj *)entry->key);
         gc_mark_value(entry->value);
     }

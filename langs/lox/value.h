@@ -18,6 +18,22 @@
 typedef struct Obj Obj;
 typedef struct ObjString ObjString;
 
+/* The header of every object, and the string object.  They live here, not
+ * in object.h, because the hash tables (table.h) probe by a key string's
+ * hash inline and cannot include object.h, which embeds tables. */
+struct Obj {
+    ObjType type;
+    bool is_marked;
+    struct Obj *next;
+};
+
+struct ObjString {
+    Obj obj;
+    int length;
+    uint32_t hash;
+    char *chars;
+};
+
 typedef uint64_t Value;
 
 /* How many values one byte operand can address: locals, upvalues,
