@@ -7,7 +7,6 @@
 
 #include <stdint.h>
 
-#include "mt_uthash.h"
 #include "site.h"
 
 typedef enum mt_live_kind {
@@ -21,16 +20,16 @@ typedef struct mt_live {
     mt_site *site;    /* NULL: filtered out, or hidden */
     size_t size;
     mt_live_kind kind;
-    UT_hash_handle hh;
 } mt_live;
 
+/* Results of mt_live_add. */
+#define MT_LIVE_LOST 0      /* no memory: not recorded */
+#define MT_LIVE_ADDED 1
+#define MT_LIVE_REPLACED 2  /* ptr was live already: *stale holds that entry */
+
 void mt_live_begin(void);
-/* A new entry for ptr (which must not be in the table), or NULL when memory
- * is exhausted. */
-mt_live *mt_live_add(const void *ptr, mt_site *site, size_t size,
-                     mt_live_kind kind);
-/* Removes ptr's entry, copying it to *out; false when ptr is not in the
- * table. */
+int mt_live_add(const mt_live *entry, mt_live *stale);
+/* Removes ptr's entry, copying it to *out; false when ptr is not live. */
 int mt_live_take(const void *ptr, mt_live *out);
 
 #endif

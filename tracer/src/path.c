@@ -45,24 +45,45 @@ void mt_path_reset(void) {
     mt_path_current = &p.root;
 }
 
-static mt_node *child_get(mt_node *parent, mt_func callee, int call_line) {
+/* The child (callee, call_line) of parent, found in its hash or created;
+ * NULL when memory is exhausted.  Kept out of line: the callers' fast path
+ * is the recent_children check. */
+static __attribute__((noinline)) mt_node *child_find(mt_node *parent,
+                                                     mt_func callee,
+                                                     int call_line) {
     mt_node_key key = {callee, call_line};
     mt_node *child;
     HASH_FIND(hh, parent->children, &key, sizeof key, child);
-    if (child != NULL) return child;
-    child = mt_pool_get(&p.pool);
-    if (child == NULL) return NULL;
-    child->key = key;
-    child->parent = parent;
-    child->depth = parent->depth + 1;
-    child->serial = ++p.serials;
-    mt_hash_oom = 0;
-    HASH_ADD(hh, parent->children, key, sizeof key, child);
-    if (mt_hash_oom) {
-        mt_pool_put(&p.pool, child);
-        return NULL;
+    if (child == NULL) {
+        child = mt_pool_get(&p.pool);
+        if (child == NULL) return NULL;
+        child->key = key;
+        child->parent = parent;
+        child->depth = parent->depth + 1;
+        child->serial = ++p.serials;
+        mt_hash_oom = 0;
+        HASH_ADD(hh, parent->children, key, sizeof key, child);
+        if (mt_hash_oom) {
+            mt_pool_put(&p.pool, child);
+            return NULL;
+        }
     }
+    parent->recent_children[1] = parent->recent_children[0];
+    parent->recent_children[0] = child;
     return child;
+}
+
+static inline int is_child(const mt_node *c, mt_func callee, int call_line) {
+    return c != NULL && c->key.func == callee && c->key.call_line == call_line;
+}
+
+static inline mt_node *child_get(mt_node *parent, mt_func callee,
+                                 int call_line) {
+    if (is_child(parent->recent_children[0], callee, call_line))
+        return parent->recent_children[0];
+    if (is_child(parent->recent_children[1], callee, call_line))
+        return parent->recent_children[1];
+    return child_find(parent, callee, call_line);
 }
 
 static int stack_push(mt_node *node) {

@@ -63,19 +63,26 @@ static void release(const mt_live *e) {
 
 /* A new block at the current location: an object (kind OBJECT) or an
  * object's storage (kind STORAGE; resized: it replaced an older block). */
+/* Records a block in the live table; false (and counted) if it could not.
+ * An address already live means the VM reused it without reporting the
+ * free: believe the new block, and let the old one go as if freed. */
+static int track(const void *ptr, mt_site *site, size_t size,
+                 mt_live_kind kind) {
+    mt_live e = {ptr, site, size, kind}, stale;
+    switch (mt_live_add(&e, &stale)) {
+    case MT_LIVE_REPLACED: release(&stale); return 1;
+    case MT_LIVE_ADDED: return 1;
+    default: mt_g.sum.lost_events++; return 0;
+    }
+}
+
+/* A new block at the current location: an object (kind OBJECT) or an
+ * object's storage (kind STORAGE; resized: it replaced an older block). */
 static void charge(const void *ptr, size_t size, mt_type type, int line,
                    mt_live_kind kind, int resized) {
     mt_summary *sum = &mt_g.sum;
-    mt_live stale;
-    /* The VM reused an address it never reported freed: believe the new
-     * block, and let the old one go as if freed. */
-    if (mt_live_take(ptr, &stale)) release(&stale);
-
     if (type == MT_TYPE_INTERNAL && !mt_g.opt.trace_internal) {
-        if (mt_live_add(ptr, NULL, size, MT_LIVE_HIDDEN) == NULL) {
-            sum->lost_events++;
-            return;
-        }
+        if (!track(ptr, NULL, size, MT_LIVE_HIDDEN)) return;
         if (kind == MT_LIVE_OBJECT) sum->hidden_internal_allocations++;
         sum->hidden_internal_bytes += size;
         return;
@@ -90,10 +97,7 @@ static void charge(const void *ptr, size_t size, mt_type type, int line,
             return;
         }
     }
-    if (mt_live_add(ptr, site, size, kind) == NULL) {
-        sum->lost_events++;
-        return;
-    }
+    if (!track(ptr, site, size, kind)) return;
     int object = kind == MT_LIVE_OBJECT;
     sum->allocations += object;
     sum->live_allocations += object;

@@ -3,6 +3,7 @@
  *
  * Both are uthashes of pooled records: a site is found in O(1) from the
  * event's (current function, line, type), a path from the current node.
+ * The inline halves in site.h first try a cache of recent answers.
  */
 #include "site.h"
 
@@ -15,41 +16,47 @@ static struct {
 
 void mt_site_begin(void) {
     memset(&s, 0, sizeof s);
+    memset(mt_site_cache, 0, sizeof mt_site_cache);
     mt_pool_init(&s.site_pool, sizeof(mt_site));
     mt_pool_init(&s.path_pool, sizeof(mt_site_path));
 }
 
 mt_site **mt_site_table(void) { return &s.sites; }
 
-mt_site *mt_site_get(mt_func func, int line, mt_type type) {
+mt_site *mt_site_cache[1 << MT_SITE_CACHE_BITS];
+
+mt_site *mt_site_find(mt_func func, int line, mt_type type) {
     mt_site_key key = {func, line, type};
     mt_site *site;
     HASH_FIND(hh, s.sites, &key, sizeof key, site);
-    if (site != NULL) return site;
-    site = mt_pool_get(&s.site_pool);
-    if (site == NULL) return NULL;
-    site->key = key;
-    mt_hash_oom = 0;
-    HASH_ADD(hh, s.sites, key, sizeof key, site);
-    if (mt_hash_oom) {
-        mt_pool_put(&s.site_pool, site);
-        return NULL;
+    if (site == NULL) {
+        site = mt_pool_get(&s.site_pool);
+        if (site == NULL) return NULL;
+        site->key = key;
+        mt_hash_oom = 0;
+        HASH_ADD(hh, s.sites, key, sizeof key, site);
+        if (mt_hash_oom) {
+            mt_pool_put(&s.site_pool, site);
+            return NULL;
+        }
     }
-    return site;
+    return mt_site_cache[mt_site_slot(func, line, type)] = site;
 }
 
-mt_site_path *mt_site_path_get(mt_site *site, mt_node *node) {
+mt_site_path *mt_site_path_find(mt_site *site, mt_node *node) {
     mt_site_path *path;
     HASH_FIND_PTR(site->paths, &node, path);
-    if (path != NULL) return path;
-    path = mt_pool_get(&s.path_pool);
-    if (path == NULL) return NULL;
-    path->node = node;
-    mt_hash_oom = 0;
-    HASH_ADD_PTR(site->paths, node, path);
-    if (mt_hash_oom) {
-        mt_pool_put(&s.path_pool, path);
-        return NULL;
+    if (path == NULL) {
+        path = mt_pool_get(&s.path_pool);
+        if (path == NULL) return NULL;
+        path->node = node;
+        path->site = site;
+        mt_hash_oom = 0;
+        HASH_ADD_PTR(site->paths, node, path);
+        if (mt_hash_oom) {
+            mt_pool_put(&s.path_pool, path);
+            return NULL;
+        }
     }
-    return path;
+    return node->last_path = path;
 }

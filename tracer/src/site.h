@@ -10,6 +10,7 @@
 
 #include "memtracer.h"
 #include "mt_uthash.h"
+#include "path.h"
 
 typedef struct mt_site_key {
     mt_func func;
@@ -19,6 +20,7 @@ typedef struct mt_site_key {
 
 typedef struct mt_site_path {
     mt_node *node;
+    struct mt_site *site;
     uint64_t count, bytes;
     UT_hash_handle hh;
 } mt_site_path;
@@ -31,11 +33,39 @@ typedef struct mt_site {
     UT_hash_handle hh;
 } mt_site;
 
-/* The site, created on first use; NULL when memory is exhausted. */
-mt_site *mt_site_get(mt_func func, int line, mt_type type);
-/* The site's record of one call path, created on first use; NULL when
- * memory is exhausted. */
-mt_site_path *mt_site_path_get(mt_site *site, mt_node *node);
+/* The slow halves of mt_site_get and mt_site_path_get: hash look-up, and
+ * creation on first use. */
+mt_site *mt_site_find(mt_func func, int line, mt_type type);
+mt_site_path *mt_site_path_find(mt_site *site, mt_node *node);
+
+/* A direct-mapped cache in front of the site table: a program allocates at
+ * few sites over and over, and a hit costs one multiply-xor and three
+ * compares instead of a uthash look-up. */
+#define MT_SITE_CACHE_BITS 10
+extern mt_site *mt_site_cache[1 << MT_SITE_CACHE_BITS];
+
+static inline unsigned mt_site_slot(mt_func func, int line, mt_type type) {
+    uint32_t h = (func * 0x9E3779B1u) ^ ((uint32_t)line * 0x85EBCA77u) ^
+                 (type * 0xC2B2AE3Du);
+    return h >> (32 - MT_SITE_CACHE_BITS);
+}
+
+/* The site (func, line, type); NULL when memory is exhausted. */
+static inline mt_site *mt_site_get(mt_func func, int line, mt_type type) {
+    mt_site *site = mt_site_cache[mt_site_slot(func, line, type)];
+    if (site != NULL && site->key.func == func && site->key.line == line &&
+        site->key.type == type)
+        return site;
+    return mt_site_find(func, line, type);
+}
+
+/* The record of node's path at site, which node allocated at last; NULL
+ * when memory is exhausted. */
+static inline mt_site_path *mt_site_path_get(mt_site *site, mt_node *node) {
+    mt_site_path *path = node->last_path;
+    if (path != NULL && path->site == site) return path;
+    return mt_site_path_find(site, node);
+}
 
 /* The table, for the report writers to sort and walk. */
 mt_site **mt_site_table(void);
