@@ -99,7 +99,7 @@ int trace_start(const mt_options *o, const char *program, char *err,
         if (type_names[tag] != NULL)
             types[tag] = mt_type_intern(type_names[tag], strlen(type_names[tag]));
     type_storage = mt_type_intern("storage", strlen("storage"));
-    where_init(whole);
+    where_init(whole, o->stack_limit);
     tracing = true;
     closing = false;
     if (!exit_hooked) exit_hooked = atexit(report_at_exit) == 0;

@@ -12,6 +12,11 @@
  * of the function, and costs a look at the caller's bytecode.  The file is
  * Lua's short_src ("x.lua", "(command line)", [string "..."]).
  *
+ * Whole paths are walked only StackLimit frames deep: lua_getstack(L, n)
+ * costs O(n), so a full walk of a deep recursion would cost O(depth^2) per
+ * allocation.  When deeper frames exist, the path starts with one frame
+ * named "[deeper frames]", which the report counts as the cut.
+ *
  * The cache is keyed by the prototype's source string (its address is
  * stable while the function lives) and its first line; short_src is
  * compared too, since a collected chunk's source address can be reused.
@@ -43,6 +48,8 @@ typedef struct frame {
 } frame;
 
 static bool paths_whole;
+static unsigned path_limit;
+static mt_func func_deeper;
 static lua_State *threads[THREADS_MAX];
 static int thread_depth;
 
@@ -54,9 +61,12 @@ static func_slot *slot_last;
 static frame *frames;
 static size_t frame_cap;
 
-void where_init(bool whole_paths)
+void where_init(bool whole_paths, unsigned limit)
 {
+    const char *deeper = "[deeper frames]";
     paths_whole = whole_paths;
+    path_limit = limit;
+    func_deeper = mt_func_intern(deeper, strlen(deeper), deeper, 0);
     slots = calloc(SLOTS_FIRST, sizeof *slots);
     slot_mask = slots != NULL ? SLOTS_FIRST - 1 : 0;
 }
@@ -171,17 +181,23 @@ static bool frame_push(size_t n, func_slot *slot, int line)
     return true;
 }
 
-/* Every Lua frame, innermost first, then the path built outermost first:
- * each frame is a child of its caller, called from the caller's line. */
+/* The Lua frames, innermost first, at most path_limit of them; then the
+ * path built outermost first: each frame a child of its caller, called
+ * from the caller's line. */
 static bool where_set_whole(int *line)
 {
     size_t n = 0;
+    bool deeper = false;
     lua_Debug ar;
     mt_node *node;
     int t = thread_depth < THREADS_MAX ? thread_depth : THREADS_MAX;
-    while (t-- > 0) {
+    while (t-- > 0 && !deeper) {
         for (int level = 0; lua_getstack(threads[t], level, &ar); level++) {
             func_slot *s;
+            if (n == path_limit) {
+                deeper = true;
+                break;
+            }
             lua_getinfo(threads[t], "Sl", &ar);
             if (ar.what[0] == 'C') continue;
             s = slot_find(&ar);
@@ -191,6 +207,7 @@ static bool where_set_whole(int *line)
     }
     if (n == 0) return false;
     node = mt_path_root();
+    if (deeper) node = mt_path_child(node, func_deeper, 0);
     for (size_t i = n; i-- > 0;)
         node = mt_path_child(node, frames[i].slot->func,
                              i + 1 < n ? frames[i + 1].line : 0);

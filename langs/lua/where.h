@@ -15,9 +15,10 @@
 
 #include <lua.h>
 
-/* whole_paths: every frame (stack traces, call tree, histogram);
- * otherwise the innermost Lua frame only. */
-void where_init(bool whole_paths);
+/* whole_paths: every frame (stack traces, call tree, histogram), the
+ * innermost `limit` of them walked (StackLimit); otherwise the innermost
+ * Lua frame only. */
+void where_init(bool whole_paths, unsigned limit);
 void where_free(void);
 
 /* The running threads, outermost first: the main thread, then each
