@@ -1,14 +1,20 @@
 /*
- * live.c -- the live table: an open-addressing hash from block address to
- * (site, size, kind), with linear probing and backward-shift deletion.
+ * live.c -- the live table: block address -> (site, size, kind).
  *
- * This is the one table with an entry per live object, touched by every
- * allocation and every free, so it is the one table that is not a uthash:
- * a uthash entry carries a 56-byte handle and an insertion-order list whose
- * upkeep touches two other entries on every delete.  Here a slot is 24
- * bytes in one flat array, an event touches one or two cache lines, and the
- * array doubles when half full (amortized O(1), no per-event malloc).  If
- * it cannot grow it fills up to 7/8 and then drops what does not fit.
+ * This is the one table with an entry per live block, touched by every
+ * allocation and every free, so its cost is cache misses: a flat hash of
+ * addresses sends neighbouring blocks to random places, and once the live
+ * set outgrows the cache every event pays a trip to memory.  So the table
+ * follows the heap's own layout instead.  Blocks are grouped by the 4 KiB
+ * page they start in; each page has a small record of its blocks, keyed
+ * by offset, and a directory maps page numbers to records.  Blocks the VM
+ * allocates or sweeps one after another share a page, hence a record
+ * already in cache, and the directory is small enough to stay there.
+ *
+ * Records come from pools (capacities 8 to 512 entries, doubling when 3/4
+ * full); the directory doubles when half full.  Both grow in steps, so an
+ * event almost never allocates.  A record is kept when its page empties:
+ * pages get reused, and the cost is bounded by the peak heap.
  */
 #include "live.h"
 
@@ -16,100 +22,208 @@
 
 #include "mem.h"
 
-#define FIRST_SLOTS 4096
+#define PAGE_SHIFT 12
+#define PAGE_MASK (((uintptr_t)1 << PAGE_SHIFT) - 1)
+#define MIN_CAP 8
+#define MAX_CAP 512  /* 8-byte aligned blocks: at most 512 start in a page */
+#define CLASSES 7    /* record capacities 8, 16, ..., 512 */
+#define FIRST_DIR 1024
+#define GOLDEN 0x9E3779B97F4A7C15u
 
-typedef struct slot {
-    const void *ptr;   /* NULL: empty */
+/* word: size << 15 | kind << 13 | (offset in page + 1); 0 is empty. */
+#define WORD_OFFSET(w) ((unsigned)((w) & 0x1FFF) - 1)
+#define WORD_KIND(w) ((mt_live_kind)(((w) >> 13) & 3))
+#define WORD_SIZE(w) ((size_t)((w) >> 15))
+#define MAX_SIZE (((uint64_t)1 << 49) - 1)
+
+typedef struct entry {
     mt_site *site;
-    uint64_t size_kind;  /* size << 2 | kind */
-} slot;
+    uint64_t word;
+} entry;
+
+typedef struct page {
+    uintptr_t number;  /* address >> PAGE_SHIFT */
+    uint32_t cap, used;
+    entry e[];
+} page;
+
+typedef struct dir_slot {
+    uintptr_t number;
+    page *page;        /* NULL: empty slot */
+} dir_slot;
 
 static struct {
-    slot *slots;
-    size_t mask;       /* slot count - 1; the count is a power of two */
-    unsigned shift;    /* 64 - log2(slot count) */
-    size_t used;
+    dir_slot *dir;
+    size_t dir_mask;
+    unsigned dir_shift;
+    size_t pages;
+    page *last;        /* the page of the last event: usually the next one's */
+    mt_pool pools[CLASSES];
 } l;
 
-void mt_live_begin(void) { memset(&l, 0, sizeof l); }
-
-static size_t home(const void *ptr) {
-    /* Fibonacci hashing: the multiply spreads aligned, clustered addresses
-     * over the high bits, and the high bits are the ones we keep. */
-    uint64_t h = ((uint64_t)(uintptr_t)ptr >> 4) * 0x9E3779B97F4A7C15u;
-    return (size_t)(h >> l.shift);
+void mt_live_begin(void) {
+    memset(&l, 0, sizeof l);
+    for (int c = 0; c < CLASSES; c++)
+        mt_pool_init(&l.pools[c],
+                     sizeof(page) + ((size_t)MIN_CAP << c) * sizeof(entry));
 }
 
-static void put(slot s) {
-    size_t i = home(s.ptr);
-    while (l.slots[i].ptr != NULL) i = (i + 1) & l.mask;
-    l.slots[i] = s;
+/* ------------------------------------------------------------ directory */
+
+static size_t dir_home(uintptr_t number) {
+    return (size_t)(((uint64_t)number * GOLDEN) >> l.dir_shift);
 }
 
-/* Doubles the array (or makes the first); false when memory is out. */
-static int grow(void) {
-    size_t count = l.slots != NULL ? (l.mask + 1) * 2 : FIRST_SLOTS;
-    slot *old = l.slots;
-    size_t old_count = old != NULL ? l.mask + 1 : 0;
-    slot *fresh = mt_mem_alloc(count * sizeof(slot));
+static dir_slot *dir_find(uintptr_t number) {
+    if (l.dir == NULL) return NULL;
+    for (size_t i = dir_home(number); l.dir[i].page != NULL;
+         i = (i + 1) & l.dir_mask)
+        if (l.dir[i].number == number) return &l.dir[i];
+    return NULL;
+}
+
+static void dir_put(page *p) {
+    size_t i = dir_home(p->number);
+    while (l.dir[i].page != NULL) i = (i + 1) & l.dir_mask;
+    l.dir[i].number = p->number;
+    l.dir[i].page = p;
+}
+
+static int dir_grow(void) {
+    size_t count = l.dir != NULL ? (l.dir_mask + 1) * 2 : FIRST_DIR;
+    dir_slot *old = l.dir;
+    size_t old_count = old != NULL ? l.dir_mask + 1 : 0;
+    dir_slot *fresh = mt_mem_alloc(count * sizeof(dir_slot));
     if (fresh == NULL) return 0;
-    memset(fresh, 0, count * sizeof(slot));
-    l.slots = fresh;
-    l.mask = count - 1;
-    l.shift = 64;
-    for (size_t n = count; n > 1; n >>= 1) l.shift--;
+    memset(fresh, 0, count * sizeof(dir_slot));
+    l.dir = fresh;
+    l.dir_mask = count - 1;
+    l.dir_shift = 64;
+    for (size_t n = count; n > 1; n >>= 1) l.dir_shift--;
     for (size_t i = 0; i < old_count; i++)
-        if (old[i].ptr != NULL) put(old[i]);
+        if (old[i].page != NULL) dir_put(old[i].page);
     mt_mem_free(old);
     return 1;
 }
 
-static void unpack(const slot *s, mt_live *out) {
-    out->ptr = s->ptr;
-    out->site = s->site;
-    out->size = (size_t)(s->size_kind >> 2);
-    out->kind = (mt_live_kind)(s->size_kind & 3);
+/* --------------------------------------------------------- page records */
+
+static int class_of(uint32_t cap) {
+    int c = 0;
+    while ((uint32_t)MIN_CAP << c < cap) c++;
+    return c;
+}
+
+/* Offsets map to slots in proportion, in order: blocks spread evenly
+ * over the record, and a page of same-sized blocks has no collisions. */
+static size_t slot_of(const page *p, unsigned offset) {
+    return ((size_t)offset * p->cap) >> PAGE_SHIFT;
+}
+
+/* The index of the entry for offset in p, or -1. */
+static long entry_find(const page *p, unsigned offset) {
+    size_t mask = p->cap - 1;
+    for (size_t i = slot_of(p, offset), n = 0; n < p->cap && p->e[i].word != 0;
+         i = (i + 1) & mask, n++)
+        if (WORD_OFFSET(p->e[i].word) == offset) return (long)i;
+    return -1;
+}
+
+/* Stores an entry whose offset is not in p yet; p has a free slot. */
+static void entry_put(page *p, entry e) {
+    size_t i = slot_of(p, WORD_OFFSET(e.word));
+    while (p->e[i].word != 0) i = (i + 1) & (p->cap - 1);
+    p->e[i] = e;
+    p->used++;
+}
+
+static page *page_new(uintptr_t number, uint32_t cap) {
+    page *p = mt_pool_get(&l.pools[class_of(cap)]);
+    if (p == NULL) return NULL;
+    p->number = number;
+    p->cap = cap;
+    return p;
+}
+
+/* The record of the page of addr; created when create is set.  NULL when
+ * there is none, or no memory for it. */
+static page *page_of(uintptr_t addr, int create) {
+    uintptr_t number = addr >> PAGE_SHIFT;
+    if (l.last != NULL && l.last->number == number) return l.last;
+    dir_slot *slot = dir_find(number);
+    if (slot != NULL) return l.last = slot->page;
+    if (!create) return NULL;
+    if (2 * (l.pages + 1) > (l.dir != NULL ? l.dir_mask + 1 : 0) &&
+        !dir_grow() && (l.dir == NULL || 8 * (l.pages + 1) > 7 * (l.dir_mask + 1)))
+        return NULL;
+    page *p = page_new(number, MIN_CAP);
+    if (p == NULL) return NULL;
+    dir_put(p);
+    l.pages++;
+    return l.last = p;
+}
+
+/* Moves p's entries into a record twice its size; p itself if it cannot. */
+static page *page_grow(page *p) {
+    page *bigger = page_new(p->number, p->cap * 2);
+    if (bigger == NULL) return p;
+    for (uint32_t i = 0; i < p->cap; i++)
+        if (p->e[i].word != 0) entry_put(bigger, p->e[i]);
+    dir_find(p->number)->page = bigger;
+    mt_pool_put(&l.pools[class_of(p->cap)], p);
+    return l.last = bigger;
+}
+
+/* --------------------------------------------------------------- the API */
+
+static void unpack(const void *ptr, const entry *e, mt_live *out) {
+    out->ptr = ptr;
+    out->site = e->site;
+    out->size = WORD_SIZE(e->word);
+    out->kind = WORD_KIND(e->word);
 }
 
 int mt_live_add(const mt_live *e, mt_live *stale) {
-    size_t count = l.slots != NULL ? l.mask + 1 : 0;
-    if (2 * (l.used + 1) > count && !grow() &&
-        (count == 0 || 8 * (l.used + 1) > 7 * count))
-        return MT_LIVE_LOST;
-    slot s = {e->ptr, e->site, (uint64_t)e->size << 2 | e->kind};
-    size_t i = home(e->ptr);
-    for (; l.slots[i].ptr != NULL; i = (i + 1) & l.mask) {
-        if (l.slots[i].ptr == e->ptr) {
-            unpack(&l.slots[i], stale);
-            l.slots[i] = s;
-            return MT_LIVE_REPLACED;
-        }
+    uintptr_t addr = (uintptr_t)e->ptr;
+    unsigned offset = (unsigned)(addr & PAGE_MASK);
+    uint64_t size = e->size < MAX_SIZE ? e->size : MAX_SIZE;
+    entry fresh = {e->site, size << 15 | (uint64_t)e->kind << 13 | (offset + 1)};
+    page *p = page_of(addr, 1);
+    if (p == NULL) return MT_LIVE_LOST;
+    long i = entry_find(p, offset);
+    if (i >= 0) {
+        unpack(e->ptr, &p->e[i], stale);
+        p->e[i] = fresh;
+        return MT_LIVE_REPLACED;
     }
-    l.slots[i] = s;
-    l.used++;
+    if (4 * (p->used + 1) > 3 * p->cap && p->cap < MAX_CAP) p = page_grow(p);
+    if (p->used == p->cap) return MT_LIVE_LOST;
+    entry_put(p, fresh);
     return MT_LIVE_ADDED;
 }
 
 int mt_live_take(const void *ptr, mt_live *out) {
-    if (l.slots == NULL) return 0;
-    size_t i = home(ptr);
-    for (; l.slots[i].ptr != ptr; i = (i + 1) & l.mask)
-        if (l.slots[i].ptr == NULL) return 0;
-    unpack(&l.slots[i], out);
+    uintptr_t addr = (uintptr_t)ptr;
+    page *p = page_of(addr, 0);
+    if (p == NULL) return 0;
+    long found = entry_find(p, (unsigned)(addr & PAGE_MASK));
+    if (found < 0) return 0;
+    unpack(ptr, &p->e[found], out);
     /* Backward shift: pull later members of the probe run into the hole,
-     * so lookups never need tombstones. */
-    size_t hole = i;
-    for (size_t j = (i + 1) & l.mask; l.slots[j].ptr != NULL;
-         j = (j + 1) & l.mask) {
-        size_t want = home(l.slots[j].ptr);
+     * so look-ups never need tombstones. */
+    size_t mask = p->cap - 1, hole = (size_t)found;
+    /* A record whose growth failed may be full: stop after one lap. */
+    for (size_t j = (hole + 1) & mask, n = 1; n < p->cap && p->e[j].word != 0;
+         j = (j + 1) & mask, n++) {
+        size_t want = slot_of(p, WORD_OFFSET(p->e[j].word));
         /* j may move to the hole unless its home lies cyclically in
          * (hole, j]. */
-        if (((j - want) & l.mask) >= ((j - hole) & l.mask)) {
-            l.slots[hole] = l.slots[j];
+        if (((j - want) & mask) >= ((j - hole) & mask)) {
+            p->e[hole] = p->e[j];
             hole = j;
         }
     }
-    l.slots[hole].ptr = NULL;
-    l.used--;
+    p->e[hole].word = 0;
+    p->used--;
     return 1;
 }

@@ -2,6 +2,9 @@
  * tracer.c -- the tracer's lifecycle: mt_start, mt_finish, and the
  * SIGINT/SIGTERM handlers that write the report before the program dies.
  *
+ * mt_start also registers mt_finish with atexit, for a VM that exits from
+ * deep inside (clox's exit(70)) without finishing the tracer.
+ *
  * A signal may land in the middle of an event, when the tables are half
  * updated: then the handler only notes it, and the event's last line
  * (MT_EVENT_END) writes the report and re-raises.  The report writers use
@@ -11,6 +14,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "live.h"
@@ -109,6 +113,9 @@ static int globs_split(mt_globs *g, const char *list) {
     }
 }
 
+/* A program that calls exit() without mt_finish still gets its report. */
+static void finish_at_exit(void) { mt_finish(); }
+
 /* The tracer's own copy of everything it keeps from its caller. */
 static int setup(const mt_options *o, const char *language,
                  const char *program) {
@@ -154,6 +161,8 @@ int mt_start(const mt_options *o, const char *language, const char *program,
         mt_g.in_event = 0;
         return -1;
     }
+    static int exit_hook;
+    if (!exit_hook) exit_hook = atexit(finish_at_exit) == 0;
     started = 1;
     reported = 0;
     handlers_install();
