@@ -27,8 +27,6 @@ static struct {
     mt_pool pool;
 } p;
 
-mt_node *mt_path_tree(void) { return &p.root; }
-
 int mt_path_begin(void) {
     mt_path_reset();
     mt_pool_init(&p.pool, sizeof(mt_node));

@@ -38,7 +38,6 @@ struct mt_node {
 /* The node of the innermost active call; the events read it directly. */
 extern mt_node *mt_path_current;
 
-mt_node *mt_path_tree(void);
 /* Sets up the root and the shadow stack; false when memory is exhausted. */
 int mt_path_begin(void);
 void mt_path_reset(void);
