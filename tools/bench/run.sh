@@ -16,6 +16,9 @@
 #                             (default bench-results.md)
 #   BENCH_PROGRAMS="fib zoo"  only these programs (default: every *.lox here)
 #
+# The file ends with a summary: each binary's mean wall-clock and user CPU
+# time per program, and its ratio to the first binary (summarize.py).
+#
 # exit status: 0 ok, 64 usage error, 65 outputs differ, 69 hyperfine
 # missing, 70 a program failed.
 set -euo pipefail
@@ -26,7 +29,7 @@ warmup=${BENCH_WARMUP:-1}
 out=${BENCH_OUT:-bench-results.md}
 
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 binaries=("$@")
@@ -74,6 +77,7 @@ for program in "${programs[@]}"; do
   done
 done
 
+summaries=()
 printf '# Lox benchmarks\n\nhyperfine, %s runs after %s warm-up each.\n' \
   "$runs" "$warmup" >"$out"
 for program in "${programs[@]}"; do
@@ -82,8 +86,12 @@ for program in "${programs[@]}"; do
     commands+=(--command-name "$binary" "$binary $here/$program.lox")
   done
   hyperfine --shell=none --warmup "$warmup" --runs "$runs" \
-    --export-markdown "$scratch/table.md" "${commands[@]}"
+    --export-markdown "$scratch/table.md" \
+    --export-json "$scratch/$program.json" "${commands[@]}"
   printf '\n## %s\n\n' "$program" >>"$out"
   cat "$scratch/table.md" >>"$out"
+  summaries+=("$program=$scratch/$program.json")
 done
+printf '\n## summary\n\n' >>"$out"
+python3 "$here/summarize.py" "${summaries[@]}" >>"$out"
 echo "run.sh: results written to $out"
