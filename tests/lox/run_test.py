@@ -18,6 +18,10 @@ cannot drift apart:
 Everything not expected is an error: extra output, a missing line, a wrong
 exit status.  A file with no expectation at all is rejected, because it could
 never fail.  The exit status is 0 when every file passed, 1 otherwise.
+
+Everything outside arrays/ is plain Lox, so the same files check a build of
+the book's reference clox too (from tests/lox):
+  run_test.py /path/to/clox $(ls */*.lox | grep -v '^arrays/')
 """
 
 import re
