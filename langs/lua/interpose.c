@@ -1,6 +1,6 @@
 /*
- * interpose.c -- lua_resume, lua_sethook and friends, and lua_close,
- * defined in the executable.
+ * interpose.c -- lua_resume, lua_resetthread, lua_sethook and friends, and
+ * lua_close, defined in the executable.
  *
  * The executable is linked with its symbols exported (-rdynamic), and
  * liblua5.4 calls these API functions through its PLT, so the definitions
@@ -11,7 +11,8 @@
  *
  *  - lua_resume: the allocator is given no lua_State, so the threads being
  *    resumed are kept on a stack (where.c) and allocations in a coroutine
- *    land on the coroutine's lines.
+ *    land on the coroutine's lines.  lua_resetthread (coroutine.close) runs
+ *    the coroutine's pending __close handlers on its stack: the same.
  *  - lua_sethook: Lua 5.4's VM does not save the instruction pointer before
  *    OP_NEWTABLE (and OP_SETLIST), so without help `local t = {}` after a
  *    call is charged to the call's line.  A count hook makes the VM save it
@@ -33,6 +34,7 @@
 #define PC_HOOK_COUNT (1 << 30)
 
 typedef int (*resume_fn)(lua_State *, lua_State *, int, int *);
+typedef int (*reset_fn)(lua_State *);
 typedef void (*sethook_fn)(lua_State *, lua_Hook, int, int);
 typedef lua_Hook (*gethook_fn)(lua_State *);
 typedef int (*gethookint_fn)(lua_State *);
@@ -118,6 +120,17 @@ int lua_resume(lua_State *L, lua_State *from, int narg, int *nres)
     if (!trace_owns(L)) return resume(L, from, narg, nres);
     where_thread_push(L);
     status = resume(L, from, narg, nres);
+    where_thread_pop();
+    return status;
+}
+
+int lua_resetthread(lua_State *L)
+{
+    int status;
+    LIBRARY(reset_fn, reset, "lua_resetthread");
+    if (!trace_owns(L)) return reset(L);
+    where_thread_push(L);
+    status = reset(L);
     where_thread_pop();
     return status;
 }

@@ -1,7 +1,7 @@
 -- fermi_traps.lua -- the three places where a plain tracer of stock Lua
 -- charges the wrong line (issue 4), each with its exact expected counts.
 -- Checked by fermi.py like fermi_objects.lua.
--- expect-phase: [load chunk] fermi_traps.lua: 7 proto, 1 function, 1 upvalue
+-- expect-phase: [load chunk] fermi_traps.lua: 9 proto, 1 function, 1 upvalue
 local N = 100
 
 -- 1. Stale lines.  OP_NEWTABLE does not save the instruction pointer: a
@@ -58,6 +58,17 @@ local co = coroutine.create(function(n)            -- expect: 1 thread
   end
 end)                                               -- expect: 1 function
 for _ = 1, N + 1 do coroutine.resume(co, N) end
+
+-- coroutine.close runs a suspended coroutine's __close handlers on its own
+-- stack, without a resume.
+local closing = coroutine.create(function()        -- expect: 1 thread
+  local guard <close> = setmetatable({}, {         -- expect: 2 table
+    __close = function() closed = {} end           -- expect: 1 function, 1 table
+  })
+  coroutine.yield()
+end)                                               -- expect: 1 function
+coroutine.resume(closing)
+assert(coroutine.close(closing) and closed, "not closed")
 
 -- 3. No Lua frame.  Finalizers are charged to their own lines, whether a
 -- collection or lua_close runs them (10 objects survive to the close).
