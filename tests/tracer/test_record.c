@@ -230,6 +230,54 @@ static void test_inactive(void **state) {
     free(r);
 }
 
+/* Many blocks, 8 bytes apart and spread over many pages, allocated,
+ * reallocated over and freed in a pseudo-random order, against a model of
+ * what must be live: exercises the live table's growth and deletion. */
+static void test_live_table_model(void **state) {
+    (void)state;
+    enum { SLOTS = 40000, OPS = 300000 };
+    static _Alignas(16) char arena[SLOTS * 8];
+    static uint32_t model[SLOTS];  /* size + 1 of the live block; 0: none */
+    uint64_t live_bytes = 0, live_count = 0, frees = 0, untracked = 0;
+    uint32_t seed = 12345;
+    memset(model, 0, sizeof model);
+    vm_start((const char *[]){"--memtracer.Output=json", NULL});
+    for (int op = 0; op < OPS; op++) {
+        seed = seed * 1103515245u + 12345u;
+        uint32_t k = (seed >> 8) % SLOTS;
+        uint32_t size = (seed >> 4) % 64;
+        if (seed & 0x80000000u) {
+            if (model[k] != 0) {  /* an address reused without a free */
+                live_bytes -= model[k] - 1;
+                live_count--;
+                frees++;
+            }
+            mt_alloc(arena + 8 * k, size, T_STRING, 1);
+            model[k] = size + 1;
+            live_bytes += size;
+            live_count++;
+        } else {
+            mt_free(arena + 8 * k, 0);
+            if (model[k] != 0) {
+                live_bytes -= model[k] - 1;
+                live_count--;
+                frees++;
+                model[k] = 0;
+            } else {
+                untracked++;
+            }
+        }
+    }
+    char *r = vm_finish();
+    assert_int_equal(figure(r, "live_bytes"), live_bytes);
+    assert_int_equal(figure(r, "live_allocations"), live_count);
+    assert_int_equal(figure(r, "frees"), frees);
+    assert_int_equal(figure(r, "untracked_frees"), untracked);
+    assert_int_equal(figure(r, "lost_events"), 0);
+    check_invariants(r);
+    free(r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scenario_figures),
@@ -243,6 +291,7 @@ int main(void) {
         cmocka_unit_test(test_address_reuse),
         cmocka_unit_test(test_storage_release),
         cmocka_unit_test(test_inactive),
+        cmocka_unit_test(test_live_table_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
