@@ -67,6 +67,18 @@ CASES = [
     ("coroutine error",
      ["-e", "coroutine.wrap(function() error('in co') end)()"], None, {}),
     ("debug.gethook", ["-e", "print(debug.gethook())"], None, {}),
+    ("debug.sethook count",
+     ["-e", "local n = 0 debug.sethook(function() n = n + 1 end, '', 100)"
+            " for i = 1, 1000 do end print(n > 0, select(2, debug.gethook()))"],
+     None, {}),
+    ("error in __gc at close",
+     ["-W", "-e", "setmetatable({}, {__gc = function() error('gc') end})"],
+     None, {}),
+    ("coroutine.close",
+     ["-e", "local co = coroutine.create(function() local x <close> ="
+            " setmetatable({}, {__close = function() print('closed') end})"
+            " coroutine.yield() end) coroutine.resume(co)"
+            " print(coroutine.close(co))"], None, {}),
 ]
 
 
