@@ -120,13 +120,19 @@ static size_t slot_of(const page *p, unsigned offset) {
     return ((size_t)offset * p->cap) >> PAGE_SHIFT;
 }
 
-/* The index of the entry for offset in p, or -1. */
-static long entry_find(const page *p, unsigned offset) {
-    size_t mask = p->cap - 1;
-    for (size_t i = slot_of(p, offset), n = 0; n < p->cap && p->e[i].word != 0;
-         i = (i + 1) & mask, n++)
-        if (WORD_OFFSET(p->e[i].word) == offset) return (long)i;
-    return -1;
+/* Where offset is in p: the index of its entry (*found set), or of the
+ * empty slot it would take (*found clear); p->cap when p is full. */
+static size_t entry_probe(const page *p, unsigned offset, int *found) {
+    size_t mask = p->cap - 1, i = slot_of(p, offset);
+    for (size_t n = 0; n < p->cap; n++, i = (i + 1) & mask) {
+        uint64_t w = p->e[i].word;
+        if (w == 0 || WORD_OFFSET(w) == offset) {
+            *found = w != 0;
+            return i;
+        }
+    }
+    *found = 0;
+    return p->cap;
 }
 
 /* Stores an entry whose offset is not in p yet; p has a free slot. */
@@ -190,15 +196,20 @@ int mt_live_add(const mt_live *e, mt_live *stale) {
     entry fresh = {e->site, size << 15 | (uint64_t)e->kind << 13 | (offset + 1)};
     page *p = page_of(addr, 1);
     if (p == NULL) return MT_LIVE_LOST;
-    long i = entry_find(p, offset);
-    if (i >= 0) {
+    int found;
+    size_t i = entry_probe(p, offset, &found);
+    if (found) {
         unpack(e->ptr, &p->e[i], stale);
         p->e[i] = fresh;
         return MT_LIVE_REPLACED;
     }
-    if (4 * (p->used + 1) > 3 * p->cap && p->cap < MAX_CAP) p = page_grow(p);
-    if (p->used == p->cap) return MT_LIVE_LOST;
-    entry_put(p, fresh);
+    if (4 * (p->used + 1) > 3 * p->cap && p->cap < MAX_CAP) {
+        page *bigger = page_grow(p);
+        if (bigger != p) i = entry_probe(p = bigger, offset, &found);
+    }
+    if (i == p->cap) return MT_LIVE_LOST;
+    p->e[i] = fresh;
+    p->used++;
     return MT_LIVE_ADDED;
 }
 
@@ -206,12 +217,13 @@ int mt_live_take(const void *ptr, mt_live *out) {
     uintptr_t addr = (uintptr_t)ptr;
     page *p = page_of(addr, 0);
     if (p == NULL) return 0;
-    long found = entry_find(p, (unsigned)(addr & PAGE_MASK));
-    if (found < 0) return 0;
-    unpack(ptr, &p->e[found], out);
+    int found;
+    size_t hole = entry_probe(p, (unsigned)(addr & PAGE_MASK), &found);
+    if (!found) return 0;
+    unpack(ptr, &p->e[hole], out);
     /* Backward shift: pull later members of the probe run into the hole,
      * so look-ups never need tombstones. */
-    size_t mask = p->cap - 1, hole = (size_t)found;
+    size_t mask = p->cap - 1;
     /* A record whose growth failed may be full: stop after one lap. */
     for (size_t j = (hole + 1) & mask, n = 1; n < p->cap && p->e[j].word != 0;
          j = (j + 1) & mask, n++) {

@@ -18,6 +18,12 @@
 
 mt_node *mt_path_current;
 
+/* A direct-mapped cache of recent calls, (parent, callee, call line) ->
+ * child, in front of the children's hashes: a loop makes the same few
+ * calls over and over, and a hit costs a multiply and three compares. */
+#define CALL_CACHE_BITS 10
+static mt_node *call_cache[1 << CALL_CACHE_BITS];
+
 static struct {
     mt_node root;
     mt_node **stack;       /* stack[0] is the root; stack[depth] current */
@@ -40,12 +46,20 @@ int mt_path_begin(void) {
 
 void mt_path_reset(void) {
     memset(&p, 0, sizeof p);
+    memset(call_cache, 0, sizeof call_cache);
     mt_path_current = &p.root;
+}
+
+static inline unsigned call_slot(const mt_node *parent, mt_func callee,
+                                 int call_line) {
+    uint64_t k = ((uint64_t)(uintptr_t)parent >> 4) ^
+                 ((uint64_t)callee << 40) ^ ((uint64_t)(uint32_t)call_line << 20);
+    return (unsigned)((k * 0x9E3779B97F4A7C15u) >> (64 - CALL_CACHE_BITS));
 }
 
 /* The child (callee, call_line) of parent, found in its hash or created;
  * NULL when memory is exhausted.  Kept out of line: the callers' fast path
- * is the recent_children check. */
+ * is the cache. */
 static __attribute__((noinline)) mt_node *child_find(mt_node *parent,
                                                      mt_func callee,
                                                      int call_line) {
@@ -66,21 +80,15 @@ static __attribute__((noinline)) mt_node *child_find(mt_node *parent,
             return NULL;
         }
     }
-    parent->recent_children[1] = parent->recent_children[0];
-    parent->recent_children[0] = child;
-    return child;
-}
-
-static inline int is_child(const mt_node *c, mt_func callee, int call_line) {
-    return c != NULL && c->key.func == callee && c->key.call_line == call_line;
+    return call_cache[call_slot(parent, callee, call_line)] = child;
 }
 
 static inline mt_node *child_get(mt_node *parent, mt_func callee,
                                  int call_line) {
-    if (is_child(parent->recent_children[0], callee, call_line))
-        return parent->recent_children[0];
-    if (is_child(parent->recent_children[1], callee, call_line))
-        return parent->recent_children[1];
+    mt_node *c = call_cache[call_slot(parent, callee, call_line)];
+    if (c != NULL && c->parent == parent && c->key.func == callee &&
+        c->key.call_line == call_line)
+        return c;
     return child_find(parent, callee, call_line);
 }
 

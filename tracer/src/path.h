@@ -23,11 +23,9 @@ struct mt_node {
     mt_node_key key;
     mt_node *parent;
     mt_node *children;
-    /* Caches of what this path did last: a loop makes the same calls and
-     * allocates at the same site over and over, and then needs no hash
-     * look-up.  Two children, for a caller alternating two calls. */
-    mt_node *recent_children[2];
-    struct mt_site_path *last_path;  /* of the last site allocated at */
+    /* The record of this path at the site it allocated at last: a loop
+     * allocates at the same site over and over. */
+    struct mt_site_path *last_path;
     uint32_t depth;                  /* root 0 */
     uint32_t serial;                 /* creation order: a stable tie-break */
     uint64_t self_count, self_bytes; /* recorded here, not in callees */
