@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -337,6 +338,58 @@ static void test_sigterm(void **state) {
     assert_non_null(strstr(text, "\n  ]\n}\n"));
 }
 
+/* SIGTERM from a timer while the program is busy in tracer events: the
+ * signal usually lands inside one, where the handler must defer the report
+ * to the end of the event.  The report is whole and consistent. */
+static void test_sigterm_during_events(void **state) {
+    (void)state;
+    char path[] = "/tmp/memtracer-signal-XXXXXX";
+    assert_non_null(mkdtemp(path));
+    char file[64], word[96];
+    snprintf(file, sizeof file, "%s/r.json", path);
+    snprintf(word, sizeof word, "--memtracer.OutputFile=%s", file);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        mt_options o;
+        char err[256];
+        mt_options_init(&o);
+        mt_options_parse(&o, "--memtracer.Output=json", err, sizeof err);
+        mt_options_parse(&o, word, err, sizeof err);
+        if (mt_start(&o, "fake", "p.fk", err, sizeof err) != 0) _exit(3);
+        mt_type t = mt_type_intern("T", 1);
+        mt_func f = mt_func_intern("f", 1, "p.fk", 1);
+        timer_t timer;
+        struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL,
+                              .sigev_signo = SIGTERM};
+        struct itimerspec when = {.it_value = {.tv_nsec = 50 * 1000 * 1000}};
+        if (timer_create(CLOCK_MONOTONIC, &ev, &timer) != 0 ||
+            timer_settime(timer, 0, &when, NULL) != 0)
+            _exit(5);
+        for (unsigned i = 0;; i++) {
+            mt_call(f, (int)(i % 3));
+            mt_alloc(blk((int)(i % 512)), 8, t, 2);
+            mt_free(blk((int)((i + 256) % 512)), 8);
+            mt_return();
+        }
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGTERM);
+    FILE *f = fopen(file, "r");
+    assert_non_null(f);
+    static char text[1 << 16];
+    memset(text, 0, sizeof text);
+    assert_true(fread(text, 1, sizeof text - 1, f) > 0);
+    fclose(f);
+    unlink(file);
+    assert_int_equal(rmdir(path), 0);
+    assert_true(figure(text, "allocations") > 0);
+    check_invariants(text);
+    assert_non_null(strstr(text, "\n  ]\n}\n"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
@@ -354,6 +407,7 @@ int main(void) {
         cmocka_unit_test(test_unwritable_output_file),
         cmocka_unit_test(test_stderr),
         cmocka_unit_test(test_sigterm),
+        cmocka_unit_test(test_sigterm_during_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
