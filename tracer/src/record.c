@@ -23,8 +23,10 @@ static int globs_match(const mt_globs *g, const char *s) {
 }
 
 /* FilterFile and FilterRootName depend only on the function, so each
- * function is judged once and the verdict kept on its record. */
+ * function is judged once and the verdict kept on its record (and without
+ * those filters the record is not even looked at). */
 static int func_wanted(mt_func func) {
+    if (mt_g.file_globs.count == 0 && mt_g.root_globs.count == 0) return 1;
     mt_func_rec *f = mt_names_func(func);
     if (f->verdict == 0) {
         int keep = 1;
