@@ -162,7 +162,8 @@ static void version_print(void)
 static void arg_table_create(lua_State *L, const command *c)
 {
     int script = c->script == c->argc ? 0 : c->script;
-    lua_createtable(L, c->argc - (script + 1), script + 1);
+    int positive = c->argc - (script + 1);
+    lua_createtable(L, positive > 0 ? positive : 0, script + 1);
     for (int i = 0; i < c->argc; i++) {
         lua_pushstring(L, c->argv[i]);
         lua_rawseti(L, -2, i - script);

@@ -134,8 +134,10 @@ void trace_phase(trace_phase_id phase, const char *chunk)
     int len;
     mt_func f;
     if (!tracing) return;
-    len = snprintf(name, sizeof name, chunk != NULL ? "%s %s" : "%s", label,
-                   chunk);
+    if (chunk != NULL)
+        len = snprintf(name, sizeof name, "%s %s", label, chunk);
+    else
+        len = snprintf(name, sizeof name, "%s", label);
     if (len < 0) len = 0;
     if ((size_t)len >= sizeof name) len = sizeof name - 1;
     f = mt_func_intern(name, (size_t)len, label, 0);

@@ -201,7 +201,9 @@ static bool where_set_whole(int *line)
             lua_getinfo(threads[t], "Sl", &ar);
             if (ar.what[0] == 'C') continue;
             s = slot_find(&ar);
-            if (s == NULL || !frame_push(n, s, ar.currentline)) return false;
+            if (s == NULL ||
+                !frame_push(n, s, ar.currentline > 0 ? ar.currentline : 0))
+                return false;
             n++;
         }
     }
@@ -230,7 +232,7 @@ bool where_set(int *line)
             s = slot_find(&ar);
             if (s == NULL) return false;
             mt_path_set(s->leaf);
-            *line = ar.currentline;
+            *line = ar.currentline > 0 ? ar.currentline : 0;  /* stripped: -1 */
             return true;
         }
     }
