@@ -1,11 +1,13 @@
 /*
  * vm.c -- the bytecode interpreter.
  *
- * The run loop keeps the instruction pointer in a local (a register) and
- * dispatches with computed gotos where the compiler has them (GCC, Clang),
- * a switch elsewhere.  Because ip lives in a register, frame->ip is stale
- * until an instruction stores it: every instruction that may allocate,
- * call or fail stores it first, so that runtime error traces and the
+ * The run loop keeps the instruction pointer, the stack top and the
+ * frame's slots and constants in locals (registers) and dispatches with
+ * computed gotos where the compiler has them (GCC, Clang), a switch
+ * elsewhere.  Because ip and the stack top live in registers, frame->ip
+ * and vm.stack_top are stale until an instruction stores them: every
+ * instruction that may allocate, call or fail stores both first, so that
+ * the collector sees the whole stack and runtime error traces and the
  * tracer's allocation lines read the right line.
  */
 #include <math.h>
@@ -216,12 +218,10 @@ static bool method_bind(ObjClass *klass, ObjString *name) {
     return true;
 }
 
-static void method_define(ObjString *name) {
-    Value method = peek(0);
-    ObjClass *klass = AS_CLASS(peek(1));
+/* Class and method are on the stack while the table grows. */
+static void method_define(ObjClass *klass, ObjString *name, Value method) {
     table_set(&klass->methods, name, method);
     if (name == vm.init_string) klass->initializer = method;
-    vm_pop();
 }
 
 /* ------------------------------------------------------------- upvalues */
@@ -304,28 +304,36 @@ static bool array_slot(Value target, Value index, Value **slot) {
 static InterpretResult run(void) {
     CallFrame *frame = &vm.frames[vm.frame_count - 1];
     uint8_t *ip = frame->ip;
+    Value *slots = frame->slots;
     Value *constants = frame->closure->function->chunk.constants.values;
+    Value *sp = vm.stack_top;
 
 #define READ_BYTE() (*ip++)
 #define READ_SHORT() (ip += 2, (uint16_t)((ip[-2] << 8) | ip[-1]))
 #define READ_CONSTANT() (constants[READ_BYTE()])
 #define READ_STRING() AS_STRING(READ_CONSTANT())
-#define SAVE_IP() (frame->ip = ip)
-#define LOAD_FRAME()                                               \
+#define PUSH(value) (*sp++ = (value))
+#define POP() (*--sp)
+#define PEEK(distance) (sp[-1 - (distance)])
+/* Before calling out of the loop: what the callee, the collector or an
+ * error trace reads must be in memory. */
+#define STORE() (frame->ip = ip, vm.stack_top = sp)
+#define LOAD_FRAME()                                                \
     (frame = &vm.frames[vm.frame_count - 1], ip = frame->ip,        \
+     slots = frame->slots,                                          \
      constants = frame->closure->function->chunk.constants.values)
 #define RUNTIME_ERROR(...)                  \
     do {                                    \
-        SAVE_IP();                          \
+        STORE();                            \
         vm_runtime_error(__VA_ARGS__);      \
         return INTERPRET_RUNTIME_ERROR;     \
     } while (0)
 #define BINARY_OP(value_type, op)                                  \
     do {                                                           \
-        if (!IS_NUMBER(peek(0)) || !IS_NUMBER(peek(1)))            \
+        if (!IS_NUMBER(PEEK(0)) || !IS_NUMBER(PEEK(1)))            \
             RUNTIME_ERROR("Operands must be numbers.");            \
-        double b = AS_NUMBER(vm_pop());                            \
-        vm.stack_top[-1] = value_type(AS_NUMBER(peek(0)) op b);    \
+        double b = AS_NUMBER(POP());                               \
+        sp[-1] = value_type(AS_NUMBER(sp[-1]) op b);               \
     } while (0)
 
 #ifdef COMPUTED_GOTO
@@ -380,20 +388,20 @@ static InterpretResult run(void) {
     for (;;) switch (READ_BYTE()) {
 #endif
 
-    CASE(CONSTANT): vm_push(READ_CONSTANT()); DISPATCH();
-    CASE(NIL): vm_push(NIL_VAL); DISPATCH();
-    CASE(TRUE): vm_push(TRUE_VAL); DISPATCH();
-    CASE(FALSE): vm_push(FALSE_VAL); DISPATCH();
-    CASE(POP): vm.stack_top--; DISPATCH();
+    CASE(CONSTANT): PUSH(READ_CONSTANT()); DISPATCH();
+    CASE(NIL): PUSH(NIL_VAL); DISPATCH();
+    CASE(TRUE): PUSH(TRUE_VAL); DISPATCH();
+    CASE(FALSE): PUSH(FALSE_VAL); DISPATCH();
+    CASE(POP): sp--; DISPATCH();
 
     CASE(GET_LOCAL): {
         uint8_t slot = READ_BYTE();
-        vm_push(frame->slots[slot]);
+        PUSH(slots[slot]);
         DISPATCH();
     }
     CASE(SET_LOCAL): {
         uint8_t slot = READ_BYTE();
-        frame->slots[slot] = peek(0);
+        slots[slot] = PEEK(0);
         DISPATCH();
     }
     CASE(GET_GLOBAL): {
@@ -401,20 +409,20 @@ static InterpretResult run(void) {
         Value value;
         if (!table_get(&vm.globals, name, &value))
             RUNTIME_ERROR("Undefined variable '%s'.", name->chars);
-        vm_push(value);
+        PUSH(value);
         DISPATCH();
     }
     CASE(DEFINE_GLOBAL): {
         ObjString *name = READ_STRING();
-        SAVE_IP();
-        table_set(&vm.globals, name, peek(0));
-        vm.stack_top--;
+        STORE();
+        table_set(&vm.globals, name, PEEK(0));
+        sp--;
         DISPATCH();
     }
     CASE(SET_GLOBAL): {
         ObjString *name = READ_STRING();
-        SAVE_IP();
-        if (table_set(&vm.globals, name, peek(0))) {
+        STORE();
+        if (table_set(&vm.globals, name, PEEK(0))) {
             table_delete(&vm.globals, name);
             RUNTIME_ERROR("Undefined variable '%s'.", name->chars);
         }
@@ -422,79 +430,80 @@ static InterpretResult run(void) {
     }
     CASE(GET_UPVALUE): {
         uint8_t slot = READ_BYTE();
-        vm_push(*frame->closure->upvalues[slot]->location);
+        PUSH(*frame->closure->upvalues[slot]->location);
         DISPATCH();
     }
     CASE(SET_UPVALUE): {
         uint8_t slot = READ_BYTE();
-        *frame->closure->upvalues[slot]->location = peek(0);
+        *frame->closure->upvalues[slot]->location = PEEK(0);
         DISPATCH();
     }
     CASE(GET_PROPERTY): {
-        if (!IS_INSTANCE(peek(0)))
+        if (!IS_INSTANCE(PEEK(0)))
             RUNTIME_ERROR("Only instances have properties.");
-        ObjInstance *instance = AS_INSTANCE(peek(0));
+        ObjInstance *instance = AS_INSTANCE(PEEK(0));
         ObjString *name = READ_STRING();
         Value value;
         if (table_get(&instance->fields, name, &value)) {
-            vm.stack_top[-1] = value;
+            sp[-1] = value;
             DISPATCH();
         }
-        SAVE_IP();
+        STORE();
         if (!method_bind(instance->klass, name))
             return INTERPRET_RUNTIME_ERROR;
         DISPATCH();
     }
     CASE(SET_PROPERTY): {
-        if (!IS_INSTANCE(peek(1))) RUNTIME_ERROR("Only instances have fields.");
-        ObjInstance *instance = AS_INSTANCE(peek(1));
+        if (!IS_INSTANCE(PEEK(1))) RUNTIME_ERROR("Only instances have fields.");
+        ObjInstance *instance = AS_INSTANCE(PEEK(1));
         ObjString *name = READ_STRING();
-        SAVE_IP();
-        table_set(&instance->fields, name, peek(0));
-        Value value = vm_pop();
-        vm.stack_top[-1] = value;
+        STORE();
+        table_set(&instance->fields, name, PEEK(0));
+        Value value = POP();
+        sp[-1] = value;
         DISPATCH();
     }
     CASE(GET_SUPER): {
         ObjString *name = READ_STRING();
-        ObjClass *superclass = AS_CLASS(vm_pop());
-        SAVE_IP();
+        ObjClass *superclass = AS_CLASS(POP());
+        STORE();
         if (!method_bind(superclass, name)) return INTERPRET_RUNTIME_ERROR;
         DISPATCH();
     }
     CASE(GET_INDEX): {
         Value *slot;
-        SAVE_IP();
-        if (!array_slot(peek(1), peek(0), &slot))
+        STORE();
+        if (!array_slot(PEEK(1), PEEK(0), &slot))
             return INTERPRET_RUNTIME_ERROR;
-        vm.stack_top--;
-        vm.stack_top[-1] = *slot;
+        sp--;
+        sp[-1] = *slot;
         DISPATCH();
     }
     CASE(SET_INDEX): {
         Value *slot;
-        SAVE_IP();
-        if (!array_slot(peek(2), peek(1), &slot))
+        STORE();
+        if (!array_slot(PEEK(2), PEEK(1), &slot))
             return INTERPRET_RUNTIME_ERROR;
-        *slot = peek(0);
-        vm.stack_top -= 2;
-        vm.stack_top[-1] = *slot;
+        *slot = PEEK(0);
+        sp -= 2;
+        sp[-1] = *slot;
         DISPATCH();
     }
     CASE(EQUAL): {
-        Value b = vm_pop();
-        vm.stack_top[-1] = BOOL_VAL(value_equal(peek(0), b));
+        Value b = POP();
+        sp[-1] = BOOL_VAL(value_equal(sp[-1], b));
         DISPATCH();
     }
     CASE(GREATER): BINARY_OP(BOOL_VAL, >); DISPATCH();
     CASE(LESS): BINARY_OP(BOOL_VAL, <); DISPATCH();
     CASE(ADD): {
-        if (IS_NUMBER(peek(0)) && IS_NUMBER(peek(1))) {
-            double b = AS_NUMBER(vm_pop());
-            vm.stack_top[-1] = NUMBER_VAL(AS_NUMBER(peek(0)) + b);
-        } else if (IS_STRING(peek(0)) && IS_STRING(peek(1))) {
-            SAVE_IP();
+        if (IS_NUMBER(PEEK(0)) && IS_NUMBER(PEEK(1))) {
+            double b = AS_NUMBER(POP());
+            sp[-1] = NUMBER_VAL(AS_NUMBER(sp[-1]) + b);
+        } else if (IS_STRING(PEEK(0)) && IS_STRING(PEEK(1))) {
+            STORE();
             concatenate();
+            sp = vm.stack_top;
         } else {
             RUNTIME_ERROR("Operands must be two numbers or two strings.");
         }
@@ -503,14 +512,14 @@ static InterpretResult run(void) {
     CASE(SUBTRACT): BINARY_OP(NUMBER_VAL, -); DISPATCH();
     CASE(MULTIPLY): BINARY_OP(NUMBER_VAL, *); DISPATCH();
     CASE(DIVIDE): BINARY_OP(NUMBER_VAL, /); DISPATCH();
-    CASE(NOT): vm.stack_top[-1] = BOOL_VAL(is_falsey(peek(0))); DISPATCH();
+    CASE(NOT): sp[-1] = BOOL_VAL(is_falsey(sp[-1])); DISPATCH();
     CASE(NEGATE): {
-        if (!IS_NUMBER(peek(0))) RUNTIME_ERROR("Operand must be a number.");
-        vm.stack_top[-1] = NUMBER_VAL(-AS_NUMBER(peek(0)));
+        if (!IS_NUMBER(PEEK(0))) RUNTIME_ERROR("Operand must be a number.");
+        sp[-1] = NUMBER_VAL(-AS_NUMBER(sp[-1]));
         DISPATCH();
     }
     CASE(PRINT): {
-        value_print(vm_pop());
+        value_print(POP());
         putchar('\n');
         DISPATCH();
     }
@@ -521,7 +530,7 @@ static InterpretResult run(void) {
     }
     CASE(JUMP_IF_FALSE): {
         uint16_t offset = READ_SHORT();
-        if (is_falsey(peek(0))) ip += offset;
+        if (is_falsey(PEEK(0))) ip += offset;
         DISPATCH();
     }
     CASE(LOOP): {
@@ -531,96 +540,101 @@ static InterpretResult run(void) {
     }
     CASE(CALL): {
         int arg_count = READ_BYTE();
-        SAVE_IP();
-        if (!call_value(peek(arg_count), arg_count))
+        STORE();
+        if (!call_value(PEEK(arg_count), arg_count))
             return INTERPRET_RUNTIME_ERROR;
+        sp = vm.stack_top;
         LOAD_FRAME();
         DISPATCH();
     }
     CASE(INVOKE): {
         ObjString *method = READ_STRING();
         int arg_count = READ_BYTE();
-        SAVE_IP();
+        STORE();
         if (!invoke(method, arg_count)) return INTERPRET_RUNTIME_ERROR;
+        sp = vm.stack_top;
         LOAD_FRAME();
         DISPATCH();
     }
     CASE(SUPER_INVOKE): {
         ObjString *method = READ_STRING();
         int arg_count = READ_BYTE();
-        ObjClass *superclass = AS_CLASS(vm_pop());
-        SAVE_IP();
+        ObjClass *superclass = AS_CLASS(POP());
+        STORE();
         if (!invoke_from_class(superclass, method, arg_count))
             return INTERPRET_RUNTIME_ERROR;
+        sp = vm.stack_top;
         LOAD_FRAME();
         DISPATCH();
     }
     CASE(CLOSURE): {
         ObjFunction *function = AS_FUNCTION(READ_CONSTANT());
-        SAVE_IP();
+        STORE();
         ObjClosure *closure = closure_new(function);
-        vm_push(OBJ_VAL(closure));
+        PUSH(OBJ_VAL(closure));
+        vm.stack_top = sp; /* capturing allocates: keep the closure seen */
         for (int i = 0; i < closure->upvalue_count; i++) {
             uint8_t is_local = READ_BYTE();
             uint8_t index = READ_BYTE();
             if (is_local)
-                closure->upvalues[i] = upvalue_capture(frame->slots + index);
+                closure->upvalues[i] = upvalue_capture(slots + index);
             else
                 closure->upvalues[i] = frame->closure->upvalues[index];
         }
         DISPATCH();
     }
     CASE(CLOSE_UPVALUE): {
-        upvalues_close(vm.stack_top - 1);
-        vm.stack_top--;
+        upvalues_close(sp - 1);
+        sp--;
         DISPATCH();
     }
     CASE(RETURN): {
-        Value result = vm_pop();
-        upvalues_close(frame->slots);
+        Value result = POP();
+        upvalues_close(slots);
         vm.frame_count--;
         MT_HOOK_RETURN();
         if (vm.frame_count == 0) {
-            vm.stack_top--;
+            vm.stack_top = sp - 1; /* the script's closure */
             return INTERPRET_OK;
         }
-        vm.stack_top = frame->slots;
-        vm_push(result);
+        sp = slots;
+        PUSH(result);
         LOAD_FRAME();
         DISPATCH();
     }
     CASE(ARRAY): {
         int count = READ_BYTE();
-        SAVE_IP();
+        STORE();
         ObjArray *array = array_new(count);
         for (int i = 0; i < count; i++)
-            array->items.values[i] = vm.stack_top[i - count];
+            array->items.values[i] = sp[i - count];
         array->items.count = count;
-        vm.stack_top -= count;
-        vm_push(OBJ_VAL(array));
+        sp -= count;
+        PUSH(OBJ_VAL(array));
         DISPATCH();
     }
     CASE(CLASS): {
         ObjString *name = READ_STRING();
-        SAVE_IP();
-        vm_push(OBJ_VAL(class_new(name)));
+        STORE();
+        PUSH(OBJ_VAL(class_new(name)));
         DISPATCH();
     }
     CASE(INHERIT): {
-        Value superclass = peek(1);
+        Value superclass = PEEK(1);
         if (!IS_CLASS(superclass))
             RUNTIME_ERROR("Superclass must be a class.");
-        ObjClass *subclass = AS_CLASS(peek(0));
-        SAVE_IP();
+        ObjClass *subclass = AS_CLASS(PEEK(0));
+        STORE();
         table_add_all(&AS_CLASS(superclass)->methods, &subclass->methods);
         subclass->initializer = AS_CLASS(superclass)->initializer;
-        vm.stack_top--;
+        sp--;
         DISPATCH();
     }
     CASE(METHOD): {
         ObjString *name = READ_STRING();
-        SAVE_IP();
-        method_define(name);
+        STORE();
+        method_define(AS_CLASS(PEEK(1)), name, PEEK(0));
+        sp--;
         DISPATCH();
     }
 
@@ -632,7 +646,10 @@ static InterpretResult run(void) {
 #undef READ_SHORT
 #undef READ_CONSTANT
 #undef READ_STRING
-#undef SAVE_IP
+#undef PUSH
+#undef POP
+#undef PEEK
+#undef STORE
 #undef LOAD_FRAME
 #undef RUNTIME_ERROR
 #undef BINARY_OP
