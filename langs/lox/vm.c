@@ -62,7 +62,7 @@ void vm_runtime_error(const char *format, ...) {
         else
             fprintf(stderr, "%s()\n", function->name->chars);
     }
-    if (mt_active) mt_unwind(0);
+    if (mt_active) mt_unwind(0); /* the tracer's shadow stack too */
     stack_reset();
 }
 
@@ -100,7 +100,8 @@ void vm_init(const char *script_name, int argc, char **argv, bool gc_stress) {
     if (mt_active) {
         for (int i = 0; i < OBJ_TYPE_COUNT; i++) {
             const char *name = mt_type_names[i];
-            if (name != NULL) vm.mt_types[i] = mt_type_intern(name, strlen(name));
+            if (name != NULL)
+                vm.mt_types[i] = mt_type_intern(name, strlen(name));
         }
     }
 
@@ -454,7 +455,8 @@ static InterpretResult run(void) {
         DISPATCH();
     }
     CASE(SET_PROPERTY): {
-        if (!IS_INSTANCE(PEEK(1))) RUNTIME_ERROR("Only instances have fields.");
+        if (!IS_INSTANCE(PEEK(1)))
+            RUNTIME_ERROR("Only instances have fields.");
         ObjInstance *instance = AS_INSTANCE(PEEK(1));
         ObjString *name = READ_STRING();
         STORE();
