@@ -1,9 +1,11 @@
 /*
- * chunk.c -- growing a function's bytecode.  A chunk always belongs to a
- * Function object, so its blocks are charged to Function storage.
+ * chunk.c -- growing a function's bytecode, and measuring how much value
+ * stack it needs.  A chunk always belongs to a Function object, so its
+ * blocks are charged to Function storage.
  */
 #include "chunk.h"
 #include "memory.h"
+#include "object.h"
 #include "vm.h"
 
 void chunk_init(Chunk *chunk) {
@@ -41,4 +43,86 @@ int chunk_add_constant(Chunk *chunk, Value value) {
     value_array_write(&chunk->constants, value, TAG_STORAGE(OBJ_FUNCTION));
     vm_pop();
     return chunk->constants.count - 1;
+}
+
+/* How an instruction changes the stack depth, and its length in bytes. */
+static int instruction_effect(Chunk *chunk, int offset, int *length) {
+    uint8_t *code = &chunk->code[offset];
+    *length = 1;
+    switch ((OpCode)code[0]) {
+    case OP_CONSTANT:
+    case OP_GET_LOCAL:
+    case OP_GET_GLOBAL:
+    case OP_GET_UPVALUE:
+    case OP_CLASS: *length = 2; return 1;
+    case OP_SET_LOCAL:
+    case OP_SET_GLOBAL:
+    case OP_SET_UPVALUE:
+    case OP_GET_PROPERTY: *length = 2; return 0;
+    case OP_DEFINE_GLOBAL:
+    case OP_SET_PROPERTY:
+    case OP_GET_SUPER:
+    case OP_METHOD: *length = 2; return -1;
+    case OP_NIL:
+    case OP_TRUE:
+    case OP_FALSE: return 1;
+    case OP_NOT:
+    case OP_NEGATE: return 0;
+    case OP_POP:
+    case OP_EQUAL:
+    case OP_GREATER:
+    case OP_LESS:
+    case OP_ADD:
+    case OP_SUBTRACT:
+    case OP_MULTIPLY:
+    case OP_DIVIDE:
+    case OP_PRINT:
+    case OP_CLOSE_UPVALUE:
+    case OP_GET_INDEX:
+    case OP_INHERIT:
+    case OP_RETURN: return -1;
+    case OP_SET_INDEX: return -2;
+    case OP_JUMP:
+    case OP_JUMP_IF_FALSE:
+    case OP_LOOP: *length = 3; return 0;
+    case OP_CALL: *length = 2; return -code[1];
+    case OP_ARRAY: *length = 2; return 1 - code[1];
+    case OP_INVOKE: *length = 3; return -code[2];
+    case OP_SUPER_INVOKE: *length = 3; return -code[2] - 1;
+    case OP_CLOSURE: {
+        ObjFunction *function =
+            AS_FUNCTION(chunk->constants.values[code[1]]);
+        *length = 2 + 2 * function->upvalue_count;
+        return 1;
+    }
+    }
+    return 0;
+}
+
+/* One pass in code order.  The compiler emits structured code: a jump
+ * lands where the stack is as deep as at the jump, so the depth after an
+ * unconditional jump or a return is the one a jump recorded for the next
+ * instruction. */
+int chunk_max_stack(Chunk *chunk, int arity) {
+    int *landing = ALLOCATE(int, chunk->count + 1, TAG_INTERNAL);
+    for (int i = 0; i <= chunk->count; i++) landing[i] = -1;
+    int depth = arity + 1;
+    int max = depth;
+    bool after_transfer = false;
+    for (int offset = 0; offset < chunk->count;) {
+        if (after_transfer && landing[offset] >= 0) depth = landing[offset];
+        int length;
+        depth += instruction_effect(chunk, offset, &length);
+        if (depth > max) max = depth;
+        OpCode op = (OpCode)chunk->code[offset];
+        if (op == OP_JUMP || op == OP_JUMP_IF_FALSE) {
+            uint8_t *operand = &chunk->code[offset + 1];
+            int target = offset + 3 + ((operand[0] << 8) | operand[1]);
+            if (target <= chunk->count) landing[target] = depth;
+        }
+        after_transfer = op == OP_JUMP || op == OP_LOOP || op == OP_RETURN;
+        offset += length;
+    }
+    FREE_ARRAY(int, landing, chunk->count + 1);
+    return max;
 }

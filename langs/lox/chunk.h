@@ -62,5 +62,8 @@ void chunk_init(Chunk *chunk);
 void chunk_free(Chunk *chunk);
 void chunk_write(Chunk *chunk, uint8_t byte, int line);
 int chunk_add_constant(Chunk *chunk, Value value);
+/* The most stack slots a call of this code can use, its arguments and the
+ * callee's slot included. */
+int chunk_max_stack(Chunk *chunk, int arity);
 
 #endif

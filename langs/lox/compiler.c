@@ -238,6 +238,9 @@ static void compiler_init(Compiler *compiler, FunctionType type) {
 static ObjFunction *compiler_end(void) {
     emit_return();
     ObjFunction *function = current->function;
+    if (!parser.had_error)
+        function->max_stack =
+            chunk_max_stack(&function->chunk, function->arity);
     MT_HOOK_RETURN();
     current = current->enclosing;
     return function;

@@ -80,6 +80,7 @@ ObjFunction *function_new(int line) {
     ObjFunction *function = ALLOCATE_OBJ(ObjFunction, OBJ_FUNCTION, NULL);
     function->arity = 0;
     function->upvalue_count = 0;
+    function->max_stack = 0;
     function->line = line;
     function->mt_named = false;
     function->mt_func = 0;

@@ -35,6 +35,7 @@ typedef struct {
     Obj obj;
     int arity;
     int upvalue_count;
+    int max_stack;    /* value slots a call uses: chunk_max_stack() */
     int line;         /* where the declaration starts */
     bool mt_named;    /* mt_func holds the tracer's name */
     mt_func mt_func;

@@ -129,7 +129,9 @@ static bool call(ObjClosure *closure, int arg_count) {
                          arg_count);
         return false;
     }
-    if (vm.frame_count == FRAMES_MAX) {
+    Value *slots = vm.stack_top - arg_count - 1;
+    if (vm.frame_count == FRAMES_MAX ||
+        function->max_stack > vm.stack + STACK_MAX - slots) {
         vm_runtime_error("Stack overflow.");
         return false;
     }
@@ -137,7 +139,7 @@ static bool call(ObjClosure *closure, int arg_count) {
     CallFrame *frame = &vm.frames[vm.frame_count++];
     frame->closure = closure;
     frame->ip = function->chunk.code;
-    frame->slots = vm.stack_top - arg_count - 1;
+    frame->slots = slots;
     return true;
 }
 
@@ -667,6 +669,6 @@ InterpretResult vm_interpret(const char *source) {
     ObjClosure *closure = closure_new(function);
     vm_pop();
     vm_push(OBJ_VAL(closure));
-    call(closure, 0);
+    if (!call(closure, 0)) return INTERPRET_RUNTIME_ERROR;
     return run();
 }
