@@ -153,6 +153,7 @@ bool trace_owns(lua_State *L)
 void trace_close_begin(void)
 {
     closing = true;
+    where_thread_reset();
     trace_phase(TRACE_PHASE_CLOSE, NULL);
 }
 

@@ -92,6 +92,11 @@ void where_thread_pop(void)
     thread_depth--;
 }
 
+void where_thread_reset(void)
+{
+    if (thread_depth > 1) thread_depth = 1;
+}
+
 static size_t slot_hash(const char *source, int linedefined)
 {
     uintptr_t h = (uintptr_t)source ^ ((uintptr_t)linedefined << 20);

@@ -25,6 +25,10 @@ void where_free(void);
  * coroutine being resumed (lua_resume nests). */
 void where_thread_push(lua_State *L);
 void where_thread_pop(void);
+/* Back to the main thread alone: lua_close runs finalizers there, also when
+ * os.exit closes the state from inside a coroutine (whose resume never
+ * returns). */
+void where_thread_reset(void);
 
 /* Makes the allocation's call path current (mt_path_set) and stores its
  * line; false, with nothing set, when no Lua function is running. */
