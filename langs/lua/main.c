@@ -280,7 +280,7 @@ int main(int argc, char **argv)
     static mt_options opts;  /* read by the tracer until the report is out */
     command c = { argc, argv, argc, 0 };
     lua_State *L;
-    int status, ok;
+    int status, ok, written;
     if (argv[0] != NULL && argv[0][0] != '\0') run_progname = argv[0];
     mt_options_init(&opts);
     if (argc > 0) c.argc = memtracer_take(argc, argv, &opts);
@@ -306,8 +306,8 @@ int main(int argc, char **argv)
     ok = lua_toboolean(L, -1);
     run_report(L, status);
     lua_close(L);
-    if (trace_finish() != 0) status = LUA_ERRFILE;
+    written = trace_finish() == 0;
     mt_options_free(&opts);
-    if (status == LUA_ERRFILE) return EXIT_CANTWRITE;
+    if (!written) return EXIT_CANTWRITE;
     return (ok && status == LUA_OK) ? EXIT_SUCCESS : EXIT_FAILURE;
 }
