@@ -41,11 +41,54 @@ static int path_order(const mt_site_path *a, const mt_site_path *b) {
     return a->node->serial < b->node->serial ? -1 : 1;
 }
 
+/* The order of the frames a report shows for a path: the same for two
+ * paths exactly when StackLimit cut them to the same innermost frames. */
+static int path_frames_order(const mt_site_path *a, const mt_site_path *b) {
+    mt_frames ia, ib;
+    mt_frame fa, fb;
+    mt_frames_start(&ia, a->site, a->node);
+    mt_frames_start(&ib, b->site, b->node);
+    for (;;) {
+        int more_a = mt_frames_next(&ia, &fa), more_b = mt_frames_next(&ib, &fb);
+        if (!more_a || !more_b) return more_a - more_b;
+        int c = strcmp(fa.function, fb.function);
+        if (c == 0) c = strcmp(fa.file, fb.file);
+        if (c == 0 && fa.line != fb.line) c = fa.line < fb.line ? -1 : 1;
+        if (c != 0) return c;
+    }
+}
+
+/* Paths that differ only in frames StackLimit cut are one stack to the
+ * reader: each run of them is merged into its first, which takes the
+ * deepest node, so the cut it reports is the largest among them. */
+static void merge_cut_paths(mt_site *site) {
+    const mt_site_path *cut = site->paths;
+    while (cut != NULL && cut->node->depth <= mt_g.opt.stack_limit)
+        cut = cut->hh.next;
+    if (cut == NULL) return;
+    HASH_SRT(hh, site->paths, path_frames_order);
+    mt_site_path *kept = site->paths, *next;
+    for (mt_site_path *p = kept != NULL ? kept->hh.next : NULL; p != NULL;
+         p = next) {
+        next = p->hh.next;
+        if (path_frames_order(kept, p) != 0) {
+            kept = p;
+            continue;
+        }
+        kept->count += p->count;
+        kept->bytes += p->bytes;
+        if (p->node->depth > kept->node->depth) kept->node = p->node;
+        HASH_DELETE(hh, site->paths, p);
+    }
+}
+
 static void sort_sites(void) {
     mt_site **sites = mt_site_table();
     HASH_SRT(hh, *sites, site_order);
-    for (mt_site *s = *sites; s != NULL; s = s->hh.next)
+    for (mt_site *s = *sites; s != NULL; s = s->hh.next) {
+        merge_cut_paths(s);
         HASH_SRT(hh, s->paths, path_order);
+    }
 }
 
 int mt_report_emit(void) {
