@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""Runs a traced script and checks its JSON report against the script's own
+annotations -- the Fermi checks of memtracer.
+
+    check_trace.py TRACER SCRIPT [--gc-stress]
+
+TRACER is the front end (lox or lua-memtracer).  Annotations, in comments
+(`//` for Lox, `--` for Lua):
+
+    options: --memtracer.TraceStackTraces=true ...   extra command-line words
+    site: TYPE count=N [bytes=N] [live=N] [resizes=N] [function=NAME]
+        on a line: the report has exactly one site (this file, this line,
+        TYPE) and it has these figures.
+    nosite: TYPE     on a line: the report has no such site.
+    stack: TYPE count=N [bytes=N] [cut=N] FRAME < FRAME < ...
+        on a line: exactly one of that site's call paths shows these frames
+        (FRAME is function@line, innermost first); cut counts the frames
+        StackLimit cut off.
+    summary: KEY=N ...        anywhere: summary figures.
+    Figures may also be bounds: KEY<N, KEY>N.  Several annotations on one
+    line are separated by ';'.
+    only-annotated-lines      anywhere: no site of a guest type may sit on
+                              a line without a site: annotation.
+
+Every report is also checked for the contract's invariants: the sites plus
+what was filtered add up to the summary, allocated - freed == live, and a
+second run gives a byte-identical report.  With --gc-stress the script runs
+with a collection before every allocation and must give the same guest
+sites (the VM's own blocks, such as the collector's gray stack, differ).
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+KINDS = r'(options|site|nosite|stack|summary|only-annotated-lines)'
+ANNOTATED = re.compile(r'(?://|--)\s*(' + KINDS + r'(?::|$).*)$')
+ANNOTATION = re.compile(KINDS + r':?\s*(.*)$')
+
+
+MODE = ''
+
+
+def fail(msg):
+    print('FAIL%s: %s' % (MODE, msg))
+    sys.exit(1)
+
+
+def parse_figures(words, where):
+    """KEY=N, or KEY<N / KEY>N for a bound: {key: (op, value)}."""
+    figures = {}
+    for w in words:
+        m = re.match(r'(\w+)([=<>])(.+)$', w)
+        if not m:
+            fail('%s: expected KEY=VALUE, KEY<VALUE or KEY>VALUE, got %r' % (where, w))
+        k, op, v = m.groups()
+        figures[k] = (op, v if k == 'function' else int(v))
+    return figures
+
+
+def holds(actual, want):
+    op, v = want
+    if actual is None:
+        return False
+    return actual == v if op == '=' else actual < v if op == '<' else actual > v
+
+
+def read_annotations(script):
+    ann = {'options': [], 'sites': [], 'nosites': [], 'stacks': [], 'summary': {}, 'strict': False}
+    with open(script, encoding='utf-8') as f:
+        for lineno, text in enumerate(f, 1):
+            m = ANNOTATED.search(text)
+            if m:
+                for part in m.group(1).split(';'):
+                    read_annotation(ann, part.strip(), '%s:%d' % (script, lineno), lineno)
+    return ann
+
+
+def read_annotation(ann, text, where, lineno):
+    m = ANNOTATION.match(text)
+    if not m:
+        fail('%s: cannot read annotation %r' % (where, text))
+    kind, rest = m.group(1), m.group(2).split()
+    if kind == 'options':
+        ann['options'] += rest
+    elif kind == 'site':
+        ann['sites'].append((lineno, rest[0], parse_figures(rest[1:], where)))
+    elif kind == 'nosite':
+        ann['nosites'].append((lineno, rest[0]))
+    elif kind == 'stack':
+        figures = parse_figures([w for w in rest[1:] if '=' in w], where)
+        frames = [fr for fr in rest[1:] if fr != '<' and '=' not in fr]
+        ann['stacks'].append((lineno, rest[0], figures, frames))
+    elif kind == 'summary':
+        ann['summary'].update(parse_figures(rest, where))
+    else:
+        ann['strict'] = True
+
+
+def run(tracer, script, options, env, out):
+    cmd = [tracer, '--memtracer.Output=json', '--memtracer.OutputFile=' + out] + options + [script]
+    proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, timeout=300)
+    if proc.returncode != 0:
+        fail('%s exited %d: %s' % (' '.join(cmd), proc.returncode, proc.stderr.decode()))
+    with open(out, encoding='utf-8') as f:
+        return f.read()
+
+
+def check_invariants(report):
+    s = report['summary']
+    n = sum(site['count'] for site in report['sites'])
+    b = sum(site['bytes'] for site in report['sites'])
+    if n + s.get('filtered_allocations', 0) != s['allocations']:
+        fail('sites count %d + filtered %d != summary allocations %d'
+             % (n, s.get('filtered_allocations', 0), s['allocations']))
+    if b + s.get('filtered_bytes', 0) != s['bytes']:
+        fail('sites bytes %d + filtered %d != summary bytes %d'
+             % (b, s.get('filtered_bytes', 0), s['bytes']))
+    if s['bytes'] - s['freed_bytes'] != s['live_bytes']:
+        fail('bytes %d - freed %d != live %d' % (s['bytes'], s['freed_bytes'], s['live_bytes']))
+    if not s['live_bytes'] <= s['peak_bytes'] <= s['bytes']:
+        fail('peak %d outside [live %d, total %d]' % (s['peak_bytes'], s['live_bytes'], s['bytes']))
+
+
+def site_key(site):
+    return (site['line'], site['type'])
+
+
+def check_annotations(report, script, ann):
+    name = os.path.basename(script)
+    sites = {}
+    for site in report['sites']:
+        if os.path.basename(site['file']) == name:
+            sites.setdefault(site_key(site), []).append(site)
+    for lineno, typ, want in ann['sites']:
+        found = sites.get((lineno, typ), [])
+        if len(found) != 1:
+            fail('line %d: expected one %s site, found %d' % (lineno, typ, len(found)))
+        for k, v in want.items():
+            if not holds(found[0].get(k), v):
+                fail('line %d %s: %s is %r, expected %s%r' % (lineno, typ, k, found[0].get(k), *v))
+    for lineno, typ in ann['nosites']:
+        if (lineno, typ) in sites:
+            fail('line %d: expected no %s site, found %s' % (lineno, typ, sites[(lineno, typ)]))
+    for lineno, typ, want, frames in ann['stacks']:
+        found = sites.get((lineno, typ), [{}])[0].get('stacks', [])
+        names = lambda st: ['%s@%d' % (fr['function'], fr['line']) for fr in st['frames']]
+        match = [st for st in found if names(st) == frames]
+        if len(match) != 1:
+            fail('line %d %s: expected one stack %s; have %s'
+                 % (lineno, typ, ' < '.join(frames), [' < '.join(names(st)) for st in found]))
+        renamed = {'cut': 'truncated_frames'}
+        for k, v in want.items():
+            if not holds(match[0].get(renamed.get(k, k)), v):
+                fail('line %d %s stack %s: %s is %r, expected %s%r'
+                     % (lineno, typ, ' < '.join(frames), k, match[0].get(renamed.get(k, k)), *v))
+    for k, v in ann['summary'].items():
+        if not holds(report['summary'].get(k), v):
+            fail('summary %s is %r, expected %s%r' % (k, report['summary'].get(k), *v))
+    if ann['strict']:
+        annotated = {(lineno, typ) for lineno, typ, _ in ann['sites']}
+        extra = [k for k in sites if k not in annotated and k[1] != '<internal>']
+        if extra:
+            fail('sites without an annotation: %s' % sorted(extra))
+
+
+def main():
+    tracer, script = sys.argv[1], sys.argv[2]
+    ann = read_annotations(script)
+    env = dict(os.environ)
+    env.pop('LOX_GC_STRESS', None)
+    tmp = tempfile.TemporaryDirectory()
+    out = os.path.join(tmp.name, 'report.json')
+    text = run(tracer, script, ann['options'], env, out)
+    report = json.loads(text)
+    if report.get('format') != 'memtracer' or report.get('version') != 1:
+        fail('not a memtracer version 1 report')
+    check_invariants(report)
+    check_annotations(report, script, ann)
+    if run(tracer, script, ann['options'], env, out) != text:
+        fail('a second run gave a different report')
+    if '--gc-stress' in sys.argv[3:]:
+        env['LOX_GC_STRESS'] = '1'
+        global MODE
+        MODE = ' (under GC stress)'
+        stressed = json.loads(run(tracer, script, ann['options'], env, out))
+        check_invariants(stressed)
+        check_annotations(stressed, script, ann)
+        counted = lambda r: sorted((s['file'], s['line'], s['type'], s['count'], s['bytes'])
+                                   for s in r['sites'] if s['type'] != '<internal>')
+        if counted(stressed) != counted(report):
+            fail('GC stress changed the sites of guest objects')
+    print('ok: %d site, %d nosite and %d stack annotations'
+          % (len(ann['sites']), len(ann['nosites']), len(ann['stacks'])))
+
+
+if __name__ == '__main__':
+    main()
