@@ -3,9 +3,12 @@
  *
  * A VM calls these from its allocation chokepoint and its call/return
  * paths.  Each is a macro, not a function, so that its arguments -- above
- * all the line, which costs the VM a table look-up -- are evaluated only
+ * all the location, which costs the VM a look-up -- are evaluated only
  * when tracing is on.  Off, a hook is one load and one branch predicted
  * not taken.
+ *
+ * Compiling with MT_HOOKS_DISABLED defined makes every hook nothing at
+ * all: the build that the cost of a hook that is off is measured against.
  */
 #ifndef MT_HOOKS_H
 #define MT_HOOKS_H
@@ -18,16 +21,20 @@
 #define MT_UNLIKELY(x) (x)
 #endif
 
-#define MT_HOOK_ALLOC(ptr, size, type, line)                                  \
+#ifndef MT_HOOKS_DISABLED
+
+#define MT_HOOK_ALLOC(ptr, size, type, func, line)                            \
     do {                                                                      \
-        if (MT_UNLIKELY(mt_active)) mt_alloc((ptr), (size), (type), (line));  \
+        if (MT_UNLIKELY(mt_active))                                           \
+            mt_alloc((ptr), (size), (type), (func), (line));                  \
     } while (0)
 
-#define MT_HOOK_RESIZE(old_ptr, old_size, new_ptr, new_size, owner, line)     \
+#define MT_HOOK_RESIZE(old_ptr, old_size, new_ptr, new_size, owner, func,     \
+                       line)                                                  \
     do {                                                                      \
         if (MT_UNLIKELY(mt_active))                                           \
             mt_resize((old_ptr), (old_size), (new_ptr), (new_size), (owner),  \
-                      (line));                                                \
+                      (func), (line));                                        \
     } while (0)
 
 #define MT_HOOK_FREE(ptr, size)                                               \
@@ -35,14 +42,41 @@
         if (MT_UNLIKELY(mt_active)) mt_free((ptr), (size));                   \
     } while (0)
 
+/* tag: an lvalue of type mt_tag beside the object, set either way. */
+#define MT_HOOK_ALLOC_TAGGED(tag, size, type, func, line)                     \
+    do {                                                                      \
+        (tag) = MT_UNLIKELY(mt_active)                                        \
+                    ? mt_alloc_tagged((size), (type), (func), (line))         \
+                    : MT_TAG_NONE;                                            \
+    } while (0)
+
+#define MT_HOOK_FREE_TAGGED(tag, size)                                        \
+    do {                                                                      \
+        if (MT_UNLIKELY(mt_active)) mt_free_tagged((tag), (size));            \
+    } while (0)
+
 #define MT_HOOK_CALL(callee, call_line)                                       \
     do {                                                                      \
-        if (MT_UNLIKELY(mt_active)) mt_call((callee), (call_line));           \
+        if (MT_UNLIKELY(mt_calls_active)) mt_call((callee), (call_line));     \
     } while (0)
 
 #define MT_HOOK_RETURN()                                                      \
     do {                                                                      \
-        if (MT_UNLIKELY(mt_active)) mt_return();                              \
+        if (MT_UNLIKELY(mt_calls_active)) mt_return();                        \
     } while (0)
+
+#else
+
+#define MT_HOOK_ALLOC(ptr, size, type, func, line) ((void)0)
+#define MT_HOOK_RESIZE(old_ptr, old_size, new_ptr, new_size, owner, func,     \
+                       line)                                                  \
+    ((void)0)
+#define MT_HOOK_FREE(ptr, size) ((void)0)
+#define MT_HOOK_ALLOC_TAGGED(tag, size, type, func, line) ((void)0)
+#define MT_HOOK_FREE_TAGGED(tag, size) ((void)0)
+#define MT_HOOK_CALL(callee, call_line) ((void)0)
+#define MT_HOOK_RETURN() ((void)0)
+
+#endif
 
 #endif

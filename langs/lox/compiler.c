@@ -95,6 +95,18 @@ static Chunk *current_chunk(void) { return &current->function->chunk; }
 
 int compiler_line(void) { return current ? parser.previous.line : 0; }
 
+/* A function is named only once it has its name: until then, what the
+ * compiler allocates for it (the function object, the name) belongs to
+ * the function that encloses it, as the call hook in compiler_init says. */
+mt_func compiler_mt_func(void) {
+    for (Compiler *c = current; c != NULL; c = c->enclosing) {
+        if (c->function != NULL &&
+            (c->type == TYPE_SCRIPT || c->function->name != NULL))
+            return function_mt_func(c->function);
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------- errors */
 
 static void error_at(Token *token, const char *message) {

@@ -43,10 +43,12 @@ void *mem_realloc(void *pointer, size_t old_size, size_t new_size,
     }
 
     if (new_size == 0) {
-        if (pointer != NULL) {
+        if (pointer == NULL) return NULL;
+        if (tag.kind == MEM_OBJECT)
+            MT_HOOK_FREE_TAGGED(((Obj *)pointer)->mt_tag, old_size);
+        else
             MT_HOOK_FREE(pointer, old_size);
-            free(pointer);
-        }
+        free(pointer);
         return NULL;
     }
 
@@ -56,10 +58,12 @@ void *mem_realloc(void *pointer, size_t old_size, size_t new_size,
         exit(70);
     }
     if (tag.kind == MEM_OBJECT)
-        MT_HOOK_ALLOC(result, new_size, tag_mt_type(tag), vm_current_line());
+        MT_HOOK_ALLOC_TAGGED(((Obj *)result)->mt_tag, new_size,
+                             tag_mt_type(tag), vm_current_mt_func(),
+                             vm_current_line());
     else
         MT_HOOK_RESIZE(pointer, old_size, result, new_size, tag_mt_type(tag),
-                       vm_current_line());
+                       vm_current_mt_func(), vm_current_line());
     return result;
 }
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
@@ -83,7 +87,7 @@ static void array_mark(ValueArray *array) {
 }
 
 static void object_blacken(Obj *object) {
-    switch (object->type) {
+    switch ((ObjType)object->type) {
     case OBJ_ARRAY: array_mark(&((ObjArray *)object)->items); break;
     case OBJ_BOUND_METHOD: {
         ObjBoundMethod *bound = (ObjBoundMethod *)object;
@@ -125,46 +129,46 @@ static void object_blacken(Obj *object) {
 }
 
 static void object_free(Obj *object) {
-    switch (object->type) {
+    switch ((ObjType)object->type) {
     case OBJ_ARRAY: {
         ObjArray *array = (ObjArray *)object;
         value_array_free(&array->items);
-        FREE(ObjArray, object);
+        FREE_OBJECT(ObjArray, object);
         break;
     }
-    case OBJ_BOUND_METHOD: FREE(ObjBoundMethod, object); break;
+    case OBJ_BOUND_METHOD: FREE_OBJECT(ObjBoundMethod, object); break;
     case OBJ_CLASS: {
         ObjClass *klass = (ObjClass *)object;
         table_free(&klass->methods);
-        FREE(ObjClass, object);
+        FREE_OBJECT(ObjClass, object);
         break;
     }
     case OBJ_CLOSURE: {
         ObjClosure *closure = (ObjClosure *)object;
         FREE_ARRAY(ObjUpvalue *, closure->upvalues, closure->upvalue_count);
-        FREE(ObjClosure, object);
+        FREE_OBJECT(ObjClosure, object);
         break;
     }
     case OBJ_FUNCTION: {
         ObjFunction *function = (ObjFunction *)object;
         chunk_free(&function->chunk);
-        FREE(ObjFunction, object);
+        FREE_OBJECT(ObjFunction, object);
         break;
     }
     case OBJ_INSTANCE: {
         ObjInstance *instance = (ObjInstance *)object;
         table_free(&instance->fields);
-        FREE(ObjInstance, object);
+        FREE_OBJECT(ObjInstance, object);
         break;
     }
-    case OBJ_NATIVE: FREE(ObjNative, object); break;
+    case OBJ_NATIVE: FREE_OBJECT(ObjNative, object); break;
     case OBJ_STRING: {
         ObjString *string = (ObjString *)object;
         FREE_ARRAY(char, string->chars, string->length + 1);
-        FREE(ObjString, object);
+        FREE_OBJECT(ObjString, object);
         break;
     }
-    case OBJ_UPVALUE: FREE(ObjUpvalue, object); break;
+    case OBJ_UPVALUE: FREE_OBJECT(ObjUpvalue, object); break;
     case OBJ_TYPE_COUNT: break;
     }
 }

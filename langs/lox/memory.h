@@ -22,7 +22,9 @@
     (type *)mem_realloc(pointer, sizeof(type) * (size_t)(old_count),     \
                         sizeof(type) * (size_t)(new_count), tag)
 
-#define FREE(type, pointer) mem_realloc(pointer, sizeof(type), 0, TAG_FREE)
+/* An object's own block: the tracer's tag in its header goes back too. */
+#define FREE_OBJECT(type, pointer) \
+    mem_realloc(pointer, sizeof(type), 0, TAG_FREE_OBJECT)
 
 #define FREE_ARRAY(type, pointer, count) \
     mem_realloc(pointer, sizeof(type) * (size_t)(count), 0, TAG_FREE)

@@ -14,7 +14,7 @@
 #include "table.h"
 #include "value.h"
 
-#define OBJ_TYPE(value) (AS_OBJ(value)->type)
+#define OBJ_TYPE(value) ((ObjType)AS_OBJ(value)->type)
 
 #define IS_ARRAY(value) obj_is(value, OBJ_ARRAY)
 #define IS_CLASS(value) obj_is(value, OBJ_CLASS)

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <memtracer.h>
+
 #include "heap.h"
 
 typedef struct Obj Obj;
@@ -20,10 +22,12 @@ typedef struct ObjString ObjString;
 
 /* The header of every object, and the string object.  They live here, not
  * in object.h, because the hash tables (table.h) probe by a key string's
- * hash inline and cannot include object.h, which embeds tables. */
+ * hash inline and cannot include object.h, which embeds tables.  The
+ * tracer's tag fills what would be padding: the header stays 16 bytes. */
 struct Obj {
-    ObjType type;
+    uint8_t type;  /* an ObjType */
     bool is_marked;
+    mt_tag mt_tag;
     struct Obj *next;
 };
 

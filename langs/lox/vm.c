@@ -45,6 +45,11 @@ int vm_current_line(void) {
     return chunk->lines[frame->ip - chunk->code - 1];
 }
 
+mt_func vm_current_mt_func(void) {
+    if (vm.frame_count == 0) return compiler_mt_func();
+    return function_mt_func(vm.frames[vm.frame_count - 1].closure->function);
+}
+
 void vm_runtime_error(const char *format, ...) {
     va_list args;
     va_start(args, format);

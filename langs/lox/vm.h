@@ -63,5 +63,8 @@ Value vm_pop(void);
 void vm_runtime_error(const char *format, ...);
 /* The line executing in the innermost frame (or being compiled). */
 int vm_current_line(void);
+/* The tracer's name of the function running in the innermost frame (or
+ * being compiled). */
+mt_func vm_current_mt_func(void);
 
 #endif

@@ -53,12 +53,14 @@ static bool tracing;   /* started and not yet finished */
 static bool closing;
 static mt_type types[TAG_PROTO + 1];   /* 0 (<internal>): not an object */
 static mt_type type_storage;
+static mt_func phase_func;
 static mt_node *phase_node;
 
 static void *alloc_traced(void *ud, void *block, size_t osize, size_t nsize)
 {
     alloc_chain *c = ud;
     void *p;
+    mt_func func;
     int line;
     bool in_lua;
     if (!mt_active) return c->f(c->ud, block, osize, nsize);
@@ -67,19 +69,20 @@ static void *alloc_traced(void *ud, void *block, size_t osize, size_t nsize)
         return c->f(c->ud, block, osize, nsize);
     }
     /* Before the real allocator: a stack being moved is still intact. */
-    in_lua = where_set(&line);
+    in_lua = where_set(&func, &line);
     if (!in_lua) {
-        mt_path_set(phase_node);
+        if (mt_calls_active) mt_path_set(phase_node);
+        func = phase_func;
         line = 0;
     }
     p = c->f(c->ud, block, osize, nsize);
     if (p == NULL) return NULL;
     if (block == NULL && TAG_BASIC(osize) <= TAG_PROTO &&
         types[TAG_BASIC(osize)] != MT_TYPE_INTERNAL)
-        mt_alloc(p, nsize, types[TAG_BASIC(osize)], line);
+        mt_alloc(p, nsize, types[TAG_BASIC(osize)], func, line);
     else
         mt_resize(block, block != NULL ? osize : 0, p, nsize,
-                  in_lua ? type_storage : MT_TYPE_INTERNAL, line);
+                  in_lua ? type_storage : MT_TYPE_INTERNAL, func, line);
     return p;
 }
 
@@ -92,14 +95,12 @@ int trace_start(const mt_options *o, const char *program, char *err,
                 size_t errlen)
 {
     static bool exit_hooked;
-    bool whole = o->trace_stacks || o->output == MT_OUTPUT_HISTOGRAM ||
-                 o->output == MT_OUTPUT_CALLTREE;
     if (mt_start(o, "lua", program, err, errlen) != 0) return -1;
     for (int tag = 0; tag <= TAG_PROTO; tag++)
         if (type_names[tag] != NULL)
             types[tag] = mt_type_intern(type_names[tag], strlen(type_names[tag]));
     type_storage = mt_type_intern("storage", strlen("storage"));
-    where_init(whole, o->stack_limit);
+    where_init(mt_calls_active, o->stack_limit);
     tracing = true;
     closing = false;
     if (!exit_hooked) exit_hooked = atexit(report_at_exit) == 0;
@@ -132,7 +133,6 @@ void trace_phase(trace_phase_id phase, const char *chunk)
     const char *label = phase_labels[phase];
     char name[256];
     int len;
-    mt_func f;
     if (!tracing) return;
     if (chunk != NULL)
         len = snprintf(name, sizeof name, "%s %s", label, chunk);
@@ -140,8 +140,8 @@ void trace_phase(trace_phase_id phase, const char *chunk)
         len = snprintf(name, sizeof name, "%s", label);
     if (len < 0) len = 0;
     if ((size_t)len >= sizeof name) len = sizeof name - 1;
-    f = mt_func_intern(name, (size_t)len, label, 0);
-    phase_node = mt_path_child(mt_path_root(), f, 0);
+    phase_func = mt_func_intern(name, (size_t)len, label, 0);
+    phase_node = mt_path_child(mt_path_root(), phase_func, 0);
 }
 
 bool trace_owns(lua_State *L)

@@ -37,7 +37,6 @@ typedef struct func_slot {
     const char *source;     /* NULL: empty slot */
     int linedefined;
     mt_func func;
-    mt_node *leaf;          /* root -> this function: innermost-only paths */
     char short_src[LUA_IDSIZE];
 } func_slot;
 
@@ -149,7 +148,6 @@ static void slot_fill(func_slot *s, const lua_Debug *ar)
     s->linedefined = ar->linedefined;
     memcpy(s->short_src, ar->short_src, sizeof s->short_src);
     s->func = mt_func_intern(name, (size_t)len, ar->short_src, ar->linedefined);
-    s->leaf = mt_path_child(mt_path_root(), s->func, 0);
 }
 
 /* The cached naming of the function of frame ar (a Lua frame). */
@@ -189,7 +187,7 @@ static bool frame_push(size_t n, func_slot *slot, int line)
 /* The Lua frames, innermost first, at most path_limit of them; then the
  * path built outermost first: each frame a child of its caller, called
  * from the caller's line. */
-static bool where_set_whole(int *line)
+static bool where_set_whole(mt_func *func, int *line)
 {
     size_t n = 0;
     bool deeper = false;
@@ -219,15 +217,16 @@ static bool where_set_whole(int *line)
         node = mt_path_child(node, frames[i].slot->func,
                              i + 1 < n ? frames[i + 1].line : 0);
     mt_path_set(node);
+    *func = frames[0].slot->func;
     *line = frames[0].line;
     return true;
 }
 
-bool where_set(int *line)
+bool where_set(mt_func *func, int *line)
 {
     lua_Debug ar;
     int t;
-    if (paths_whole) return where_set_whole(line);
+    if (paths_whole) return where_set_whole(func, line);
     t = thread_depth < THREADS_MAX ? thread_depth : THREADS_MAX;
     while (t-- > 0) {
         for (int level = 0; lua_getstack(threads[t], level, &ar); level++) {
@@ -236,7 +235,7 @@ bool where_set(int *line)
             if (ar.what[0] == 'C') continue;
             s = slot_find(&ar);
             if (s == NULL) return false;
-            mt_path_set(s->leaf);
+            *func = s->func;
             *line = ar.currentline > 0 ? ar.currentline : 0;  /* stripped: -1 */
             return true;
         }

@@ -15,6 +15,8 @@
 
 #include <lua.h>
 
+#include "memtracer.h"
+
 /* whole_paths: every frame (stack traces, call tree, histogram), the
  * innermost `limit` of them walked (StackLimit); otherwise the innermost
  * Lua frame only. */
@@ -30,8 +32,9 @@ void where_thread_pop(void);
  * returns). */
 void where_thread_reset(void);
 
-/* Makes the allocation's call path current (mt_path_set) and stores its
- * line; false, with nothing set, when no Lua function is running. */
-bool where_set(int *line);
+/* Stores the allocation's function and line and, with whole paths, makes
+ * its call path current (mt_path_set); false, with nothing set, when no
+ * Lua function is running. */
+bool where_set(mt_func *func, int *line);
 
 #endif

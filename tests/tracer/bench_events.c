@@ -46,7 +46,7 @@ int main(int argc, char **argv) {
         void *p = heap[i % LIVE];
         if (i >= LIVE) mt_free(p, 32);
         mt_call(make, 10);
-        mt_alloc(p, 32, point, 4);
+        mt_alloc(p, 32, point, make, 4);
         mt_return();
     }
     mt_return();

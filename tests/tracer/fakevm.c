@@ -111,19 +111,19 @@ void check_invariants(const char *r) {
 
 void vm_scenario(void) {
     mt_call(F_SCRIPT, 0);
-    mt_alloc(blk(0), 64, T_ARRAY, 1);
+    mt_alloc(blk(0), 64, T_ARRAY, F_SCRIPT, 1);
     for (int i = 1; i <= 3; i++) {
         mt_call(F_MAKE, 10);
-        mt_alloc(blk(i), 32, T_POINT, 4);
+        mt_alloc(blk(i), 32, T_POINT, F_MAKE, 4);
         mt_return();
     }
     mt_call(F_MAKE, 11);
-    mt_alloc(blk(4), 32, T_POINT, 4);
-    mt_resize(NULL, 0, blk(5), 100, T_POINT, 5);
-    mt_resize(blk(5), 100, blk(6), 200, T_POINT, 5);
+    mt_alloc(blk(4), 32, T_POINT, F_MAKE, 4);
+    mt_resize(NULL, 0, blk(5), 100, T_POINT, F_MAKE, 5);
+    mt_resize(blk(5), 100, blk(6), 200, T_POINT, F_MAKE, 5);
     mt_return();
     mt_free(blk(1), 32);
     mt_free(blk(50), 8);
-    mt_alloc(blk(7), 16, MT_TYPE_INTERNAL, 0);
+    mt_alloc(blk(7), 16, MT_TYPE_INTERNAL, F_SCRIPT, 0);
     mt_return();
 }

@@ -20,8 +20,9 @@
 static void workload(void) {
     mt_call(F_SCRIPT, 0);
     for (int i = 0; i < 1000; i++) {
-        mt_call(i % 2 ? F_MAKE : F_BUILD, i % 50);
-        mt_alloc(blk(i), (size_t)(i % 13) + 1, i % 3 ? T_POINT : T_ARRAY,
+        mt_func f = i % 2 ? F_MAKE : F_BUILD;
+        mt_call(f, i % 50);
+        mt_alloc(blk(i), (size_t)(i % 13) + 1, i % 3 ? T_POINT : T_ARRAY, f,
                  i % 97);
         if (i % 4 == 0) mt_free(blk(i / 2), 0);
         mt_return();

@@ -55,9 +55,9 @@ static void test_peak(void **state) {
     (void)state;
     vm_start((const char *[]){JSON, NULL});
     mt_call(F_SCRIPT, 0);
-    for (int i = 0; i < 10; i++) mt_alloc(blk(i), 100, T_STRING, 2);
+    for (int i = 0; i < 10; i++) mt_alloc(blk(i), 100, T_STRING, F_SCRIPT, 2);
     for (int i = 0; i < 10; i++) mt_free(blk(i), 100);
-    for (int i = 10; i < 15; i++) mt_alloc(blk(i), 100, T_STRING, 3);
+    for (int i = 10; i < 15; i++) mt_alloc(blk(i), 100, T_STRING, F_SCRIPT, 3);
     mt_return();
     char *r = vm_finish();
     assert_int_equal(figure(r, "allocations"), 15);
@@ -89,8 +89,8 @@ static void test_trace_internal(void **state) {
 static void test_hidden_free(void **state) {
     (void)state;
     vm_start((const char *[]){JSON, NULL});
-    mt_alloc(blk(0), 40, MT_TYPE_INTERNAL, 0);
-    mt_resize(blk(0), 40, blk(1), 80, MT_TYPE_INTERNAL, 0);
+    mt_alloc(blk(0), 40, MT_TYPE_INTERNAL, 0, 0);
+    mt_resize(blk(0), 40, blk(1), 80, MT_TYPE_INTERNAL, 0, 0);
     mt_free(blk(1), 80);
     char *r = vm_finish();
     assert_int_equal(figure(r, "allocations"), 0);
@@ -122,9 +122,9 @@ static void test_filter_file(void **state) {
     (void)state;
     vm_start((const char *[]){JSON, "--memtracer.FilterFile=lib.*,x", NULL});
     mt_call(F_SCRIPT, 0);
-    mt_alloc(blk(0), 10, T_STRING, 1);
+    mt_alloc(blk(0), 10, T_STRING, F_SCRIPT, 1);
     mt_call(F_BUILD, 2);
-    mt_alloc(blk(1), 20, T_ARRAY, 21);
+    mt_alloc(blk(1), 20, T_ARRAY, F_BUILD, 21);
     mt_return();
     mt_return();
     char *r = vm_finish();
@@ -151,8 +151,8 @@ static void test_filter_root_name(void **state) {
     free(r);
 }
 
-/* An error unwinds several frames at once; later allocations belong to
- * the frame that is left. */
+/* An error unwinds several frames at once; later allocations are on the
+ * path that is left: <script> alone, then the root. */
 static void test_unwind(void **state) {
     (void)state;
     vm_start((const char *[]){JSON, "--memtracer.TraceStackTraces=true", NULL});
@@ -161,14 +161,19 @@ static void test_unwind(void **state) {
     mt_call(F_BUILD, 5);
     mt_call(F_MAKE, 22);
     mt_unwind(1);
-    mt_alloc(blk(0), 8, T_STRING, 9);
+    mt_alloc(blk(0), 8, T_STRING, F_SCRIPT, 9);
     mt_return();
     mt_return(); /* one too many: ignored */
-    mt_alloc(blk(1), 8, T_STRING, 0);
+    mt_alloc(blk(1), 8, T_STRING, 0, 0);
     char *r = vm_finish();
-    assert_non_null(strstr(r, "\"function\": \"<script>\", \"type\": \"String\""));
-    assert_non_null(strstr(r, "\"file\": \"prog.fk\", \"line\": 0, "
-                              "\"function\": \"<root>\""));
+    assert_non_null(strstr(r,
+        "\"truncated_frames\": 0, \"frames\": [\n"
+        "        {\"function\": \"<script>\", \"file\": \"prog.fk\", "
+        "\"line\": 9}]}]}"));
+    assert_non_null(strstr(r,
+        "\"truncated_frames\": 0, \"frames\": [\n"
+        "        {\"function\": \"<root>\", \"file\": \"prog.fk\", "
+        "\"line\": 0}]}]}"));
     free(r);
 }
 
@@ -177,8 +182,8 @@ static void test_unwind(void **state) {
 static void test_address_reuse(void **state) {
     (void)state;
     vm_start((const char *[]){JSON, NULL});
-    mt_alloc(blk(0), 10, T_STRING, 1);
-    mt_alloc(blk(0), 30, T_STRING, 1);
+    mt_alloc(blk(0), 10, T_STRING, 0, 1);
+    mt_alloc(blk(0), 30, T_STRING, 0, 1);
     char *r = vm_finish();
     assert_int_equal(figure(r, "allocations"), 2);
     assert_int_equal(figure(r, "live_allocations"), 1);
@@ -191,11 +196,11 @@ static void test_address_reuse(void **state) {
 static void test_storage_release(void **state) {
     (void)state;
     vm_start((const char *[]){JSON, NULL});
-    mt_alloc(blk(0), 24, T_ARRAY, 1);
-    mt_resize(NULL, 0, blk(1), 16, T_ARRAY, 2);
-    mt_resize(blk(1), 16, blk(2), 32, T_ARRAY, 2);
-    mt_resize(blk(2), 32, NULL, 0, T_ARRAY, 3);
-    mt_resize(NULL, 0, blk(3), 8, T_ARRAY, 2);
+    mt_alloc(blk(0), 24, T_ARRAY, 0, 1);
+    mt_resize(NULL, 0, blk(1), 16, T_ARRAY, 0, 2);
+    mt_resize(blk(1), 16, blk(2), 32, T_ARRAY, 0, 2);
+    mt_resize(blk(2), 32, NULL, 0, T_ARRAY, 0, 3);
+    mt_resize(NULL, 0, blk(3), 8, T_ARRAY, 0, 2);
     mt_free(blk(3), 8);
     mt_free(blk(0), 24);
     char *r = vm_finish();
@@ -210,12 +215,48 @@ static void test_storage_release(void **state) {
     free(r);
 }
 
+/* Tagged objects give the same figures as objects found by address: the
+ * tag carries the site (or says the object was filtered or hidden), and
+ * the VM hands back the size.  MT_TAG_NONE is an object made while
+ * tracing was off. */
+static void test_tagged(void **state) {
+    (void)state;
+    vm_start((const char *[]){JSON, "--memtracer.TraceMem=16", NULL});
+    mt_tag points[3], small, hidden;
+    for (int i = 0; i < 3; i++)
+        points[i] = mt_alloc_tagged(32, T_POINT, F_MAKE, 4);
+    small = mt_alloc_tagged(8, T_POINT, F_MAKE, 4);
+    hidden = mt_alloc_tagged(24, MT_TYPE_INTERNAL, F_MAKE, 5);
+    assert_int_equal(points[0], points[2]);
+    assert_int_not_equal(points[0], MT_TAG_NONE);
+    assert_int_not_equal(small, points[0]);
+    mt_free_tagged(points[1], 32);
+    mt_free_tagged(small, 8);
+    mt_free_tagged(hidden, 24);
+    mt_free_tagged(MT_TAG_NONE, 40);
+    char *r = vm_finish();
+    assert_non_null(strstr(r,
+        "{\"file\": \"prog.fk\", \"line\": 4, \"function\": \"make\", "
+        "\"type\": \"Point\", \"count\": 3, \"bytes\": 96, \"resizes\": 0, "
+        "\"live_count\": 2, \"live_bytes\": 64}"));
+    assert_int_equal(figure(r, "allocations"), 4);
+    assert_int_equal(figure(r, "bytes"), 104);
+    assert_int_equal(figure(r, "frees"), 2);
+    assert_int_equal(figure(r, "freed_bytes"), 40);
+    assert_int_equal(figure(r, "filtered_allocations"), 1);
+    assert_int_equal(figure(r, "peak_bytes"), 104);
+    assert_int_equal(figure(r, "hidden_internal_allocations"), 1);
+    assert_int_equal(figure(r, "untracked_frees"), 1);
+    check_invariants(r);
+    free(r);
+}
+
 /* Names interned before the tracer starts are kept; events while it is
  * off are not recorded. */
 static void test_inactive(void **state) {
     (void)state;
     assert_false(mt_active);
-    mt_alloc(blk(0), 10, 1, 1);
+    mt_alloc(blk(0), 10, 1, 0, 1);
     mt_call(1, 1);
     mt_free(blk(0), 10);
     assert_int_equal(mt_finish(), 0);
@@ -223,7 +264,7 @@ static void test_inactive(void **state) {
     mt_type t = mt_type_intern("Early", 5);
     vm_start((const char *[]){JSON, NULL});
     assert_int_equal(mt_type_intern("Early", 5), t);
-    mt_alloc(blk(0), 10, t, 1);
+    mt_alloc(blk(0), 10, t, 0, 1);
     char *r = vm_finish();
     assert_non_null(strstr(r, "\"type\": \"Early\""));
     assert_int_equal(figure(r, "allocations"), 1);
@@ -252,7 +293,7 @@ static void test_live_table_model(void **state) {
                 live_count--;
                 frees++;
             }
-            mt_alloc(arena + 8 * k, size, T_STRING, 1);
+            mt_alloc(arena + 8 * k, size, T_STRING, 0, 1);
             model[k] = size + 1;
             live_bytes += size;
             live_count++;
@@ -290,6 +331,7 @@ int main(void) {
         cmocka_unit_test(test_unwind),
         cmocka_unit_test(test_address_reuse),
         cmocka_unit_test(test_storage_release),
+        cmocka_unit_test(test_tagged),
         cmocka_unit_test(test_inactive),
         cmocka_unit_test(test_live_table_model),
     };

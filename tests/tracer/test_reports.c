@@ -129,7 +129,7 @@ static void test_json_escapes(void **state) {
     mt_type odd = mt_type_intern("a\"b\\c\n\x01", 7);
     mt_func f = mt_func_intern("f\tg", 3, "dir/x\".fk", 1);
     mt_call(f, 0);
-    mt_alloc(blk(0), 1, odd, 2);
+    mt_alloc(blk(0), 1, odd, f, 2);
     mt_return();
     char *r = vm_finish();
     assert_non_null(strstr(r, "{\"file\": \"dir/x\\\".fk\", \"line\": 2, "
@@ -151,7 +151,8 @@ static void test_json_identical(void **state) {
          * different from the report's. */
         mt_call(F_BUILD, 3);
         for (int j = 0; j < 100; j++)
-            mt_alloc(blk(100 + j), (size_t)(j % 7) * 8, T_STRING, 200 - j);
+            mt_alloc(blk(100 + j), (size_t)(j % 7) * 8, T_STRING, F_BUILD,
+                     200 - j);
         mt_return();
         runs[i] = vm_finish();
     }
@@ -179,9 +180,9 @@ static void test_histogram_recursion(void **state) {
     mt_call(F_MAKE, 2);
     mt_call(F_BUILD, 5);
     mt_call(F_MAKE, 21);
-    mt_alloc(blk(0), 8, T_STRING, 4);
+    mt_alloc(blk(0), 8, T_STRING, F_MAKE, 4);
     mt_return();
-    mt_alloc(blk(1), 8, T_STRING, 22);
+    mt_alloc(blk(1), 8, T_STRING, F_BUILD, 22);
     mt_return();
     mt_return();
     mt_return();
@@ -223,7 +224,7 @@ static void test_human_sizes(void **state) {
     (void)state;
     static const size_t sizes[] = {3250000, 1048064, 409600, 10189, 1024, 1023};
     vm_start(NULL);
-    for (int i = 0; i < 6; i++) mt_alloc(blk(i), sizes[i], T_STRING, i + 1);
+    for (int i = 0; i < 6; i++) mt_alloc(blk(i), sizes[i], T_STRING, 0, i + 1);
     char *r = vm_finish();
     assert_string_equal(r,
         "Memory Tracer. Recorded 6 allocations, 4.5 MiB; peak 4.5 MiB live; "
@@ -244,7 +245,7 @@ static void test_output_file_atomic(void **state) {
     (void)state;
     vm_start(NULL);
     assert_int_equal(access(vm_report_path(), F_OK), -1);
-    mt_alloc(blk(0), 8, T_STRING, 1);
+    mt_alloc(blk(0), 8, T_STRING, 0, 1);
     char *r = vm_finish();
     assert_non_null(strstr(r, "Recorded 1 allocation, 8 B;"));
     free(r);
@@ -286,7 +287,7 @@ static void test_stderr(void **state) {
     assert_int_equal(mt_options_parse(&o, "--memtracer", err, sizeof err),
                      MT_ARG_OK);
     assert_int_equal(mt_start(&o, "fake", "p.fk", err, sizeof err), 0);
-    mt_alloc(blk(0), 8, mt_type_intern("T", 1), 1);
+    mt_alloc(blk(0), 8, mt_type_intern("T", 1), 0, 1);
     assert_int_equal(mt_finish(), 0);
     dup2(saved, 2);
     close(saved);
@@ -319,7 +320,7 @@ static void test_sigterm(void **state) {
         mt_options_parse(&o, "--memtracer.Output=json", err, sizeof err);
         mt_options_parse(&o, word, err, sizeof err);
         if (mt_start(&o, "fake", "p.fk", err, sizeof err) != 0) _exit(3);
-        mt_alloc(blk(0), 8, mt_type_intern("T", 1), 1);
+        mt_alloc(blk(0), 8, mt_type_intern("T", 1), 0, 1);
         kill(getpid(), SIGTERM);
         _exit(4);
     }
@@ -368,7 +369,7 @@ static void test_sigterm_during_events(void **state) {
             _exit(5);
         for (unsigned i = 0;; i++) {
             mt_call(f, (int)(i % 3));
-            mt_alloc(blk((int)(i % 512)), 8, t, 2);
+            mt_alloc(blk((int)(i % 512)), 8, t, f, 2);
             mt_free(blk((int)((i + 256) % 512)), 8);
             mt_return();
         }

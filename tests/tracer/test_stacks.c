@@ -22,7 +22,7 @@ static void three_deep(void) {
     mt_call(F_SCRIPT, 0);
     mt_call(F_BUILD, 7);
     mt_call(F_MAKE, 25);
-    mt_alloc(blk(0), 48, T_POINT, 4);
+    mt_alloc(blk(0), 48, T_POINT, F_MAKE, 4);
     mt_return();
     mt_return();
     mt_return();
@@ -83,10 +83,10 @@ static void test_recursion_paths(void **state) {
     vm_start((const char *[]){JSON, STACKS, NULL});
     mt_call(F_SCRIPT, 0);
     mt_call(F_MAKE, 2);
-    mt_alloc(blk(0), 8, T_STRING, 4);
+    mt_alloc(blk(0), 8, T_STRING, F_MAKE, 4);
     mt_call(F_MAKE, 5);
-    mt_alloc(blk(1), 8, T_STRING, 4);
-    mt_alloc(blk(2), 8, T_STRING, 4);
+    mt_alloc(blk(1), 8, T_STRING, F_MAKE, 4);
+    mt_alloc(blk(2), 8, T_STRING, F_MAKE, 4);
     mt_return();
     mt_return();
     mt_return();
@@ -120,7 +120,7 @@ static void test_path_interface(void **state) {
     n = mt_path_child(n, F_BUILD, 7);
     n = mt_path_child(n, F_MAKE, 25);
     mt_path_set(n);
-    mt_alloc(blk(0), 48, T_POINT, 4);
+    mt_alloc(blk(0), 48, T_POINT, F_MAKE, 4);
     mt_path_set(NULL);
     char *by_walk = vm_finish();
     assert_string_equal(by_walk, by_calls);
@@ -129,14 +129,36 @@ static void test_path_interface(void **state) {
 }
 
 /* Deeper than the shadow stack's first allocation, and back. */
+/* A path is interned only when something allocates on it: a hundred
+ * distinct calls that allocate nothing leave no trace in the call tree. */
+static void test_calls_without_allocations(void **state) {
+    (void)state;
+    vm_start((const char *[]){"--memtracer.Output=calltree", NULL});
+    mt_call(F_SCRIPT, 0);
+    for (int i = 1; i <= 100; i++) {
+        mt_call(F_MAKE, i);
+        mt_call(F_BUILD, 2);
+        mt_return();
+        mt_return();
+    }
+    mt_alloc(blk(0), 8, T_STRING, F_SCRIPT, 3);
+    mt_return();
+    char *r = vm_finish();
+    const char *tree = strstr(r, "<root> ");
+    assert_non_null(tree);
+    assert_string_equal(tree, "<root> (prog.fk) total=1 self=0\n"
+                              "  <script> (prog.fk) total=1 self=1\n");
+    free(r);
+}
+
 static void test_deep_recursion(void **state) {
     (void)state;
     vm_start((const char *[]){JSON, STACKS, "--memtracer.StackLimit=3", NULL});
     mt_call(F_SCRIPT, 0);
     for (int i = 0; i < 1000; i++) mt_call(F_MAKE, 6);
-    mt_alloc(blk(0), 8, T_STRING, 4);
+    mt_alloc(blk(0), 8, T_STRING, F_MAKE, 4);
     for (int i = 0; i < 1000; i++) mt_return();
-    mt_alloc(blk(1), 8, T_STRING, 1);
+    mt_alloc(blk(1), 8, T_STRING, F_SCRIPT, 1);
     mt_return();
     char *r = vm_finish();
     assert_non_null(strstr(r, "\"truncated_frames\": 998, \"frames\": [\n"
@@ -155,6 +177,7 @@ int main(void) {
         cmocka_unit_test(test_no_stacks),
         cmocka_unit_test(test_recursion_paths),
         cmocka_unit_test(test_path_interface),
+        cmocka_unit_test(test_calls_without_allocations),
         cmocka_unit_test(test_deep_recursion),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

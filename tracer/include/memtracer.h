@@ -9,12 +9,14 @@
  *
  * There is one tracer per process, as there is one heap.  A VM does not
  * call the event functions directly; it includes <mt_hooks.h>, whose hooks
- * cost one predictable branch on mt_active when tracing is off.
+ * cost one predictable branch when tracing is off.
  *
  * Every event is O(1) and makes no malloc of its own in the common case:
- * the tracer's tables live in pools it grows in large steps, and a call
- * path is interned once, when the call happens (a shadow stack of trie
- * nodes), so an allocation never walks the guest stack.
+ * the tracer's tables live in pools it grows in large steps.  A call
+ * pushes one frame on a shadow stack; the first allocation under a frame
+ * interns its call path (one trie node per distinct path, each found in
+ * O(1) from its parent's), so an allocation never walks the guest stack
+ * and calls that allocate nothing cost no memory.
  */
 #ifndef MEMTRACER_H
 #define MEMTRACER_H
@@ -75,8 +77,13 @@ const char *mt_options_help(void);
 
 /* -------------------------------------------------------------- lifecycle */
 
-/* Set while a tracer is recording; the hooks test it and nothing else. */
+/* Set while a tracer is recording; the allocation hooks test it and
+ * nothing else. */
 extern bool mt_active;
+/* Set while recording needs the guest's calls (stack traces, histogram,
+ * calltree); the call and return hooks test it and nothing else, so a
+ * plain table costs a VM's calls nothing. */
+extern bool mt_calls_active;
 
 /* Starts recording.  language and program name the report ("lox",
  * "queens.lox").  Checks up front that the report can be written: returns 0,
@@ -97,10 +104,10 @@ mt_type mt_type_intern(const char *name, size_t len);
 mt_func mt_func_intern(const char *name, size_t name_len, const char *file,
                        int line);
 
-/* ----------------------------------------------------------------- events */
+/* ------------------------------------------------------------------ calls */
 
 /* A guest call: the callee, and the line in the caller the call is made
- * from.  Interns the path child (O(1)) and makes it current. */
+ * from.  O(1): the path is interned only when something allocates in it. */
 void mt_call(mt_func callee, int call_line);
 void mt_return(void);
 /* Drops frames until depth frames remain (an error unwound the stack). */
@@ -112,15 +119,32 @@ mt_node *mt_path_root(void);
 mt_node *mt_path_child(mt_node *parent, mt_func callee, int call_line);
 void mt_path_set(mt_node *node);
 
-/* A new guest object of the given type at line of the current function. */
-void mt_alloc(const void *ptr, size_t size, mt_type type, int line);
+/* --------------------------------------------------------------- blocks */
+
+/* Every allocation event names where the guest is: the function running
+ * (the innermost frame of the current call path) and the line in it. */
+
+/* A new guest object of the given type. */
+void mt_alloc(const void *ptr, size_t size, mt_type type, mt_func func,
+              int line);
 /* An object's storage obtained, grown or shrunk (old_ptr NULL: obtained;
- * new_ptr NULL: released).  Charged to the current location with the
- * owner's type: bytes, not count; a change of an existing block counts as
- * one resize. */
+ * new_ptr NULL: released).  Charged to the location with the owner's type:
+ * bytes, not count; a change of an existing block counts as one resize. */
 void mt_resize(const void *old_ptr, size_t old_size, const void *new_ptr,
-               size_t new_size, mt_type owner, int line);
-/* A block released (GC sweep, free): its size as the VM knows it. */
+               size_t new_size, mt_type owner, mt_func func, int line);
+/* A block released (GC sweep, free): the tracer finds its site and size by
+ * its address. */
 void mt_free(const void *ptr, size_t size);
+
+/* Tagged objects, for a VM with 32 spare bits in its object header: the
+ * tag says everything a free needs, so neither event touches the table of
+ * live blocks -- the cheapest way to trace.  A VM keeps MT_TAG_NONE in
+ * objects made while tracing was off; freeing those is harmless. */
+typedef uint32_t mt_tag;
+#define MT_TAG_NONE ((mt_tag)0)
+
+mt_tag mt_alloc_tagged(size_t size, mt_type type, mt_func func, int line);
+/* size: the size the object was allocated with. */
+void mt_free_tagged(mt_tag tag, size_t size);
 
 #endif

@@ -2,11 +2,11 @@
  * path.c -- the call-path trie and the shadow stack (mt_call, mt_return,
  * mt_unwind, mt_path_root/child/set).
  *
- * Children are a uthash keyed by (callee, call line), so a call is one
- * O(1) look-up, and a path seen before costs no memory.  If the tracer runs
- * out of memory the call is still balanced: a missing child makes the
- * caller's node current again, a full stack counts the frames it could not
- * hold, so mt_return always pops what mt_call pushed.
+ * Children are a uthash keyed by (callee, call line), so interning a frame
+ * is one O(1) look-up, and a path seen before costs no memory.  If the
+ * tracer runs out of memory the calls stay balanced: a frame whose node
+ * cannot be made shares its caller's, and calls above a full stack are
+ * only counted, so mt_return always pops what mt_call pushed.
  */
 #include "path.h"
 
@@ -16,18 +16,24 @@
 
 #define FIRST_STACK 256
 
-mt_node *mt_path_current;
-
 /* A direct-mapped cache of recent calls, (parent, callee, call line) ->
  * child, in front of the children's hashes: a loop makes the same few
  * calls over and over, and a hit costs a multiply and three compares. */
 #define CALL_CACHE_BITS 10
 static mt_node *call_cache[1 << CALL_CACHE_BITS];
 
+/* An active call; node is valid for frames 0..interned. */
+typedef struct frame {
+    mt_func func;
+    int32_t call_line;
+    mt_node *node;
+} frame;
+
 static struct {
     mt_node root;
-    mt_node **stack;       /* stack[0] is the root; stack[depth] current */
+    frame *stack;          /* stack[0] is the root; stack[depth] current */
     size_t depth, cap;
+    size_t interned;
     size_t lost_depth;     /* calls above the stack we could not hold */
     uint32_t serials;
     mt_pool pool;
@@ -36,18 +42,16 @@ static struct {
 int mt_path_begin(void) {
     mt_path_reset();
     mt_pool_init(&p.pool, sizeof(mt_node));
-    p.stack = mt_mem_alloc(FIRST_STACK * sizeof(mt_node *));
+    p.stack = mt_mem_alloc(FIRST_STACK * sizeof(frame));
     if (p.stack == NULL) return 0;
     p.cap = FIRST_STACK;
-    p.stack[0] = &p.root;
-    mt_path_current = &p.root;
+    p.stack[0] = (frame){0, 0, &p.root};
     return 1;
 }
 
 void mt_path_reset(void) {
     memset(&p, 0, sizeof p);
     memset(call_cache, 0, sizeof call_cache);
-    mt_path_current = &p.root;
 }
 
 static inline unsigned call_slot(const mt_node *parent, mt_func callee,
@@ -92,58 +96,63 @@ static inline mt_node *child_get(mt_node *parent, mt_func callee,
     return child_find(parent, callee, call_line);
 }
 
-static int stack_push(mt_node *node) {
-    if (p.depth + 1 >= p.cap) {
-        if (p.stack == NULL) return 0;
-        mt_node **bigger = mt_mem_alloc(p.cap * 2 * sizeof(mt_node *));
-        if (bigger == NULL) return 0;
-        memcpy(bigger, p.stack, (p.depth + 1) * sizeof(mt_node *));
-        mt_mem_free(p.stack);
-        p.stack = bigger;
-        p.cap *= 2;
-    }
-    p.stack[++p.depth] = node;
+/* Doubles the shadow stack; false when memory is exhausted. */
+static int stack_grow(void) {
+    frame *bigger = mt_mem_alloc(p.cap * 2 * sizeof(frame));
+    if (bigger == NULL) return 0;
+    memcpy(bigger, p.stack, (p.depth + 1) * sizeof(frame));
+    mt_mem_free(p.stack);
+    p.stack = bigger;
+    p.cap *= 2;
     return 1;
 }
 
+/* Calls and returns touch only the shadow stack, which no report reads:
+ * they need no event bracket. */
 void mt_call(mt_func callee, int call_line) {
-    if (!mt_active) return;
-    MT_EVENT_BEGIN();
-    mt_node *child = child_get(mt_path_current, callee, call_line);
-    if (child == NULL) {
-        mt_g.sum.lost_events++;
-        child = mt_path_current;
-    }
-    if (p.lost_depth == 0 && stack_push(child)) {
-        mt_path_current = child;
-    } else {
+    if (!mt_calls_active) return;
+    if (p.lost_depth > 0 || (p.depth + 1 == p.cap && !stack_grow())) {
         p.lost_depth++;
         mt_g.sum.lost_events++;
+        return;
     }
-    MT_EVENT_END();
+    frame *f = &p.stack[++p.depth];
+    f->func = callee;
+    f->call_line = call_line;
 }
 
 void mt_return(void) {
-    if (!mt_active) return;
-    MT_EVENT_BEGIN();
+    if (!mt_calls_active) return;
     if (p.lost_depth > 0) {
         p.lost_depth--;
     } else if (p.depth > 0) {
         p.depth--;
-        mt_path_current = p.stack[p.depth];
+        if (p.interned > p.depth) p.interned = p.depth;
     }
-    MT_EVENT_END();
 }
 
 void mt_unwind(size_t depth) {
-    if (!mt_active) return;
-    MT_EVENT_BEGIN();
-    while (p.depth + p.lost_depth > depth) {
-        if (p.lost_depth > 0) p.lost_depth--;
-        else p.depth--;
+    if (!mt_calls_active) return;
+    size_t now = p.depth + p.lost_depth;
+    size_t drop = now > depth ? now - depth : 0;
+    size_t from_lost = drop < p.lost_depth ? drop : p.lost_depth;
+    p.lost_depth -= from_lost;
+    drop -= from_lost;
+    p.depth -= drop < p.depth ? drop : p.depth;
+    if (p.interned > p.depth) p.interned = p.depth;
+}
+
+mt_node *mt_path_now(void) {
+    while (p.interned < p.depth) {
+        frame *caller = &p.stack[p.interned], *f = caller + 1;
+        f->node = child_get(caller->node, f->func, f->call_line);
+        if (f->node == NULL) {
+            mt_g.sum.lost_events++;
+            f->node = caller->node;
+        }
+        p.interned++;
     }
-    if (p.stack != NULL) mt_path_current = p.stack[p.depth];
-    MT_EVENT_END();
+    return p.stack[p.depth].node;
 }
 
 mt_node *mt_path_root(void) { return &p.root; }
@@ -161,8 +170,11 @@ mt_node *mt_path_child(mt_node *parent, mt_func callee, int call_line) {
     return child;
 }
 
+/* The path replaces the shadow stack, as if its calls had been made. */
 void mt_path_set(mt_node *node) {
-    mt_path_current = node != NULL ? node : &p.root;
+    if (p.stack == NULL) return;
+    p.depth = p.interned = p.lost_depth = 0;
+    p.stack[0].node = node != NULL ? node : &p.root;
 }
 
 void mt_path_walk(mt_node_visit *enter, mt_node_visit *leave, void *ctx) {

@@ -1,10 +1,13 @@
 /*
  * path.h -- interned call paths: a trie with one node per distinct path
- * from the root, and the shadow stack of the nodes of the active calls.
+ * from the root, and the shadow stack of the active calls.
  *
- * A call looks up (or creates) one child of the current node; a return pops.
- * So the node current at an allocation *is* its whole call path, and
- * recording a stack trace costs nothing more than remembering the node.
+ * A call pushes a frame (callee, call line) and a return pops it: O(1), no
+ * look-up.  The first allocation under a frame interns the frames above
+ * the last interned one, each one O(1) child look-up from its parent's
+ * node; each pushed frame is interned at most once, so events stay O(1)
+ * amortized, and the trie holds only paths that allocated: a recursion
+ * that allocates nothing costs nothing, however many paths it takes.
  */
 #ifndef MT_PATH_H
 #define MT_PATH_H
@@ -28,17 +31,18 @@ struct mt_node {
     struct mt_site_path *last_path;
     uint32_t depth;                  /* root 0 */
     uint32_t serial;                 /* creation order: a stable tie-break */
-    uint64_t self_count, self_bytes; /* recorded here, not in callees */
+    uint64_t self_count;             /* recorded here, not in callees */
     uint64_t total_count;            /* report scratch: self + callees */
     UT_hash_handle hh;
 };
 
-/* The node of the innermost active call; the events read it directly. */
-extern mt_node *mt_path_current;
-
 /* Sets up the root and the shadow stack; false when memory is exhausted. */
 int mt_path_begin(void);
 void mt_path_reset(void);
+
+/* The node of the current call path, interned now if it was not yet.
+ * Inside an event only. */
+mt_node *mt_path_now(void);
 
 /* Visits the trie depth first without recursion (the guest may recurse
  * deeper than the C stack allows): enter before a node's children, leave

@@ -1,8 +1,11 @@
 /*
- * record.c -- the allocation events: mt_alloc, mt_resize, mt_free.
+ * record.c -- the allocation events: mt_alloc, mt_resize, mt_free, and
+ * their tagged twins mt_alloc_tagged, mt_free_tagged.
  *
  * Each event updates the program's summary, at most one site, one call
- * path and the live table, all O(1).  The filters decide whether a block
+ * path and the live table, all O(1).  A tagged object skips the live
+ * table: its tag carries its site and how it was counted, and the VM
+ * hands back tag and size when it frees it.  The filters decide whether a block
  * gets a site row; they never decide whether it is counted, because a
  * filtered block is still the program's memory and still moves the peak.
  * What the tracer cannot hold (no memory) is dropped whole and counted in
@@ -63,8 +66,6 @@ static void release(const mt_live *e) {
     }
 }
 
-/* A new block at the current location: an object (kind OBJECT) or an
- * object's storage (kind STORAGE; resized: it replaced an older block). */
 /* Records a block in the live table; false (and counted) if it could not.
  * An address already live means the VM reused it without reporting the
  * free: believe the new block, and let the old one go as if freed. */
@@ -78,36 +79,39 @@ static int track(const void *ptr, mt_site *site, size_t size,
     }
 }
 
-/* A new block at the current location: an object (kind OBJECT) or an
- * object's storage (kind STORAGE; resized: it replaced an older block). */
-static void charge(const void *ptr, size_t size, mt_type type, int line,
-                   mt_live_kind kind, int resized) {
+/* What a charge did: the block is hidden, counted without a site, counted
+ * at a site, or lost (the tracer had no memory for it). */
+typedef enum outcome { HIDDEN, FILTERED, SITED, LOST } outcome;
+
+/* The site a block of this size, type and location is charged to, with
+ * the outcome; a lost site is counted here. */
+static outcome site_of(size_t size, mt_type type, mt_func func, int line,
+                       mt_site **site) {
+    *site = NULL;
+    if (type == MT_TYPE_INTERNAL && !mt_g.opt.trace_internal) return HIDDEN;
+    if (size < mt_g.opt.trace_mem || !func_wanted(func)) return FILTERED;
+    if ((*site = mt_site_get(func, line, type)) != NULL) return SITED;
+    mt_g.sum.lost_events++;
+    return LOST;
+}
+
+/* Counts a block that is new to the program: an object (object set) or
+ * storage (resized: it replaced an older block). */
+static void count(mt_site *site, outcome how, size_t size, int object,
+                  int resized) {
     mt_summary *sum = &mt_g.sum;
-    if (type == MT_TYPE_INTERNAL && !mt_g.opt.trace_internal) {
-        if (!track(ptr, NULL, size, MT_LIVE_HIDDEN)) return;
-        if (kind == MT_LIVE_OBJECT) sum->hidden_internal_allocations++;
+    if (how == HIDDEN) {
+        sum->hidden_internal_allocations += object;
         sum->hidden_internal_bytes += size;
         return;
     }
-
-    mt_node *node = mt_path_current;
-    mt_site *site = NULL;
-    if (size >= mt_g.opt.trace_mem && func_wanted(node->key.func)) {
-        site = mt_site_get(node->key.func, line, type);
-        if (site == NULL) {
-            sum->lost_events++;
-            return;
-        }
-    }
-    if (!track(ptr, site, size, kind)) return;
-    int object = kind == MT_LIVE_OBJECT;
     sum->allocations += object;
     sum->live_allocations += object;
     sum->bytes += size;
     sum->live_bytes += size;
     sum->resizes += resized;
     peak_check();
-    if (site == NULL) {
+    if (how == FILTERED) {
         sum->filtered_allocations += object;
         sum->filtered_bytes += size;
         return;
@@ -117,8 +121,9 @@ static void charge(const void *ptr, size_t size, mt_type type, int line,
     site->bytes += size;
     site->live_bytes += size;
     site->resizes += resized;
+    if (!mt_calls_active) return;
+    mt_node *node = mt_path_now();
     node->self_count += object;
-    node->self_bytes += size;
     if (mt_g.opt.trace_stacks) {
         mt_site_path *path = mt_site_path_get(site, node);
         if (path == NULL) {
@@ -130,17 +135,29 @@ static void charge(const void *ptr, size_t size, mt_type type, int line,
     }
 }
 
-void mt_alloc(const void *ptr, size_t size, mt_type type, int line) {
+/* A new block at a location, kept in the live table. */
+static void charge(const void *ptr, size_t size, mt_type type, mt_func func,
+                   int line, mt_live_kind kind, int resized) {
+    mt_site *site;
+    outcome how = site_of(size, type, func, line, &site);
+    if (how == LOST) return;
+    if (!track(ptr, site, size, how == HIDDEN ? MT_LIVE_HIDDEN : kind))
+        return;
+    count(site, how, size, kind == MT_LIVE_OBJECT, resized);
+}
+
+void mt_alloc(const void *ptr, size_t size, mt_type type, mt_func func,
+              int line) {
     if (!mt_active || ptr == NULL) return;
     MT_EVENT_BEGIN();
-    charge(ptr, size, type, line, MT_LIVE_OBJECT, 0);
+    charge(ptr, size, type, func, line, MT_LIVE_OBJECT, 0);
     MT_EVENT_END();
 }
 
 /* old_size and mt_free's size are the VM's view; the tracer trusts the
  * size it charged, which is what keeps bytes - freed == live exact. */
 void mt_resize(const void *old_ptr, size_t old_size, const void *new_ptr,
-               size_t new_size, mt_type owner, int line) {
+               size_t new_size, mt_type owner, mt_func func, int line) {
     (void)old_size;
     if (!mt_active) return;
     MT_EVENT_BEGIN();
@@ -150,7 +167,7 @@ void mt_resize(const void *old_ptr, size_t old_size, const void *new_ptr,
         else mt_g.sum.untracked_frees++;
     }
     if (new_ptr != NULL)
-        charge(new_ptr, new_size, owner, line, MT_LIVE_STORAGE,
+        charge(new_ptr, new_size, owner, func, line, MT_LIVE_STORAGE,
                old_ptr != NULL);
     MT_EVENT_END();
 }
@@ -162,5 +179,43 @@ void mt_free(const void *ptr, size_t size) {
     mt_live e;
     if (mt_live_take(ptr, &e)) release(&e);
     else mt_g.sum.untracked_frees++;
+    MT_EVENT_END();
+}
+
+/* A tag: the site's id above two bits saying how the object was counted.
+ * Kind 0 is MT_TAG_NONE. */
+#define TAG_SITED 1u
+#define TAG_FILTERED 2u
+#define TAG_HIDDEN 3u
+#define TAG_KIND(tag) ((tag) & 3u)
+#define TAG_SITE(tag) ((tag) >> 2)
+
+mt_tag mt_alloc_tagged(size_t size, mt_type type, mt_func func, int line) {
+    if (!mt_active) return MT_TAG_NONE;
+    MT_EVENT_BEGIN();
+    mt_site *site;
+    outcome how = site_of(size, type, func, line, &site);
+    mt_tag tag = MT_TAG_NONE;
+    if (how != LOST) {
+        count(site, how, size, 1, 0);
+        tag = how == HIDDEN     ? TAG_HIDDEN
+              : how == FILTERED ? TAG_FILTERED
+                                : site->id << 2 | TAG_SITED;
+    }
+    MT_EVENT_END();
+    return tag;
+}
+
+void mt_free_tagged(mt_tag tag, size_t size) {
+    if (!mt_active) return;
+    MT_EVENT_BEGIN();
+    unsigned kind = TAG_KIND(tag);
+    if (kind == TAG_SITED || kind == TAG_FILTERED) {
+        mt_site *site = kind == TAG_SITED ? mt_site_by_id(TAG_SITE(tag)) : NULL;
+        mt_live e = {NULL, site, size, MT_LIVE_OBJECT};
+        release(&e);
+    } else if (kind != TAG_HIDDEN) {
+        mt_g.sum.untracked_frees++;
+    }
     MT_EVENT_END();
 }

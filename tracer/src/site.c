@@ -11,6 +11,8 @@
 
 static struct {
     mt_site *sites;
+    mt_site **by_id;
+    uint32_t count, cap;
     mt_pool site_pool, path_pool;
 } s;
 
@@ -23,6 +25,23 @@ void mt_site_begin(void) {
 
 mt_site **mt_site_table(void) { return &s.sites; }
 
+mt_site *mt_site_by_id(uint32_t id) { return s.by_id[id]; }
+
+/* Makes room for one more id; false when memory is exhausted or the ids
+ * are used up. */
+static int ids_grow(void) {
+    if (s.count < s.cap) return 1;
+    if (s.cap == MT_SITE_IDS) return 0;
+    uint32_t cap = s.cap != 0 ? s.cap * 2 : 256;
+    mt_site **bigger = mt_mem_alloc(cap * sizeof(mt_site *));
+    if (bigger == NULL) return 0;
+    if (s.by_id != NULL) memcpy(bigger, s.by_id, s.count * sizeof(mt_site *));
+    mt_mem_free(s.by_id);
+    s.by_id = bigger;
+    s.cap = cap;
+    return 1;
+}
+
 mt_site *mt_site_cache[1 << MT_SITE_CACHE_BITS];
 
 mt_site *mt_site_find(mt_func func, int line, mt_type type) {
@@ -30,6 +49,7 @@ mt_site *mt_site_find(mt_func func, int line, mt_type type) {
     mt_site *site;
     HASH_FIND(hh, s.sites, &key, sizeof key, site);
     if (site == NULL) {
+        if (!ids_grow()) return NULL;
         site = mt_pool_get(&s.site_pool);
         if (site == NULL) return NULL;
         site->key = key;
@@ -39,6 +59,8 @@ mt_site *mt_site_find(mt_func func, int line, mt_type type) {
             mt_pool_put(&s.site_pool, site);
             return NULL;
         }
+        site->id = s.count;
+        s.by_id[s.count++] = site;
     }
     return mt_site_cache[mt_site_slot(func, line, type)] = site;
 }

@@ -27,6 +27,7 @@ typedef struct mt_site_path {
 
 typedef struct mt_site {
     mt_site_key key;
+    uint32_t id;                     /* index in creation order */
     uint64_t count, bytes, resizes;
     uint64_t live_count, live_bytes;
     mt_site_path *paths;
@@ -66,6 +67,12 @@ static inline mt_site_path *mt_site_path_get(mt_site *site, mt_node *node) {
     if (path != NULL && path->site == site) return path;
     return mt_site_path_find(site, node);
 }
+
+/* Sites have ids below this, so that a tag can hold one. */
+#define MT_SITE_IDS (UINT32_C(1) << 30)
+
+/* The site with that id; ids come from sites already made. */
+mt_site *mt_site_by_id(uint32_t id);
 
 /* The table, for the report writers to sort and walk. */
 mt_site **mt_site_table(void);

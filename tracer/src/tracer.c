@@ -27,6 +27,7 @@
 #include "state.h"
 
 bool mt_active;
+bool mt_calls_active;
 mt_state mt_g;
 
 static const int signals[] = {SIGINT, SIGTERM};
@@ -64,7 +65,7 @@ void mt_tracer_deliver_signal(void) {
     mt_g.pending_signal = 0;
     if (!reported) {
         reported = 1;
-        mt_active = false;
+        mt_active = mt_calls_active = false;
         mt_report_emit();
     }
     raise_default(sig);
@@ -168,6 +169,8 @@ int mt_start(const mt_options *o, const char *language, const char *program,
     handlers_install();
     mt_mem_arm_faults();
     mt_active = true;
+    mt_calls_active = o->trace_stacks || o->output == MT_OUTPUT_HISTOGRAM ||
+                      o->output == MT_OUTPUT_CALLTREE;
     mt_g.in_event = 0;
     return 0;
 }
@@ -180,7 +183,7 @@ int mt_finish(void) {
     }
     MT_EVENT_BEGIN();
     int ok = 1;
-    mt_active = false;
+    mt_active = mt_calls_active = false;
     if (!reported) {
         reported = 1;
         ok = mt_report_emit();
