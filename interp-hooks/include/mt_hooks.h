@@ -50,6 +50,15 @@
                     : MT_TAG_NONE;                                            \
     } while (0)
 
+/* tag: an lvalue of type mt_tag beside the storage: read, then set. */
+#define MT_HOOK_RESIZE_TAGGED(tag, old_size, new_size, owner, func, line)     \
+    do {                                                                      \
+        (tag) = MT_UNLIKELY(mt_active)                                        \
+                    ? mt_resize_tagged((tag), (old_size), (new_size),         \
+                                       (owner), (func), (line))               \
+                    : MT_TAG_NONE;                                            \
+    } while (0)
+
 #define MT_HOOK_FREE_TAGGED(tag, size)                                        \
     do {                                                                      \
         if (MT_UNLIKELY(mt_active)) mt_free_tagged((tag), (size));            \
@@ -65,6 +74,12 @@
         if (MT_UNLIKELY(mt_calls_active)) mt_return();                        \
     } while (0)
 
+/* An error unwound the guest's stack to depth frames. */
+#define MT_HOOK_UNWIND(depth)                                                 \
+    do {                                                                      \
+        if (MT_UNLIKELY(mt_calls_active)) mt_unwind(depth);                   \
+    } while (0)
+
 #else
 
 #define MT_HOOK_ALLOC(ptr, size, type, func, line) ((void)0)
@@ -73,9 +88,12 @@
     ((void)0)
 #define MT_HOOK_FREE(ptr, size) ((void)0)
 #define MT_HOOK_ALLOC_TAGGED(tag, size, type, func, line) ((void)0)
+#define MT_HOOK_RESIZE_TAGGED(tag, old_size, new_size, owner, func, line)     \
+    ((void)0)
 #define MT_HOOK_FREE_TAGGED(tag, size) ((void)0)
 #define MT_HOOK_CALL(callee, call_line) ((void)0)
 #define MT_HOOK_RETURN() ((void)0)
+#define MT_HOOK_UNWIND(depth) ((void)0)
 
 #endif
 

@@ -13,12 +13,13 @@ void chunk_init(Chunk *chunk) {
     chunk->capacity = 0;
     chunk->code = NULL;
     chunk->lines = NULL;
+    chunk->code_tag = chunk->lines_tag = MT_TAG_NONE;
     value_array_init(&chunk->constants);
 }
 
 void chunk_free(Chunk *chunk) {
-    FREE_ARRAY(uint8_t, chunk->code, chunk->capacity);
-    FREE_ARRAY(int, chunk->lines, chunk->capacity);
+    FREE_ARRAY(uint8_t, chunk->code, chunk->capacity, &chunk->code_tag);
+    FREE_ARRAY(int, chunk->lines, chunk->capacity, &chunk->lines_tag);
     value_array_free(&chunk->constants);
     chunk_init(chunk);
 }
@@ -28,9 +29,10 @@ void chunk_write(Chunk *chunk, uint8_t byte, int line) {
         int old = chunk->capacity;
         chunk->capacity = GROW_CAPACITY(old);
         chunk->code = GROW_ARRAY(uint8_t, chunk->code, old, chunk->capacity,
-                                 TAG_STORAGE(OBJ_FUNCTION));
+                                 TAG_STORAGE(OBJ_FUNCTION), &chunk->code_tag);
         chunk->lines = GROW_ARRAY(int, chunk->lines, old, chunk->capacity,
-                                  TAG_STORAGE(OBJ_FUNCTION));
+                                  TAG_STORAGE(OBJ_FUNCTION),
+                                  &chunk->lines_tag);
     }
     chunk->code[chunk->count] = byte;
     chunk->lines[chunk->count] = line;
@@ -104,7 +106,9 @@ static int instruction_effect(Chunk *chunk, int offset, int *length) {
  * unconditional jump or a return is the one a jump recorded for the next
  * instruction. */
 int chunk_max_stack(Chunk *chunk, int arity) {
-    int *landing = ALLOCATE(int, chunk->count + 1, TAG_INTERNAL);
+    mt_tag landing_tag = MT_TAG_NONE;
+    int *landing =
+        ALLOCATE(int, chunk->count + 1, TAG_INTERNAL, &landing_tag);
     for (int i = 0; i <= chunk->count; i++) landing[i] = -1;
     int depth = arity + 1;
     int max = depth;
@@ -123,6 +127,6 @@ int chunk_max_stack(Chunk *chunk, int arity) {
         after_transfer = op == OP_JUMP || op == OP_LOOP || op == OP_RETURN;
         offset += length;
     }
-    FREE_ARRAY(int, landing, chunk->count + 1);
+    FREE_ARRAY(int, landing, chunk->count + 1, &landing_tag);
     return max;
 }

@@ -56,6 +56,7 @@ typedef struct {
     uint8_t *code;
     int *lines;
     ValueArray constants;
+    mt_tag code_tag, lines_tag;
 } Chunk;
 
 void chunk_init(Chunk *chunk);

@@ -44,9 +44,7 @@ typedef struct {
 #define TAG_STORAGE(t) ((MemTag){.kind = MEM_STORAGE, .type = (t)})
 #define TAG_INSTANCE(k, cls) \
     ((MemTag){.kind = (k), .type = OBJ_INSTANCE, .klass = (cls)})
-/* A release needs no owner: the tracer knows a block by its address, and
- * an object by the tag in its header. */
+/* A release needs no owner: the tracer knows a block by its tag. */
 #define TAG_FREE TAG_INTERNAL
-#define TAG_FREE_OBJECT ((MemTag){.kind = MEM_OBJECT})
 
 #endif

@@ -20,7 +20,7 @@
 #define GC_HEAP_GROW_FACTOR 2
 
 /* The tracer's type for a block: evaluated only while tracing. */
-static mt_type tag_mt_type(MemTag tag) {
+static inline mt_type tag_mt_type(MemTag tag) {
     if (tag.kind == MEM_INTERNAL) return MT_TYPE_INTERNAL;
     if (tag.type == OBJ_INSTANCE) return class_mt_type(tag.klass);
     return vm.mt_types[tag.type];
@@ -34,7 +34,7 @@ static mt_type tag_mt_type(MemTag tag) {
 #pragma GCC diagnostic ignored "-Wuse-after-free"
 #endif
 void *mem_realloc(void *pointer, size_t old_size, size_t new_size,
-                  MemTag tag) {
+                  MemTag tag, mt_tag *slot) {
     if (new_size > old_size) {
         vm.bytes_allocated += new_size - old_size;
         if (vm.bytes_allocated > vm.next_gc) gc_collect();
@@ -44,10 +44,7 @@ void *mem_realloc(void *pointer, size_t old_size, size_t new_size,
 
     if (new_size == 0) {
         if (pointer == NULL) return NULL;
-        if (tag.kind == MEM_OBJECT)
-            MT_HOOK_FREE_TAGGED(((Obj *)pointer)->mt_tag, old_size);
-        else
-            MT_HOOK_FREE(pointer, old_size);
+        MT_HOOK_FREE_TAGGED(*slot, old_size);
         free(pointer);
         return NULL;
     }
@@ -62,8 +59,8 @@ void *mem_realloc(void *pointer, size_t old_size, size_t new_size,
                              tag_mt_type(tag), vm_current_mt_func(),
                              vm_current_line());
     else
-        MT_HOOK_RESIZE(pointer, old_size, result, new_size, tag_mt_type(tag),
-                       vm_current_mt_func(), vm_current_line());
+        MT_HOOK_RESIZE_TAGGED(*slot, old_size, new_size, tag_mt_type(tag),
+                              vm_current_mt_func(), vm_current_line());
     return result;
 }
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
@@ -77,7 +74,8 @@ void gc_mark_object(Obj *object) {
         int old = vm.gray_capacity;
         vm.gray_capacity = GROW_CAPACITY(old);
         vm.gray_stack = GROW_ARRAY(Obj *, vm.gray_stack, old,
-                                   vm.gray_capacity, TAG_INTERNAL);
+                                   vm.gray_capacity, TAG_INTERNAL,
+                                   &vm.gray_tag);
     }
     vm.gray_stack[vm.gray_count++] = object;
 }
@@ -145,7 +143,8 @@ static void object_free(Obj *object) {
     }
     case OBJ_CLOSURE: {
         ObjClosure *closure = (ObjClosure *)object;
-        FREE_ARRAY(ObjUpvalue *, closure->upvalues, closure->upvalue_count);
+        FREE_ARRAY(ObjUpvalue *, closure->upvalues, closure->upvalue_count,
+                   &closure->upvalues_tag);
         FREE_OBJECT(ObjClosure, object);
         break;
     }
@@ -164,7 +163,8 @@ static void object_free(Obj *object) {
     case OBJ_NATIVE: FREE_OBJECT(ObjNative, object); break;
     case OBJ_STRING: {
         ObjString *string = (ObjString *)object;
-        FREE_ARRAY(char, string->chars, string->length + 1);
+        FREE_ARRAY(char, string->chars, string->length + 1,
+                   &string->chars_tag);
         FREE_OBJECT(ObjString, object);
         break;
     }
@@ -225,7 +225,7 @@ void gc_free_objects(void) {
         object = next;
     }
     vm.objects = NULL;
-    FREE_ARRAY(Obj *, vm.gray_stack, vm.gray_capacity);
+    FREE_ARRAY(Obj *, vm.gray_stack, vm.gray_capacity, &vm.gray_tag);
     vm.gray_stack = NULL;
     vm.gray_capacity = 0;
 }

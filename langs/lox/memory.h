@@ -13,24 +13,30 @@
 #include "heap.h"
 #include "value.h"
 
-#define ALLOCATE(type, count, tag) \
-    (type *)mem_realloc(NULL, 0, sizeof(type) * (size_t)(count), tag)
+/* Every block's tracer tag (mt_hooks.h) lives beside its pointer, at
+ * slot: an object's in its header, storage's in the struct that holds it
+ * (a table's, an array's, a string's chars). */
+
+#define ALLOCATE(type, count, tag, slot) \
+    (type *)mem_realloc(NULL, 0, sizeof(type) * (size_t)(count), tag, slot)
 
 #define GROW_CAPACITY(capacity) ((capacity) < 8 ? 8 : (capacity) * 2)
 
-#define GROW_ARRAY(type, pointer, old_count, new_count, tag)              \
+#define GROW_ARRAY(type, pointer, old_count, new_count, tag, slot)        \
     (type *)mem_realloc(pointer, sizeof(type) * (size_t)(old_count),     \
-                        sizeof(type) * (size_t)(new_count), tag)
+                        sizeof(type) * (size_t)(new_count), tag, slot)
 
-/* An object's own block: the tracer's tag in its header goes back too. */
-#define FREE_OBJECT(type, pointer) \
-    mem_realloc(pointer, sizeof(type), 0, TAG_FREE_OBJECT)
+#define FREE_OBJECT(type, pointer)                   \
+    mem_realloc(pointer, sizeof(type), 0, TAG_FREE, \
+                &((Obj *)(pointer))->mt_tag)
 
-#define FREE_ARRAY(type, pointer, count) \
-    mem_realloc(pointer, sizeof(type) * (size_t)(count), 0, TAG_FREE)
+#define FREE_ARRAY(type, pointer, count, slot) \
+    mem_realloc(pointer, sizeof(type) * (size_t)(count), 0, TAG_FREE, slot)
 
+/* slot: where the block's tag is (NULL for a new object: the chokepoint
+ * puts it in the object's header). */
 void *mem_realloc(void *pointer, size_t old_size, size_t new_size,
-                  MemTag tag);
+                  MemTag tag, mt_tag *slot);
 
 void gc_mark_object(Obj *object);
 void gc_collect(void);

@@ -18,7 +18,7 @@
 static Obj *object_allocate(size_t size, ObjType type, ObjClass *klass) {
     MemTag tag = type == OBJ_INSTANCE ? TAG_INSTANCE(MEM_OBJECT, klass)
                                       : TAG_OBJECT(type);
-    Obj *object = mem_realloc(NULL, 0, size, tag);
+    Obj *object = mem_realloc(NULL, 0, size, tag, NULL);
     object->type = type;
     object->is_marked = false;
     object->next = vm.objects;
@@ -32,8 +32,8 @@ ObjArray *array_new(int capacity) {
     value_array_init(&array->items);
     if (capacity > 0) {
         vm_push(OBJ_VAL(array));
-        array->items.values =
-            ALLOCATE(Value, capacity, TAG_STORAGE(OBJ_ARRAY));
+        array->items.values = ALLOCATE(Value, capacity, TAG_STORAGE(OBJ_ARRAY),
+                                       &array->items.mt_tag);
         array->items.capacity = capacity;
         vm_pop();
     }
@@ -58,20 +58,22 @@ ObjClass *class_new(ObjString *name) {
     klass->initializer = NIL_VAL;
     klass->mt_named = false;
     klass->mt_type = MT_TYPE_INTERNAL;
-    table_init(&klass->methods, TAG_STORAGE(OBJ_CLASS));
+    table_init(&klass->methods);
     return klass;
 }
 
 ObjClosure *closure_new(ObjFunction *function) {
     ObjUpvalue **upvalues = NULL;
+    mt_tag upvalues_tag = MT_TAG_NONE;
     if (function->upvalue_count > 0) {
         upvalues = ALLOCATE(ObjUpvalue *, function->upvalue_count,
-                            TAG_STORAGE(OBJ_CLOSURE));
+                            TAG_STORAGE(OBJ_CLOSURE), &upvalues_tag);
         for (int i = 0; i < function->upvalue_count; i++) upvalues[i] = NULL;
     }
     ObjClosure *closure = ALLOCATE_OBJ(ObjClosure, OBJ_CLOSURE, NULL);
     closure->function = function;
     closure->upvalues = upvalues;
+    closure->upvalues_tag = upvalues_tag;
     closure->upvalue_count = function->upvalue_count;
     return closure;
 }
@@ -92,7 +94,7 @@ ObjFunction *function_new(int line) {
 ObjInstance *instance_new(ObjClass *klass) {
     ObjInstance *instance = ALLOCATE_OBJ(ObjInstance, OBJ_INSTANCE, klass);
     instance->klass = klass;
-    table_init(&instance->fields, TAG_INSTANCE(MEM_STORAGE, klass));
+    table_init(&instance->fields);
     return instance;
 }
 
@@ -103,13 +105,15 @@ ObjNative *native_new(NativeFn function, int arity) {
     return native;
 }
 
-static ObjString *string_allocate(char *chars, int length, uint32_t hash) {
+static ObjString *string_allocate(char *chars, int length, uint32_t hash,
+                                  mt_tag chars_tag) {
     ObjString *string = ALLOCATE_OBJ(ObjString, OBJ_STRING, NULL);
     string->length = length;
     string->chars = chars;
+    string->chars_tag = chars_tag;
     string->hash = hash;
     vm_push(OBJ_VAL(string));
-    table_set(&vm.strings, string, NIL_VAL);
+    table_set(&vm.strings, string, NIL_VAL, TAG_INTERNAL);
     vm_pop();
     return string;
 }
@@ -125,24 +129,26 @@ static uint32_t string_hash(const char *key, int length) {
 }
 
 /* Takes ownership of chars (length + 1 bytes, NUL-terminated). */
-ObjString *string_take(char *chars, int length) {
+ObjString *string_take(char *chars, int length, mt_tag chars_tag) {
     uint32_t hash = string_hash(chars, length);
     ObjString *interned = table_find_string(&vm.strings, chars, length, hash);
     if (interned != NULL) {
-        FREE_ARRAY(char, chars, length + 1);
+        FREE_ARRAY(char, chars, length + 1, &chars_tag);
         return interned;
     }
-    return string_allocate(chars, length, hash);
+    return string_allocate(chars, length, hash, chars_tag);
 }
 
 ObjString *string_copy(const char *chars, int length) {
     uint32_t hash = string_hash(chars, length);
     ObjString *interned = table_find_string(&vm.strings, chars, length, hash);
     if (interned != NULL) return interned;
-    char *heap_chars = ALLOCATE(char, length + 1, TAG_STORAGE(OBJ_STRING));
+    mt_tag chars_tag = MT_TAG_NONE;
+    char *heap_chars =
+        ALLOCATE(char, length + 1, TAG_STORAGE(OBJ_STRING), &chars_tag);
     memcpy(heap_chars, chars, (size_t)length);
     heap_chars[length] = '\0';
-    return string_allocate(heap_chars, length, hash);
+    return string_allocate(heap_chars, length, hash, chars_tag);
 }
 
 ObjUpvalue *upvalue_new(Value *slot) {
@@ -155,27 +161,23 @@ ObjUpvalue *upvalue_new(Value *slot) {
 
 /* The tracer's names are interned on first use, which happens only while
  * tracing: the hooks evaluate their arguments only then. */
-mt_func function_mt_func(ObjFunction *function) {
-    if (!function->mt_named) {
-        const char *name = "<script>";
-        size_t length = strlen(name);
-        if (function->name != NULL) {
-            name = function->name->chars;
-            length = (size_t)function->name->length;
-        }
-        function->mt_func =
-            mt_func_intern(name, length, vm.script_name, function->line);
-        function->mt_named = true;
+mt_func function_mt_name(ObjFunction *function) {
+    const char *name = "<script>";
+    size_t length = strlen(name);
+    if (function->name != NULL) {
+        name = function->name->chars;
+        length = (size_t)function->name->length;
     }
+    function->mt_func =
+        mt_func_intern(name, length, vm.script_name, function->line);
+    function->mt_named = true;
     return function->mt_func;
 }
 
-mt_type class_mt_type(ObjClass *klass) {
-    if (!klass->mt_named) {
-        klass->mt_type =
-            mt_type_intern(klass->name->chars, (size_t)klass->name->length);
-        klass->mt_named = true;
-    }
+mt_type class_mt_name(ObjClass *klass) {
+    klass->mt_type =
+        mt_type_intern(klass->name->chars, (size_t)klass->name->length);
+    klass->mt_named = true;
     return klass->mt_type;
 }
 

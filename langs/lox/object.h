@@ -65,6 +65,7 @@ typedef struct {
     ObjFunction *function;
     ObjUpvalue **upvalues;
     int upvalue_count;
+    mt_tag upvalues_tag;
 } ObjClosure;
 
 typedef struct ObjClass {
@@ -101,12 +102,20 @@ ObjClosure *closure_new(ObjFunction *function);
 ObjFunction *function_new(int line);
 ObjInstance *instance_new(ObjClass *klass);
 ObjNative *native_new(NativeFn function, int arity);
-ObjString *string_take(char *chars, int length);
+/* chars_tag: the tracer's tag of chars, whose allocation it was. */
+ObjString *string_take(char *chars, int length, mt_tag chars_tag);
 ObjString *string_copy(const char *chars, int length);
 ObjUpvalue *upvalue_new(Value *slot);
 
-mt_func function_mt_func(ObjFunction *function);
-mt_type class_mt_type(ObjClass *klass);
+/* The tracer's names, interned on first use. */
+mt_func function_mt_name(ObjFunction *function);
+static inline mt_func function_mt_func(ObjFunction *function) {
+    return function->mt_named ? function->mt_func : function_mt_name(function);
+}
+mt_type class_mt_name(ObjClass *klass);
+static inline mt_type class_mt_type(ObjClass *klass) {
+    return klass->mt_named ? klass->mt_type : class_mt_name(klass);
+}
 
 void object_print(Value value);
 

@@ -10,20 +10,21 @@
 
 #define TABLE_MAX_LOAD 0.75
 
-void table_init(Table *table, MemTag tag) {
+void table_init(Table *table) {
+    table->entries = NULL;
     table->count = 0;
     table->capacity = 0;
-    table->entries = NULL;
-    table->tag = tag;
+    table->mt_tag = MT_TAG_NONE;
 }
 
 void table_free(Table *table) {
-    FREE_ARRAY(Entry, table->entries, table->capacity);
-    table_init(table, table->tag);
+    FREE_ARRAY(Entry, table->entries, table->capacity, &table->mt_tag);
+    table_init(table);
 }
 
-static void table_resize(Table *table, int capacity) {
-    Entry *entries = ALLOCATE(Entry, capacity, table->tag);
+static void table_resize(Table *table, int capacity, MemTag owner) {
+    mt_tag entries_tag = MT_TAG_NONE;
+    Entry *entries = ALLOCATE(Entry, capacity, owner, &entries_tag);
     for (int i = 0; i < capacity; i++) {
         entries[i].key = NULL;
         entries[i].value = NIL_VAL;
@@ -37,15 +38,16 @@ static void table_resize(Table *table, int capacity) {
         dest->value = entry->value;
         table->count++;
     }
-    FREE_ARRAY(Entry, table->entries, table->capacity);
+    FREE_ARRAY(Entry, table->entries, table->capacity, &table->mt_tag);
     table->entries = entries;
     table->capacity = capacity;
+    table->mt_tag = entries_tag;
 }
 
 /* Returns true when the key was not there before. */
-bool table_set(Table *table, ObjString *key, Value value) {
+bool table_set(Table *table, ObjString *key, Value value, MemTag owner) {
     if (table->count + 1 > table->capacity * TABLE_MAX_LOAD)
-        table_resize(table, GROW_CAPACITY(table->capacity));
+        table_resize(table, GROW_CAPACITY(table->capacity), owner);
     Entry *entry = table_entry_find(table->entries, table->capacity, key);
     bool is_new = entry->key == NULL;
     if (is_new && IS_NIL(entry->value)) table->count++;
@@ -63,10 +65,10 @@ bool table_delete(Table *table, ObjString *key) {
     return true;
 }
 
-void table_add_all(Table *from, Table *to) {
+void table_add_all(Table *from, Table *to, MemTag owner) {
     for (int i = 0; i < from->capacity; i++) {
         Entry *entry = &from->entries[i];
-        if (entry->key != NULL) table_set(to, entry->key, entry->value);
+        if (entry->key != NULL) table_set(to, entry->key, entry->value, owner);
     }
 }
 

@@ -2,8 +2,9 @@
  * table.h -- open-addressing hash table keyed by interned strings.
  *
  * Used for globals, the string intern set, instance fields and class
- * methods.  Keys are interned, so a key compares by pointer.  A table
- * carries its owner's tag so its entry array is charged to the right type.
+ * methods.  Keys are interned, so a key compares by pointer.  What may
+ * grow a table takes its owner's tag, so that the entry array is charged
+ * to the right type.
  */
 #ifndef lox_table_h
 #define lox_table_h
@@ -16,17 +17,17 @@ typedef struct {
 } Entry;
 
 typedef struct {
+    Entry *entries;
     int count; /* live entries plus tombstones */
     int capacity;
-    Entry *entries;
-    MemTag tag;
+    mt_tag mt_tag; /* entries' */
 } Table;
 
-void table_init(Table *table, MemTag tag);
+void table_init(Table *table);
 void table_free(Table *table);
-bool table_set(Table *table, ObjString *key, Value value);
+bool table_set(Table *table, ObjString *key, Value value, MemTag owner);
 bool table_delete(Table *table, ObjString *key);
-void table_add_all(Table *from, Table *to);
+void table_add_all(Table *from, Table *to, MemTag owner);
 ObjString *table_find_string(Table *table, const char *chars, int length,
                              uint32_t hash);
 void table_remove_white(Table *table);

@@ -11,6 +11,7 @@ void value_array_init(ValueArray *array) {
     array->capacity = 0;
     array->count = 0;
     array->values = NULL;
+    array->mt_tag = MT_TAG_NONE;
 }
 
 void value_array_write(ValueArray *array, Value value, MemTag tag) {
@@ -18,13 +19,14 @@ void value_array_write(ValueArray *array, Value value, MemTag tag) {
         int old = array->capacity;
         array->capacity = GROW_CAPACITY(old);
         array->values =
-            GROW_ARRAY(Value, array->values, old, array->capacity, tag);
+            GROW_ARRAY(Value, array->values, old, array->capacity, tag,
+                       &array->mt_tag);
     }
     array->values[array->count++] = value;
 }
 
 void value_array_free(ValueArray *array) {
-    FREE_ARRAY(Value, array->values, array->capacity);
+    FREE_ARRAY(Value, array->values, array->capacity, &array->mt_tag);
     value_array_init(array);
 }
 

@@ -36,6 +36,7 @@ struct ObjString {
     int length;
     uint32_t hash;
     char *chars;
+    mt_tag chars_tag;
 };
 
 typedef uint64_t Value;
@@ -82,9 +83,10 @@ static inline Value value_from_number(double num) {
 /* A growable run of values: chunk constants and array elements.  The
  * owner's tag goes with every call that may allocate. */
 typedef struct {
+    Value *values;
     int capacity;
     int count;
-    Value *values;
+    mt_tag mt_tag;  /* values' */
 } ValueArray;
 
 void value_array_init(ValueArray *array);

@@ -38,18 +38,6 @@ Value vm_pop(void) { return *--vm.stack_top; }
 
 static inline Value peek(int distance) { return vm.stack_top[-1 - distance]; }
 
-int vm_current_line(void) {
-    if (vm.frame_count == 0) return compiler_line();
-    CallFrame *frame = &vm.frames[vm.frame_count - 1];
-    Chunk *chunk = &frame->closure->function->chunk;
-    return chunk->lines[frame->ip - chunk->code - 1];
-}
-
-mt_func vm_current_mt_func(void) {
-    if (vm.frame_count == 0) return compiler_mt_func();
-    return function_mt_func(vm.frames[vm.frame_count - 1].closure->function);
-}
-
 void vm_runtime_error(const char *format, ...) {
     va_list args;
     va_start(args, format);
@@ -67,7 +55,7 @@ void vm_runtime_error(const char *format, ...) {
         else
             fprintf(stderr, "%s()\n", function->name->chars);
     }
-    if (mt_active) mt_unwind(0); /* the tracer's shadow stack too */
+    MT_HOOK_UNWIND(0); /* the tracer's shadow stack too */
     stack_reset();
 }
 
@@ -87,7 +75,7 @@ static void args_define(int argc, char **argv) {
         array->items.values[array->items.count++] = OBJ_VAL(arg);
     }
     vm_push(OBJ_VAL(string_copy("args", 4)));
-    table_set(&vm.globals, AS_STRING(peek(0)), peek(1));
+    table_set(&vm.globals, AS_STRING(peek(0)), peek(1), TAG_INTERNAL);
     vm_pop();
     vm_pop();
 }
@@ -110,8 +98,8 @@ void vm_init(const char *script_name, int argc, char **argv, bool gc_stress) {
         }
     }
 
-    table_init(&vm.globals, TAG_INTERNAL);
-    table_init(&vm.strings, TAG_INTERNAL);
+    table_init(&vm.globals);
+    table_init(&vm.strings);
     vm.init_string = NULL;
     vm.init_string = string_copy("init", 4);
     natives_define();
@@ -228,7 +216,7 @@ static bool method_bind(ObjClass *klass, ObjString *name) {
 
 /* Class and method are on the stack while the table grows. */
 static void method_define(ObjClass *klass, ObjString *name, Value method) {
-    table_set(&klass->methods, name, method);
+    table_set(&klass->methods, name, method, TAG_STORAGE(OBJ_CLASS));
     if (name == vm.init_string) klass->initializer = method;
 }
 
@@ -273,11 +261,13 @@ static void concatenate(void) {
     ObjString *b = AS_STRING(peek(0));
     ObjString *a = AS_STRING(peek(1));
     int length = a->length + b->length;
-    char *chars = ALLOCATE(char, length + 1, TAG_STORAGE(OBJ_STRING));
+    mt_tag chars_tag = MT_TAG_NONE;
+    char *chars =
+        ALLOCATE(char, length + 1, TAG_STORAGE(OBJ_STRING), &chars_tag);
     memcpy(chars, a->chars, (size_t)a->length);
     memcpy(chars + a->length, b->chars, (size_t)b->length);
     chars[length] = '\0';
-    ObjString *result = string_take(chars, length);
+    ObjString *result = string_take(chars, length, chars_tag);
     vm.stack_top -= 2;
     vm_push(OBJ_VAL(result));
 }
@@ -423,14 +413,14 @@ static InterpretResult run(void) {
     CASE(DEFINE_GLOBAL): {
         ObjString *name = READ_STRING();
         STORE();
-        table_set(&vm.globals, name, PEEK(0));
+        table_set(&vm.globals, name, PEEK(0), TAG_INTERNAL);
         sp--;
         DISPATCH();
     }
     CASE(SET_GLOBAL): {
         ObjString *name = READ_STRING();
         STORE();
-        if (table_set(&vm.globals, name, PEEK(0))) {
+        if (table_set(&vm.globals, name, PEEK(0), TAG_INTERNAL)) {
             table_delete(&vm.globals, name);
             RUNTIME_ERROR("Undefined variable '%s'.", name->chars);
         }
@@ -467,7 +457,8 @@ static InterpretResult run(void) {
         ObjInstance *instance = AS_INSTANCE(PEEK(1));
         ObjString *name = READ_STRING();
         STORE();
-        table_set(&instance->fields, name, PEEK(0));
+        table_set(&instance->fields, name, PEEK(0),
+                  TAG_INSTANCE(MEM_STORAGE, instance->klass));
         Value value = POP();
         sp[-1] = value;
         DISPATCH();
@@ -634,7 +625,8 @@ static InterpretResult run(void) {
             RUNTIME_ERROR("Superclass must be a class.");
         ObjClass *subclass = AS_CLASS(PEEK(0));
         STORE();
-        table_add_all(&AS_CLASS(superclass)->methods, &subclass->methods);
+        table_add_all(&AS_CLASS(superclass)->methods, &subclass->methods,
+                      TAG_STORAGE(OBJ_CLASS));
         subclass->initializer = AS_CLASS(superclass)->initializer;
         sp--;
         DISPATCH();

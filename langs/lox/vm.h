@@ -7,6 +7,7 @@
 
 #include <memtracer.h>
 
+#include "compiler.h"
 #include "object.h"
 #include "table.h"
 #include "value.h"
@@ -39,6 +40,7 @@ typedef struct {
     int gray_count;
     int gray_capacity;
     Obj **gray_stack;
+    mt_tag gray_tag;
 
     mt_type mt_types[OBJ_TYPE_COUNT]; /* set only while tracing */
 } VM;
@@ -61,10 +63,22 @@ void vm_push(Value value);
 Value vm_pop(void);
 /* Reports a runtime error with a stack trace and resets the stack. */
 void vm_runtime_error(const char *format, ...);
+/* Where the guest is, for the tracer: inline, because every traced
+ * allocation asks. */
+
 /* The line executing in the innermost frame (or being compiled). */
-int vm_current_line(void);
+static inline int vm_current_line(void) {
+    if (vm.frame_count == 0) return compiler_line();
+    CallFrame *frame = &vm.frames[vm.frame_count - 1];
+    Chunk *chunk = &frame->closure->function->chunk;
+    return chunk->lines[frame->ip - chunk->code - 1];
+}
+
 /* The tracer's name of the function running in the innermost frame (or
  * being compiled). */
-mt_func vm_current_mt_func(void);
+static inline mt_func vm_current_mt_func(void) {
+    if (vm.frame_count == 0) return compiler_mt_func();
+    return function_mt_func(vm.frames[vm.frame_count - 1].closure->function);
+}
 
 #endif

@@ -251,6 +251,38 @@ static void test_tagged(void **state) {
     free(r);
 }
 
+/* Tagged storage: obtained, grown (one resize), released; bytes at the
+ * site of each change, no count, and a free of storage is not a free of
+ * an object.  Growing storage obtained while tracing was off releases an
+ * untracked block. */
+static void test_tagged_storage(void **state) {
+    (void)state;
+    vm_start((const char *[]){JSON, NULL});
+    mt_tag object = mt_alloc_tagged(24, T_ARRAY, F_MAKE, 1);
+    mt_tag items = mt_resize_tagged(MT_TAG_NONE, 0, 16, T_ARRAY, F_MAKE, 2);
+    items = mt_resize_tagged(items, 16, 32, T_ARRAY, F_MAKE, 2);
+    assert_int_equal(mt_resize_tagged(items, 32, 0, T_ARRAY, F_MAKE, 3),
+                     MT_TAG_NONE);
+    mt_tag late = mt_resize_tagged(MT_TAG_NONE, 8, 64, T_ARRAY, F_BUILD, 30);
+    mt_free_tagged(late, 64);
+    mt_free_tagged(object, 24);
+    char *r = vm_finish();
+    assert_non_null(strstr(r,
+        "{\"file\": \"prog.fk\", \"line\": 2, \"function\": \"make\", "
+        "\"type\": \"Array\", \"count\": 0, \"bytes\": 48, \"resizes\": 1, "
+        "\"live_count\": 0, \"live_bytes\": 0}"));
+    assert_int_equal(figure(r, "allocations"), 1);
+    assert_int_equal(figure(r, "frees"), 1);
+    assert_int_equal(figure(r, "bytes"), 24 + 16 + 32 + 64);
+    assert_int_equal(figure(r, "freed_bytes"), 24 + 16 + 32 + 64);
+    /* The object and the late block, 64 B: more than object and items. */
+    assert_int_equal(figure(r, "peak_bytes"), 24 + 64);
+    assert_int_equal(figure(r, "resizes"), 2);
+    assert_int_equal(figure(r, "untracked_frees"), 1);
+    check_invariants(r);
+    free(r);
+}
+
 /* Names interned before the tracer starts are kept; events while it is
  * off are not recorded. */
 static void test_inactive(void **state) {
@@ -332,6 +364,7 @@ int main(void) {
         cmocka_unit_test(test_address_reuse),
         cmocka_unit_test(test_storage_release),
         cmocka_unit_test(test_tagged),
+        cmocka_unit_test(test_tagged_storage),
         cmocka_unit_test(test_inactive),
         cmocka_unit_test(test_live_table_model),
     };

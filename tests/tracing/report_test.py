@@ -52,14 +52,14 @@ def site(report, line, typ):
 
 
 def case_smoke(lox, tmp):
-    # An array of three numbers: a 32-byte ObjArray and 3 x 8 bytes of
+    # An array of three numbers: a 40-byte ObjArray and 3 x 8 bytes of
     # elements, on line 1 of the -c string.
     out = os.path.join(tmp, 'r.json')
     proc = run([lox, '--memtracer.Output=json', '--memtracer.OutputFile=' + out,
                 '-c', 'var a = [1, 2, 3];'])
     expect_exit(proc, 0)
     s = site(load(out), 1, 'Array')
-    if (s['file'], s['count'], s['bytes']) != ('<string>', 1, 56):
+    if (s['file'], s['count'], s['bytes']) != ('<string>', 1, 64):
         fail('Array site is %r' % s)
 
 
@@ -122,7 +122,7 @@ def interrupted(lox, tmp, signum, status):
         fail('temporary files left behind: %r' % os.listdir(tmp))
 
 
-# Three calls deep, as in fermi/stacks.lox: leaf's array (32 + 2 x 8
+# Three calls deep, as in fermi/stacks.lox: leaf's array (40 + 2 x 8
 # bytes) is made ten times from line 6 and once from line 7.
 DEEP = ('fun leaf() { return [1, 2]; }\n'
         'fun mid() { return leaf(); }\n'
@@ -149,14 +149,14 @@ def case_table_stacks(lox, tmp):
     proc = run([lox, '--memtracer.TraceStackTraces=true', script])
     expect_exit(proc, 0)
     lines = proc.stderr.splitlines()
-    row = ['%s:1' % script, '11', '528 B', 'Array']
+    row = ['%s:1' % script, '11', '616 B', 'Array']
     at = [i for i, l in enumerate(lines) if rows([l]) == [row]]
     if len(at) != 1:
         fail('no row %r:\n%s' % (' || '.join(row), proc.stderr))
-    want = ['   10 allocations, 480 B:',
+    want = ['   10 allocations, 560 B:',
             '    at leaf (%s:1)' % script, '    at mid (%s:2)' % script,
             '    at top (%s:3)' % script, '    at <script> (%s:6)' % script,
-            '   1 allocation, 48 B:',
+            '   1 allocation, 56 B:',
             '    at leaf (%s:1)' % script, '    at mid (%s:2)' % script,
             '    at top (%s:3)' % script, '    at <script> (%s:7)' % script]
     if lines[at[0] + 1:at[0] + 11] != want:
@@ -181,10 +181,10 @@ def case_typehistogram(lox, tmp):
     table = rows(lines)
     if table[0] != ['Type', 'Count', 'Size']:
         fail('typehistogram header is %r' % table[0])
-    # leaf's 11 arrays (528 bytes), keep (32 bytes, grown to 8 then 16
-    # slots: 192 bytes) and the VM's array of script arguments (32 bytes).
-    if ['Array', '13', '784 B'] not in table:
-        fail('no typehistogram row "Array || 13 || 784 B":\n' + '\n'.join(lines))
+    # leaf's 11 arrays (616 bytes), keep (40 bytes, grown to 8 then 16
+    # slots: 192 bytes) and the VM's array of script arguments (40 bytes).
+    if ['Array', '13', '888 B'] not in table:
+        fail('no typehistogram row "Array || 13 || 888 B":\n' + '\n'.join(lines))
 
 
 def case_calltree(lox, tmp):

@@ -136,15 +136,23 @@ void mt_resize(const void *old_ptr, size_t old_size, const void *new_ptr,
  * its address. */
 void mt_free(const void *ptr, size_t size);
 
-/* Tagged objects, for a VM with 32 spare bits in its object header: the
- * tag says everything a free needs, so neither event touches the table of
- * live blocks -- the cheapest way to trace.  A VM keeps MT_TAG_NONE in
- * objects made while tracing was off; freeing those is harmless. */
+/* Tagged blocks, for a VM that can keep 32 bits beside each block it
+ * allocates (spare bits in an object's header, a field beside a storage
+ * pointer): the tag says everything a release needs, so no event touches
+ * the table of live blocks -- the cheapest way to trace, in time and in
+ * memory.  A VM keeps MT_TAG_NONE for blocks made while tracing was off;
+ * releasing those is harmless.  Sizes are the VM's, exact. */
 typedef uint32_t mt_tag;
 #define MT_TAG_NONE ((mt_tag)0)
 
+/* A new guest object; its tag. */
 mt_tag mt_alloc_tagged(size_t size, mt_type type, mt_func func, int line);
-/* size: the size the object was allocated with. */
+/* An object's storage obtained (old_size 0: old is ignored), grown or
+ * shrunk, or released (new_size 0); the new block's tag (MT_TAG_NONE when
+ * released).  Counted as mt_resize counts. */
+mt_tag mt_resize_tagged(mt_tag old, size_t old_size, size_t new_size,
+                        mt_type owner, mt_func func, int line);
+/* A tagged block released: an object, or storage. */
 void mt_free_tagged(mt_tag tag, size_t size);
 
 #endif

@@ -11,7 +11,7 @@
  * allocates or sweeps one after another share a page, hence a record
  * already in cache, and the directory is small enough to stay there.
  *
- * Records come from pools (capacities 8 to 512 entries, doubling when 3/4
+ * Records come from pools (capacities 8 to 1024 entries, doubling when 3/4
  * full); the directory doubles when half full.  Both grow in steps, so an
  * event almost never allocates.  A record is kept when its page empties:
  * pages get reused, and the cost is bounded by the peak heap.
@@ -25,8 +25,10 @@
 #define PAGE_SHIFT 12
 #define PAGE_MASK (((uintptr_t)1 << PAGE_SHIFT) - 1)
 #define MIN_CAP 8
-#define MAX_CAP 512  /* 8-byte aligned blocks: at most 512 start in a page */
-#define CLASSES 7    /* record capacities 8, 16, ..., 512 */
+/* 8-byte aligned blocks: at most 512 start in a page, which fill a record
+ * of 1024 to half. */
+#define MAX_CAP 1024
+#define CLASSES 8    /* record capacities 8, 16, ..., 1024 */
 #define FIRST_DIR 1024
 #define GOLDEN 0x9E3779B97F4A7C15u
 
@@ -120,19 +122,15 @@ static size_t slot_of(const page *p, unsigned offset) {
     return ((size_t)offset * p->cap) >> PAGE_SHIFT;
 }
 
-/* Where offset is in p: the index of its entry (*found set), or of the
- * empty slot it would take (*found clear); p->cap when p is full. */
-static size_t entry_probe(const page *p, unsigned offset, int *found) {
+/* The slot of offset in p: its entry, or the empty slot it would take.
+ * Records are never full (see mt_live_add), so the probe ends. */
+static inline size_t entry_probe(const page *p, unsigned offset) {
     size_t mask = p->cap - 1, i = slot_of(p, offset);
-    for (size_t n = 0; n < p->cap; n++, i = (i + 1) & mask) {
+    for (;;) {
         uint64_t w = p->e[i].word;
-        if (w == 0 || WORD_OFFSET(w) == offset) {
-            *found = w != 0;
-            return i;
-        }
+        if (w == 0 || WORD_OFFSET(w) == offset) return i;
+        i = (i + 1) & mask;
     }
-    *found = 0;
-    return p->cap;
 }
 
 /* Stores an entry whose offset is not in p yet; p has a free slot. */
@@ -151,11 +149,9 @@ static page *page_new(uintptr_t number, uint32_t cap) {
     return p;
 }
 
-/* The record of the page of addr; created when create is set.  NULL when
- * there is none, or no memory for it. */
-static page *page_of(uintptr_t addr, int create) {
-    uintptr_t number = addr >> PAGE_SHIFT;
-    if (l.last != NULL && l.last->number == number) return l.last;
+/* The slow half of page_of: the directory, and a new record. */
+static __attribute__((noinline)) page *page_find(uintptr_t number,
+                                                 int create) {
     dir_slot *slot = dir_find(number);
     if (slot != NULL) return l.last = slot->page;
     if (!create) return NULL;
@@ -167,6 +163,14 @@ static page *page_of(uintptr_t addr, int create) {
     dir_put(p);
     l.pages++;
     return l.last = p;
+}
+
+/* The record of the page of addr; created when create is set.  NULL when
+ * there is none, or no memory for it. */
+static inline page *page_of(uintptr_t addr, int create) {
+    uintptr_t number = addr >> PAGE_SHIFT;
+    if (l.last != NULL && l.last->number == number) return l.last;
+    return page_find(number, create);
 }
 
 /* Moves p's entries into a record twice its size; p itself if it cannot. */
@@ -196,18 +200,20 @@ int mt_live_add(const mt_live *e, mt_live *stale) {
     entry fresh = {e->site, size << 15 | (uint64_t)e->kind << 13 | (offset + 1)};
     page *p = page_of(addr, 1);
     if (p == NULL) return MT_LIVE_LOST;
-    int found;
-    size_t i = entry_probe(p, offset, &found);
-    if (found) {
+    size_t i = entry_probe(p, offset);
+    if (p->e[i].word != 0) {
         unpack(e->ptr, &p->e[i], stale);
         p->e[i] = fresh;
         return MT_LIVE_REPLACED;
     }
-    if (4 * (p->used + 1) > 3 * p->cap && p->cap < MAX_CAP) {
+    /* Kept at most 3/4 full, so that probes end; a record that cannot
+     * grow any more refuses the block. */
+    if (4 * (p->used + 1) > 3 * p->cap) {
+        if (p->cap == MAX_CAP) return MT_LIVE_LOST;
         page *bigger = page_grow(p);
-        if (bigger != p) i = entry_probe(p = bigger, offset, &found);
+        if (bigger == p) return MT_LIVE_LOST;
+        i = entry_probe(p = bigger, offset);
     }
-    if (i == p->cap) return MT_LIVE_LOST;
     p->e[i] = fresh;
     p->used++;
     return MT_LIVE_ADDED;
@@ -217,16 +223,13 @@ int mt_live_take(const void *ptr, mt_live *out) {
     uintptr_t addr = (uintptr_t)ptr;
     page *p = page_of(addr, 0);
     if (p == NULL) return 0;
-    int found;
-    size_t hole = entry_probe(p, (unsigned)(addr & PAGE_MASK), &found);
-    if (!found) return 0;
+    size_t hole = entry_probe(p, (unsigned)(addr & PAGE_MASK));
+    if (p->e[hole].word == 0) return 0;
     unpack(ptr, &p->e[hole], out);
     /* Backward shift: pull later members of the probe run into the hole,
      * so look-ups never need tombstones. */
     size_t mask = p->cap - 1;
-    /* A record whose growth failed may be full: stop after one lap. */
-    for (size_t j = (hole + 1) & mask, n = 1; n < p->cap && p->e[j].word != 0;
-         j = (j + 1) & mask, n++) {
+    for (size_t j = (hole + 1) & mask; p->e[j].word != 0; j = (j + 1) & mask) {
         size_t want = slot_of(p, WORD_OFFSET(p->e[j].word));
         /* j may move to the hole unless its home lies cyclically in
          * (hole, j]. */

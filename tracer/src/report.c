@@ -130,9 +130,9 @@ void mt_report_header(mt_out *o) {
     mt_out_str(o, "; peak ");
     mt_out_size(o, sum->peak_bytes);
     mt_out_str(o, " live; ");
-    mt_out_u64(o, sum->live_allocations);
+    mt_out_u64(o, sum->allocations - sum->frees);
     mt_out_str(o, " live at exit (");
-    mt_out_size(o, sum->live_bytes);
+    mt_out_size(o, sum->bytes - sum->freed_bytes);
     mt_out_str(o, ").\n");
     if (sum->filtered_allocations > 0 || sum->filtered_bytes > 0) {
         mt_out_str(o, "Filtered out: ");

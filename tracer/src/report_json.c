@@ -66,8 +66,8 @@ static void summary(mt_out *o) {
         {"resizes", s->resizes},
         {"peak_bytes", s->peak_bytes},
         {"peak_at_allocation", s->peak_at_allocation},
-        {"live_allocations", s->live_allocations},
-        {"live_bytes", s->live_bytes},
+        {"live_allocations", s->allocations - s->frees},
+        {"live_bytes", s->bytes - s->freed_bytes},
         {"filtered_allocations", s->filtered_allocations},
         {"filtered_bytes", s->filtered_bytes},
         {"hidden_internal_allocations", s->hidden_internal_allocations},
@@ -122,8 +122,8 @@ static void site(mt_out *o, const mt_site *s) {
     key_u64(o, "count", s->count, 0);
     key_u64(o, "bytes", s->bytes, 0);
     key_u64(o, "resizes", s->resizes, 0);
-    key_u64(o, "live_count", s->live_count, 0);
-    key_u64(o, "live_bytes", s->live_bytes, 0);
+    key_u64(o, "live_count", s->count - s->frees, 0);
+    key_u64(o, "live_bytes", s->bytes - s->freed_bytes, 0);
     if (mt_g.opt.trace_stacks) stacks(o, s);
     mt_out_str(o, "}");
 }

@@ -9,23 +9,23 @@
 
 #include <string.h>
 
+mt_site **mt_site_ids;
+
 static struct {
     mt_site *sites;
-    mt_site **by_id;
     uint32_t count, cap;
     mt_pool site_pool, path_pool;
 } s;
 
 void mt_site_begin(void) {
     memset(&s, 0, sizeof s);
+    mt_site_ids = NULL;
     memset(mt_site_cache, 0, sizeof mt_site_cache);
     mt_pool_init(&s.site_pool, sizeof(mt_site));
     mt_pool_init(&s.path_pool, sizeof(mt_site_path));
 }
 
 mt_site **mt_site_table(void) { return &s.sites; }
-
-mt_site *mt_site_by_id(uint32_t id) { return s.by_id[id]; }
 
 /* Makes room for one more id; false when memory is exhausted or the ids
  * are used up. */
@@ -35,9 +35,10 @@ static int ids_grow(void) {
     uint32_t cap = s.cap != 0 ? s.cap * 2 : 256;
     mt_site **bigger = mt_mem_alloc(cap * sizeof(mt_site *));
     if (bigger == NULL) return 0;
-    if (s.by_id != NULL) memcpy(bigger, s.by_id, s.count * sizeof(mt_site *));
-    mt_mem_free(s.by_id);
-    s.by_id = bigger;
+    if (mt_site_ids != NULL)
+        memcpy(bigger, mt_site_ids, s.count * sizeof(mt_site *));
+    mt_mem_free(mt_site_ids);
+    mt_site_ids = bigger;
     s.cap = cap;
     return 1;
 }
@@ -60,7 +61,7 @@ mt_site *mt_site_find(mt_func func, int line, mt_type type) {
             return NULL;
         }
         site->id = s.count;
-        s.by_id[s.count++] = site;
+        mt_site_ids[s.count++] = site;
     }
     return mt_site_cache[mt_site_slot(func, line, type)] = site;
 }

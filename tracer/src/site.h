@@ -29,14 +29,15 @@ typedef struct mt_site {
     mt_site_key key;
     uint32_t id;                     /* index in creation order */
     uint64_t count, bytes, resizes;
-    uint64_t live_count, live_bytes;
+    uint64_t frees, freed_bytes;     /* live: count - frees, bytes - freed */
     mt_site_path *paths;
     UT_hash_handle hh;
 } mt_site;
 
-/* The slow halves of mt_site_get and mt_site_path_get: hash look-up, and
- * creation on first use. */
+/* The site (func, line, type), found by hash or created on first use, and
+ * put in the cache; NULL when memory is exhausted. */
 mt_site *mt_site_find(mt_func func, int line, mt_type type);
+/* The slow half of mt_site_path_get. */
 mt_site_path *mt_site_path_find(mt_site *site, mt_node *node);
 
 /* A direct-mapped cache in front of the site table: a program allocates at
@@ -51,13 +52,13 @@ static inline unsigned mt_site_slot(mt_func func, int line, mt_type type) {
     return h >> (32 - MT_SITE_CACHE_BITS);
 }
 
-/* The site (func, line, type); NULL when memory is exhausted. */
-static inline mt_site *mt_site_get(mt_func func, int line, mt_type type) {
+/* The site (func, line, type) if the cache holds it, else NULL. */
+static inline mt_site *mt_site_cached(mt_func func, int line, mt_type type) {
     mt_site *site = mt_site_cache[mt_site_slot(func, line, type)];
     if (site != NULL && site->key.func == func && site->key.line == line &&
         site->key.type == type)
         return site;
-    return mt_site_find(func, line, type);
+    return NULL;
 }
 
 /* The record of node's path at site, which node allocated at last; NULL
@@ -69,10 +70,11 @@ static inline mt_site_path *mt_site_path_get(mt_site *site, mt_node *node) {
 }
 
 /* Sites have ids below this, so that a tag can hold one. */
-#define MT_SITE_IDS (UINT32_C(1) << 30)
+#define MT_SITE_IDS (UINT32_C(1) << 29)
 
 /* The site with that id; ids come from sites already made. */
-mt_site *mt_site_by_id(uint32_t id);
+extern mt_site **mt_site_ids;
+static inline mt_site *mt_site_by_id(uint32_t id) { return mt_site_ids[id]; }
 
 /* The table, for the report writers to sort and walk. */
 mt_site **mt_site_table(void);

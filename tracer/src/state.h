@@ -19,7 +19,6 @@ typedef struct mt_summary {
     uint64_t frees, freed_bytes;
     uint64_t resizes;
     uint64_t peak_bytes, peak_at_allocation;
-    uint64_t live_allocations, live_bytes;
     uint64_t filtered_allocations, filtered_bytes;
     uint64_t hidden_internal_allocations, hidden_internal_bytes;
     uint64_t untracked_frees;
@@ -35,6 +34,8 @@ typedef struct mt_globs {
 typedef struct mt_state {
     mt_options opt;      /* strings copied into the tracer's memory */
     mt_globs file_globs, root_globs;
+    bool plain;          /* no TraceMem or glob filter: every guest block
+                            gets a row */
     const char *language, *program;
     mt_summary sum;
     volatile sig_atomic_t in_event;
