@@ -132,6 +132,15 @@ int main(int argc, char **argv) {
         return EXIT_USAGE;
     }
 
+#ifdef MT_HOOKS_DISABLED
+    if (options.enabled) {
+        fprintf(stderr, "lox: this lox was built without the tracer's hooks "
+                        "(meson -Dhooks=false): --memtracer is unavailable\n");
+        mt_options_free(&options);
+        return EXIT_USAGE;
+    }
+#endif
+
     const char *program = "<repl>";
     char *source = NULL;
     if (code == NULL && i < argc) {
