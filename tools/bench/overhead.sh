@@ -44,11 +44,9 @@ for tool in hyperfine /usr/bin/time; do
   command -v "$tool" >/dev/null ||
     { echo "overhead.sh: $tool not found; run scripts/install-deps.sh" >&2; exit 69; }
 done
-if [[ ! -x $nohooks/langs/lox/lox ]]; then
-  [[ -d $nohooks ]] || meson setup "$nohooks" "$root" -Dhooks=false -Dtests=false \
-    -Dlua=disabled >/dev/null
-  ninja -C "$nohooks" langs/lox/lox >/dev/null
-fi
+[[ -d $nohooks ]] || meson setup "$nohooks" "$root" -Dhooks=false -Dtests=false \
+  -Dlua=disabled >/dev/null
+ninja -C "$nohooks" langs/lox/lox >/dev/null
 bare=$nohooks/langs/lox/lox
 
 scratch=$(mktemp -d)
