@@ -35,6 +35,7 @@ static inline mt_type tag_mt_type(MemTag tag) {
 #endif
 void *mem_realloc(void *pointer, size_t old_size, size_t new_size,
                   MemTag tag, mt_tag *slot) {
+    (void)slot; /* only the hooks read it: unused in a -Dhooks=false build */
     if (new_size > old_size) {
         vm.bytes_allocated += new_size - old_size;
         if (vm.bytes_allocated > vm.next_gc) gc_collect();
