@@ -7,6 +7,11 @@
  * when tracing is on.  Off, a hook is one load and one branch predicted
  * not taken.
  *
+ * Where working out a hook's arguments takes more than a load or two, a VM
+ * does better to test MT_TRACING() (or MT_TRACING_CALLS()) itself and do
+ * the tracer's side of the event in a cold function of its own: inline,
+ * even code that never runs costs the fast path registers.
+ *
  * Compiling with MT_HOOKS_DISABLED defined makes every hook nothing at
  * all: the build that the cost of a hook that is off is measured against.
  */
@@ -22,6 +27,9 @@
 #endif
 
 #ifndef MT_HOOKS_DISABLED
+
+#define MT_TRACING() MT_UNLIKELY(mt_active)
+#define MT_TRACING_CALLS() MT_UNLIKELY(mt_calls_active)
 
 #define MT_HOOK_ALLOC(ptr, size, type, func, line)                            \
     do {                                                                      \
@@ -82,6 +90,8 @@
 
 #else
 
+#define MT_TRACING() 0
+#define MT_TRACING_CALLS() 0
 #define MT_HOOK_ALLOC(ptr, size, type, func, line) ((void)0)
 #define MT_HOOK_RESIZE(old_ptr, old_size, new_ptr, new_size, owner, func,     \
                        line)                                                  \

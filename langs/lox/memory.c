@@ -19,54 +19,72 @@
 
 #define GC_HEAP_GROW_FACTOR 2
 
-/* The tracer's type for a block: evaluated only while tracing. */
-static inline mt_type tag_mt_type(MemTag tag) {
+/* The tracer's type for a block. */
+static mt_type tag_mt_type(MemTag tag) {
     if (tag.kind == MEM_INTERNAL) return MT_TYPE_INTERNAL;
     if (tag.type == OBJ_INSTANCE) return class_mt_type(tag.klass);
     return vm.mt_types[tag.type];
 }
 
-/* The tracer knows a block by its old address even after realloc() has
- * moved it: the old pointer is passed as a key, never dereferenced, which
- * GCC's use-after-free warning cannot tell. */
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuse-after-free"
-#endif
-void *mem_realloc(void *pointer, size_t old_size, size_t new_size,
-                  MemTag tag, mt_tag *slot) {
-    (void)slot; /* only the hooks read it: unused in a -Dhooks=false build */
+/* The collector's accounting of a block about to change size: may collect. */
+static inline void heap_account(size_t old_size, size_t new_size) {
     if (new_size > old_size) {
         vm.bytes_allocated += new_size - old_size;
         if (vm.bytes_allocated > vm.next_gc) gc_collect();
     } else {
         vm.bytes_allocated -= old_size - new_size;
     }
+}
 
-    if (new_size == 0) {
-        if (pointer == NULL) return NULL;
-        MT_HOOK_FREE_TAGGED(*slot, old_size);
-        free(pointer);
-        return NULL;
-    }
-
+static inline void *heap_realloc(void *pointer, size_t new_size) {
     void *result = realloc(pointer, new_size);
     if (result == NULL) {
         fprintf(stderr, "lox: out of memory\n");
         exit(70);
     }
-    if (tag.kind == MEM_OBJECT)
-        MT_HOOK_ALLOC_TAGGED(((Obj *)result)->mt_tag, new_size,
-                             tag_mt_type(tag), vm_current_mt_func(),
-                             vm_current_line());
-    else
-        MT_HOOK_RESIZE_TAGGED(*slot, old_size, new_size, tag_mt_type(tag),
-                              vm_current_mt_func(), vm_current_line());
     return result;
 }
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
-#pragma GCC diagnostic pop
-#endif
+
+/* A block obtained or resized while tracing.  Out of line, so that the
+ * untraced chokepoint keeps its registers.  The tracer hears of the block
+ * before it exists (a failure ends the program anyway) and after the
+ * collection it may have caused, so the peak is exact.  (Unused in a
+ * -Dhooks=false build.) */
+static __attribute__((noinline, unused)) void *
+traced_realloc(void *pointer, size_t old_size, size_t new_size, MemTag tag,
+               mt_tag *slot) {
+    heap_account(old_size, new_size);
+    mt_type type = tag_mt_type(tag);
+    mt_func func = vm_current_mt_func();
+    int line = vm_current_line();
+    if (slot == NULL) {
+        mt_tag object = mt_alloc_tagged(new_size, type, func, line);
+        Obj *result = heap_realloc(pointer, new_size);
+        result->mt_tag = object;
+        return result;
+    }
+    *slot = mt_resize_tagged(*slot, old_size, new_size, type, func, line);
+    return heap_realloc(pointer, new_size);
+}
+
+void *mem_realloc(void *pointer, size_t old_size, size_t new_size,
+                  MemTag tag, mt_tag *slot) {
+    if (new_size == 0) {
+        heap_account(old_size, 0);
+        if (pointer == NULL) return NULL;
+        MT_HOOK_FREE_TAGGED(*slot, old_size);
+        free(pointer);
+        return NULL;
+    }
+    if (MT_TRACING())
+        return traced_realloc(pointer, old_size, new_size, tag, slot);
+    (void)tag;
+    heap_account(old_size, new_size);
+    void *result = heap_realloc(pointer, new_size);
+    /* Untraced blocks carry MT_TAG_NONE, should tracing start later. */
+    *(slot == NULL ? &((Obj *)result)->mt_tag : slot) = MT_TAG_NONE;
+    return result;
+}
 
 void gc_mark_object(Obj *object) {
     if (object == NULL || object->is_marked) return;

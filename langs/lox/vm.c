@@ -115,7 +115,15 @@ void vm_free(void) {
 
 /* ---------------------------------------------------------------- calls */
 
-static bool call(ObjClosure *closure, int arg_count) {
+/* The tracer's side of a call: out of line and cold, so that call() keeps
+ * its registers when no call path is traced.  (Unused in a -Dhooks=false
+ * build.) */
+static __attribute__((noinline, cold, unused)) void
+call_traced(ObjFunction *function) {
+    mt_call(function_mt_func(function), vm_current_line());
+}
+
+static inline bool call(ObjClosure *closure, int arg_count) {
     ObjFunction *function = closure->function;
     if (arg_count != function->arity) {
         vm_runtime_error("Expected %d arguments but got %d.", function->arity,
@@ -128,7 +136,7 @@ static bool call(ObjClosure *closure, int arg_count) {
         vm_runtime_error("Stack overflow.");
         return false;
     }
-    MT_HOOK_CALL(function_mt_func(function), vm_current_line());
+    if (MT_TRACING_CALLS()) call_traced(function);
     CallFrame *frame = &vm.frames[vm.frame_count++];
     frame->closure = closure;
     frame->ip = function->chunk.code;

@@ -26,9 +26,6 @@ struct mt_node {
     mt_node_key key;
     mt_node *parent;
     mt_node *children;
-    /* The record of this path at the site it allocated at last: a loop
-     * allocates at the same site over and over. */
-    struct mt_site_path *last_path;
     uint32_t depth;                  /* root 0 */
     uint32_t serial;                 /* creation order: a stable tie-break */
     uint64_t self_count;             /* recorded here, not in callees */

@@ -21,6 +21,7 @@ void mt_site_begin(void) {
     memset(&s, 0, sizeof s);
     mt_site_ids = NULL;
     memset(mt_site_cache, 0, sizeof mt_site_cache);
+    memset(mt_site_path_cache, 0, sizeof mt_site_path_cache);
     mt_pool_init(&s.site_pool, sizeof(mt_site));
     mt_pool_init(&s.path_pool, sizeof(mt_site_path));
 }
@@ -44,6 +45,7 @@ static int ids_grow(void) {
 }
 
 mt_site *mt_site_cache[1 << MT_SITE_CACHE_BITS];
+mt_site_path *mt_site_path_cache[1 << MT_SITE_CACHE_BITS];
 
 mt_site *mt_site_find(mt_func func, int line, mt_type type) {
     mt_site_key key = {func, line, type};
@@ -81,5 +83,5 @@ mt_site_path *mt_site_path_find(mt_site *site, mt_node *node) {
             return NULL;
         }
     }
-    return node->last_path = path;
+    return mt_site_path_cache[mt_site_path_slot(site, node)] = path;
 }

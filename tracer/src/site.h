@@ -61,11 +61,20 @@ static inline mt_site *mt_site_cached(mt_func func, int line, mt_type type) {
     return NULL;
 }
 
-/* The record of node's path at site, which node allocated at last; NULL
- * when memory is exhausted. */
+/* A direct-mapped cache of the same kind in front of each site's paths:
+ * a loop allocates at the same few (site, path) pairs over and over. */
+extern mt_site_path *mt_site_path_cache[1 << MT_SITE_CACHE_BITS];
+
+static inline unsigned mt_site_path_slot(const mt_site *site,
+                                         const mt_node *node) {
+    uint64_t k = (uint64_t)(uintptr_t)site ^ ((uint64_t)(uintptr_t)node << 7);
+    return (unsigned)((k * 0x9E3779B97F4A7C15u) >> (64 - MT_SITE_CACHE_BITS));
+}
+
+/* The record of node's path at site; NULL when memory is exhausted. */
 static inline mt_site_path *mt_site_path_get(mt_site *site, mt_node *node) {
-    mt_site_path *path = node->last_path;
-    if (path != NULL && path->site == site) return path;
+    mt_site_path *path = mt_site_path_cache[mt_site_path_slot(site, node)];
+    if (path != NULL && path->site == site && path->node == node) return path;
     return mt_site_path_find(site, node);
 }
 
