@@ -22,7 +22,7 @@
 #define HEADER                                                               \
     "Memory Tracer. Recorded 5 allocations, 492 B; peak 392 B live; 4 live " \
     "at exit (360 B).\n"                                                     \
-    "Hidden: 1 VM-internal allocation, 16 B (not counted; "                  \
+    "Hidden: 16 B in the VM's own blocks, 1 object (not counted; "           \
     "--memtracer.TraceInternal=true shows them).\n"
 
 static char *scenario_report(const char *output, const char *extra) {

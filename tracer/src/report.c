@@ -144,9 +144,12 @@ void mt_report_header(mt_out *o) {
     if (sum->hidden_internal_allocations > 0 ||
         sum->hidden_internal_bytes > 0) {
         mt_out_str(o, "Hidden: ");
-        mt_report_count(o, sum->hidden_internal_allocations, "VM-internal allocation");
-        mt_out_str(o, ", ");
         mt_out_size(o, sum->hidden_internal_bytes);
+        mt_out_str(o, " in the VM's own blocks");
+        if (sum->hidden_internal_allocations > 0) {
+            mt_out_str(o, ", ");
+            mt_report_count(o, sum->hidden_internal_allocations, "object");
+        }
         mt_out_str(o, " (not counted; --memtracer.TraceInternal=true shows them).\n");
     }
     if (sum->lost_events > 0) {
