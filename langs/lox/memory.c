@@ -78,7 +78,7 @@ void *mem_realloc(void *pointer, size_t old_size, size_t new_size,
     }
     if (MT_TRACING())
         return traced_realloc(pointer, old_size, new_size, tag, slot);
-    (void)tag;
+    (void)tag; /* whose block it is matters only to the tracer */
     heap_account(old_size, new_size);
     void *result = heap_realloc(pointer, new_size);
     /* Untraced blocks carry MT_TAG_NONE, should tracing start later. */
