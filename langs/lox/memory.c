@@ -57,7 +57,7 @@ traced_realloc(void *pointer, size_t old_size, size_t new_size, MemTag tag,
     mt_type type = tag_mt_type(tag);
     mt_func func = vm_current_mt_func();
     int line = vm_current_line();
-    if (slot == NULL) {
+    if (tag.kind == MEM_OBJECT) {
         mt_tag object = mt_alloc_tagged(new_size, type, func, line);
         Obj *result = heap_realloc(pointer, new_size);
         result->mt_tag = object;
@@ -78,11 +78,10 @@ void *mem_realloc(void *pointer, size_t old_size, size_t new_size,
     }
     if (MT_TRACING())
         return traced_realloc(pointer, old_size, new_size, tag, slot);
-    (void)tag; /* whose block it is matters only to the tracer */
     heap_account(old_size, new_size);
     void *result = heap_realloc(pointer, new_size);
     /* Untraced blocks carry MT_TAG_NONE, should tracing start later. */
-    *(slot == NULL ? &((Obj *)result)->mt_tag : slot) = MT_TAG_NONE;
+    *(tag.kind == MEM_OBJECT ? &((Obj *)result)->mt_tag : slot) = MT_TAG_NONE;
     return result;
 }
 

@@ -33,8 +33,8 @@
 #define FREE_ARRAY(type, pointer, count, slot) \
     mem_realloc(pointer, sizeof(type) * (size_t)(count), 0, TAG_FREE, slot)
 
-/* slot: where the block's tag is (NULL for a new object: the chokepoint
- * puts it in the object's header). */
+/* slot: where the block's tag is; unused for a new object (tag's kind
+ * MEM_OBJECT), whose tag the chokepoint puts in its header. */
 void *mem_realloc(void *pointer, size_t old_size, size_t new_size,
                   MemTag tag, mt_tag *slot);
 

@@ -115,10 +115,10 @@ void vm_free(void) {
 
 /* ---------------------------------------------------------------- calls */
 
-/* The tracer's side of a call: out of line and cold, so that call() keeps
+/* The tracer's side of a call: out of line, so that call() keeps
  * its registers when no call path is traced.  (Unused in a -Dhooks=false
  * build.) */
-static __attribute__((noinline, cold, unused)) void
+static __attribute__((noinline, unused)) void
 call_traced(ObjFunction *function) {
     mt_call(function_mt_func(function), vm_current_line());
 }

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "fakevm.h"
+#include "mt_hooks.h"
 
 #define JSON "--memtracer.Output=json"
 
@@ -251,22 +252,26 @@ static void test_tagged(void **state) {
     free(r);
 }
 
-/* Tagged storage: obtained, grown (one resize), released; bytes at the
- * site of each change, no count, and a free of storage is not a free of
- * an object.  Growing storage obtained while tracing was off releases an
- * untracked block. */
+/* Tagged storage through the hooks, as a VM keeps it: obtained, grown
+ * (one resize), released; bytes at the site of each change, no count, and
+ * a free of storage is not a free of an object.  Growing storage obtained
+ * while tracing was off releases an untracked block.  Off, the hooks
+ * leave MT_TAG_NONE. */
 static void test_tagged_storage(void **state) {
     (void)state;
     vm_start((const char *[]){JSON, NULL});
-    mt_tag object = mt_alloc_tagged(24, T_ARRAY, F_MAKE, 1);
-    mt_tag items = mt_resize_tagged(MT_TAG_NONE, 0, 16, T_ARRAY, F_MAKE, 2);
-    items = mt_resize_tagged(items, 16, 32, T_ARRAY, F_MAKE, 2);
-    assert_int_equal(mt_resize_tagged(items, 32, 0, T_ARRAY, F_MAKE, 3),
-                     MT_TAG_NONE);
-    mt_tag late = mt_resize_tagged(MT_TAG_NONE, 8, 64, T_ARRAY, F_BUILD, 30);
-    mt_free_tagged(late, 64);
-    mt_free_tagged(object, 24);
+    mt_tag object, items = MT_TAG_NONE, late = MT_TAG_NONE;
+    MT_HOOK_ALLOC_TAGGED(object, 24, T_ARRAY, F_MAKE, 1);
+    MT_HOOK_RESIZE_TAGGED(items, 0, 16, T_ARRAY, F_MAKE, 2);
+    MT_HOOK_RESIZE_TAGGED(items, 16, 32, T_ARRAY, F_MAKE, 2);
+    MT_HOOK_RESIZE_TAGGED(items, 32, 0, T_ARRAY, F_MAKE, 3);
+    assert_int_equal(items, MT_TAG_NONE);
+    MT_HOOK_RESIZE_TAGGED(late, 8, 64, T_ARRAY, F_BUILD, 30);
+    MT_HOOK_FREE_TAGGED(late, 64);
+    MT_HOOK_FREE_TAGGED(object, 24);
     char *r = vm_finish();
+    MT_HOOK_ALLOC_TAGGED(object, 24, T_ARRAY, F_MAKE, 1);
+    assert_int_equal(object, MT_TAG_NONE);
     assert_non_null(strstr(r,
         "{\"file\": \"prog.fk\", \"line\": 2, \"function\": \"make\", "
         "\"type\": \"Array\", \"count\": 0, \"bytes\": 48, \"resizes\": 1, "

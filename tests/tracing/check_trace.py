@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""Runs a traced script and checks its JSON report against the script's own
-annotations -- the Fermi checks of memtracer.
+"""Runs a traced Lox script and checks its JSON report against the script's
+own annotations -- the Fermi checks of lox --memtracer (lua-memtracer has
+its own, tests/lua/fermi.py).
 
-    check_trace.py TRACER SCRIPT [--gc-stress]
+    check_trace.py LOX SCRIPT [--gc-stress]
 
-TRACER is the front end (lox or lua-memtracer).  Annotations, in comments
-(`//` for Lox, `--` for Lua):
+Annotations, in `//` comments:
 
     options: --memtracer.TraceStackTraces=true ...   extra command-line words
-    site: TYPE count=N [bytes=N] [live=N] [resizes=N] [function=NAME]
+    site: TYPE count=N [bytes=N] [live_count=N] [resizes=N] [function=NAME]
         on a line: the report has exactly one site (this file, this line,
         TYPE) and it has these figures.
     nosite: TYPE     on a line: the report has no such site.
@@ -36,7 +36,7 @@ import sys
 import tempfile
 
 KINDS = r'(options|site|nosite|stack|summary|only-annotated-lines)'
-ANNOTATED = re.compile(r'(?://|--)\s*(' + KINDS + r'(?::|$).*)$')
+ANNOTATED = re.compile(r'//\s*(' + KINDS + r'(?::|$).*)$')
 ANNOTATION = re.compile(KINDS + r':?\s*(.*)$')
 
 

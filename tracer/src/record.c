@@ -1,11 +1,11 @@
 /*
  * record.c -- the allocation events: mt_alloc, mt_resize, mt_free, and
- * their tagged twins mt_alloc_tagged, mt_free_tagged.
+ * their tagged twins mt_alloc_tagged, mt_resize_tagged, mt_free_tagged.
  *
  * Each event updates the program's summary, at most one site, one call
- * path and the live table, all O(1).  A tagged object skips the live
+ * path and the live table, all O(1).  A tagged block skips the live
  * table: its tag carries its site and how it was counted, and the VM
- * hands back tag and size when it frees it.
+ * hands back tag and size when it releases it.
  *
  * The filters decide whether a block gets a site row; they never decide
  * whether it is counted, because a filtered block is still the program's
@@ -143,12 +143,11 @@ static inline void uncount(how how, mt_site *site, size_t size, int object) {
 
 /* ------------------------------------------------ blocks found by address */
 
-static how live_how(const mt_live *e) {
-    return e->kind == MT_LIVE_HIDDEN ? HIDDEN : e->site != NULL ? SITED : FILTERED;
-}
-
 static void release(const mt_live *e) {
-    uncount(live_how(e), e->site, e->size, e->kind == MT_LIVE_OBJECT);
+    how how = e->kind == MT_LIVE_HIDDEN ? HIDDEN
+              : e->site != NULL         ? SITED
+                                        : FILTERED;
+    uncount(how, e->site, e->size, e->kind == MT_LIVE_OBJECT);
 }
 
 /* A new block at a location, kept in the live table.  An address already
@@ -203,8 +202,6 @@ void mt_free(const void *ptr, size_t size) {
     drop(ptr);
     MT_EVENT_END();
 }
-
-/* ---------------------------------------------------------- tagged objects */
 
 /* --------------------------------------------------------- tagged blocks */
 

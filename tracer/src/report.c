@@ -49,7 +49,8 @@ static int path_frames_order(const mt_site_path *a, const mt_site_path *b) {
     mt_frames_start(&ia, a->site, a->node);
     mt_frames_start(&ib, b->site, b->node);
     for (;;) {
-        int more_a = mt_frames_next(&ia, &fa), more_b = mt_frames_next(&ib, &fb);
+        int more_a = mt_frames_next(&ia, &fa);
+        int more_b = mt_frames_next(&ib, &fb);
         if (!more_a || !more_b) return more_a - more_b;
         int c = strcmp(fa.function, fb.function);
         if (c == 0) c = strcmp(fa.file, fb.file);
