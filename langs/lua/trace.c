@@ -110,6 +110,7 @@ static mt_tag charge(mt_tag old, size_t old_size, size_t osize, size_t nsize,
 
 static void *release(const alloc_chain *c, block_head *head, size_t size)
 {
+    where_released(head + 1, size);
     if (mt_active && !closing) mt_free_tagged(head->tag, size);
     return c->f(c->ud, head, size + sizeof *head, 0);
 }
@@ -130,6 +131,7 @@ static void *alloc_traced(void *ud, void *block, size_t osize, size_t nsize)
     head = c->f(c->ud, old, block != NULL ? osize + sizeof *head : osize,
                 nsize + sizeof *head);
     if (head == NULL) return NULL;
+    if (block != NULL) where_released(block, osize);
     head->tag = mt_active ? charge(old_tag, old_size, osize, nsize, &s)
                           : MT_TAG_NONE;
     return head + 1;

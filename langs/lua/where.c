@@ -20,6 +20,9 @@
  * The cache is keyed by the prototype's source string (its address is
  * stable while the function lives) and its first line; short_src is
  * compared too, since a collected chunk's source address can be reused.
+ * The function found last is checked by address alone: trace.c reports
+ * every block the state releases (where_released), and releasing the
+ * block that holds its source forgets it.
  */
 #include "where.h"
 
@@ -55,7 +58,8 @@ static int thread_depth;
 static func_slot *slots;
 static size_t slot_mask;    /* capacity - 1; capacity a power of two */
 static size_t slot_used;
-static func_slot *slot_last;
+static func_slot *slot_last;    /* its source is where_last_source */
+const char *where_last_source;
 
 static frame *frames;
 static size_t frame_cap;
@@ -76,7 +80,7 @@ void where_free(void)
     free(frames);
     slots = NULL;
     frames = NULL;
-    slot_last = NULL;
+    where_forget_last();
     slot_mask = slot_used = frame_cap = 0;
 }
 
@@ -104,10 +108,10 @@ static size_t slot_hash(const char *source, int linedefined)
     return (size_t)(h >> 7);
 }
 
-static bool slot_matches(const func_slot *s, const lua_Debug *ar)
+void where_forget_last(void)
 {
-    return s->source == ar->source && s->linedefined == ar->linedefined &&
-           strcmp(s->short_src, ar->short_src) == 0;
+    slot_last = NULL;
+    where_last_source = NULL;
 }
 
 static func_slot *slot_probe(func_slot *table, size_t mask, const char *source,
@@ -133,7 +137,7 @@ static bool slots_grow(void)
     free(slots);
     slots = table;
     slot_mask = mask;
-    slot_last = NULL;
+    where_forget_last();
     return true;
 }
 
@@ -154,7 +158,9 @@ static void slot_fill(func_slot *s, const lua_Debug *ar)
 static func_slot *slot_find(const lua_Debug *ar)
 {
     func_slot *s = slot_last;
-    if (s != NULL && slot_matches(s, ar)) return s;
+    if (s != NULL && s->source == ar->source &&
+        s->linedefined == ar->linedefined)
+        return s;
     if (slots == NULL) return NULL;
     if (2 * (slot_used + 1) > slot_mask + 1 && !slots_grow() &&
         slot_used == slot_mask)
@@ -167,6 +173,7 @@ static func_slot *slot_find(const lua_Debug *ar)
         slot_fill(s, ar);  /* a dead chunk's source address, reused */
     }
     slot_last = s;
+    where_last_source = s->source;
     return s;
 }
 

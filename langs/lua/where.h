@@ -12,6 +12,8 @@
 #define LUAMT_WHERE_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include <lua.h>
 
@@ -36,5 +38,17 @@ void where_thread_reset(void);
  * its call path current (mt_path_set); false, with nothing set, when no
  * Lua function is running. */
 bool where_set(mt_func *func, int *line);
+
+/* Every block the state releases, freed or moved by a resize: the function
+ * found last is recognised by its source string's address, which stays its
+ * own only while that string lives. */
+extern const char *where_last_source;
+void where_forget_last(void);
+
+static inline void where_released(const void *block, size_t size)
+{
+    uintptr_t at = (uintptr_t)where_last_source, start = (uintptr_t)block;
+    if (at - start < size) where_forget_last();
+}
 
 #endif
