@@ -32,6 +32,7 @@
 #define TAG_UPVAL LUA_NUMTYPES          /* lobject.h: LUA_TUPVAL */
 #define TAG_PROTO (LUA_NUMTYPES + 1)    /* lobject.h: LUA_TPROTO */
 #define TAG_BASIC(tag) ((tag) & 0x0F)   /* drops the variant bits 4-5 */
+#define NOINLINE __attribute__((noinline))
 
 typedef struct alloc_chain {
     lua_Alloc f;
@@ -108,33 +109,42 @@ static mt_tag charge(mt_tag old, size_t old_size, size_t osize, size_t nsize,
                             s->func, s->line);
 }
 
-static void *release(const alloc_chain *c, block_head *head, size_t size)
+static void *release(const alloc_chain *c, void *block, size_t size)
 {
-    where_released(head + 1, size);
+    block_head *head = (block_head *)block - 1;
+    where_released(block, size);
     if (mt_active && !closing) mt_free_tagged(head->tag, size);
     return c->f(c->ud, head, size + sizeof *head, 0);
 }
 
-/* Lua's allocator: block and osize are Lua's view (osize is a type tag
- * when block is NULL); the chained allocator sees the headers. */
-static void *alloc_traced(void *ud, void *block, size_t osize, size_t nsize)
+/* A block obtained (block NULL: osize is a type tag) or resized.  Out of
+ * line, so that a release does not pay for its registers. */
+static NOINLINE void *obtain(const alloc_chain *c, void *block, size_t osize,
+                             size_t nsize)
 {
-    const alloc_chain *c = ud;
     block_head *old = block != NULL ? (block_head *)block - 1 : NULL;
     size_t old_size = block != NULL ? osize : 0;
     mt_tag old_tag = block != NULL ? old->tag : MT_TAG_NONE;
     block_head *head;
-    site_of s = {0};
-    if (nsize == 0) return old != NULL ? release(c, old, osize) : NULL;
+    site_of s;
+    bool traced = mt_active;
     if (nsize > SIZE_MAX - sizeof *head) return NULL;
-    if (mt_active) s = locate();
+    if (traced) s = locate();
     head = c->f(c->ud, old, block != NULL ? osize + sizeof *head : osize,
                 nsize + sizeof *head);
     if (head == NULL) return NULL;
     if (block != NULL) where_released(block, osize);
-    head->tag = mt_active ? charge(old_tag, old_size, osize, nsize, &s)
-                          : MT_TAG_NONE;
+    head->tag = traced ? charge(old_tag, old_size, osize, nsize, &s)
+                       : MT_TAG_NONE;
     return head + 1;
+}
+
+/* Lua's allocator: block and osize are Lua's view; the chained allocator
+ * sees the headers. */
+static void *alloc_traced(void *ud, void *block, size_t osize, size_t nsize)
+{
+    if (nsize == 0) return block != NULL ? release(ud, block, osize) : NULL;
+    return obtain(ud, block, osize, nsize);
 }
 
 static void report_at_exit(void)
