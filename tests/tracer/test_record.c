@@ -288,6 +288,51 @@ static void test_tagged_storage(void **state) {
     free(r);
 }
 
+/* Sites resolved ahead, as a VM that caches them by bytecode position
+ * uses them: the same figures as the tagged events give.  FilterFile
+ * keeps build's blocks out of the rows, TraceMem the small one, and an
+ * <internal> site stays hidden; each is still counted where it belongs. */
+static void test_sites_ahead(void **state) {
+    (void)state;
+    vm_start((const char *[]){JSON, "--memtracer.FilterFile=prog.*",
+                              "--memtracer.TraceMem=16", NULL});
+    mt_site *point = mt_site_at(F_MAKE, 4, T_POINT);
+    mt_site *away = mt_site_at(F_BUILD, 21, T_ARRAY);
+    mt_site *internal = mt_site_at(F_MAKE, 5, MT_TYPE_INTERNAL);
+    assert_ptr_equal(mt_site_at(F_MAKE, 4, T_POINT), point);
+    mt_tag a = mt_alloc_at(point, 32), b = mt_alloc_at(point, 32);
+    mt_tag small = mt_alloc_at(point, 8);
+    mt_tag far = mt_alloc_at(away, 40);
+    mt_tag hidden = mt_alloc_at(internal, 24);
+    mt_tag items = mt_resize_at(point, MT_TAG_NONE, 0, 16);
+    items = mt_resize_at(point, items, 16, 64);
+    assert_int_equal(mt_alloc_at(NULL, 8), MT_TAG_NONE);
+    mt_free_tagged(b, 32);
+    mt_free_tagged(small, 8);
+    mt_free_tagged(far, 40);
+    mt_free_tagged(hidden, 24);
+    assert_int_equal(mt_resize_at(point, items, 64, 0), MT_TAG_NONE);
+    assert_int_equal(a, b);
+    char *r = vm_finish();
+    assert_non_null(strstr(r,
+        "{\"file\": \"prog.fk\", \"line\": 4, \"function\": \"make\", "
+        "\"type\": \"Point\", \"count\": 2, \"bytes\": 144, \"resizes\": 1, "
+        "\"live_count\": 1, \"live_bytes\": 32}"));
+    assert_null(strstr(r, "\"line\": 21"));
+    assert_int_equal(figure(r, "allocations"), 4);
+    assert_int_equal(figure(r, "bytes"), 32 + 32 + 8 + 40 + 16 + 64);
+    assert_int_equal(figure(r, "frees"), 3);
+    assert_int_equal(figure(r, "freed_bytes"), 32 + 8 + 40 + 16 + 64);
+    assert_int_equal(figure(r, "filtered_allocations"), 2);
+    assert_int_equal(figure(r, "filtered_bytes"), 48);
+    assert_int_equal(figure(r, "hidden_internal_allocations"), 1);
+    assert_int_equal(figure(r, "hidden_internal_bytes"), 24);
+    assert_int_equal(figure(r, "lost_events"), 1);
+    assert_int_equal(figure(r, "untracked_frees"), 0);
+    check_invariants(r);
+    free(r);
+}
+
 /* Names interned before the tracer starts are kept; events while it is
  * off are not recorded. */
 static void test_inactive(void **state) {
@@ -370,6 +415,7 @@ int main(void) {
         cmocka_unit_test(test_storage_release),
         cmocka_unit_test(test_tagged),
         cmocka_unit_test(test_tagged_storage),
+        cmocka_unit_test(test_sites_ahead),
         cmocka_unit_test(test_inactive),
         cmocka_unit_test(test_live_table_model),
     };

@@ -155,4 +155,18 @@ mt_tag mt_resize_tagged(mt_tag old, size_t old_size, size_t new_size,
 /* A tagged block released: an object, or storage. */
 void mt_free_tagged(mt_tag tag, size_t size);
 
+/* Sites resolved ahead, for a VM that can remember where its allocations
+ * happen (a cache keyed by bytecode position, say): a hit skips working
+ * out the function and line, and the tracer's own look-up.  mt_site_at
+ * answers where a block of that type made there is counted -- also when
+ * the options keep it out of the report's rows -- or NULL when the tracer
+ * has no memory for it, which the events below count as lost.  A site
+ * stays valid until mt_finish. */
+typedef struct mt_site mt_site;
+mt_site *mt_site_at(mt_func func, int line, mt_type type);
+/* mt_alloc_tagged and mt_resize_tagged at a site resolved ahead. */
+mt_tag mt_alloc_at(mt_site *site, size_t size);
+mt_tag mt_resize_at(mt_site *site, mt_tag old, size_t old_size,
+                    size_t new_size);
+
 #endif

@@ -12,12 +12,11 @@
 typedef enum mt_live_kind {
     MT_LIVE_OBJECT,   /* counted in allocations and frees */
     MT_LIVE_STORAGE,  /* an object's storage: bytes only */
-    MT_LIVE_HIDDEN,   /* an <internal> block kept out of the figures */
 } mt_live_kind;
 
 typedef struct mt_live {
     const void *ptr;
-    mt_site *site;    /* NULL: filtered out, or hidden */
+    mt_site *site;    /* where it was counted (record.c) */
     size_t size;
     mt_live_kind kind;
 } mt_live;

@@ -1,22 +1,25 @@
 /*
- * record.c -- the allocation events: mt_alloc, mt_resize, mt_free, and
- * their tagged twins mt_alloc_tagged, mt_resize_tagged, mt_free_tagged.
+ * record.c -- the allocation events: mt_alloc, mt_resize, mt_free, their
+ * tagged twins mt_alloc_tagged, mt_resize_tagged, mt_free_tagged, and the
+ * same with a site resolved ahead: mt_site_at, mt_alloc_at, mt_resize_at.
  *
- * Each event updates the program's summary, at most one site, one call
- * path and the live table, all O(1).  A tagged block skips the live
- * table: its tag carries its site and how it was counted, and the VM
- * hands back tag and size when it releases it.
+ * Every event is counted at a site.  A block that gets a row is counted at
+ * its row; one kept out of the rows -- filtered (TraceMem, FilterFile,
+ * FilterRootName) or hidden (<internal>) -- at one of two pseudo-sites that
+ * are in no table, so that counting and releasing never ask which it was.
+ * Each event updates the program's summary, one site, at most one call
+ * path and, for a block found by address, the live table, all O(1).  A
+ * tagged block skips the live table: its tag carries its site.
  *
- * The filters decide whether a block gets a site row; they never decide
- * whether it is counted, because a filtered block is still the program's
- * memory and still moves the peak.  What the tracer cannot hold (no
- * memory) is dropped whole and counted in lost_events, so the figures it
- * does report stay consistent.
+ * The filters decide whether a block gets a row; they never decide whether
+ * it is counted, because a filtered block is still the program's memory
+ * and still moves the peak.  What the tracer cannot hold (no memory) is
+ * dropped whole and counted in lost_events, so the figures it does report
+ * stay consistent.
  *
  * Live figures are never kept, only derived (allocated minus freed), so an
  * event touches as few counters as it can.  The common case -- a block
- * that gets a row, no filter, no call paths -- is straight-line code; the
- * rest is out of line.
+ * that gets a row -- is straight-line code; the rest is out of line.
  */
 #include <fnmatch.h>
 
@@ -27,11 +30,12 @@
 #include "state.h"
 
 #define NOINLINE __attribute__((noinline))
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
 
-/* How a block is counted: kept out of the figures (an <internal> block),
- * counted without a site (filtered), counted at a site, or not at all
- * (the tracer had no memory for it). */
-typedef enum how { HIDDEN, FILTERED, SITED, LOST } how;
+/* The pseudo-sites.  Their own counters are never read: the summary has
+ * the figures of what was filtered and hidden. */
+static mt_site filtered_site = {.tag = MT_TAG_FILTERED};
+static mt_site hidden_site = {.tag = MT_TAG_HIDDEN};
 
 static int globs_match(const mt_globs *g, const char *s) {
     for (size_t i = 0; i < g->count; i++)
@@ -54,35 +58,36 @@ static int func_wanted(mt_func func) {
     return f->verdict > 0;
 }
 
-/* The slow half of classify: hidden and filtered blocks, and sites that
- * miss the cache. */
-static NOINLINE how classify_slow(size_t size, mt_type type, mt_func func,
-                                  int line, mt_site **site) {
-    if (type == MT_TYPE_INTERNAL && !mt_g.opt.trace_internal) return HIDDEN;
-    if (size < mt_g.opt.trace_mem) return FILTERED;
+/* The slow half of site_at: pseudo-sites, and rows not in the cache. */
+static NOINLINE mt_site *site_find(mt_func func, int line, mt_type type) {
+    if (type == MT_TYPE_INTERNAL && !mt_g.opt.trace_internal)
+        return &hidden_site;
     if ((mt_g.file_globs.count > 0 || mt_g.root_globs.count > 0) &&
         !func_wanted(func))
-        return FILTERED;
-    if ((*site = mt_site_find(func, line, type)) != NULL) return SITED;
-    mt_g.sum.lost_events++;
-    return LOST;
+        return &filtered_site;
+    return mt_site_find(func, line, type);
 }
 
-/* How a block is counted, and its site when it has one.  mt_g.plain says
- * that no option can hide or filter a block: then a cached site is the
- * whole answer. */
-static inline how classify(size_t size, mt_type type, mt_func func, int line,
-                           mt_site **site) {
-    if (mt_g.plain && type != MT_TYPE_INTERNAL) {
-        *site = mt_site_cached(func, line, type);
-        if (*site != NULL) return SITED;
-    }
-    return classify_slow(size, type, func, line, site);
+/* Where a block of that type made there is counted, whatever its size;
+ * NULL when the tracer has no memory for a new row.  Only rows are
+ * cached, and a row exists only for what no option keeps out of the rows,
+ * so a cached row is the answer whatever the options. */
+static inline mt_site *site_at(mt_func func, int line, mt_type type) {
+    mt_site *site = mt_site_cached(func, line, type);
+    return site != NULL ? site : site_find(func, line, type);
 }
 
-/* The call path's share of a sited block: its node's own count for the
- * histogram and call tree, and the site's record of the path for stack
- * traces. */
+/* Where a block of size bytes is counted when site is where it was made:
+ * TraceMem sends a small block to the filtered pseudo-site. */
+static inline mt_site *site_sized(mt_site *site, size_t size) {
+    if (UNLIKELY(size < mt_g.opt.trace_mem) && site != &hidden_site)
+        return &filtered_site;
+    return site;
+}
+
+/* The call path's share of a block counted at a row: its node's own count
+ * for the histogram and call tree, and the site's record of the path for
+ * stack traces. */
 static NOINLINE void count_path(mt_site *site, size_t size, int object) {
     mt_node *node = mt_path_now();
     node->self_count += object;
@@ -96,18 +101,13 @@ static NOINLINE void count_path(mt_site *site, size_t size, int object) {
     path->bytes += size;
 }
 
-static NOINLINE void count_hidden(size_t size, int object) {
-    mt_g.sum.hidden_internal_allocations += object;
-    mt_g.sum.hidden_internal_bytes += size;
-}
-
-/* Counts a block new to the program: an object, or storage (resized: it
- * replaced an older block, whose release is counted apart). */
-static inline void count(how how, mt_site *site, size_t size, int object,
-                         int resized) {
+/* Counts a block new to the program at a pseudo-site. */
+static NOINLINE void count_unrowed(mt_site *site, size_t size, int object,
+                                   int resized) {
     mt_summary *sum = &mt_g.sum;
-    if (how == HIDDEN) {
-        count_hidden(size, object);
+    if (site == &hidden_site) {
+        sum->hidden_internal_allocations += object;
+        sum->hidden_internal_bytes += size;
         return;
     }
     sum->allocations += object;
@@ -118,10 +118,27 @@ static inline void count(how how, mt_site *site, size_t size, int object,
         sum->peak_bytes = live;
         sum->peak_at_allocation = sum->allocations;
     }
-    if (how == FILTERED) {
-        sum->filtered_allocations += object;
-        sum->filtered_bytes += size;
+    sum->filtered_allocations += object;
+    sum->filtered_bytes += size;
+}
+
+/* Counts a block new to the program at site (from site_sized): an
+ * object, or storage (resized: it replaced an older block, whose release
+ * is counted apart). */
+static inline void count(mt_site *site, size_t size, int object,
+                         int resized) {
+    if (UNLIKELY(MT_TAG_KIND(site->tag) != MT_TAG_ROW)) {
+        count_unrowed(site, size, object, resized);
         return;
+    }
+    mt_summary *sum = &mt_g.sum;
+    sum->allocations += object;
+    sum->bytes += size;
+    sum->resizes += resized;
+    uint64_t live = sum->bytes - sum->freed_bytes;
+    if (live > sum->peak_bytes) {
+        sum->peak_bytes = live;
+        sum->peak_at_allocation = sum->allocations;
     }
     site->count += object;
     site->bytes += size;
@@ -129,47 +146,46 @@ static inline void count(how how, mt_site *site, size_t size, int object,
     if (mt_calls_active) count_path(site, size, object);
 }
 
-/* Takes a released block out of the live figures. */
-static inline void uncount(how how, mt_site *site, size_t size, int object) {
-    mt_summary *sum = &mt_g.sum;
-    if (how == HIDDEN) return;
-    sum->frees += object;
-    sum->freed_bytes += size;
-    if (how == SITED) {
-        site->frees += object;
-        site->freed_bytes += size;
-    }
+/* Takes a released block out of the figures of the site it was counted
+ * at, a row or the filtered pseudo-site. */
+static inline void uncount_counted(mt_site *site, size_t size, int object) {
+    mt_g.sum.frees += object;
+    mt_g.sum.freed_bytes += size;
+    site->frees += object;
+    site->freed_bytes += size;
+}
+
+/* The same at any site: hidden blocks were never in the figures. */
+static inline void uncount(mt_site *site, size_t size, int object) {
+    if (site != &hidden_site) uncount_counted(site, size, object);
 }
 
 /* ------------------------------------------------ blocks found by address */
 
-static void release(const mt_live *e) {
-    how how = e->kind == MT_LIVE_HIDDEN ? HIDDEN
-              : e->site != NULL         ? SITED
-                                        : FILTERED;
-    uncount(how, e->site, e->size, e->kind == MT_LIVE_OBJECT);
-}
-
 /* A new block at a location, kept in the live table.  An address already
  * live means the VM reused it without reporting the free: believe the new
  * block, and let the old one go as if freed. */
-static void charge(const void *ptr, size_t size, mt_type type, mt_func func,
-                   int line, mt_live_kind kind, int resized) {
-    mt_site *site = NULL;
-    how how = classify(size, type, func, line, &site);
-    if (how == LOST) return;
-    mt_live e = {ptr, site, size, how == HIDDEN ? MT_LIVE_HIDDEN : kind}, stale;
+static void charge(const void *ptr, size_t size, mt_site *site,
+                   mt_live_kind kind, int resized) {
+    if (site == NULL) {
+        mt_g.sum.lost_events++;
+        return;
+    }
+    site = site_sized(site, size);
+    mt_live e = {ptr, site, size, kind}, stale;
     switch (mt_live_add(&e, &stale)) {
-    case MT_LIVE_REPLACED: release(&stale); break;
+    case MT_LIVE_REPLACED:
+        uncount(stale.site, stale.size, stale.kind == MT_LIVE_OBJECT);
+        break;
     case MT_LIVE_ADDED: break;
     default: mt_g.sum.lost_events++; return;
     }
-    count(how, site, size, kind == MT_LIVE_OBJECT, resized);
+    count(site, size, kind == MT_LIVE_OBJECT, resized);
 }
 
 static void drop(const void *ptr) {
     mt_live e;
-    if (mt_live_take(ptr, &e)) release(&e);
+    if (mt_live_take(ptr, &e)) uncount(e.site, e.size, e.kind == MT_LIVE_OBJECT);
     else mt_g.sum.untracked_frees++;
 }
 
@@ -177,7 +193,7 @@ void mt_alloc(const void *ptr, size_t size, mt_type type, mt_func func,
               int line) {
     if (!mt_active || ptr == NULL) return;
     MT_EVENT_BEGIN();
-    charge(ptr, size, type, func, line, MT_LIVE_OBJECT, 0);
+    charge(ptr, size, site_at(func, line, type), MT_LIVE_OBJECT, 0);
     MT_EVENT_END();
 }
 
@@ -190,7 +206,7 @@ void mt_resize(const void *old_ptr, size_t old_size, const void *new_ptr,
     MT_EVENT_BEGIN();
     if (old_ptr != NULL) drop(old_ptr);
     if (new_ptr != NULL)
-        charge(new_ptr, new_size, owner, func, line, MT_LIVE_STORAGE,
+        charge(new_ptr, new_size, site_at(func, line, owner), MT_LIVE_STORAGE,
                old_ptr != NULL);
     MT_EVENT_END();
 }
@@ -205,43 +221,47 @@ void mt_free(const void *ptr, size_t size) {
 
 /* --------------------------------------------------------- tagged blocks */
 
-/* A tag: the site's id above a bit saying the block is storage and two
- * saying how it was counted.  Kind 0 is MT_TAG_NONE. */
-#define TAG_SITED 1u
-#define TAG_FILTERED 2u
-#define TAG_HIDDEN 3u
-#define TAG_KIND(tag) ((tag) & 3u)
-#define TAG_STORAGE 4u
-#define TAG_SITE(tag) ((tag) >> 3)
+/* Counts a new tagged block made at site; its tag. */
+static inline mt_tag charge_tagged(mt_site *site, size_t size, int object,
+                                   int resized) {
+    if (UNLIKELY(site == NULL)) {
+        mt_g.sum.lost_events++;
+        return MT_TAG_NONE;
+    }
+    site = site_sized(site, size);
+    count(site, size, object, resized);
+    return site->tag | (object ? 0 : MT_TAG_STORAGE);
+}
 
-/* Charges a new tagged block; its tag. */
-static inline mt_tag charge_tagged(size_t size, mt_type type, mt_func func,
-                                   int line, int object, int resized) {
-    mt_site *site = NULL;
-    how how = classify(size, type, func, line, &site);
-    if (how == LOST) return MT_TAG_NONE;
-    count(how, site, size, object, resized);
-    mt_tag storage = object ? 0 : TAG_STORAGE;
-    if (how == SITED) return site->id << 3 | storage | TAG_SITED;
-    return storage | (how == FILTERED ? TAG_FILTERED : TAG_HIDDEN);
+static NOINLINE void release_unrowed(mt_tag tag, size_t size) {
+    switch (MT_TAG_KIND(tag)) {
+    case MT_TAG_FILTERED:
+        uncount_counted(&filtered_site, size, !(tag & MT_TAG_STORAGE));
+        break;
+    case MT_TAG_HIDDEN: break;
+    default: mt_g.sum.untracked_frees++; break;
+    }
 }
 
 static inline void release_tagged(mt_tag tag, size_t size) {
-    int object = !(tag & TAG_STORAGE);
-    switch (TAG_KIND(tag)) {
-    case TAG_SITED:
-        uncount(SITED, mt_site_by_id(TAG_SITE(tag)), size, object);
-        break;
-    case TAG_FILTERED: uncount(FILTERED, NULL, size, object); break;
-    case TAG_HIDDEN: break;
-    default: mt_g.sum.untracked_frees++; break;
-    }
+    if (MT_TAG_KIND(tag) == MT_TAG_ROW)
+        uncount_counted(mt_site_by_id(MT_TAG_SITE(tag)), size,
+                        !(tag & MT_TAG_STORAGE));
+    else
+        release_unrowed(tag, size);
+}
+
+static inline mt_tag resize_tagged(mt_site *site, mt_tag old, size_t old_size,
+                                   size_t new_size) {
+    if (old_size > 0) release_tagged(old, old_size);
+    if (new_size == 0) return MT_TAG_NONE;
+    return charge_tagged(site, new_size, 0, old_size > 0);
 }
 
 mt_tag mt_alloc_tagged(size_t size, mt_type type, mt_func func, int line) {
     if (!mt_active) return MT_TAG_NONE;
     MT_EVENT_BEGIN();
-    mt_tag tag = charge_tagged(size, type, func, line, 1, 0);
+    mt_tag tag = charge_tagged(site_at(func, line, type), size, 1, 0);
     MT_EVENT_END();
     return tag;
 }
@@ -250,10 +270,8 @@ mt_tag mt_resize_tagged(mt_tag old, size_t old_size, size_t new_size,
                         mt_type owner, mt_func func, int line) {
     if (!mt_active) return MT_TAG_NONE;
     MT_EVENT_BEGIN();
-    if (old_size > 0) release_tagged(old, old_size);
-    mt_tag tag = MT_TAG_NONE;
-    if (new_size > 0)
-        tag = charge_tagged(new_size, owner, func, line, 0, old_size > 0);
+    mt_site *site = new_size > 0 ? site_at(func, line, owner) : NULL;
+    mt_tag tag = resize_tagged(site, old, old_size, new_size);
     MT_EVENT_END();
     return tag;
 }
@@ -263,4 +281,31 @@ void mt_free_tagged(mt_tag tag, size_t size) {
     MT_EVENT_BEGIN();
     release_tagged(tag, size);
     MT_EVENT_END();
+}
+
+/* ---------------------------------------------------- sites resolved ahead */
+
+mt_site *mt_site_at(mt_func func, int line, mt_type type) {
+    if (!mt_active) return NULL;
+    MT_EVENT_BEGIN();
+    mt_site *site = site_at(func, line, type);
+    MT_EVENT_END();
+    return site;
+}
+
+mt_tag mt_alloc_at(mt_site *site, size_t size) {
+    if (!mt_active) return MT_TAG_NONE;
+    MT_EVENT_BEGIN();
+    mt_tag tag = charge_tagged(site, size, 1, 0);
+    MT_EVENT_END();
+    return tag;
+}
+
+mt_tag mt_resize_at(mt_site *site, mt_tag old, size_t old_size,
+                    size_t new_size) {
+    if (!mt_active) return MT_TAG_NONE;
+    MT_EVENT_BEGIN();
+    mt_tag tag = resize_tagged(site, old, old_size, new_size);
+    MT_EVENT_END();
+    return tag;
 }

@@ -83,10 +83,14 @@ static void merge_cut_paths(mt_site *site) {
     }
 }
 
+/* Sorts the rows, after dropping those where nothing was counted: a row
+ * is made before TraceMem judges a block's size, and may have got none. */
 static void sort_sites(void) {
-    mt_site **sites = mt_site_table();
+    mt_site **sites = mt_site_table(), *s, *next;
+    HASH_ITER(hh, *sites, s, next)
+        if (s->count == 0 && s->bytes == 0) HASH_DEL(*sites, s);
     HASH_SRT(hh, *sites, site_order);
-    for (mt_site *s = *sites; s != NULL; s = s->hh.next) {
+    for (s = *sites; s != NULL; s = s->hh.next) {
         merge_cut_paths(s);
         HASH_SRT(hh, s->paths, path_order);
     }

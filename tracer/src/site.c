@@ -62,7 +62,7 @@ mt_site *mt_site_find(mt_func func, int line, mt_type type) {
             mt_pool_put(&s.site_pool, site);
             return NULL;
         }
-        site->id = s.count;
+        site->tag = s.count << 3 | MT_TAG_ROW;
         mt_site_ids[s.count++] = site;
     }
     return mt_site_cache[mt_site_slot(func, line, type)] = site;

@@ -25,14 +25,25 @@ typedef struct mt_site_path {
     UT_hash_handle hh;
 } mt_site_path;
 
-typedef struct mt_site {
+/* A tagged block's tag: its site's id above a bit saying the block is
+ * storage and two saying where it was counted: at a row, or at the
+ * filtered or the hidden pseudo-site (record.c).  Kind 0 is MT_TAG_NONE. */
+#define MT_TAG_ROW 1u
+#define MT_TAG_FILTERED 2u
+#define MT_TAG_HIDDEN 3u
+#define MT_TAG_KIND(tag) ((tag) & 3u)
+#define MT_TAG_STORAGE 4u
+#define MT_TAG_SITE(tag) ((tag) >> 3)
+
+struct mt_site {
     mt_site_key key;
-    uint32_t id;                     /* index in creation order */
+    mt_tag tag;                      /* an object's tag; the id is the
+                                        index in creation order */
     uint64_t count, bytes, resizes;
     uint64_t frees, freed_bytes;     /* live: count - frees, bytes - freed */
     mt_site_path *paths;
     UT_hash_handle hh;
-} mt_site;
+};
 
 /* The site (func, line, type), found by hash or created on first use, and
  * put in the cache; NULL when memory is exhausted. */

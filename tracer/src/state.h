@@ -34,8 +34,6 @@ typedef struct mt_globs {
 typedef struct mt_state {
     mt_options opt;      /* strings copied into the tracer's memory */
     mt_globs file_globs, root_globs;
-    bool plain;          /* no TraceMem or glob filter: every guest block
-                            gets a row */
     const char *language, *program;
     mt_summary sum;
     volatile sig_atomic_t in_event;

@@ -135,8 +135,6 @@ static int setup(const mt_options *o, const char *language,
     if (!globs_split(&mt_g.file_globs, mt_g.opt.filter_file) ||
         !globs_split(&mt_g.root_globs, mt_g.opt.filter_root_name))
         return 0;
-    mt_g.plain = mt_g.opt.trace_mem == 0 && mt_g.file_globs.count == 0 &&
-                 mt_g.root_globs.count == 0;
     mt_site_begin();
     mt_live_begin();
     return mt_path_begin();
