@@ -16,6 +16,7 @@
 #include "memory.h"
 #include "object.h"
 #include "vm.h"
+#include "where.h"
 
 #define GC_HEAP_GROW_FACTOR 2
 
@@ -54,16 +55,14 @@ static __attribute__((noinline, unused)) void *
 traced_realloc(void *pointer, size_t old_size, size_t new_size, MemTag tag,
                mt_tag *slot) {
     heap_account(old_size, new_size);
-    mt_type type = tag_mt_type(tag);
-    mt_func func = vm_current_mt_func();
-    int line = vm_current_line();
+    mt_site *site = where_site(tag_mt_type(tag));
     if (tag.kind == MEM_OBJECT) {
-        mt_tag object = mt_alloc_tagged(new_size, type, func, line);
+        mt_tag object = mt_alloc_at(site, new_size);
         Obj *result = heap_realloc(pointer, new_size);
         result->mt_tag = object;
         return result;
     }
-    *slot = mt_resize_tagged(*slot, old_size, new_size, type, func, line);
+    *slot = mt_resize_at(site, *slot, old_size, new_size);
     return heap_realloc(pointer, new_size);
 }
 
@@ -168,6 +167,7 @@ static void object_free(Obj *object) {
     }
     case OBJ_FUNCTION: {
         ObjFunction *function = (ObjFunction *)object;
+        if (MT_TRACING()) where_forget();
         chunk_free(&function->chunk);
         FREE_OBJECT(ObjFunction, object);
         break;

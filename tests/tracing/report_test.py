@@ -63,6 +63,25 @@ def case_smoke(lox, tmp):
         fail('Array site is %r' % s)
 
 
+def case_code_reused(lox, tmp):
+    # Two REPL lines each make a function that allocates one array and is
+    # then garbage; under GC stress the first is freed before the second
+    # is compiled, and malloc gives g's code f's old address.  Each array
+    # is still charged to its own function, not to whatever site was last
+    # seen at that address.
+    out = os.path.join(tmp, 'r.json')
+    proc = run([lox, '--memtracer.Output=json', '--memtracer.OutputFile=' + out],
+               input='{ fun f() { return [1]; } f(); }\n'
+                     '{ fun g() { return [2]; } g(); }\n',
+               env=dict(os.environ, LOX_GC_STRESS='1'))
+    expect_exit(proc, 0)
+    arrays = sorted((s['function'], s['count'], s['bytes'])
+                    for s in load(out)['sites']
+                    if s['type'] == 'Array' and s['line'] == 1)
+    if arrays != [('f', 1, 48), ('g', 1, 48)]:
+        fail('the arrays are charged to %r' % arrays)
+
+
 def case_default_stderr(lox, tmp):
     proc = run([lox, '--memtracer', '-c', 'print "out"; var a = [1, 2, 3];'])
     expect_exit(proc, 0)
