@@ -22,12 +22,15 @@
 #define CALL_CACHE_BITS 10
 static mt_node *call_cache[1 << CALL_CACHE_BITS];
 
-/* An active call; node is valid for frames 0..interned. */
+/* An active call; node is its path's for frames 0..interned.  Above, it
+ * is NULL or left by the slot's last call, for mt_call to reuse. */
 typedef struct frame {
     mt_func func;
     int32_t call_line;
     mt_node *node;
 } frame;
+
+mt_node *mt_path_top;
 
 static struct {
     mt_node root;
@@ -46,12 +49,20 @@ int mt_path_begin(void) {
     if (p.stack == NULL) return 0;
     p.cap = FIRST_STACK;
     p.stack[0] = (frame){0, 0, &p.root};
+    mt_path_top = &p.root;
     return 1;
 }
 
 void mt_path_reset(void) {
     memset(&p, 0, sizeof p);
     memset(call_cache, 0, sizeof call_cache);
+    mt_path_top = NULL;
+}
+
+/* After the stack shrank: the frames above it interned no more. */
+static void stack_popped(void) {
+    if (p.interned > p.depth) p.interned = p.depth;
+    mt_path_top = p.interned == p.depth ? p.stack[p.depth].node : NULL;
 }
 
 static inline unsigned call_slot(const mt_node *parent, mt_func callee,
@@ -117,8 +128,21 @@ void mt_call(mt_func callee, int call_line) {
         return;
     }
     frame *f = &p.stack[++p.depth];
+    /* A loop calls the same function from the same line again and again:
+     * the node the slot's last call interned is this call's too, when
+     * that call had the caller's node for parent.  Then it is interned
+     * already, without a look-up. */
+    if (p.interned + 1 == p.depth && f->func == callee &&
+        f->call_line == call_line && f->node != NULL &&
+        f->node->parent == mt_path_top) {
+        p.interned = p.depth;
+        mt_path_top = f->node;
+        return;
+    }
     f->func = callee;
     f->call_line = call_line;
+    f->node = NULL;
+    mt_path_top = NULL;
 }
 
 void mt_return(void) {
@@ -127,7 +151,7 @@ void mt_return(void) {
         p.lost_depth--;
     } else if (p.depth > 0) {
         p.depth--;
-        if (p.interned > p.depth) p.interned = p.depth;
+        stack_popped();
     }
 }
 
@@ -139,10 +163,10 @@ void mt_unwind(size_t depth) {
     p.lost_depth -= from_lost;
     drop -= from_lost;
     p.depth -= drop < p.depth ? drop : p.depth;
-    if (p.interned > p.depth) p.interned = p.depth;
+    stack_popped();
 }
 
-mt_node *mt_path_now(void) {
+mt_node *mt_path_intern(void) {
     while (p.interned < p.depth) {
         frame *caller = &p.stack[p.interned], *f = caller + 1;
         f->node = child_get(caller->node, f->func, f->call_line);
@@ -152,7 +176,7 @@ mt_node *mt_path_now(void) {
         }
         p.interned++;
     }
-    return p.stack[p.depth].node;
+    return mt_path_top = p.stack[p.depth].node;
 }
 
 mt_node *mt_path_root(void) { return &p.root; }
@@ -174,7 +198,7 @@ mt_node *mt_path_child(mt_node *parent, mt_func callee, int call_line) {
 void mt_path_set(mt_node *node) {
     if (p.stack == NULL) return;
     p.depth = p.interned = p.lost_depth = 0;
-    p.stack[0].node = node != NULL ? node : &p.root;
+    mt_path_top = p.stack[0].node = node != NULL ? node : &p.root;
 }
 
 void mt_path_walk(mt_node_visit *enter, mt_node_visit *leave, void *ctx) {
