@@ -101,7 +101,22 @@ static NOINLINE void count_path(mt_site *site, size_t size, int object) {
     path->bytes += size;
 }
 
-/* Counts a block new to the program at a pseudo-site. */
+/* The program's figures for a block new to it: an object, or storage
+ * (resized: it replaced an older block, whose release is counted apart). */
+static inline void count_program(size_t size, int object, int resized) {
+    mt_summary *sum = &mt_g.sum;
+    sum->allocations += object;
+    sum->bytes += size;
+    sum->resizes += resized;
+    uint64_t live = sum->bytes - sum->freed_bytes;
+    if (live > sum->peak_bytes) {
+        sum->peak_bytes = live;
+        sum->peak_at_allocation = sum->allocations;
+    }
+}
+
+/* Counts a block new to the program at a pseudo-site: hidden blocks stay
+ * out of the program's figures, filtered ones do not. */
 static NOINLINE void count_unrowed(mt_site *site, size_t size, int object,
                                    int resized) {
     mt_summary *sum = &mt_g.sum;
@@ -110,36 +125,19 @@ static NOINLINE void count_unrowed(mt_site *site, size_t size, int object,
         sum->hidden_internal_bytes += size;
         return;
     }
-    sum->allocations += object;
-    sum->bytes += size;
-    sum->resizes += resized;
-    uint64_t live = sum->bytes - sum->freed_bytes;
-    if (live > sum->peak_bytes) {
-        sum->peak_bytes = live;
-        sum->peak_at_allocation = sum->allocations;
-    }
+    count_program(size, object, resized);
     sum->filtered_allocations += object;
     sum->filtered_bytes += size;
 }
 
-/* Counts a block new to the program at site (from site_sized): an
- * object, or storage (resized: it replaced an older block, whose release
- * is counted apart). */
+/* Counts a block new to the program at site (from site_sized). */
 static inline void count(mt_site *site, size_t size, int object,
                          int resized) {
     if (UNLIKELY(MT_TAG_KIND(site->tag) != MT_TAG_ROW)) {
         count_unrowed(site, size, object, resized);
         return;
     }
-    mt_summary *sum = &mt_g.sum;
-    sum->allocations += object;
-    sum->bytes += size;
-    sum->resizes += resized;
-    uint64_t live = sum->bytes - sum->freed_bytes;
-    if (live > sum->peak_bytes) {
-        sum->peak_bytes = live;
-        sum->peak_at_allocation = sum->allocations;
-    }
+    count_program(size, object, resized);
     site->count += object;
     site->bytes += size;
     site->resizes += resized;
