@@ -9,8 +9,9 @@
  * (instruction, type) answers most allocations with two compares.  It is
  * two-way set associative: two hot instructions that hash alike, as in a
  * loop that calls an allocating function, would evict each other forever
- * from a direct-mapped one.  A function's code is never moved, only freed: where_forget
- * empties the cache before that, so a stale address never matches.
+ * from a direct-mapped one.  A function's code is never moved, only
+ * freed: where_forget empties the cache before that, so a stale address
+ * never matches.
  */
 #include "where.h"
 

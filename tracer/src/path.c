@@ -47,6 +47,7 @@ int mt_path_begin(void) {
     mt_pool_init(&p.pool, sizeof(mt_node));
     p.stack = mt_mem_alloc(FIRST_STACK * sizeof(frame));
     if (p.stack == NULL) return 0;
+    memset(p.stack, 0, FIRST_STACK * sizeof(frame));
     p.cap = FIRST_STACK;
     p.stack[0] = (frame){0, 0, &p.root};
     mt_path_top = &p.root;
@@ -111,7 +112,8 @@ static inline mt_node *child_get(mt_node *parent, mt_func callee,
 static int stack_grow(void) {
     frame *bigger = mt_mem_alloc(p.cap * 2 * sizeof(frame));
     if (bigger == NULL) return 0;
-    memcpy(bigger, p.stack, (p.depth + 1) * sizeof(frame));
+    memcpy(bigger, p.stack, p.cap * sizeof(frame));
+    memset(bigger + p.cap, 0, p.cap * sizeof(frame));
     mt_mem_free(p.stack);
     p.stack = bigger;
     p.cap *= 2;
