@@ -77,6 +77,41 @@ static void test_no_stacks(void **state) {
     free(r);
 }
 
+/* make called from build's line 25 again and again: the second time
+ * reuses the first time's path, unless build itself was called from
+ * elsewhere.  Three rounds, build from line 7, 7, then 9, each allocating
+ * before it calls make (so build's own path is known by then): two paths
+ * for make's Points. */
+static void test_repeated_call(void **state) {
+    (void)state;
+    vm_start((const char *[]){JSON, STACKS, NULL});
+    static const int build_lines[] = {7, 7, 9};
+    mt_call(F_SCRIPT, 0);
+    for (int i = 0; i < 3; i++) {
+        mt_call(F_BUILD, build_lines[i]);
+        mt_alloc(blk(10 + i), 16, T_ARRAY, F_BUILD, 24);
+        mt_call(F_MAKE, 25);
+        mt_alloc(blk(i), 48, T_POINT, F_MAKE, 4);
+        mt_return();
+        mt_return();
+    }
+    mt_return();
+    char *r = vm_finish();
+    assert_non_null(strstr(r,
+        "{\"count\": 2, \"bytes\": 96, \"truncated_frames\": 0, "
+        "\"frames\": [\n"
+        "        {\"function\": \"make\", \"file\": \"prog.fk\", \"line\": 4},\n"
+        "        {\"function\": \"build\", \"file\": \"lib.fk\", \"line\": 25},\n"
+        "        {\"function\": \"<script>\", \"file\": \"prog.fk\", \"line\": 7}]}"));
+    assert_non_null(strstr(r,
+        "{\"count\": 1, \"bytes\": 48, \"truncated_frames\": 0, "
+        "\"frames\": [\n"
+        "        {\"function\": \"make\", \"file\": \"prog.fk\", \"line\": 4},\n"
+        "        {\"function\": \"build\", \"file\": \"lib.fk\", \"line\": 25},\n"
+        "        {\"function\": \"<script>\", \"file\": \"prog.fk\", \"line\": 9}]}"));
+    free(r);
+}
+
 /* Recursion: each depth is its own path; the most allocating first. */
 static void test_recursion_paths(void **state) {
     (void)state;
@@ -180,6 +215,7 @@ int main(void) {
         cmocka_unit_test(test_stack_limit),
         cmocka_unit_test(test_stack_limit_table),
         cmocka_unit_test(test_no_stacks),
+        cmocka_unit_test(test_repeated_call),
         cmocka_unit_test(test_recursion_paths),
         cmocka_unit_test(test_path_interface),
         cmocka_unit_test(test_calls_without_allocations),

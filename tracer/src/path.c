@@ -30,8 +30,6 @@ typedef struct frame {
     mt_node *node;
 } frame;
 
-mt_node *mt_path_top;
-
 static struct {
     mt_node root;
     frame *stack;          /* stack[0] is the root; stack[depth] current */
@@ -50,20 +48,12 @@ int mt_path_begin(void) {
     memset(p.stack, 0, FIRST_STACK * sizeof(frame));
     p.cap = FIRST_STACK;
     p.stack[0] = (frame){0, 0, &p.root};
-    mt_path_top = &p.root;
     return 1;
 }
 
 void mt_path_reset(void) {
     memset(&p, 0, sizeof p);
     memset(call_cache, 0, sizeof call_cache);
-    mt_path_top = NULL;
-}
-
-/* After the stack shrank: the frames above it interned no more. */
-static void stack_popped(void) {
-    if (p.interned > p.depth) p.interned = p.depth;
-    mt_path_top = p.interned == p.depth ? p.stack[p.depth].node : NULL;
 }
 
 static inline unsigned call_slot(const mt_node *parent, mt_func callee,
@@ -136,15 +126,13 @@ void mt_call(mt_func callee, int call_line) {
      * already, without a look-up. */
     if (p.interned + 1 == p.depth && f->func == callee &&
         f->call_line == call_line && f->node != NULL &&
-        f->node->parent == mt_path_top) {
+        f->node->parent == f[-1].node) {
         p.interned = p.depth;
-        mt_path_top = f->node;
         return;
     }
     f->func = callee;
     f->call_line = call_line;
     f->node = NULL;
-    mt_path_top = NULL;
 }
 
 void mt_return(void) {
@@ -153,7 +141,7 @@ void mt_return(void) {
         p.lost_depth--;
     } else if (p.depth > 0) {
         p.depth--;
-        stack_popped();
+        if (p.interned > p.depth) p.interned = p.depth;
     }
 }
 
@@ -165,10 +153,10 @@ void mt_unwind(size_t depth) {
     p.lost_depth -= from_lost;
     drop -= from_lost;
     p.depth -= drop < p.depth ? drop : p.depth;
-    stack_popped();
+    if (p.interned > p.depth) p.interned = p.depth;
 }
 
-mt_node *mt_path_intern(void) {
+mt_node *mt_path_now(void) {
     while (p.interned < p.depth) {
         frame *caller = &p.stack[p.interned], *f = caller + 1;
         f->node = child_get(caller->node, f->func, f->call_line);
@@ -178,7 +166,7 @@ mt_node *mt_path_intern(void) {
         }
         p.interned++;
     }
-    return mt_path_top = p.stack[p.depth].node;
+    return p.stack[p.depth].node;
 }
 
 mt_node *mt_path_root(void) { return &p.root; }
@@ -200,7 +188,7 @@ mt_node *mt_path_child(mt_node *parent, mt_func callee, int call_line) {
 void mt_path_set(mt_node *node) {
     if (p.stack == NULL) return;
     p.depth = p.interned = p.lost_depth = 0;
-    mt_path_top = p.stack[0].node = node != NULL ? node : &p.root;
+    p.stack[0].node = node != NULL ? node : &p.root;
 }
 
 void mt_path_walk(mt_node_visit *enter, mt_node_visit *leave, void *ctx) {

@@ -37,17 +37,9 @@ struct mt_node {
 int mt_path_begin(void);
 void mt_path_reset(void);
 
-/* The node of the current call path once it is interned; NULL while
- * frames pushed since wait to be. */
-extern mt_node *mt_path_top;
-/* The slow half of mt_path_now. */
-mt_node *mt_path_intern(void);
-
 /* The node of the current call path, interned now if it was not yet.
  * Inside an event only. */
-static inline mt_node *mt_path_now(void) {
-    return mt_path_top != NULL ? mt_path_top : mt_path_intern();
-}
+mt_node *mt_path_now(void);
 
 /* Visits the trie depth first without recursion (the guest may recurse
  * deeper than the C stack allows): enter before a node's children, leave
