@@ -12,6 +12,10 @@
  * the tracer's side of the event in a cold function of its own: inline,
  * even code that never runs costs the fast path registers.
  *
+ * A VM that resolves its sites ahead (mt_site_at) counts its events with
+ * the inline functions at the end, under MT_TRACING(): the common case
+ * then costs no call into the tracer at all.
+ *
  * Compiling with MT_HOOKS_DISABLED defined makes every hook nothing at
  * all: the build that the cost of a hook that is off is measured against.
  */
@@ -69,7 +73,7 @@
 
 #define MT_HOOK_FREE_TAGGED(tag, size)                                        \
     do {                                                                      \
-        if (MT_UNLIKELY(mt_active)) mt_free_tagged((tag), (size));            \
+        if (MT_UNLIKELY(mt_active)) mt_free_tagged_inline((tag), (size));     \
     } while (0)
 
 #define MT_HOOK_CALL(callee, call_line)                                       \
@@ -106,5 +110,47 @@
 #define MT_HOOK_UNWIND(depth) ((void)0)
 
 #endif
+
+/* The events of a tracing VM, counted inline when they can be: each is the
+ * call of the same name without _inline, with the same answer.  They test
+ * nothing of mt_active: call them under MT_TRACING(). */
+
+static inline mt_tag mt_alloc_at_inline(mt_site *site, size_t size) {
+    mt_site_head *head = (mt_site_head *)site;
+    if (MT_UNLIKELY(MT_TAG_KIND(head->tag) != MT_TAG_ROW ||
+                    size < mt_hot_state.inline_below))
+        return mt_alloc_at(site, size);
+    mt_event_begin();
+    mt_counts_add(head, size, 1, 0);
+    mt_event_end();
+    return head->tag;
+}
+
+static inline void mt_free_tagged_inline(mt_tag tag, size_t size) {
+    if (MT_UNLIKELY(MT_TAG_KIND(tag) != MT_TAG_ROW)) {
+        mt_free_tagged(tag, size);
+        return;
+    }
+    mt_event_begin();
+    mt_counts_remove((mt_site_head *)mt_hot_state.sites[MT_TAG_SITE(tag)],
+                     size, !(tag & MT_TAG_STORAGE));
+    mt_event_end();
+}
+
+static inline mt_tag mt_resize_at_inline(mt_site *site, mt_tag old,
+                                         size_t old_size, size_t new_size) {
+    mt_site_head *head = (mt_site_head *)site;
+    if (MT_UNLIKELY(new_size == 0 || MT_TAG_KIND(head->tag) != MT_TAG_ROW ||
+                    new_size < mt_hot_state.inline_below ||
+                    (old_size > 0 && MT_TAG_KIND(old) != MT_TAG_ROW)))
+        return mt_resize_at(site, old, old_size, new_size);
+    mt_event_begin();
+    if (old_size > 0)
+        mt_counts_remove(
+            (mt_site_head *)mt_hot_state.sites[MT_TAG_SITE(old)], old_size, 0);
+    mt_counts_add(head, new_size, 0, old_size > 0);
+    mt_event_end();
+    return head->tag | MT_TAG_STORAGE;
+}
 
 #endif

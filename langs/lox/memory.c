@@ -57,13 +57,19 @@ traced_realloc(void *pointer, size_t old_size, size_t new_size, MemTag tag,
     heap_account(old_size, new_size);
     mt_site *site = where_site(tag_mt_type(tag));
     if (tag.kind == MEM_OBJECT) {
-        mt_tag object = mt_alloc_at(site, new_size);
+        mt_tag object = mt_alloc_at_inline(site, new_size);
         Obj *result = heap_realloc(pointer, new_size);
         result->mt_tag = object;
         return result;
     }
-    *slot = mt_resize_at(site, *slot, old_size, new_size);
+    *slot = mt_resize_at_inline(site, *slot, old_size, new_size);
     return heap_realloc(pointer, new_size);
+}
+
+/* A block released while tracing; out of line for the same reason. */
+static __attribute__((noinline, unused)) void traced_free(mt_tag tag,
+                                                         size_t size) {
+    mt_free_tagged_inline(tag, size);
 }
 
 void *mem_realloc(void *pointer, size_t old_size, size_t new_size,
@@ -71,7 +77,7 @@ void *mem_realloc(void *pointer, size_t old_size, size_t new_size,
     if (new_size == 0) {
         heap_account(old_size, 0);
         if (pointer == NULL) return NULL;
-        MT_HOOK_FREE_TAGGED(*slot, old_size);
+        if (MT_TRACING()) traced_free(*slot, old_size);
         free(pointer);
         return NULL;
     }

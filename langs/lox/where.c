@@ -44,8 +44,9 @@ static __attribute__((noinline)) mt_site *where_find(where_slot *set,
     if (set == NULL)
         return mt_site_at(compiler_mt_func(), compiler_line(), type);
     mt_site *site = mt_site_at(vm_current_mt_func(), vm_current_line(), type);
-    /* NULL (no memory) is not remembered: the next time may find some. */
-    if (site != NULL) {
+    /* Where the tracer had no memory for a row (a site whose tag is none)
+     * is not remembered: the next time may find some. */
+    if (((mt_site_head *)site)->tag != MT_TAG_NONE) {
         set[1] = set[0];
         set[0] = (where_slot){vm.frames[vm.frame_count - 1].ip, type, site};
     }

@@ -61,6 +61,27 @@ static void test_every_failure_point(void **state) {
     assert_true(degraded_runs > 0);
 }
 
+/* A site resolved ahead with no memory for its row: a site all the same,
+ * whose blocks are lost, tagged MT_TAG_NONE, and harmless to release. */
+static void test_site_ahead_without_memory(void **state) {
+    (void)state;
+    /* Memory for the names vm_start interns (eight blocks), none after. */
+    setenv("MEMTRACER_FAIL_ALLOC_AFTER", "8", 1);
+    vm_start((const char *[]){"--memtracer.Output=json", NULL});
+    mt_site *site = mt_site_at(F_MAKE, 4, T_POINT);
+    assert_non_null(site);
+    assert_int_equal(mt_alloc_at(site, 32), MT_TAG_NONE);
+    assert_int_equal(mt_resize_at(site, MT_TAG_NONE, 0, 16), MT_TAG_NONE);
+    mt_free_tagged(MT_TAG_NONE, 32);
+    char *r = vm_finish();
+    unsetenv("MEMTRACER_FAIL_ALLOC_AFTER");
+    assert_int_equal(figure(r, "allocations"), 0);
+    assert_int_equal(figure(r, "lost_events"), 2);
+    assert_int_equal(figure(r, "untracked_frees"), 1);
+    check_invariants(r);
+    free(r);
+}
+
 static void test_degraded_table(void **state) {
     (void)state;
     char *r = run(0, "--memtracer.Output=table");
@@ -80,6 +101,7 @@ static void test_healthy_table_says_nothing(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_failure_point),
+        cmocka_unit_test(test_site_ahead_without_memory),
         cmocka_unit_test(test_degraded_table),
         cmocka_unit_test(test_healthy_table_says_nothing),
     };

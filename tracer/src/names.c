@@ -100,7 +100,7 @@ mt_type mt_type_intern(const char *name, size_t len) {
 lost_record:
     mt_pool_put(&n.type_pool, t);
 lost:
-    mt_g.sum.lost_events++;
+    mt_g.lost_events++;
     return MT_TYPE_INTERNAL;
 }
 
@@ -150,7 +150,7 @@ done:
 lost_key:
     if (key != key_buf) mt_mem_free(key);
 lost:
-    mt_g.sum.lost_events++;
+    mt_g.lost_events++;
     return 0;
 }
 

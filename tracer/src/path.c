@@ -116,7 +116,7 @@ void mt_call(mt_func callee, int call_line) {
     if (!mt_calls_active) return;
     if (p.lost_depth > 0 || (p.depth + 1 == p.cap && !stack_grow())) {
         p.lost_depth++;
-        mt_g.sum.lost_events++;
+        mt_g.lost_events++;
         return;
     }
     frame *f = &p.stack[++p.depth];
@@ -161,7 +161,7 @@ mt_node *mt_path_now(void) {
         frame *caller = &p.stack[p.interned], *f = caller + 1;
         f->node = child_get(caller->node, f->func, f->call_line);
         if (f->node == NULL) {
-            mt_g.sum.lost_events++;
+            mt_g.lost_events++;
             f->node = caller->node;
         }
         p.interned++;
@@ -174,13 +174,13 @@ mt_node *mt_path_root(void) { return &p.root; }
 mt_node *mt_path_child(mt_node *parent, mt_func callee, int call_line) {
     if (parent == NULL) parent = &p.root;
     if (!mt_active) return parent;
-    MT_EVENT_BEGIN();
+    mt_event_begin();
     mt_node *child = child_get(parent, callee, call_line);
     if (child == NULL) {
-        mt_g.sum.lost_events++;
+        mt_g.lost_events++;
         child = parent;
     }
-    MT_EVENT_END();
+    mt_event_end();
     return child;
 }
 

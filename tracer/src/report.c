@@ -21,8 +21,8 @@
     } while (0)
 
 static int site_order(const mt_site *a, const mt_site *b) {
-    SORT_DESC(a->bytes, b->bytes);
-    SORT_DESC(a->count, b->count);
+    SORT_DESC(a->head.n.bytes, b->head.n.bytes);
+    SORT_DESC(a->head.n.count, b->head.n.count);
     const mt_func_rec *fa = mt_names_func(a->key.func);
     const mt_func_rec *fb = mt_names_func(b->key.func);
     int c = strcmp(mt_names_func_file(fa), mt_names_func_file(fb));
@@ -88,7 +88,7 @@ static void merge_cut_paths(mt_site *site) {
 static void sort_sites(void) {
     mt_site **sites = mt_site_table(), *s, *next;
     HASH_ITER(hh, *sites, s, next)
-        if (s->count == 0 && s->bytes == 0) HASH_DEL(*sites, s);
+        if (s->head.n.count == 0 && s->head.n.bytes == 0) HASH_DEL(*sites, s);
     HASH_SRT(hh, *sites, site_order);
     for (s = *sites; s != NULL; s = s->hh.next) {
         merge_cut_paths(s);
@@ -127,39 +127,40 @@ void mt_report_count(mt_out *o, uint64_t n, const char *noun) {
 }
 
 void mt_report_header(mt_out *o) {
-    const mt_summary *sum = &mt_g.sum;
+    mt_summary sum;
+    mt_summary_get(&sum);
     mt_out_str(o, "Memory Tracer. Recorded ");
-    mt_report_count(o, sum->allocations, "allocation");
+    mt_report_count(o, sum.allocations, "allocation");
     mt_out_str(o, ", ");
-    mt_out_size(o, sum->bytes);
+    mt_out_size(o, sum.bytes);
     mt_out_str(o, "; peak ");
-    mt_out_size(o, sum->peak_bytes);
+    mt_out_size(o, sum.peak_bytes);
     mt_out_str(o, " live; ");
-    mt_out_u64(o, sum->allocations - sum->frees);
+    mt_out_u64(o, sum.allocations - sum.frees);
     mt_out_str(o, " live at exit (");
-    mt_out_size(o, sum->bytes - sum->freed_bytes);
+    mt_out_size(o, sum.bytes - sum.freed_bytes);
     mt_out_str(o, ").\n");
-    if (sum->filtered_allocations > 0 || sum->filtered_bytes > 0) {
+    if (sum.filtered_allocations > 0 || sum.filtered_bytes > 0) {
         mt_out_str(o, "Filtered out: ");
-        mt_report_count(o, sum->filtered_allocations, "allocation");
+        mt_report_count(o, sum.filtered_allocations, "allocation");
         mt_out_str(o, ", ");
-        mt_out_size(o, sum->filtered_bytes);
+        mt_out_size(o, sum.filtered_bytes);
         mt_out_str(o, " (counted above, not listed below).\n");
     }
-    if (sum->hidden_internal_allocations > 0 ||
-        sum->hidden_internal_bytes > 0) {
+    if (sum.hidden_internal_allocations > 0 ||
+        sum.hidden_internal_bytes > 0) {
         mt_out_str(o, "Hidden: ");
-        mt_out_size(o, sum->hidden_internal_bytes);
+        mt_out_size(o, sum.hidden_internal_bytes);
         mt_out_str(o, " in the VM's own blocks");
-        if (sum->hidden_internal_allocations > 0) {
+        if (sum.hidden_internal_allocations > 0) {
             mt_out_str(o, ", ");
-            mt_report_count(o, sum->hidden_internal_allocations, "object");
+            mt_report_count(o, sum.hidden_internal_allocations, "object");
         }
         mt_out_str(o, " (not counted; --memtracer.TraceInternal=true shows them).\n");
     }
-    if (sum->lost_events > 0) {
+    if (sum.lost_events > 0) {
         mt_out_str(o, "Degraded: the tracer ran out of memory and lost ");
-        mt_report_count(o, sum->lost_events, "event");
+        mt_report_count(o, sum.lost_events, "event");
         mt_out_str(o, "; the figures are incomplete.\n");
     }
 }

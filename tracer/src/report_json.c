@@ -54,26 +54,27 @@ static void options(mt_out *o) {
 }
 
 static void summary(mt_out *o) {
-    const mt_summary *s = &mt_g.sum;
+    mt_summary s;
+    mt_summary_get(&s);
     const struct {
         const char *name;
         uint64_t value;
     } figures[] = {
-        {"allocations", s->allocations},
-        {"bytes", s->bytes},
-        {"frees", s->frees},
-        {"freed_bytes", s->freed_bytes},
-        {"resizes", s->resizes},
-        {"peak_bytes", s->peak_bytes},
-        {"peak_at_allocation", s->peak_at_allocation},
-        {"live_allocations", s->allocations - s->frees},
-        {"live_bytes", s->bytes - s->freed_bytes},
-        {"filtered_allocations", s->filtered_allocations},
-        {"filtered_bytes", s->filtered_bytes},
-        {"hidden_internal_allocations", s->hidden_internal_allocations},
-        {"hidden_internal_bytes", s->hidden_internal_bytes},
-        {"untracked_frees", s->untracked_frees},
-        {"lost_events", s->lost_events},
+        {"allocations", s.allocations},
+        {"bytes", s.bytes},
+        {"frees", s.frees},
+        {"freed_bytes", s.freed_bytes},
+        {"resizes", s.resizes},
+        {"peak_bytes", s.peak_bytes},
+        {"peak_at_allocation", s.peak_at_allocation},
+        {"live_allocations", s.allocations - s.frees},
+        {"live_bytes", s.bytes - s.freed_bytes},
+        {"filtered_allocations", s.filtered_allocations},
+        {"filtered_bytes", s.filtered_bytes},
+        {"hidden_internal_allocations", s.hidden_internal_allocations},
+        {"hidden_internal_bytes", s.hidden_internal_bytes},
+        {"untracked_frees", s.untracked_frees},
+        {"lost_events", s.lost_events},
     };
     mt_out_str(o, "  \"summary\": {");
     for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
@@ -82,7 +83,7 @@ static void summary(mt_out *o) {
         mt_out_str(o, ",");
     }
     mt_out_str(o, "\n    ");
-    key_bool(o, "degraded", s->lost_events > 0, 1);
+    key_bool(o, "degraded", s.lost_events > 0, 1);
     mt_out_str(o, "\n  },\n");
 }
 
@@ -113,17 +114,18 @@ static void stacks(mt_out *o, const mt_site *s) {
 
 static void site(mt_out *o, const mt_site *s) {
     const mt_func_rec *f = mt_names_func(s->key.func);
+    const mt_counts *n = &s->head.n;
     mt_out_str(o, "    {");
     key_str(o, "file", mt_names_func_file(f), 1);
     key(o, "line", 0);
     mt_out_i64(o, s->key.line);
     key_str(o, "function", f->name, 0);
     key_str(o, "type", mt_names_type(s->key.type)->name, 0);
-    key_u64(o, "count", s->count, 0);
-    key_u64(o, "bytes", s->bytes, 0);
-    key_u64(o, "resizes", s->resizes, 0);
-    key_u64(o, "live_count", s->count - s->frees, 0);
-    key_u64(o, "live_bytes", s->bytes - s->freed_bytes, 0);
+    key_u64(o, "count", n->count, 0);
+    key_u64(o, "bytes", n->bytes, 0);
+    key_u64(o, "resizes", n->resizes, 0);
+    key_u64(o, "live_count", n->count - n->frees, 0);
+    key_u64(o, "live_bytes", n->bytes - n->freed_bytes, 0);
     if (mt_g.opt.trace_stacks) stacks(o, s);
     mt_out_str(o, "}");
 }

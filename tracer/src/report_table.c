@@ -27,9 +27,9 @@ static widths measure(const mt_site *sites) {
     for (const mt_site *s = sites; s != NULL; s = s->hh.next) {
         size_t n = location_width(s);
         if (n > w.location) w.location = n;
-        n = mt_fmt_u64(buf, s->count);
+        n = mt_fmt_u64(buf, s->head.n.count);
         if (n > w.count) w.count = n;
-        n = mt_fmt_size(buf, s->bytes);
+        n = mt_fmt_size(buf, s->head.n.bytes);
         if (n > w.size) w.size = n;
     }
     return w;
@@ -44,8 +44,8 @@ static void row(mt_out *o, const mt_site *s, const widths *w) {
     mt_out_i64(o, s->key.line);
     mt_out_spaces(o, w->location - location_width(s));
     mt_out_str(o, " || ");
-    mt_report_cell(o, buf, mt_fmt_u64(buf, s->count), w->count);
-    mt_report_cell(o, buf, mt_fmt_size(buf, s->bytes), w->size);
+    mt_report_cell(o, buf, mt_fmt_u64(buf, s->head.n.count), w->count);
+    mt_report_cell(o, buf, mt_fmt_size(buf, s->head.n.bytes), w->size);
     mt_out_str(o, mt_names_type(s->key.type)->name);
     mt_out_str(o, "\n");
 }

@@ -19,8 +19,8 @@ void mt_report_typehistogram(mt_out *o) {
         t->count = t->bytes = 0;
     for (const mt_site *s = *mt_site_table(); s != NULL; s = s->hh.next) {
         mt_type_rec *t = mt_names_type(s->key.type);
-        t->count += s->count;
-        t->bytes += s->bytes;
+        t->count += s->head.n.count;
+        t->bytes += s->head.n.bytes;
     }
     HASH_SRT(hh, *types, type_order);
 

@@ -9,8 +9,6 @@
 
 #include <string.h>
 
-mt_site **mt_site_ids;
-
 static struct {
     mt_site *sites;
     uint32_t count, cap;
@@ -19,7 +17,7 @@ static struct {
 
 void mt_site_begin(void) {
     memset(&s, 0, sizeof s);
-    mt_site_ids = NULL;
+    mt_hot_state.sites = NULL;
     memset(mt_site_cache, 0, sizeof mt_site_cache);
     memset(mt_site_path_cache, 0, sizeof mt_site_path_cache);
     mt_pool_init(&s.site_pool, sizeof(mt_site));
@@ -36,10 +34,10 @@ static int ids_grow(void) {
     uint32_t cap = s.cap != 0 ? s.cap * 2 : 256;
     mt_site **bigger = mt_mem_alloc(cap * sizeof(mt_site *));
     if (bigger == NULL) return 0;
-    if (mt_site_ids != NULL)
-        memcpy(bigger, mt_site_ids, s.count * sizeof(mt_site *));
-    mt_mem_free(mt_site_ids);
-    mt_site_ids = bigger;
+    if (mt_hot_state.sites != NULL)
+        memcpy(bigger, mt_hot_state.sites, s.count * sizeof(mt_site *));
+    mt_mem_free(mt_hot_state.sites);
+    mt_hot_state.sites = bigger;
     s.cap = cap;
     return 1;
 }
@@ -62,8 +60,8 @@ mt_site *mt_site_find(mt_func func, int line, mt_type type) {
             mt_pool_put(&s.site_pool, site);
             return NULL;
         }
-        site->tag = s.count << 3 | MT_TAG_ROW;
-        mt_site_ids[s.count++] = site;
+        site->head.tag = s.count << 3 | MT_TAG_ROW;
+        mt_hot_state.sites[s.count++] = site;
     }
     return mt_site_cache[mt_site_slot(func, line, type)] = site;
 }

@@ -25,22 +25,10 @@ typedef struct mt_site_path {
     UT_hash_handle hh;
 } mt_site_path;
 
-/* A tagged block's tag: its site's id above a bit saying the block is
- * storage and two saying where it was counted: at a row, or at the
- * filtered or the hidden pseudo-site (record.c).  Kind 0 is MT_TAG_NONE. */
-#define MT_TAG_ROW 1u
-#define MT_TAG_FILTERED 2u
-#define MT_TAG_HIDDEN 3u
-#define MT_TAG_KIND(tag) ((tag) & 3u)
-#define MT_TAG_STORAGE 4u
-#define MT_TAG_SITE(tag) ((tag) >> 3)
-
 struct mt_site {
-    mt_site_key key;
-    mt_tag tag;                      /* an object's tag; the id is the
+    mt_site_head head;               /* the figures; the tag's id is the
                                         index in creation order */
-    uint64_t count, bytes, resizes;
-    uint64_t frees, freed_bytes;     /* live: count - frees, bytes - freed */
+    mt_site_key key;
     mt_site_path *paths;
     UT_hash_handle hh;
 };
@@ -93,8 +81,9 @@ static inline mt_site_path *mt_site_path_get(mt_site *site, mt_node *node) {
 #define MT_SITE_IDS (UINT32_C(1) << 29)
 
 /* The site with that id; ids come from sites already made. */
-extern mt_site **mt_site_ids;
-static inline mt_site *mt_site_by_id(uint32_t id) { return mt_site_ids[id]; }
+static inline mt_site *mt_site_by_id(uint32_t id) {
+    return mt_hot_state.sites[id];
+}
 
 /* The table, for the report writers to sort and walk. */
 mt_site **mt_site_table(void);

@@ -1,19 +1,23 @@
 /*
  * state.h -- what the recording modules and the report writers share: the
- * effective options, the program's summary figures, and the bracket every
- * event runs inside so that a signal never reports half-updated tables.
+ * effective options, the troubles met, and the summary the reports print.
+ *
+ * The figures an event moves are in the sites and in mt_hot_state (the
+ * public header lays them out for the inline hooks); the summary is
+ * derived from them when a report is written, so an event touches as few
+ * counters as it can.  Every event runs between mt_event_begin and
+ * mt_event_end, so that a signal never reports half-updated tables.
  */
 #ifndef MT_STATE_H
 #define MT_STATE_H
 
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdint.h>
 
 #include "memtracer.h"
 
 #define MT_DEFAULT_STACK_LIMIT 64
 
+/* The program's figures, as a report prints them. */
 typedef struct mt_summary {
     uint64_t allocations, bytes;       /* every object and byte the VM got */
     uint64_t frees, freed_bytes;
@@ -22,7 +26,7 @@ typedef struct mt_summary {
     uint64_t filtered_allocations, filtered_bytes;
     uint64_t hidden_internal_allocations, hidden_internal_bytes;
     uint64_t untracked_frees;
-    uint64_t lost_events;              /* dropped: the tracer had no memory */
+    uint64_t lost_events;
 } mt_summary;
 
 /* A glob list from FilterFile or FilterRootName; count 0: no filter. */
@@ -35,28 +39,15 @@ typedef struct mt_state {
     mt_options opt;      /* strings copied into the tracer's memory */
     mt_globs file_globs, root_globs;
     const char *language, *program;
-    mt_summary sum;
-    volatile sig_atomic_t in_event;
-    volatile sig_atomic_t pending_signal;
+    uint64_t untracked_frees;  /* releases of blocks it never counted */
+    uint64_t lost_events;      /* dropped: the tracer had no memory */
 } mt_state;
 
 extern mt_state mt_g;
 
-/* Runs the report for a signal that arrived during an event, then lets the
- * signal kill the process as it would have. */
-void mt_tracer_deliver_signal(void);
-
-#define MT_EVENT_BEGIN()                                  \
-    do {                                                  \
-        mt_g.in_event = 1;                                \
-        atomic_signal_fence(memory_order_seq_cst);        \
-    } while (0)
-
-#define MT_EVENT_END()                                    \
-    do {                                                  \
-        atomic_signal_fence(memory_order_seq_cst);        \
-        mt_g.in_event = 0;                                \
-        if (mt_g.pending_signal) mt_tracer_deliver_signal(); \
-    } while (0)
+/* Zeroes the pseudo-sites' figures, for a new start (record.c). */
+void mt_record_begin(void);
+/* The summary as of now (record.c). */
+void mt_summary_get(mt_summary *sum);
 
 #endif

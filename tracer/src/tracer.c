@@ -7,7 +7,7 @@
  *
  * A signal may land in the middle of an event, when the tables are half
  * updated: then the handler only notes it, and the event's last line
- * (MT_EVENT_END) writes the report and re-raises.  The report writers use
+ * (mt_event_end) writes the report and re-raises.  The report writers use
  * neither malloc nor stdio, so the handler may run them even when the
  * signal interrupted malloc in the program itself.
  */
@@ -28,6 +28,7 @@
 
 bool mt_active;
 bool mt_calls_active;
+mt_hot mt_hot_state;
 mt_state mt_g;
 
 static const int signals[] = {SIGINT, SIGTERM};
@@ -60,9 +61,9 @@ static void raise_default(int sig) {
     raise(sig);
 }
 
-void mt_tracer_deliver_signal(void) {
-    int sig = mt_g.pending_signal;
-    mt_g.pending_signal = 0;
+void mt_signal_deliver(void) {
+    int sig = mt_hot_state.pending_signal;
+    mt_hot_state.pending_signal = 0;
     if (!reported) {
         reported = 1;
         mt_active = mt_calls_active = false;
@@ -73,8 +74,8 @@ void mt_tracer_deliver_signal(void) {
 
 static void on_signal(int sig) {
     int saved_errno = errno;
-    mt_g.pending_signal = sig;
-    if (!mt_g.in_event) mt_tracer_deliver_signal();
+    mt_hot_state.pending_signal = sig;
+    if (!mt_hot_state.in_event) mt_signal_deliver();
     errno = saved_errno;
 }
 
@@ -136,6 +137,7 @@ static int setup(const mt_options *o, const char *language,
         !globs_split(&mt_g.root_globs, mt_g.opt.filter_root_name))
         return 0;
     mt_site_begin();
+    mt_record_begin();
     mt_live_begin();
     return mt_path_begin();
 }
@@ -146,20 +148,20 @@ int mt_start(const mt_options *o, const char *language, const char *program,
         snprintf(err, errlen, "memtracer: already started");
         return -1;
     }
-    memset(&mt_g.sum, 0, sizeof mt_g.sum);
-    mt_g.pending_signal = 0;
-    mt_g.in_event = 1;
+    memset(&mt_hot_state, 0, sizeof mt_hot_state);
+    mt_g.untracked_frees = mt_g.lost_events = 0;
+    mt_hot_state.in_event = 1;
     if (!setup(o, language, program)) {
         snprintf(err, errlen, "memtracer: out of memory");
         release_everything();
-        mt_g.in_event = 0;
+        mt_hot_state.in_event = 0;
         return -1;
     }
     mt_names_reset_verdicts();
     if (o->output_file != NULL &&
         mt_report_file_open(o->output_file, err, errlen) != 0) {
         release_everything();
-        mt_g.in_event = 0;
+        mt_hot_state.in_event = 0;
         return -1;
     }
     static int exit_hook;
@@ -171,7 +173,8 @@ int mt_start(const mt_options *o, const char *language, const char *program,
     mt_active = true;
     mt_calls_active = o->trace_stacks || o->output == MT_OUTPUT_HISTOGRAM ||
                       o->output == MT_OUTPUT_CALLTREE;
-    mt_g.in_event = 0;
+    mt_hot_state.inline_below = mt_calls_active ? SIZE_MAX : o->trace_mem;
+    mt_hot_state.in_event = 0;
     return 0;
 }
 
@@ -181,7 +184,7 @@ int mt_finish(void) {
         release_everything();
         return 0;
     }
-    MT_EVENT_BEGIN();
+    mt_event_begin();
     int ok = 1;
     mt_active = mt_calls_active = false;
     if (!reported) {
@@ -192,10 +195,10 @@ int mt_finish(void) {
     release_everything();
     started = 0;
     atomic_signal_fence(memory_order_seq_cst);
-    mt_g.in_event = 0;
-    if (mt_g.pending_signal) {
-        int sig = mt_g.pending_signal;
-        mt_g.pending_signal = 0;
+    mt_hot_state.in_event = 0;
+    if (mt_hot_state.pending_signal) {
+        int sig = mt_hot_state.pending_signal;
+        mt_hot_state.pending_signal = 0;
         raise_default(sig);
     }
     return ok ? 0 : -1;
