@@ -7,6 +7,7 @@
 #include "memory.h"
 #include "object.h"
 #include "vm.h"
+#include "where.h"
 
 void chunk_init(Chunk *chunk) {
     chunk->count = 0;
@@ -14,6 +15,7 @@ void chunk_init(Chunk *chunk) {
     chunk->code = NULL;
     chunk->lines = NULL;
     chunk->code_tag = chunk->lines_tag = MT_TAG_NONE;
+    chunk->sites = NULL;
     value_array_init(&chunk->constants);
 }
 
@@ -21,6 +23,7 @@ void chunk_free(Chunk *chunk) {
     FREE_ARRAY(uint8_t, chunk->code, chunk->capacity, &chunk->code_tag);
     FREE_ARRAY(int, chunk->lines, chunk->capacity, &chunk->lines_tag);
     value_array_free(&chunk->constants);
+    where_chunk_free(chunk);
     chunk_init(chunk);
 }
 

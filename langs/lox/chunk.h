@@ -57,6 +57,7 @@ typedef struct {
     int *lines;
     ValueArray constants;
     mt_tag code_tag, lines_tag;
+    struct where_slot *sites;  /* while tracing: by instruction (where.c) */
 } Chunk;
 
 void chunk_init(Chunk *chunk);

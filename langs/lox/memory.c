@@ -173,7 +173,6 @@ static void object_free(Obj *object) {
     }
     case OBJ_FUNCTION: {
         ObjFunction *function = (ObjFunction *)object;
-        if (MT_TRACING()) where_forget();
         chunk_free(&function->chunk);
         FREE_OBJECT(ObjFunction, object);
         break;
