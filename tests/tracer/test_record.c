@@ -288,31 +288,50 @@ static void test_tagged_storage(void **state) {
     free(r);
 }
 
+/* The events at sites resolved ahead: the calls, or the hooks' inline
+ * functions that count a block at a row without them. */
+typedef struct events {
+    mt_tag (*alloc)(mt_site *site, size_t size);
+    mt_tag (*resize)(mt_site *site, mt_tag old, size_t old_size,
+                     size_t new_size);
+    void (*release)(mt_tag tag, size_t size);
+} events;
+
+static const events calls = {mt_alloc_at, mt_resize_at, mt_free_tagged};
+static const events inline_ = {mt_alloc_at_inline, mt_resize_at_inline,
+                               mt_free_tagged_inline};
+
 /* Sites resolved ahead, as a VM that caches them by bytecode position
- * uses them: the same figures as the tagged events give.  FilterFile
- * keeps build's blocks out of the rows, TraceMem the small one, and an
- * <internal> site stays hidden; each is still counted where it belongs. */
-static void test_sites_ahead(void **state) {
-    (void)state;
+ * uses them.  FilterFile keeps build's blocks out of the rows, TraceMem
+ * the small one, and an <internal> site stays hidden; each is still
+ * counted where it belongs.  The report. */
+static char *sites_ahead(const events *e, const char *extra) {
     vm_start((const char *[]){JSON, "--memtracer.FilterFile=prog.*",
-                              "--memtracer.TraceMem=16", NULL});
+                              "--memtracer.TraceMem=16", extra, NULL});
     mt_site *point = mt_site_at(F_MAKE, 4, T_POINT);
     mt_site *away = mt_site_at(F_BUILD, 21, T_ARRAY);
     mt_site *internal = mt_site_at(F_MAKE, 5, MT_TYPE_INTERNAL);
     assert_ptr_equal(mt_site_at(F_MAKE, 4, T_POINT), point);
-    mt_tag a = mt_alloc_at(point, 32), b = mt_alloc_at(point, 32);
-    mt_tag small = mt_alloc_at(point, 8);
-    mt_tag far = mt_alloc_at(away, 40);
-    mt_tag hidden = mt_alloc_at(internal, 24);
-    mt_tag items = mt_resize_at(point, MT_TAG_NONE, 0, 16);
-    items = mt_resize_at(point, items, 16, 64);
-    mt_free_tagged(b, 32);
-    mt_free_tagged(small, 8);
-    mt_free_tagged(far, 40);
-    mt_free_tagged(hidden, 24);
-    assert_int_equal(mt_resize_at(point, items, 64, 0), MT_TAG_NONE);
+    mt_call(F_MAKE, 9);
+    mt_tag a = e->alloc(point, 32), b = e->alloc(point, 32);
+    mt_tag small = e->alloc(point, 8);
+    mt_tag far = e->alloc(away, 40);
+    mt_tag hidden = e->alloc(internal, 24);
+    mt_tag items = e->resize(point, MT_TAG_NONE, 0, 16);
+    items = e->resize(point, items, 16, 64);
+    mt_return();
+    e->release(b, 32);
+    e->release(small, 8);
+    e->release(far, 40);
+    e->release(hidden, 24);
+    assert_int_equal(e->resize(point, items, 64, 0), MT_TAG_NONE);
     assert_int_equal(a, b);
-    char *r = vm_finish();
+    return vm_finish();
+}
+
+static void test_sites_ahead(void **state) {
+    (void)state;
+    char *r = sites_ahead(&calls, NULL);
     assert_non_null(strstr(r,
         "{\"file\": \"prog.fk\", \"line\": 4, \"function\": \"make\", "
         "\"type\": \"Point\", \"count\": 2, \"bytes\": 144, \"resizes\": 1, "
@@ -330,6 +349,22 @@ static void test_sites_ahead(void **state) {
     assert_int_equal(figure(r, "untracked_frees"), 0);
     check_invariants(r);
     free(r);
+}
+
+/* Counted inline, the same figures, byte for byte (from the summary on:
+ * the options name each run's own file): with a plain table, and with
+ * stack traces (whose events all go through the calls). */
+static void test_sites_ahead_inline(void **state) {
+    (void)state;
+    const char *modes[] = {NULL, "--memtracer.TraceStackTraces=true"};
+    for (size_t i = 0; i < 2; i++) {
+        char *by_calls = sites_ahead(&calls, modes[i]);
+        char *counted_inline = sites_ahead(&inline_, modes[i]);
+        assert_string_equal(strstr(counted_inline, "\"summary\""),
+                            strstr(by_calls, "\"summary\""));
+        free(by_calls);
+        free(counted_inline);
+    }
 }
 
 /* Names interned before the tracer starts are kept; events while it is
@@ -415,6 +450,7 @@ int main(void) {
         cmocka_unit_test(test_tagged),
         cmocka_unit_test(test_tagged_storage),
         cmocka_unit_test(test_sites_ahead),
+        cmocka_unit_test(test_sites_ahead_inline),
         cmocka_unit_test(test_inactive),
         cmocka_unit_test(test_live_table_model),
     };
