@@ -122,6 +122,7 @@ static inline mt_tag mt_alloc_at_inline(mt_site *site, size_t size) {
         return mt_alloc_at(site, size);
     mt_event_begin();
     mt_counts_add(head, size, 1, 0);
+    if (MT_UNLIKELY(mt_calls_active)) mt_counts_add_path(site, size, 1);
     mt_event_end();
     return head->tag;
 }
@@ -149,6 +150,7 @@ static inline mt_tag mt_resize_at_inline(mt_site *site, mt_tag old,
         mt_counts_remove(
             (mt_site_head *)mt_hot_state.sites[MT_TAG_SITE(old)], old_size, 0);
     mt_counts_add(head, new_size, 0, old_size > 0);
+    if (MT_UNLIKELY(mt_calls_active)) mt_counts_add_path(site, new_size, 0);
     mt_event_end();
     return head->tag | MT_TAG_STORAGE;
 }

@@ -178,7 +178,7 @@ mt_tag mt_resize_at(mt_site *site, mt_tag old, size_t old_size,
  * by a call: at a few dozen instructions an event, a call's own cost is a
  * large share.  What that code touches is laid out here for it alone; a VM
  * reads and writes none of it.  The rest -- filtered, hidden and lost
- * blocks, call paths, the live table -- goes through the calls above. */
+ * blocks, the live table -- goes through the calls above. */
 
 /* A site's figures. */
 typedef struct mt_counts {
@@ -203,14 +203,15 @@ typedef struct mt_site_head {
 #define MT_TAG_STORAGE 4u
 #define MT_TAG_SITE(tag) ((tag) >> 3)
 
+/* The rest an event touches: the program's live figures and peak, where
+ * the inline code gives way to the calls, the sites by id (a tag's), and
+ * the signal bracket. */
 typedef struct mt_hot {
     uint64_t allocations;           /* objects, excluding hidden ones */
     uint64_t live_bytes;            /* excluding hidden blocks */
     uint64_t peak_bytes, peak_at_allocation;
-    size_t inline_below;            /* smaller blocks go out of line:
-                                       TraceMem, or all while calls are
-                                       traced (their paths are counted
-                                       there) */
+    size_t inline_below;            /* smaller blocks go out of line, to
+                                       be filtered (TraceMem) */
     mt_site **sites;                /* by id */
     /* The bracket round every event: a signal that lands inside one is
      * only noted, and delivered when the tables are whole again. */
@@ -249,6 +250,10 @@ static inline void mt_counts_add(mt_site_head *site, size_t size, int object,
         h->peak_at_allocation = h->allocations;
     }
 }
+
+/* The call path's share of a block counted at site, a row, while calls
+ * are traced (mt_calls_active).  Inside an event only. */
+void mt_counts_add_path(mt_site *site, size_t size, int object);
 
 /* Takes a released block out of the figures of the site it was counted
  * at. */

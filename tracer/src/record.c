@@ -98,7 +98,7 @@ static inline mt_site *site_sized(mt_site *site, size_t size) {
 /* The call path's share of a block counted at a row: its node's own count
  * for the histogram and call tree, and the site's record of the path for
  * stack traces. */
-static NOINLINE void count_path(mt_site *site, size_t size, int object) {
+void mt_counts_add_path(mt_site *site, size_t size, int object) {
     mt_node *node = mt_path_now();
     node->self_count += object;
     if (!mt_g.opt.trace_stacks) return;
@@ -133,7 +133,7 @@ static inline void count(mt_site *site, size_t size, int object,
         return;
     }
     mt_counts_add(&site->head, size, object, resized);
-    if (mt_calls_active) count_path(site, size, object);
+    if (mt_calls_active) mt_counts_add_path(site, size, object);
 }
 
 /* Takes a released block out of the figures of the site it was counted
