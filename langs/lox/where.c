@@ -22,16 +22,9 @@
 #include <stdlib.h>
 
 #include "compiler.h"
-#include "vm.h"
-
-typedef struct where_slot {
-    mt_type type;
-    mt_site *site;    /* NULL: nothing allocated here yet */
-} where_slot;
 
 /* The slow half of where_site: outside the VM's frames, or a miss. */
-static __attribute__((noinline)) mt_site *where_find(CallFrame *frame,
-                                                     mt_type type) {
+mt_site *where_find(CallFrame *frame, mt_type type) {
     if (frame == NULL)
         return mt_site_at(compiler_mt_func(), compiler_line(), type);
     mt_site *site = mt_site_at(vm_current_mt_func(), vm_current_line(), type);
@@ -46,17 +39,6 @@ static __attribute__((noinline)) mt_site *where_find(CallFrame *frame,
     }
     chunk->sites[frame->ip - chunk->code] = (where_slot){type, site};
     return site;
-}
-
-mt_site *where_site(mt_type type) {
-    if (vm.frame_count == 0) return where_find(NULL, type);
-    CallFrame *frame = &vm.frames[vm.frame_count - 1];
-    const Chunk *chunk = &frame->closure->function->chunk;
-    if (chunk->sites != NULL) {
-        const where_slot *slot = &chunk->sites[frame->ip - chunk->code];
-        if (slot->site != NULL && slot->type == type) return slot->site;
-    }
-    return where_find(frame, type);
 }
 
 void where_chunk_free(Chunk *chunk) {

@@ -7,10 +7,30 @@
 #include <memtracer.h>
 
 #include "chunk.h"
+#include "vm.h"
+
+typedef struct where_slot {
+    mt_type type;
+    mt_site *site;    /* NULL: nothing allocated here yet */
+} where_slot;
+
+/* The slow half of where_site: outside the VM's frames (frame NULL), or
+ * an instruction that has not allocated that type yet. */
+__attribute__((noinline)) mt_site *where_find(CallFrame *frame,
+                                              mt_type type);
 
 /* The tracer's site for a block of that type made now: in the innermost
  * frame at its current instruction (or in the code being compiled). */
-mt_site *where_site(mt_type type);
+static inline mt_site *where_site(mt_type type) {
+    if (vm.frame_count == 0) return where_find(NULL, type);
+    CallFrame *frame = &vm.frames[vm.frame_count - 1];
+    const Chunk *chunk = &frame->closure->function->chunk;
+    if (chunk->sites != NULL) {
+        const where_slot *slot = &chunk->sites[frame->ip - chunk->code];
+        if (slot->site != NULL && slot->type == type) return slot->site;
+    }
+    return where_find(frame, type);
+}
 
 /* Frees the sites remembered beside a chunk's code. */
 void where_chunk_free(Chunk *chunk);
