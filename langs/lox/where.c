@@ -18,7 +18,6 @@
  */
 #include "where.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 
 #include "compiler.h"
