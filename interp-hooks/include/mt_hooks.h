@@ -118,7 +118,7 @@
 static inline mt_tag mt_alloc_at_inline(mt_site *site, size_t size) {
     mt_site_head *head = (mt_site_head *)site;
     if (MT_UNLIKELY(MT_TAG_KIND(head->tag) != MT_TAG_ROW ||
-                    size < mt_hot_state.inline_below))
+                    size < mt_hot_state.trace_mem))
         return mt_alloc_at(site, size);
     mt_event_begin();
     mt_counts_add(head, size, 1, 0);
@@ -142,7 +142,7 @@ static inline mt_tag mt_resize_at_inline(mt_site *site, mt_tag old,
                                          size_t old_size, size_t new_size) {
     mt_site_head *head = (mt_site_head *)site;
     if (MT_UNLIKELY(new_size == 0 || MT_TAG_KIND(head->tag) != MT_TAG_ROW ||
-                    new_size < mt_hot_state.inline_below ||
+                    new_size < mt_hot_state.trace_mem ||
                     (old_size > 0 && MT_TAG_KIND(old) != MT_TAG_ROW)))
         return mt_resize_at(site, old, old_size, new_size);
     mt_event_begin();

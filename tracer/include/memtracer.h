@@ -203,15 +203,15 @@ typedef struct mt_site_head {
 #define MT_TAG_STORAGE 4u
 #define MT_TAG_SITE(tag) ((tag) >> 3)
 
-/* The rest an event touches: the program's live figures and peak, where
- * the inline code gives way to the calls, the sites by id (a tag's), and
- * the signal bracket. */
+/* The rest an event touches: the program's live figures and peak, the
+ * size below which blocks are filtered, the sites by id (a tag's), and the
+ * signal bracket. */
 typedef struct mt_hot {
     uint64_t allocations;           /* objects, excluding hidden ones */
     uint64_t live_bytes;            /* excluding hidden blocks */
     uint64_t peak_bytes, peak_at_allocation;
-    size_t inline_below;            /* smaller blocks go out of line, to
-                                       be filtered (TraceMem) */
+    size_t trace_mem;               /* TraceMem: smaller blocks go out of
+                                       line, to be filtered */
     mt_site **sites;                /* by id */
     /* The bracket round every event: a signal that lands inside one is
      * only noted, and delivered when the tables are whole again. */

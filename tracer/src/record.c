@@ -89,7 +89,7 @@ static inline mt_site *site_at(mt_func func, int line, mt_type type) {
 /* Where a block of size bytes is counted when site is where it was made:
  * TraceMem sends a small block to the filtered pseudo-site. */
 static inline mt_site *site_sized(mt_site *site, size_t size) {
-    if (UNLIKELY(size < mt_g.opt.trace_mem) && site != &hidden_site &&
+    if (UNLIKELY(size < mt_hot_state.trace_mem) && site != &hidden_site &&
         site != &lost_site)
         return &filtered_site;
     return site;

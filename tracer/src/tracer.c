@@ -173,7 +173,7 @@ int mt_start(const mt_options *o, const char *language, const char *program,
     mt_active = true;
     mt_calls_active = o->trace_stacks || o->output == MT_OUTPUT_HISTOGRAM ||
                       o->output == MT_OUTPUT_CALLTREE;
-    mt_hot_state.inline_below = o->trace_mem;
+    mt_hot_state.trace_mem = o->trace_mem;
     mt_hot_state.in_event = 0;
     return 0;
 }
