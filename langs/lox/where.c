@@ -22,7 +22,6 @@
 
 #include "compiler.h"
 
-/* The slow half of where_site: outside the VM's frames, or a miss. */
 mt_site *where_find(CallFrame *frame, mt_type type) {
     if (frame == NULL)
         return mt_site_at(compiler_mt_func(), compiler_line(), type);

@@ -353,7 +353,7 @@ static void test_sites_ahead(void **state) {
 
 /* Counted inline, the same figures, byte for byte (from the summary on:
  * the options name each run's own file): with a plain table, and with
- * stack traces (whose events all go through the calls). */
+ * stack traces (where a path's share still goes through a call). */
 static void test_sites_ahead_inline(void **state) {
     (void)state;
     const char *modes[] = {NULL, "--memtracer.TraceStackTraces=true"};
