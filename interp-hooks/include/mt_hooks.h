@@ -13,8 +13,8 @@
  * even code that never runs costs the fast path registers.
  *
  * A VM that resolves its sites ahead (mt_site_at) counts its events with
- * the inline functions at the end, under MT_TRACING(): the common case
- * then costs no call into the tracer at all.
+ * the _try functions at the end, under MT_TRACING(): the common case then
+ * costs no call into the tracer at all.
  *
  * Compiling with MT_HOOKS_DISABLED defined makes every hook nothing at
  * all: the build that the cost of a hook that is off is measured against.
@@ -73,7 +73,12 @@
 
 #define MT_HOOK_FREE_TAGGED(tag, size)                                        \
     do {                                                                      \
-        if (MT_UNLIKELY(mt_active)) mt_free_tagged_inline((tag), (size));     \
+        if (MT_UNLIKELY(mt_active)) {                                         \
+            mt_tag mt_tag_ = (tag);                                           \
+            size_t mt_size_ = (size);                                         \
+            if (!mt_free_tagged_try(mt_tag_, mt_size_))                       \
+                mt_free_tagged(mt_tag_, mt_size_);                            \
+        }                                                                     \
     } while (0)
 
 #define MT_HOOK_CALL(callee, call_line)                                       \
@@ -111,48 +116,46 @@
 
 #endif
 
-/* The events of a tracing VM, counted inline when they can be: each is the
- * call of the same name without _inline, with the same answer.  They test
- * nothing of mt_active: call them under MT_TRACING(). */
+/* The events of a tracing VM that resolves its sites ahead, counted
+ * inline where they can be.  Each counts as the call of the same name
+ * without _try counts, and answers the same; or, when the event needs the
+ * call -- a block the options keep out of the rows, a site with no row --
+ * does nothing and answers MT_TAG_NONE (false), and the VM makes the
+ * call.  While calls are traced (MT_TRACING_CALLS()), a block they counted
+ * still owes its call path: mt_counts_add_path.  They never call anything
+ * themselves, so a VM's common case can be a function that calls only its
+ * allocator, with no registers to save.  They test nothing of mt_active:
+ * call them under MT_TRACING(). */
 
-static inline mt_tag mt_alloc_at_inline(mt_site *site, size_t size) {
+static inline mt_tag mt_alloc_at_try(mt_site *site, size_t size) {
     mt_site_head *head = (mt_site_head *)site;
     if (MT_UNLIKELY(MT_TAG_KIND(head->tag) != MT_TAG_ROW ||
-                    size < mt_hot_state.trace_mem))
-        return mt_alloc_at(site, size);
-    mt_event_begin();
+                    size < mt_hot_state.inline_min))
+        return MT_TAG_NONE;
     mt_counts_add(head, size, 1, 0);
-    if (MT_UNLIKELY(mt_calls_active)) mt_counts_add_path(site, size, 1);
-    mt_event_end();
     return head->tag;
 }
 
-static inline void mt_free_tagged_inline(mt_tag tag, size_t size) {
-    if (MT_UNLIKELY(MT_TAG_KIND(tag) != MT_TAG_ROW)) {
-        mt_free_tagged(tag, size);
-        return;
-    }
-    mt_event_begin();
-    mt_counts_remove((mt_site_head *)mt_hot_state.sites[MT_TAG_SITE(tag)],
-                     size, !(tag & MT_TAG_STORAGE));
-    mt_event_end();
-}
-
-static inline mt_tag mt_resize_at_inline(mt_site *site, mt_tag old,
-                                         size_t old_size, size_t new_size) {
+/* A release (new_size 0) always needs the call. */
+static inline mt_tag mt_resize_at_try(mt_site *site, mt_tag old,
+                                      size_t old_size, size_t new_size) {
     mt_site_head *head = (mt_site_head *)site;
-    if (MT_UNLIKELY(new_size == 0 || MT_TAG_KIND(head->tag) != MT_TAG_ROW ||
-                    new_size < mt_hot_state.trace_mem ||
+    if (MT_UNLIKELY(MT_TAG_KIND(head->tag) != MT_TAG_ROW ||
+                    new_size < mt_hot_state.inline_min ||
                     (old_size > 0 && MT_TAG_KIND(old) != MT_TAG_ROW)))
-        return mt_resize_at(site, old, old_size, new_size);
-    mt_event_begin();
+        return MT_TAG_NONE;
     if (old_size > 0)
         mt_counts_remove(
             (mt_site_head *)mt_hot_state.sites[MT_TAG_SITE(old)], old_size, 0);
     mt_counts_add(head, new_size, 0, old_size > 0);
-    if (MT_UNLIKELY(mt_calls_active)) mt_counts_add_path(site, new_size, 0);
-    mt_event_end();
     return head->tag | MT_TAG_STORAGE;
+}
+
+static inline bool mt_free_tagged_try(mt_tag tag, size_t size) {
+    if (MT_UNLIKELY(MT_TAG_KIND(tag) != MT_TAG_ROW)) return false;
+    mt_counts_remove((mt_site_head *)mt_hot_state.sites[MT_TAG_SITE(tag)],
+                     size, !(tag & MT_TAG_STORAGE));
+    return true;
 }
 
 #endif

@@ -20,11 +20,25 @@
 
 #define GC_HEAP_GROW_FACTOR 2
 
-/* The tracer's type for a block. */
-static mt_type tag_mt_type(MemTag tag) {
+/* The tracer's type for a block, as far as it is known without naming a
+ * class: an instance of a class not named yet is CLASS_UNNAMED, which no
+ * site has. */
+static inline mt_type tag_mt_type_known(MemTag tag) {
     if (tag.kind == MEM_INTERNAL) return MT_TYPE_INTERNAL;
-    if (tag.type == OBJ_INSTANCE) return class_mt_type(tag.klass);
+    if (tag.type == OBJ_INSTANCE) return tag.klass->mt_type;
     return vm.mt_types[tag.type];
+}
+
+static mt_type tag_mt_type(MemTag tag) {
+    mt_type type = tag_mt_type_known(tag);
+    return type != CLASS_UNNAMED ? type : class_mt_name(tag.klass);
+}
+
+/* Whether a block about to grow from old_size to new_size starts a
+ * collection. */
+static inline bool heap_collects(size_t old_size, size_t new_size) {
+    return new_size > old_size &&
+           vm.bytes_allocated + (new_size - old_size) > vm.next_gc;
 }
 
 /* The collector's accounting of a block about to change size: may collect. */
@@ -46,47 +60,71 @@ static inline void *heap_realloc(void *pointer, size_t new_size) {
     return result;
 }
 
-/* A block obtained or resized while tracing.  Out of line, so that the
- * untraced chokepoint keeps its registers.  The tracer hears of the block
- * before it exists (a failure ends the program anyway) and after the
- * collection it may have caused, so the peak is exact.  (Unused in a
- * -Dhooks=false build.) */
-static __attribute__((noinline, unused)) void *
-traced_realloc(void *pointer, size_t old_size, size_t new_size, MemTag tag,
-               mt_tag *slot) {
+/* A block obtained or resized while tracing, in general: it may start a
+ * collection, look its site up, and call the tracer.  The tracer hears of
+ * the block before it exists (a failure ends the program anyway) and after
+ * the collection, so the peak is exact. */
+static __attribute__((noinline)) void *
+traced_realloc_slow(void *pointer, size_t old_size, size_t new_size,
+                    MemTag tag, mt_tag *slot) {
     heap_account(old_size, new_size);
     mt_site *site = where_site(tag_mt_type(tag));
-    if (tag.kind == MEM_OBJECT) {
-        mt_tag object = mt_alloc_at_inline(site, new_size);
-        Obj *result = heap_realloc(pointer, new_size);
-        result->mt_tag = object;
-        return result;
-    }
-    *slot = mt_resize_at_inline(site, *slot, old_size, new_size);
+    *slot = tag.kind == MEM_OBJECT
+                ? mt_alloc_at(site, new_size)
+                : mt_resize_at(site, *slot, old_size, new_size);
     return heap_realloc(pointer, new_size);
 }
 
-/* A block released while tracing; out of line for the same reason. */
-static __attribute__((noinline, unused)) void traced_free(mt_tag tag,
-                                                         size_t size) {
-    mt_free_tagged_inline(tag, size);
+/* A block counted inline while calls are traced: its call path's share,
+ * then the block. */
+static __attribute__((noinline)) void *
+traced_realloc_path(void *pointer, size_t new_size, mt_site *site,
+                    int object) {
+    mt_counts_add_path(site, new_size, object);
+    return heap_realloc(pointer, new_size);
 }
 
-void *mem_realloc(void *pointer, size_t old_size, size_t new_size,
-                  MemTag tag, mt_tag *slot) {
+/* The common case: no collection, a site the instruction has made before,
+ * a block counted inline.  It calls nothing but realloc, so it saves no
+ * registers; anything else starts over in the general case, before it has
+ * changed anything. */
+void *mem_realloc_traced(void *pointer, size_t old_size, size_t new_size,
+                         MemTag tag, mt_tag *slot) {
+    mt_site *site = where_site_known(tag_mt_type_known(tag));
+    mt_tag counted = MT_TAG_NONE;
+    if (site != NULL && !heap_collects(old_size, new_size))
+        counted = tag.kind == MEM_OBJECT
+                      ? mt_alloc_at_try(site, new_size)
+                      : mt_resize_at_try(site, *slot, old_size, new_size);
+    if (counted == MT_TAG_NONE)
+        return traced_realloc_slow(pointer, old_size, new_size, tag, slot);
+    vm.bytes_allocated += new_size - old_size; /* a shrink wraps round */
+    *slot = counted;
+    if (MT_TRACING_CALLS())
+        return traced_realloc_path(pointer, new_size, site,
+                                   tag.kind == MEM_OBJECT);
+    return heap_realloc(pointer, new_size);
+}
+
+void *mem_free_traced(void *pointer, size_t size, mt_tag *slot) {
+    vm.bytes_allocated -= size;
+    if (pointer == NULL) return NULL;
+    if (!mt_free_tagged_try(*slot, size)) mt_free_tagged(*slot, size);
+    free(pointer);
+    return NULL;
+}
+
+void *mem_realloc_plain(void *pointer, size_t old_size, size_t new_size,
+                        mt_tag *slot) {
     if (new_size == 0) {
-        heap_account(old_size, 0);
-        if (pointer == NULL) return NULL;
-        if (MT_TRACING()) traced_free(*slot, old_size);
+        vm.bytes_allocated -= old_size;
         free(pointer);
         return NULL;
     }
-    if (MT_TRACING())
-        return traced_realloc(pointer, old_size, new_size, tag, slot);
     heap_account(old_size, new_size);
     void *result = heap_realloc(pointer, new_size);
     /* Untraced blocks carry MT_TAG_NONE, should tracing start later. */
-    *(tag.kind == MEM_OBJECT ? &((Obj *)result)->mt_tag : slot) = MT_TAG_NONE;
+    *slot = MT_TAG_NONE;
     return result;
 }
 

@@ -8,14 +8,16 @@
 #ifndef lox_memory_h
 #define lox_memory_h
 
+#include <mt_hooks.h>
 #include <stddef.h>
 
 #include "heap.h"
 #include "value.h"
 
 /* Every block's tracer tag (mt_hooks.h) lives beside its pointer, at
- * slot: an object's in its header, storage's in the struct that holds it
- * (a table's, an array's, a string's chars). */
+ * slot: an object's in its header (the constructor copies it there),
+ * storage's in the struct that holds it (a table's, an array's, a
+ * string's chars). */
 
 #define ALLOCATE(type, count, tag, slot) \
     (type *)mem_realloc(NULL, 0, sizeof(type) * (size_t)(count), tag, slot)
@@ -33,10 +35,27 @@
 #define FREE_ARRAY(type, pointer, count, slot) \
     mem_realloc(pointer, sizeof(type) * (size_t)(count), 0, TAG_FREE, slot)
 
-/* slot: where the block's tag is; unused for a new object (tag's kind
- * MEM_OBJECT), whose tag the chokepoint puts in its header. */
-void *mem_realloc(void *pointer, size_t old_size, size_t new_size,
-                  MemTag tag, mt_tag *slot);
+/* The chokepoint: a block obtained (pointer NULL), resized, or released
+ * (new_size 0).  tag says whose it is; slot is where its tracer tag is
+ * kept.  Inline, so that each call site tests tracing once and calls the
+ * half it needs: a traced release, a traced block, or an untraced one,
+ * each without the others' registers.  (The traced halves are unused in
+ * a -Dhooks=false build.) */
+void *mem_realloc_plain(void *pointer, size_t old_size, size_t new_size,
+                        mt_tag *slot);
+void *mem_realloc_traced(void *pointer, size_t old_size, size_t new_size,
+                         MemTag tag, mt_tag *slot);
+void *mem_free_traced(void *pointer, size_t size, mt_tag *slot);
+
+static inline void *mem_realloc(void *pointer, size_t old_size,
+                                size_t new_size, MemTag tag, mt_tag *slot) {
+    if (MT_TRACING())
+        return new_size == 0
+                   ? mem_free_traced(pointer, old_size, slot)
+                   : mem_realloc_traced(pointer, old_size, new_size, tag,
+                                        slot);
+    return mem_realloc_plain(pointer, old_size, new_size, slot);
+}
 
 void gc_mark_object(Obj *object);
 void gc_collect(void);

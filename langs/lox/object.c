@@ -18,7 +18,9 @@
 static Obj *object_allocate(size_t size, ObjType type, ObjClass *klass) {
     MemTag tag = type == OBJ_INSTANCE ? TAG_INSTANCE(MEM_OBJECT, klass)
                                       : TAG_OBJECT(type);
-    Obj *object = mem_realloc(NULL, 0, size, tag, NULL);
+    mt_tag mt_tag;
+    Obj *object = mem_realloc(NULL, 0, size, tag, &mt_tag);
+    object->mt_tag = mt_tag;
     object->type = type;
     object->is_marked = false;
     object->next = vm.objects;
@@ -56,8 +58,7 @@ ObjClass *class_new(ObjString *name) {
     ObjClass *klass = ALLOCATE_OBJ(ObjClass, OBJ_CLASS, NULL);
     klass->name = name;
     klass->initializer = NIL_VAL;
-    klass->mt_named = false;
-    klass->mt_type = MT_TYPE_INTERNAL;
+    klass->mt_type = CLASS_UNNAMED;
     table_init(&klass->methods);
     return klass;
 }
@@ -177,7 +178,6 @@ mt_func function_mt_name(ObjFunction *function) {
 mt_type class_mt_name(ObjClass *klass) {
     klass->mt_type =
         mt_type_intern(klass->name->chars, (size_t)klass->name->length);
-    klass->mt_named = true;
     return klass->mt_type;
 }
 

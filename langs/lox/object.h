@@ -72,8 +72,7 @@ typedef struct ObjClass {
     Obj obj;
     ObjString *name;
     Value initializer; /* cached init method, or nil */
-    bool mt_named;     /* mt_type holds the tracer's name */
-    mt_type mt_type;
+    mt_type mt_type;   /* the tracer's name, or CLASS_UNNAMED */
     Table methods;
 } ObjClass;
 
@@ -112,9 +111,12 @@ mt_func function_mt_name(ObjFunction *function);
 static inline mt_func function_mt_func(ObjFunction *function) {
     return function->mt_named ? function->mt_func : function_mt_name(function);
 }
+/* A class's mt_type until it is interned: no type the tracer gives out. */
+#define CLASS_UNNAMED ((mt_type)UINT32_MAX)
 mt_type class_mt_name(ObjClass *klass);
 static inline mt_type class_mt_type(ObjClass *klass) {
-    return klass->mt_named ? klass->mt_type : class_mt_name(klass);
+    return klass->mt_type != CLASS_UNNAMED ? klass->mt_type
+                                           : class_mt_name(klass);
 }
 
 void object_print(Value value);

@@ -19,17 +19,26 @@ typedef struct where_slot {
 __attribute__((noinline)) mt_site *where_find(CallFrame *frame,
                                               mt_type type);
 
+/* The tracer's site for a block of that type made now in the innermost
+ * frame at its current instruction, if that instruction has made one
+ * before; else NULL.  Calls nothing. */
+static inline mt_site *where_site_known(mt_type type) {
+    if (vm.frame_count == 0) return NULL;
+    const CallFrame *frame = &vm.frames[vm.frame_count - 1];
+    const Chunk *chunk = &frame->closure->function->chunk;
+    if (chunk->sites == NULL) return NULL;
+    const where_slot *slot = &chunk->sites[frame->ip - chunk->code];
+    return slot->type == type ? slot->site : NULL;
+}
+
 /* The tracer's site for a block of that type made now: in the innermost
  * frame at its current instruction (or in the code being compiled). */
 static inline mt_site *where_site(mt_type type) {
-    if (vm.frame_count == 0) return where_find(NULL, type);
-    CallFrame *frame = &vm.frames[vm.frame_count - 1];
-    const Chunk *chunk = &frame->closure->function->chunk;
-    if (chunk->sites != NULL) {
-        const where_slot *slot = &chunk->sites[frame->ip - chunk->code];
-        if (slot->site != NULL && slot->type == type) return slot->site;
-    }
-    return where_find(frame, type);
+    mt_site *site = where_site_known(type);
+    if (site != NULL) return site;
+    return where_find(vm.frame_count > 0 ? &vm.frames[vm.frame_count - 1]
+                                         : NULL,
+                      type);
 }
 
 /* Frees the sites remembered beside a chunk's code. */

@@ -114,7 +114,7 @@ static void *release(const alloc_chain *c, void *block, size_t size)
 {
     block_head *head = (block_head *)block - 1;
     where_released(block, size);
-    if (mt_active && !closing) mt_free_tagged_inline(head->tag, size);
+    if (!closing) MT_HOOK_FREE_TAGGED(head->tag, size);
     return c->f(c->ud, head, size + sizeof *head, 0);
 }
 

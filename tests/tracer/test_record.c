@@ -289,7 +289,8 @@ static void test_tagged_storage(void **state) {
 }
 
 /* The events at sites resolved ahead: the calls, or the hooks' inline
- * functions that count a block at a row without them. */
+ * functions that count a block at a row without them, falling back on the
+ * calls as a VM does. */
 typedef struct events {
     mt_tag (*alloc)(mt_site *site, size_t size);
     mt_tag (*resize)(mt_site *site, mt_tag old, size_t old_size,
@@ -297,9 +298,28 @@ typedef struct events {
     void (*release)(mt_tag tag, size_t size);
 } events;
 
+static mt_tag alloc_at_try(mt_site *site, size_t size) {
+    mt_tag tag = mt_alloc_at_try(site, size);
+    if (tag == MT_TAG_NONE) return mt_alloc_at(site, size);
+    if (MT_TRACING_CALLS()) mt_counts_add_path(site, size, 1);
+    return tag;
+}
+
+static mt_tag resize_at_try(mt_site *site, mt_tag old, size_t old_size,
+                            size_t new_size) {
+    mt_tag tag = mt_resize_at_try(site, old, old_size, new_size);
+    if (tag == MT_TAG_NONE) return mt_resize_at(site, old, old_size, new_size);
+    if (MT_TRACING_CALLS()) mt_counts_add_path(site, new_size, 0);
+    return tag;
+}
+
+static void free_tagged_hook(mt_tag tag, size_t size) {
+    MT_HOOK_FREE_TAGGED(tag, size);
+}
+
 static const events calls = {mt_alloc_at, mt_resize_at, mt_free_tagged};
-static const events inline_ = {mt_alloc_at_inline, mt_resize_at_inline,
-                               mt_free_tagged_inline};
+static const events inline_ = {alloc_at_try, resize_at_try,
+                               free_tagged_hook};
 
 /* Sites resolved ahead, as a VM that caches them by bytecode position
  * uses them.  FilterFile keeps build's blocks out of the rows, TraceMem
@@ -365,6 +385,56 @@ static void test_sites_ahead_inline(void **state) {
         free(by_calls);
         free(counted_inline);
     }
+}
+
+/* What the inline functions count, and what they leave to the calls
+ * having changed nothing: blocks kept out of the rows, and releases. */
+static void test_try_declines(void **state) {
+    (void)state;
+    vm_start((const char *[]){JSON, "--memtracer.FilterFile=prog.*",
+                              "--memtracer.TraceMem=16", NULL});
+    mt_site *point = mt_site_at(F_MAKE, 4, T_POINT);
+    mt_site *away = mt_site_at(F_BUILD, 21, T_ARRAY);
+    mt_site *internal = mt_site_at(F_MAKE, 5, MT_TYPE_INTERNAL);
+    mt_tag a = mt_alloc_at_try(point, 16);
+    assert_int_not_equal(a, MT_TAG_NONE);
+    assert_int_equal(mt_alloc_at_try(point, 15), MT_TAG_NONE);
+    assert_int_equal(mt_alloc_at_try(away, 40), MT_TAG_NONE);
+    assert_int_equal(mt_alloc_at_try(internal, 40), MT_TAG_NONE);
+    mt_tag items = mt_resize_at_try(point, MT_TAG_NONE, 0, 32);
+    assert_int_not_equal(items, MT_TAG_NONE);
+    assert_int_equal(mt_resize_at_try(point, items, 32, 0), MT_TAG_NONE);
+    mt_tag far = mt_alloc_at(away, 40);
+    assert_int_equal(mt_resize_at_try(point, far, 40, 64), MT_TAG_NONE);
+    assert_false(mt_free_tagged_try(far, 40));
+    assert_true(mt_free_tagged_try(items, 32));
+    char *r = vm_finish();
+    assert_int_equal(figure(r, "allocations"), 2);
+    assert_int_equal(figure(r, "bytes"), 16 + 32 + 40);
+    assert_int_equal(figure(r, "freed_bytes"), 32);
+    assert_int_equal(figure(r, "filtered_allocations"), 1);
+    check_invariants(r);
+    free(r);
+}
+
+/* A report written from a signal that landed inside an inline count,
+ * after the site's figures and before the peak: the peak still holds what
+ * the figures say is live. */
+static void test_report_between_figures_and_peak(void **state) {
+    (void)state;
+    vm_start((const char *[]){JSON, NULL});
+    mt_site *point = mt_site_at(F_MAKE, 4, T_POINT);
+    assert_int_not_equal(mt_alloc_at_try(point, 32), MT_TAG_NONE);
+    assert_int_not_equal(mt_alloc_at_try(point, 32), MT_TAG_NONE);
+    /* As if the second block's peak were not written yet. */
+    mt_hot_state.peak_bytes = 32;
+    mt_hot_state.peak_at_allocation = 1;
+    char *r = vm_finish();
+    assert_int_equal(figure(r, "live_bytes"), 64);
+    assert_int_equal(figure(r, "peak_bytes"), 64);
+    assert_int_equal(figure(r, "peak_at_allocation"), 2);
+    check_invariants(r);
+    free(r);
 }
 
 /* Names interned before the tracer starts are kept; events while it is
@@ -451,6 +521,8 @@ int main(void) {
         cmocka_unit_test(test_tagged_storage),
         cmocka_unit_test(test_sites_ahead),
         cmocka_unit_test(test_sites_ahead_inline),
+        cmocka_unit_test(test_try_declines),
+        cmocka_unit_test(test_report_between_figures_and_peak),
         cmocka_unit_test(test_inactive),
         cmocka_unit_test(test_live_table_model),
     };

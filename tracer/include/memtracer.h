@@ -21,8 +21,6 @@
 #ifndef MEMTRACER_H
 #define MEMTRACER_H
 
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -178,7 +176,13 @@ mt_tag mt_resize_at(mt_site *site, mt_tag old, size_t old_size,
  * by a call: at a few dozen instructions an event, a call's own cost is a
  * large share.  What that code touches is laid out here for it alone; a VM
  * reads and writes none of it.  The rest -- filtered, hidden and lost
- * blocks, the live table -- goes through the calls above. */
+ * blocks, call paths, the live table -- goes through the calls above.
+ *
+ * Inline counting changes figures only, never a table, so it needs no
+ * guard against a signal: a report written from a signal that lands in
+ * the middle of one sees that block in some of its site's figures and not
+ * yet in others, and its summary, the sum of the sites, agrees with its
+ * rows whatever the moment. */
 
 /* A site's figures. */
 typedef struct mt_counts {
@@ -204,36 +208,18 @@ typedef struct mt_site_head {
 #define MT_TAG_SITE(tag) ((tag) >> 3)
 
 /* The rest an event touches: the program's live figures and peak, the
- * size below which blocks are filtered, the sites by id (a tag's), and the
- * signal bracket. */
+ * smallest block counted inline, and the sites by id (a tag's). */
 typedef struct mt_hot {
     uint64_t allocations;           /* objects, excluding hidden ones */
     uint64_t live_bytes;            /* excluding hidden blocks */
     uint64_t peak_bytes, peak_at_allocation;
-    size_t trace_mem;               /* TraceMem: smaller blocks go out of
-                                       line, to be filtered */
+    /* Smaller blocks go through the calls: TraceMem filters them, and a
+     * block of 0 bytes is a release. */
+    size_t inline_min;
     mt_site **sites;                /* by id */
-    /* The bracket round every event: a signal that lands inside one is
-     * only noted, and delivered when the tables are whole again. */
-    volatile sig_atomic_t in_event, pending_signal;
 } mt_hot;
 
 extern mt_hot mt_hot_state;
-
-/* Writes the report for a signal noted during an event, then lets the
- * signal do what it would have done. */
-void mt_signal_deliver(void);
-
-static inline void mt_event_begin(void) {
-    mt_hot_state.in_event = 1;
-    atomic_signal_fence(memory_order_seq_cst);
-}
-
-static inline void mt_event_end(void) {
-    atomic_signal_fence(memory_order_seq_cst);
-    mt_hot_state.in_event = 0;
-    if (mt_hot_state.pending_signal) mt_signal_deliver();
-}
 
 /* Counts a block new to the program at site: an object, or storage that
  * replaced an older block (resized) or not. */
@@ -251,8 +237,8 @@ static inline void mt_counts_add(mt_site_head *site, size_t size, int object,
     }
 }
 
-/* The call path's share of a block counted at site, a row, while calls
- * are traced (mt_calls_active).  Inside an event only. */
+/* The call path's share of a block counted inline at site, owed while
+ * calls are traced (mt_calls_active). */
 void mt_counts_add_path(mt_site *site, size_t size, int object);
 
 /* Takes a released block out of the figures of the site it was counted

@@ -89,7 +89,7 @@ static inline mt_site *site_at(mt_func func, int line, mt_type type) {
 /* Where a block of size bytes is counted when site is where it was made:
  * TraceMem sends a small block to the filtered pseudo-site. */
 static inline mt_site *site_sized(mt_site *site, size_t size) {
-    if (UNLIKELY(size < mt_hot_state.trace_mem) && site != &hidden_site &&
+    if (UNLIKELY(size < mt_g.opt.trace_mem) && site != &hidden_site &&
         site != &lost_site)
         return &filtered_site;
     return site;
@@ -98,7 +98,7 @@ static inline mt_site *site_sized(mt_site *site, size_t size) {
 /* The call path's share of a block counted at a row: its node's own count
  * for the histogram and call tree, and the site's record of the path for
  * stack traces. */
-void mt_counts_add_path(mt_site *site, size_t size, int object) {
+static void count_path(mt_site *site, size_t size, int object) {
     mt_node *node = mt_path_now();
     node->self_count += object;
     if (!mt_g.opt.trace_stacks) return;
@@ -109,6 +109,12 @@ void mt_counts_add_path(mt_site *site, size_t size, int object) {
     }
     path->count += object;
     path->bytes += size;
+}
+
+void mt_counts_add_path(mt_site *site, size_t size, int object) {
+    mt_event_begin();
+    count_path(site, size, object);
+    mt_event_end();
 }
 
 /* Counts a block new to the program at a pseudo-site: hidden blocks stay
@@ -133,7 +139,7 @@ static inline void count(mt_site *site, size_t size, int object,
         return;
     }
     mt_counts_add(&site->head, size, object, resized);
-    if (mt_calls_active) mt_counts_add_path(site, size, object);
+    if (mt_calls_active) count_path(site, size, object);
 }
 
 /* Takes a released block out of the figures of the site it was counted
@@ -310,6 +316,14 @@ void mt_summary_get(mt_summary *sum) {
     sum->hidden_internal_bytes = hidden_site.head.n.bytes;
     sum->peak_bytes = mt_hot_state.peak_bytes;
     sum->peak_at_allocation = mt_hot_state.peak_at_allocation;
+    /* A signal's report may land between a block's site figures and the
+     * peak (inline counting has no bracket): the block is in the figures,
+     * so it is in the peak. */
+    uint64_t live = sum->bytes - sum->freed_bytes;
+    if (sum->peak_bytes < live) {
+        sum->peak_bytes = live;
+        sum->peak_at_allocation = sum->allocations;
+    }
     sum->untracked_frees = mt_g.untracked_frees;
     sum->lost_events = mt_g.lost_events;
 }

@@ -5,12 +5,15 @@
  * The figures an event moves are in the sites and in mt_hot_state (the
  * public header lays them out for the inline hooks); the summary is
  * derived from them when a report is written, so an event touches as few
- * counters as it can.  Every event runs between mt_event_begin and
- * mt_event_end, so that a signal never reports half-updated tables.
+ * counters as it can.  Every event that may change a table runs between
+ * mt_event_begin and mt_event_end, so that a signal never reports a
+ * half-updated table.
  */
 #ifndef MT_STATE_H
 #define MT_STATE_H
 
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "memtracer.h"
@@ -44,6 +47,29 @@ typedef struct mt_state {
 } mt_state;
 
 extern mt_state mt_g;
+
+/* The bracket round an event: a signal that lands inside one is only
+ * noted, and delivered when the tables are whole again. */
+typedef struct mt_bracket {
+    volatile sig_atomic_t in_event, pending_signal;
+} mt_bracket;
+
+extern mt_bracket mt_event;
+
+/* Writes the report for a signal noted during an event, then lets the
+ * signal do what it would have done (tracer.c). */
+void mt_signal_deliver(void);
+
+static inline void mt_event_begin(void) {
+    mt_event.in_event = 1;
+    atomic_signal_fence(memory_order_seq_cst);
+}
+
+static inline void mt_event_end(void) {
+    atomic_signal_fence(memory_order_seq_cst);
+    mt_event.in_event = 0;
+    if (mt_event.pending_signal) mt_signal_deliver();
+}
 
 /* Zeroes the pseudo-sites' figures, for a new start (record.c). */
 void mt_record_begin(void);

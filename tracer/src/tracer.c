@@ -5,9 +5,9 @@
  * mt_start also registers mt_finish with atexit, for a VM that exits from
  * deep inside (clox's exit(70)) without finishing the tracer.
  *
- * A signal may land in the middle of an event, when the tables are half
- * updated: then the handler only notes it, and the event's last line
- * (mt_event_end) writes the report and re-raises.  The report writers use
+ * A signal may land in the middle of an event that changes a table: then
+ * the handler only notes it, and the event's last line (mt_event_end)
+ * writes the report and re-raises.  The report writers use
  * neither malloc nor stdio, so the handler may run them even when the
  * signal interrupted malloc in the program itself.
  */
@@ -29,6 +29,7 @@
 bool mt_active;
 bool mt_calls_active;
 mt_hot mt_hot_state;
+mt_bracket mt_event;
 mt_state mt_g;
 
 static const int signals[] = {SIGINT, SIGTERM};
@@ -62,8 +63,8 @@ static void raise_default(int sig) {
 }
 
 void mt_signal_deliver(void) {
-    int sig = mt_hot_state.pending_signal;
-    mt_hot_state.pending_signal = 0;
+    int sig = mt_event.pending_signal;
+    mt_event.pending_signal = 0;
     if (!reported) {
         reported = 1;
         mt_active = mt_calls_active = false;
@@ -74,8 +75,8 @@ void mt_signal_deliver(void) {
 
 static void on_signal(int sig) {
     int saved_errno = errno;
-    mt_hot_state.pending_signal = sig;
-    if (!mt_hot_state.in_event) mt_signal_deliver();
+    mt_event.pending_signal = sig;
+    if (!mt_event.in_event) mt_signal_deliver();
     errno = saved_errno;
 }
 
@@ -150,18 +151,18 @@ int mt_start(const mt_options *o, const char *language, const char *program,
     }
     memset(&mt_hot_state, 0, sizeof mt_hot_state);
     mt_g.untracked_frees = mt_g.lost_events = 0;
-    mt_hot_state.in_event = 1;
+    mt_event.in_event = 1;
     if (!setup(o, language, program)) {
         snprintf(err, errlen, "memtracer: out of memory");
         release_everything();
-        mt_hot_state.in_event = 0;
+        mt_event.in_event = 0;
         return -1;
     }
     mt_names_reset_verdicts();
     if (o->output_file != NULL &&
         mt_report_file_open(o->output_file, err, errlen) != 0) {
         release_everything();
-        mt_hot_state.in_event = 0;
+        mt_event.in_event = 0;
         return -1;
     }
     static int exit_hook;
@@ -173,8 +174,8 @@ int mt_start(const mt_options *o, const char *language, const char *program,
     mt_active = true;
     mt_calls_active = o->trace_stacks || o->output == MT_OUTPUT_HISTOGRAM ||
                       o->output == MT_OUTPUT_CALLTREE;
-    mt_hot_state.trace_mem = o->trace_mem;
-    mt_hot_state.in_event = 0;
+    mt_hot_state.inline_min = o->trace_mem > 0 ? o->trace_mem : 1;
+    mt_event.in_event = 0;
     return 0;
 }
 
@@ -195,10 +196,10 @@ int mt_finish(void) {
     release_everything();
     started = 0;
     atomic_signal_fence(memory_order_seq_cst);
-    mt_hot_state.in_event = 0;
-    if (mt_hot_state.pending_signal) {
-        int sig = mt_hot_state.pending_signal;
-        mt_hot_state.pending_signal = 0;
+    mt_event.in_event = 0;
+    if (mt_event.pending_signal) {
+        int sig = mt_event.pending_signal;
+        mt_event.pending_signal = 0;
         raise_default(sig);
     }
     return ok ? 0 : -1;
