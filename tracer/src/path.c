@@ -30,6 +30,8 @@ typedef struct frame {
     mt_node *node;
 } frame;
 
+mt_node *mt_path_top;
+
 static struct {
     mt_node root;
     frame *stack;          /* stack[0] is the root; stack[depth] current */
@@ -48,11 +50,13 @@ int mt_path_begin(void) {
     memset(p.stack, 0, FIRST_STACK * sizeof(frame));
     p.cap = FIRST_STACK;
     p.stack[0] = (frame){0, 0, &p.root};
+    mt_path_top = &p.root;
     return 1;
 }
 
 void mt_path_reset(void) {
     memset(&p, 0, sizeof p);
+    mt_path_top = NULL;
     memset(call_cache, 0, sizeof call_cache);
 }
 
@@ -89,17 +93,25 @@ static __attribute__((noinline)) mt_node *child_find(mt_node *parent,
     return call_cache[call_slot(parent, callee, call_line)] = child;
 }
 
-static inline mt_node *child_get(mt_node *parent, mt_func callee,
-                                 int call_line) {
+/* The child (callee, call_line) of parent if the cache holds it. */
+static inline mt_node *child_cached(mt_node *parent, mt_func callee,
+                                    int call_line) {
     mt_node *c = call_cache[call_slot(parent, callee, call_line)];
     if (c != NULL && c->parent == parent && c->key.func == callee &&
         c->key.call_line == call_line)
         return c;
-    return child_find(parent, callee, call_line);
+    return NULL;
 }
 
-/* Doubles the shadow stack; false when memory is exhausted. */
-static int stack_grow(void) {
+static inline mt_node *child_get(mt_node *parent, mt_func callee,
+                                 int call_line) {
+    mt_node *c = child_cached(parent, callee, call_line);
+    return c != NULL ? c : child_find(parent, callee, call_line);
+}
+
+/* Doubles the shadow stack; false when memory is exhausted.  Cold: the
+ * calls keep no registers for it. */
+static __attribute__((noinline, cold)) int stack_grow(void) {
     frame *bigger = mt_mem_alloc(p.cap * 2 * sizeof(frame));
     if (bigger == NULL) return 0;
     memcpy(bigger, p.stack, p.cap * sizeof(frame));
@@ -120,19 +132,33 @@ void mt_call(mt_func callee, int call_line) {
         return;
     }
     frame *f = &p.stack[++p.depth];
-    /* A loop calls the same function from the same line again and again:
-     * the node the slot's last call interned is this call's too, when
-     * that call had the caller's node for parent.  Then it is interned
-     * already, without a look-up. */
-    if (p.interned + 1 == p.depth && f->func == callee &&
-        f->call_line == call_line && f->node != NULL &&
-        f->node->parent == f[-1].node) {
-        p.interned = p.depth;
-        return;
+    if (p.interned + 1 == p.depth) {
+        /* A loop calls the same function from the same line again and
+         * again: the node the slot's last call interned is this call's
+         * too, when that call had the caller's node for parent.  Else a
+         * path seen lately is in the cache.  Either way it is interned
+         * already, without a look-up. */
+        mt_node *node = f->node;
+        if (node == NULL || node->parent != f[-1].node ||
+            f->func != callee || f->call_line != call_line)
+            node = child_cached(f[-1].node, callee, call_line);
+        if (node != NULL) {
+            *f = (frame){callee, call_line, node};
+            p.interned = p.depth;
+            mt_path_top = node;
+            return;
+        }
     }
-    f->func = callee;
-    f->call_line = call_line;
-    f->node = NULL;
+    *f = (frame){callee, call_line, NULL};
+    mt_path_top = NULL;
+}
+
+/* After frames were dropped: the current frame's node, if interned. */
+static inline void top_after_drop(void) {
+    if (p.interned >= p.depth) {
+        p.interned = p.depth;
+        mt_path_top = p.stack[p.depth].node;
+    }
 }
 
 void mt_return(void) {
@@ -141,7 +167,7 @@ void mt_return(void) {
         p.lost_depth--;
     } else if (p.depth > 0) {
         p.depth--;
-        if (p.interned > p.depth) p.interned = p.depth;
+        top_after_drop();
     }
 }
 
@@ -153,10 +179,10 @@ void mt_unwind(size_t depth) {
     p.lost_depth -= from_lost;
     drop -= from_lost;
     p.depth -= drop < p.depth ? drop : p.depth;
-    if (p.interned > p.depth) p.interned = p.depth;
+    top_after_drop();
 }
 
-mt_node *mt_path_now(void) {
+mt_node *mt_path_intern(void) {
     while (p.interned < p.depth) {
         frame *caller = &p.stack[p.interned], *f = caller + 1;
         f->node = child_get(caller->node, f->func, f->call_line);
@@ -166,7 +192,7 @@ mt_node *mt_path_now(void) {
         }
         p.interned++;
     }
-    return p.stack[p.depth].node;
+    return mt_path_top = p.stack[p.depth].node;
 }
 
 mt_node *mt_path_root(void) { return &p.root; }
@@ -188,7 +214,7 @@ mt_node *mt_path_child(mt_node *parent, mt_func callee, int call_line) {
 void mt_path_set(mt_node *node) {
     if (p.stack == NULL) return;
     p.depth = p.interned = p.lost_depth = 0;
-    p.stack[0].node = node != NULL ? node : &p.root;
+    p.stack[0].node = mt_path_top = node != NULL ? node : &p.root;
 }
 
 void mt_path_walk(mt_node_visit *enter, mt_node_visit *leave, void *ctx) {

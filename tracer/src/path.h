@@ -37,9 +37,19 @@ struct mt_node {
 int mt_path_begin(void);
 void mt_path_reset(void);
 
+/* The node of the current call path once it is interned; NULL while a
+ * frame is not (after a call, until something allocates under it). */
+extern mt_node *mt_path_top;
+
+/* Interns the frames not interned yet; the node of the current path.
+ * Inside an event only. */
+mt_node *mt_path_intern(void);
+
 /* The node of the current call path, interned now if it was not yet.
  * Inside an event only. */
-mt_node *mt_path_now(void);
+static inline mt_node *mt_path_now(void) {
+    return mt_path_top != NULL ? mt_path_top : mt_path_intern();
+}
 
 /* Visits the trie depth first without recursion (the guest may recurse
  * deeper than the C stack allows): enter before a node's children, leave

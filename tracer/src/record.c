@@ -111,10 +111,32 @@ static void count_path(mt_site *site, size_t size, int object) {
     path->bytes += size;
 }
 
-void mt_counts_add_path(mt_site *site, size_t size, int object) {
+static NOINLINE void count_path_bracketed(mt_site *site, size_t size,
+                                          int object) {
     mt_event_begin();
     count_path(site, size, object);
     mt_event_end();
+}
+
+/* Inline counting's path share.  When the path is interned and its record
+ * at the site cached, only figures change, which needs no bracket (see
+ * memtracer.h); otherwise a table may change, and the bracket is needed. */
+void mt_counts_add_path(mt_site *site, size_t size, int object) {
+    mt_node *node = mt_path_top;
+    if (node != NULL) {
+        if (!mt_g.opt.trace_stacks) {
+            node->self_count += object;
+            return;
+        }
+        mt_site_path *path = mt_site_path_cached(site, node);
+        if (path != NULL) {
+            node->self_count += object;
+            path->count += object;
+            path->bytes += size;
+            return;
+        }
+    }
+    count_path_bracketed(site, size, object);
 }
 
 /* Counts a block new to the program at a pseudo-site: hidden blocks stay

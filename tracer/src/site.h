@@ -70,11 +70,18 @@ static inline unsigned mt_site_path_slot(const mt_site *site,
     return (unsigned)((k * 0x9E3779B97F4A7C15u) >> (64 - MT_SITE_CACHE_BITS));
 }
 
-/* The record of node's path at site; NULL when memory is exhausted. */
-static inline mt_site_path *mt_site_path_get(mt_site *site, mt_node *node) {
+/* The record of node's path at site if the cache holds it, else NULL. */
+static inline mt_site_path *mt_site_path_cached(mt_site *site,
+                                                mt_node *node) {
     mt_site_path *path = mt_site_path_cache[mt_site_path_slot(site, node)];
     if (path != NULL && path->site == site && path->node == node) return path;
-    return mt_site_path_find(site, node);
+    return NULL;
+}
+
+/* The record of node's path at site; NULL when memory is exhausted. */
+static inline mt_site_path *mt_site_path_get(mt_site *site, mt_node *node) {
+    mt_site_path *path = mt_site_path_cached(site, node);
+    return path != NULL ? path : mt_site_path_find(site, node);
 }
 
 /* Sites have ids below this, so that a tag can hold one. */
