@@ -27,6 +27,14 @@
 
 #define MT_VERSION_STRING "0.1.0"
 
+/* The library is built with its symbols hidden, so that its own globals
+ * are reached without indirection; this is what it offers. */
+#if defined(__GNUC__)
+#define MT_API __attribute__((visibility("default")))
+#else
+#define MT_API
+#endif
+
 /* An interned guest type name ("Array", "Point").  MT_TYPE_INTERNAL marks a
  * VM-internal block that belongs to no guest object: hidden from the report
  * unless TraceInternal=true. */
@@ -67,57 +75,58 @@ typedef struct mt_options {
 #define MT_ARG_OK 1          /* consumed */
 #define MT_ARG_BAD (-1)      /* a memtracer word with a bad name or value */
 
-void mt_options_init(mt_options *o);
+MT_API void mt_options_init(mt_options *o);
 /* Parses one command-line word.  On MT_ARG_BAD, err holds one line (no
  * newline) naming the option and what it accepts. */
-int mt_options_parse(mt_options *o, const char *arg, char *err, size_t errlen);
-void mt_options_free(mt_options *o);
+MT_API int mt_options_parse(mt_options *o, const char *arg, char *err,
+                            size_t errlen);
+MT_API void mt_options_free(mt_options *o);
 /* The options' help text, one line per option, for a front end's --help. */
-const char *mt_options_help(void);
+MT_API const char *mt_options_help(void);
 
 /* -------------------------------------------------------------- lifecycle */
 
 /* Set while a tracer is recording; the allocation hooks test it and
  * nothing else. */
-extern bool mt_active;
+MT_API extern bool mt_active;
 /* Set while recording needs the guest's calls (stack traces, histogram,
  * calltree); the call and return hooks test it and nothing else, so a
  * plain table costs a VM's calls nothing. */
-extern bool mt_calls_active;
+MT_API extern bool mt_calls_active;
 
 /* Starts recording.  language and program name the report ("lox",
  * "queens.lox").  Checks up front that the report can be written: returns 0,
  * or -1 with one line in err when OutputFile cannot be created (the front
  * end then exits 74 without running anything). */
-int mt_start(const mt_options *o, const char *language, const char *program,
-             char *err, size_t errlen);
+MT_API int mt_start(const mt_options *o, const char *language,
+                    const char *program, char *err, size_t errlen);
 
 /* Stops recording, writes the report (temporary file + rename when
  * OutputFile is set), frees the tracer's memory.  Returns 0, or -1 when the
  * report could not be written (the front end exits 74).  Safe to call when
  * not started, and twice.  Also installed for SIGINT/SIGTERM by mt_start. */
-int mt_finish(void);
+MT_API int mt_finish(void);
 
 /* ----------------------------------------------------------------- naming */
 
-mt_type mt_type_intern(const char *name, size_t len);
-mt_func mt_func_intern(const char *name, size_t name_len, const char *file,
-                       int line);
+MT_API mt_type mt_type_intern(const char *name, size_t len);
+MT_API mt_func mt_func_intern(const char *name, size_t name_len,
+                              const char *file, int line);
 
 /* ------------------------------------------------------------------ calls */
 
 /* A guest call: the callee, and the line in the caller the call is made
  * from.  O(1): the path is interned only when something allocates in it. */
-void mt_call(mt_func callee, int call_line);
-void mt_return(void);
+MT_API void mt_call(mt_func callee, int call_line);
+MT_API void mt_return(void);
 /* Drops frames until depth frames remain (an error unwound the stack). */
-void mt_unwind(size_t depth);
+MT_API void mt_unwind(size_t depth);
 
 /* For front ends that cannot see calls (they walk the guest stack at an
  * allocation instead): build a path from the root and make it current. */
-mt_node *mt_path_root(void);
-mt_node *mt_path_child(mt_node *parent, mt_func callee, int call_line);
-void mt_path_set(mt_node *node);
+MT_API mt_node *mt_path_root(void);
+MT_API mt_node *mt_path_child(mt_node *parent, mt_func callee, int call_line);
+MT_API void mt_path_set(mt_node *node);
 
 /* --------------------------------------------------------------- blocks */
 
@@ -125,16 +134,17 @@ void mt_path_set(mt_node *node);
  * (the innermost frame of the current call path) and the line in it. */
 
 /* A new guest object of the given type. */
-void mt_alloc(const void *ptr, size_t size, mt_type type, mt_func func,
-              int line);
+MT_API void mt_alloc(const void *ptr, size_t size, mt_type type, mt_func func,
+                     int line);
 /* An object's storage obtained, grown or shrunk (old_ptr NULL: obtained;
  * new_ptr NULL: released).  Charged to the location with the owner's type:
  * bytes, not count; a change of an existing block counts as one resize. */
-void mt_resize(const void *old_ptr, size_t old_size, const void *new_ptr,
-               size_t new_size, mt_type owner, mt_func func, int line);
+MT_API void mt_resize(const void *old_ptr, size_t old_size,
+                      const void *new_ptr, size_t new_size, mt_type owner,
+                      mt_func func, int line);
 /* A block released (GC sweep, free): the tracer finds its site and size by
  * its address. */
-void mt_free(const void *ptr, size_t size);
+MT_API void mt_free(const void *ptr, size_t size);
 
 /* Tagged blocks, for a VM that can keep 32 bits beside each block it
  * allocates (spare bits in an object's header, a field beside a storage
@@ -146,14 +156,15 @@ typedef uint32_t mt_tag;
 #define MT_TAG_NONE ((mt_tag)0)
 
 /* A new guest object; its tag. */
-mt_tag mt_alloc_tagged(size_t size, mt_type type, mt_func func, int line);
+MT_API mt_tag mt_alloc_tagged(size_t size, mt_type type, mt_func func,
+                              int line);
 /* An object's storage obtained (old_size 0: old is ignored), grown or
  * shrunk, or released (new_size 0); the new block's tag (MT_TAG_NONE when
  * released).  Counted as mt_resize counts. */
-mt_tag mt_resize_tagged(mt_tag old, size_t old_size, size_t new_size,
-                        mt_type owner, mt_func func, int line);
+MT_API mt_tag mt_resize_tagged(mt_tag old, size_t old_size, size_t new_size,
+                               mt_type owner, mt_func func, int line);
 /* A tagged block released: an object, or storage. */
-void mt_free_tagged(mt_tag tag, size_t size);
+MT_API void mt_free_tagged(mt_tag tag, size_t size);
 
 /* Sites resolved ahead, for a VM that can remember where its allocations
  * happen (a cache keyed by bytecode position, say): a hit skips working
@@ -163,11 +174,11 @@ void mt_free_tagged(mt_tag tag, size_t size);
  * memory for it, which the events below then count as lost.  Never NULL
  * while tracing; a site stays valid until mt_finish. */
 typedef struct mt_site mt_site;
-mt_site *mt_site_at(mt_func func, int line, mt_type type);
+MT_API mt_site *mt_site_at(mt_func func, int line, mt_type type);
 /* mt_alloc_tagged and mt_resize_tagged at a site resolved ahead. */
-mt_tag mt_alloc_at(mt_site *site, size_t size);
-mt_tag mt_resize_at(mt_site *site, mt_tag old, size_t old_size,
-                    size_t new_size);
+MT_API mt_tag mt_alloc_at(mt_site *site, size_t size);
+MT_API mt_tag mt_resize_at(mt_site *site, mt_tag old, size_t old_size,
+                           size_t new_size);
 
 /* ----------------------------------------------------- counted inline */
 
@@ -219,7 +230,7 @@ typedef struct mt_hot {
     mt_site **sites;                /* by id */
 } mt_hot;
 
-extern mt_hot mt_hot_state;
+MT_API extern mt_hot mt_hot_state;
 
 /* Counts a block new to the program at site: an object, or storage that
  * replaced an older block (resized) or not. */
@@ -239,7 +250,7 @@ static inline void mt_counts_add(mt_site_head *site, size_t size, int object,
 
 /* The call path's share of a block counted inline at site, owed while
  * calls are traced (mt_calls_active). */
-void mt_counts_add_path(mt_site *site, size_t size, int object);
+MT_API void mt_counts_add_path(mt_site *site, size_t size, int object);
 
 /* Takes a released block out of the figures of the site it was counted
  * at. */
