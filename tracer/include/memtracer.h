@@ -151,7 +151,10 @@ MT_API void mt_free(const void *ptr, size_t size);
  * pointer): the tag says everything a release needs, so no event touches
  * the table of live blocks -- the cheapest way to trace, in time and in
  * memory.  A VM keeps MT_TAG_NONE for blocks made while tracing was off;
- * releasing those is harmless.  Sizes are the VM's, exact. */
+ * releasing those is harmless.  Sizes are the VM's, exact.  A tag names a
+ * site of the session that gave it, and means nothing once mt_finish has
+ * run: a VM that starts the tracer again resets the tags of blocks still
+ * live to MT_TAG_NONE first. */
 typedef uint32_t mt_tag;
 #define MT_TAG_NONE ((mt_tag)0)
 
