@@ -106,6 +106,7 @@ void *mem_realloc_traced(void *pointer, size_t old_size, size_t new_size,
     return heap_realloc(pointer, new_size);
 }
 
+/* A block released while tracing. */
 void *mem_free_traced(void *pointer, size_t size, mt_tag *slot) {
     vm.bytes_allocated -= size;
     if (pointer == NULL) return NULL;

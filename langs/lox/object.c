@@ -18,9 +18,9 @@
 static Obj *object_allocate(size_t size, ObjType type, ObjClass *klass) {
     MemTag tag = type == OBJ_INSTANCE ? TAG_INSTANCE(MEM_OBJECT, klass)
                                       : TAG_OBJECT(type);
-    mt_tag mt_tag;
-    Obj *object = mem_realloc(NULL, 0, size, tag, &mt_tag);
-    object->mt_tag = mt_tag;
+    mt_tag tracer_tag;
+    Obj *object = mem_realloc(NULL, 0, size, tag, &tracer_tag);
+    object->mt_tag = tracer_tag;
     object->type = type;
     object->is_marked = false;
     object->next = vm.objects;

@@ -7,9 +7,10 @@
  * type).  A program allocates from few instructions over and over, and an
  * instruction says both function and line, so a chunk that allocates
  * while tracing gets a table beside its code: for each instruction, the
- * type last allocated there and its site.  A hit is an index and two
- * compares.  An instruction nearly always allocates one type (an object
- * and its storage share their owner's), so one entry each is enough.
+ * type last allocated there and its site.  A hit is an index and a
+ * compare (an empty slot's site is NULL: a miss).  An instruction nearly
+ * always allocates one type (an object and its storage share their
+ * owner's), so one entry each is enough.
  *
  * The table lives and dies with its chunk, so a freed function's code
  * address reused by another's never finds a stale site.  It is tracing's

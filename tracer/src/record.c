@@ -96,19 +96,23 @@ static inline mt_site *site_sized(mt_site *site, size_t size) {
 }
 
 /* The call path's share of a block counted at a row: its node's own count
- * for the histogram and call tree, and the site's record of the path for
- * stack traces. */
-static void count_path(mt_site *site, size_t size, int object) {
-    mt_node *node = mt_path_now();
+ * for the histogram and call tree, and with stack traces the site's record
+ * of the path (NULL: none). */
+static inline void path_share(mt_node *node, mt_site_path *path, size_t size,
+                              int object) {
     node->self_count += object;
-    if (!mt_g.opt.trace_stacks) return;
-    mt_site_path *path = mt_site_path_get(site, node);
-    if (path == NULL) {
-        mt_g.lost_events++;
-        return;
-    }
+    if (path == NULL) return;
     path->count += object;
     path->bytes += size;
+}
+
+static void count_path(mt_site *site, size_t size, int object) {
+    mt_node *node = mt_path_now();
+    mt_site_path *path = NULL;
+    if (mt_g.opt.trace_stacks &&
+        (path = mt_site_path_get(site, node)) == NULL)
+        mt_g.lost_events++;
+    path_share(node, path, size, object);
 }
 
 static NOINLINE void count_path_bracketed(mt_site *site, size_t size,
@@ -124,15 +128,10 @@ static NOINLINE void count_path_bracketed(mt_site *site, size_t size,
 void mt_counts_add_path(mt_site *site, size_t size, int object) {
     mt_node *node = mt_path_top;
     if (node != NULL) {
-        if (!mt_g.opt.trace_stacks) {
-            node->self_count += object;
-            return;
-        }
-        mt_site_path *path = mt_site_path_cached(site, node);
-        if (path != NULL) {
-            node->self_count += object;
-            path->count += object;
-            path->bytes += size;
+        mt_site_path *path = NULL;
+        if (!mt_g.opt.trace_stacks ||
+            (path = mt_site_path_cached(site, node)) != NULL) {
+            path_share(node, path, size, object);
             return;
         }
     }
