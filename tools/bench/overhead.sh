@@ -11,7 +11,10 @@
 #   on-stacks  the same with --memtracer.TraceStackTraces=true
 # then each configuration's peak RSS (GNU time, median of 3 runs), and with
 # BENCH_CALLGRIND=1 its instruction count (valgrind --tool=callgrind; exact
-# and repeatable where wall time is not, but slow).  Ratios are to `off`.
+# and repeatable where wall time is not, but slow).  With BENCH_INTERLEAVED
+# it also takes wall time in rounds that run each configuration once, back
+# to back (interleave.py): the ratios that hold on a shared, noisy
+# machine.  Ratios are to `off`.
 #
 # environment:
 #   BENCH_RUNS=N              timed runs per command (default 10)
@@ -19,6 +22,7 @@
 #   BENCH_PROGRAMS="a b"      programs of this folder (default: binary_trees
 #                             instantiation string_building)
 #   BENCH_CALLGRIND=1         also count instructions
+#   BENCH_INTERLEAVED=N       also N interleaved rounds per program
 #
 # exit status: 0 ok, 64 usage error, 69 a tool is missing, 70 a run failed.
 set -euo pipefail
@@ -32,7 +36,7 @@ out=${BENCH_OUT:-overhead-results.md}
 read -r -a programs <<<"${BENCH_PROGRAMS:-binary_trees instantiation string_building}"
 
 if [[ $build == -h || $build == --help ]]; then
-  sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 lox=$build/langs/lox/lox
@@ -84,6 +88,7 @@ printf '# lox tracing overhead\n\nhyperfine, %s runs after 1 warm-up; ratios to 
   "$runs" >"$out"
 summaries=()
 rss_rows=()
+interleaved_rows=()
 for program in "${programs[@]}"; do
   script=$here/$program.lox
   [[ -f $script ]] || { echo "overhead.sh: no $script" >&2; exit 64; }
@@ -94,6 +99,12 @@ for program in "${programs[@]}"; do
   hyperfine --shell=none --warmup 1 --runs "$runs" \
     --export-json "$scratch/$program.json" "${commands[@]}"
   summaries+=("$program=$scratch/$program.json")
+  if [[ ${BENCH_INTERLEAVED:-0} -gt 0 ]]; then
+    pairs=()
+    for name in "${names[@]}"; do pairs+=("$name=$(command_of "$name" "$script")"); done
+    interleaved_rows+=("| $program $(python3 "$here/interleave.py" \
+      "$BENCH_INTERLEAVED" "${pairs[@]}")|") || exit 70
+  fi
 
   row="| $program"
   off_rss=$(rss_of "$(command_of off "$script")")
@@ -124,6 +135,13 @@ if [[ ${BENCH_CALLGRIND:-0} == 1 ]]; then
     header+=" $name instructions |"
     rule+="---:|"
   done
+fi
+if [[ ${BENCH_INTERLEAVED:-0} -gt 0 ]]; then
+  printf '\n## wall time, %s interleaved rounds: median of the ratios to off (median seconds)\n\n' \
+    "$BENCH_INTERLEAVED" >>"$out"
+  printf '| program |%s\n|:---|%s\n' "$(printf ' %s |' "${names[@]}")" \
+    "$(printf -- '---:|%.0s' "${names[@]}")" >>"$out"
+  printf '%s\n' "${interleaved_rows[@]}" >>"$out"
 fi
 printf '\n## memory, and instructions with BENCH_CALLGRIND=1 (ratios to off)\n\n' >>"$out"
 printf '%s\n%s\n' "$header" "$rule" >>"$out"
