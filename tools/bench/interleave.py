@@ -7,13 +7,17 @@ Each round runs every command once, one after the other, after one round
 to warm up.  A command's ratio is taken to the first command within each
 round and the median over the rounds is printed: a burst of load from
 elsewhere slows a whole round, not one command, so it cancels where the
-means of runs taken one command after another (hyperfine) do not.
+means of runs taken one command after another (hyperfine) do not.  Every
+command runs on one CPU: left to the scheduler, consecutive programs on
+2 shared cores alternated between a fast and a slow CPU, and a command's
+place in the round decided its time by up to 35%.
 
 Prints one markdown row fragment: "| ratio (median s) " per command, the
 first command's ratio being 1.000.  Exit status: 0, 2 on a usage error,
 70 when a command fails.
 """
 
+import os
 import shlex
 import statistics
 import subprocess
@@ -39,6 +43,8 @@ def main(argv):
         sys.stderr.write("usage: interleave.py ROUNDS NAME=COMMAND...\n")
         return 2
     rounds = int(argv[1])
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     commands = [shlex.split(command) for _, command in pairs]
     times = [[] for _ in commands]
     for index in range(rounds + 1):
