@@ -12,8 +12,9 @@
  * one site, the live figures, at most one call path and, for a block found
  * by address, the live table, all O(1).  A tagged block skips the live
  * table: its tag carries its site.  The common case -- a block at a row --
- * is counted by the inline functions of the public header, which the hooks
- * also use, so a VM that resolves its sites ahead counts it without a call.
+ * is counted with the public header's inline functions, by the library
+ * and by mt_hooks.h's _try functions alike, so a VM that resolves its
+ * sites ahead counts it without a call.
  *
  * The filters decide whether a block gets a row; they never decide whether
  * it is counted, because a filtered block is still the program's memory
