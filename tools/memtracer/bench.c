@@ -1,0 +1,452 @@
+/*
+ * bench.c -- `memtracer bench` (see bench.h).
+ *
+ * Each run's report is asked for by inserting
+ * `--memtracer.Output=json --memtracer.OutputFile=TMP` right after the
+ * command's first word (lox and lua-memtracer take --memtracer options
+ * anywhere before the script), unless the command already names an
+ * OutputFile, which is then read.  The child's standard input is an empty
+ * file and its output goes to files, all in a private temporary folder
+ * that is removed afterwards, also when a signal stops the bench (the
+ * signal is passed on to the running command first).
+ */
+#define _XOPEN_SOURCE 700
+#include "bench.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <math.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "json_out.h"
+#include "msg.h"
+#include "report.h"
+#include "stats.h"
+#include "status.h"
+#include "table.h"
+#include "units.h"
+
+static const char bench_usage[] =
+    "usage: memtracer bench -n N [--warmup K] [--json] -- COMMAND...\n"
+    "\n"
+    "Runs COMMAND (a traced interpreter: lox, lua-memtracer) N times after K\n"
+    "warmup runs and gives, for its wall time, its peak RSS (as wait4 measured\n"
+    "it) and its report's peak, bytes, allocations, blocks and live bytes: min,\n"
+    "median, mean, max and standard deviation.  An exact figure that varies\n"
+    "between runs is pointed out.  Each run's report is asked for by inserting\n"
+    "--memtracer.Output=json --memtracer.OutputFile=TMP after COMMAND's first\n"
+    "word, unless COMMAND names an OutputFile itself, which is then read.\n"
+    "\n"
+    "  -n N          measured runs (at least 1)\n"
+    "  --warmup K    runs before them, not measured (default 0)\n"
+    "  --json        machine-readable output\n"
+    "  -h, --help    this text\n"
+    "\n"
+    "Exit status: 0 fine, 1 a run failed, 64 usage, 65 a report is malformed,\n"
+    "74 the output cannot be written.\n";
+
+static const char output_file_option[] = "--memtracer.OutputFile=";
+
+typedef enum {
+    MEASURE_WALL_MS,
+    MEASURE_PEAK_RSS,
+    MEASURE_PEAK_BYTES,
+    MEASURE_BYTES,
+    MEASURE_ALLOCATIONS,
+    MEASURE_BLOCKS,
+    MEASURE_LIVE_BYTES,
+    MEASURE_COUNT
+} Measure;
+
+static const struct {
+    const char *name;
+    const char *unit;
+    bool exact;          /* a traced figure: the same on every run of the same program */
+    int summary_figure;  /* where a report holds it, or -1 */
+} measures[MEASURE_COUNT] = {
+    [MEASURE_WALL_MS] = {"wall_ms", "ms", false, -1},
+    [MEASURE_PEAK_RSS] = {"peak_rss", "bytes", false, -1},
+    [MEASURE_PEAK_BYTES] = {"peak_bytes", "bytes", true, SUMMARY_PEAK_BYTES},
+    [MEASURE_BYTES] = {"bytes", "bytes", true, SUMMARY_BYTES},
+    [MEASURE_ALLOCATIONS] = {"allocations", "count", true, SUMMARY_ALLOCATIONS},
+    [MEASURE_BLOCKS] = {"blocks", "count", true, SUMMARY_BLOCKS},
+    [MEASURE_LIVE_BYTES] = {"live_bytes", "bytes", true, SUMMARY_LIVE_BYTES},
+};
+
+typedef struct {
+    long runs, warmup;
+    bool json;
+    char **command;  /* NULL-terminated, from argv */
+    int command_length;
+} BenchOptions;
+
+typedef struct {
+    char *folder;           /* the private temporary folder */
+    char **argv;            /* the command as run, NULL-terminated */
+    char *report_path;      /* where each run's report is read */
+    bool report_is_ours;    /* in `folder`: removed before each run */
+    double *values[MEASURE_COUNT]; /* one per measured run */
+    bool known[MEASURE_COUNT];     /* every run's report had it */
+    bool sampled;
+} Bench;
+
+/* The command running now, for the signal handler to pass a signal on. */
+static volatile pid_t running_child = 0;
+static volatile sig_atomic_t stop_signal = 0;
+
+static void signal_pass_on(int signal_number) {
+    stop_signal = signal_number;
+    if (running_child > 0) kill(running_child, signal_number);
+}
+
+static void signals_catch(bool on) {
+    static const int caught[] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on ? signal_pass_on : SIG_DFL;
+    sigemptyset(&action.sa_mask);
+    for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++) sigaction(caught[i], &action, NULL);
+}
+
+static int entry_remove(const char *path, const struct stat *info, int flag, struct FTW *walk) {
+    (void)info;
+    (void)walk;
+    if (flag == FTW_DP) rmdir(path);
+    else unlink(path);
+    return 0;
+}
+
+static void folder_remove(const char *folder) {
+    if (folder != NULL) nftw(folder, entry_remove, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static char *folder_file(const Bench *bench, const char *name) {
+    return str_printf("%s/%s", bench->folder, name);
+}
+
+/* The command with the report options inserted, unless it names its own
+ * OutputFile. */
+static void command_prepare(Bench *bench, const BenchOptions *options) {
+    const char *named = NULL;
+    for (int i = 1; i < options->command_length; i++)
+        if (strncmp(options->command[i], output_file_option, strlen(output_file_option)) == 0)
+            named = options->command[i] + strlen(output_file_option);
+    bench->argv = mem_calloc((size_t)options->command_length + 3, sizeof(char *));
+    int at = 0;
+    bench->argv[at++] = str_dup(options->command[0]);
+    if (named != NULL) {
+        bench->report_path = str_dup(named);
+    } else {
+        bench->report_path = folder_file(bench, "report.json");
+        bench->report_is_ours = true;
+        bench->argv[at++] = str_dup("--memtracer.Output=json");
+        bench->argv[at++] = str_printf("%s%s", output_file_option, bench->report_path);
+    }
+    for (int i = 1; i < options->command_length; i++) bench->argv[at++] = str_dup(options->command[i]);
+}
+
+/* The last non-empty line of the file at `path`, or NULL. */
+static char *last_line(const char *path) {
+    FILE *file = fopen(path, "r");
+    if (file == NULL) return NULL;
+    char *line = NULL, *last = NULL;
+    size_t size = 0;
+    ssize_t length;
+    while ((length = getline(&line, &size, file)) >= 0) {
+        while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == '\r')) line[--length] = '\0';
+        if (length == 0) continue;
+        free(last);
+        last = str_dup(line);
+    }
+    free(line);
+    fclose(file);
+    return last;
+}
+
+static int child_file(const Bench *bench, const char *name, int flags) {
+    char *path = folder_file(bench, name);
+    int fd = open(path, flags | O_CLOEXEC, 0600);
+    free(path);
+    return fd;
+}
+
+/* A pipe whose ends close on exec: the child's exec failure comes
+ * through it, and its closing tells the exec succeeded. */
+static bool pipe_cloexec(int ends[2]) {
+    if (pipe(ends) != 0) return false;
+    fcntl(ends[0], F_SETFD, FD_CLOEXEC);
+    fcntl(ends[1], F_SETFD, FD_CLOEXEC);
+    return true;
+}
+
+/* Runs the command once; fills `wall_ms` and `peak_rss`.  Returns
+ * STATUS_OK or STATUS_REGRESSION, having said how the run failed. */
+static int command_run(const Bench *bench, long run, long total, double *wall_ms, double *peak_rss) {
+    int in = child_file(bench, "stdin", O_RDONLY | O_CREAT);
+    int out = child_file(bench, "stdout", O_WRONLY | O_CREAT | O_TRUNC);
+    int err = child_file(bench, "stderr", O_WRONLY | O_CREAT | O_TRUNC);
+    int exec_pipe[2] = {-1, -1};
+    if (in < 0 || out < 0 || err < 0 || !pipe_cloexec(exec_pipe)) {
+        int error = errno;
+        if (in >= 0) close(in);
+        if (out >= 0) close(out);
+        if (err >= 0) close(err);
+        return msg_error(STATUS_REGRESSION, "cannot prepare run %ld: %s", run, strerror(error));
+    }
+    struct timespec start, end;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    pid_t child = fork();
+    if (child == 0) {
+        /* Only async-signal-safe calls from here to exec, which also
+         * puts the caught signals back to their defaults. */
+        if (dup2(in, STDIN_FILENO) >= 0 && dup2(out, STDOUT_FILENO) >= 0 &&
+            dup2(err, STDERR_FILENO) >= 0)
+            execvp(bench->argv[0], bench->argv);
+        int error = errno;
+        ssize_t written = write(exec_pipe[1], &error, sizeof error);
+        (void)written;
+        _exit(127);
+    }
+    int fork_error = errno;
+    running_child = child;
+    close(in);
+    close(out);
+    close(err);
+    close(exec_pipe[1]);
+    if (child < 0) {
+        close(exec_pipe[0]);
+        running_child = 0;
+        return msg_error(STATUS_REGRESSION, "cannot start %s: %s", bench->argv[0], strerror(fork_error));
+    }
+    int exec_error = 0;
+    ssize_t got;
+    while ((got = read(exec_pipe[0], &exec_error, sizeof exec_error)) < 0 && errno == EINTR) {}
+    close(exec_pipe[0]);
+    int wait_status = 0;
+    struct rusage usage;
+    while (wait4(child, &wait_status, 0, &usage) < 0 && errno == EINTR) {}
+    running_child = 0;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    *wall_ms = (double)(end.tv_sec - start.tv_sec) * 1e3 + (double)(end.tv_nsec - start.tv_nsec) / 1e6;
+    *peak_rss = (double)usage.ru_maxrss * 1024; /* Linux gives KiB */
+
+    if (got == (ssize_t)sizeof exec_error)
+        return msg_error(STATUS_REGRESSION, "cannot run %s: %s", bench->argv[0], strerror(exec_error));
+    if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0) return STATUS_OK;
+    char *stderr_path = folder_file(bench, "stderr");
+    char *said = last_line(stderr_path);
+    free(stderr_path);
+    char *how = WIFSIGNALED(wait_status)
+                    ? str_printf("was killed by signal %d (%s)", WTERMSIG(wait_status),
+                                 strsignal(WTERMSIG(wait_status)))
+                    : str_printf("exited with status %d", WEXITSTATUS(wait_status));
+    msg_error(STATUS_REGRESSION, "run %ld of %ld failed: %s %s%s%s", run, total, bench->argv[0], how,
+              said != NULL ? ": " : "", said != NULL ? said : "");
+    free(how);
+    free(said);
+    return STATUS_REGRESSION;
+}
+
+/* One run, warmup or measured (`index` >= 0: its place in the values). */
+static int bench_run(Bench *bench, long run, long total, long index) {
+    if (bench->report_is_ours) unlink(bench->report_path);
+    double wall_ms = 0, peak_rss = 0;
+    int status = command_run(bench, run, total, &wall_ms, &peak_rss);
+    if (status != STATUS_OK || stop_signal != 0) return status != STATUS_OK ? status : STATUS_REGRESSION;
+    if (access(bench->report_path, F_OK) != 0)
+        return msg_error(STATUS_REGRESSION, "run %ld of %ld wrote no report to %s (is %s traced "
+                         "by memtracer?)", run, total, bench->report_path, bench->argv[0]);
+    Report report;
+    status = report_load(bench->report_path, &report);
+    if (status == STATUS_OK && index >= 0) {
+        bench->sampled |= report.sampled;
+        for (int m = 0; m < MEASURE_COUNT; m++) {
+            double value = 0;
+            if (m == MEASURE_WALL_MS) value = wall_ms;
+            else if (m == MEASURE_PEAK_RSS) value = peak_rss;
+            else if (report.summary[measures[m].summary_figure].known)
+                value = report.summary[measures[m].summary_figure].value;
+            else bench->known[m] = false;
+            bench->values[m][index] = value;
+        }
+    }
+    report_free(&report);
+    return status;
+}
+
+static char *stat_text(double value, const char *unit) {
+    if (strcmp(unit, "ms") == 0) return str_printf("%.2f", value);
+    if (value == floor(value)) return str_printf("%.0f", value);
+    return str_printf("%.1f", value);
+}
+
+static void table_write(const Bench *bench, const BenchOptions *options, const Stats *stats) {
+    printf("%ld runs", options->runs);
+    if (options->warmup > 0) printf(" after %ld warmup", options->warmup);
+    printf(" of:");
+    for (int i = 0; i < options->command_length; i++) printf(" %s", options->command[i]);
+    printf("\n\n");
+    static const char *const headers[] = {"Figure", "Unit", "Min", "Median", "Mean", "Max", "Stddev"};
+    Table *table = table_new(headers, "llrrrrr");
+    for (int m = 0; m < MEASURE_COUNT; m++) {
+        const char *unit = measures[m].unit;
+        bool known = bench->known[m];
+        const char *prefix = measures[m].exact && bench->sampled ? "~" : "";
+        char *cells[7] = {str_dup(measures[m].name), str_dup(unit)};
+        const double numbers[] = {stats[m].min, stats[m].median, stats[m].mean, stats[m].max, stats[m].stddev};
+        for (int c = 0; c < 5; c++) {
+            char *number = stat_text(numbers[c], unit);
+            cells[2 + c] = known ? str_printf("%s%s", prefix, number) : str_dup("-");
+            free(number);
+        }
+        table_add(table, cells);
+    }
+    table_print(table, stdout, false);
+    table_free(table);
+    if (bench->sampled) printf("Figures marked ~ are estimates: the runs were sampled.\n");
+    for (int m = 0; m < MEASURE_COUNT; m++) {
+        if (!measures[m].exact || !bench->known[m] || stats[m].min == stats[m].max) continue;
+        printf("Note: %s varies between runs (%.0f to %.0f): %s\n", measures[m].name, stats[m].min,
+               stats[m].max,
+               bench->sampled ? "sampling estimates it differently on each run"
+                              : "traced figures are exact, so the program did not do the same "
+                                "work on every run");
+    }
+}
+
+static bool json_write_bench(const Bench *bench, const BenchOptions *options, const Stats *stats) {
+    json_t *root = json_object();
+    json_object_set_new(root, "format", json_string("memtracer-bench"));
+    json_object_set_new(root, "version", json_integer(1));
+    json_t *command = json_array();
+    for (int i = 0; i < options->command_length; i++)
+        json_array_append_new(command, json_string(options->command[i]));
+    json_object_set_new(root, "command", command);
+    json_object_set_new(root, "runs", json_integer(options->runs));
+    json_object_set_new(root, "warmup", json_integer(options->warmup));
+    json_object_set_new(root, "sampled", json_boolean(bench->sampled));
+    json_t *figures = json_object(), *varying = json_array();
+    for (int m = 0; m < MEASURE_COUNT; m++) {
+        if (!bench->known[m]) {
+            json_object_set_new(figures, measures[m].name, json_null());
+            continue;
+        }
+        json_t *figure = json_object();
+        json_object_set_new(figure, "unit", json_string(measures[m].unit));
+        json_object_set_new(figure, "min", json_from_number(stats[m].min));
+        json_object_set_new(figure, "median", json_from_number(stats[m].median));
+        json_object_set_new(figure, "mean", json_from_number(stats[m].mean));
+        json_object_set_new(figure, "max", json_from_number(stats[m].max));
+        json_object_set_new(figure, "stddev", json_from_number(stats[m].stddev));
+        json_t *values = json_array();
+        for (long r = 0; r < options->runs; r++)
+            json_array_append_new(values, json_from_number(bench->values[m][r]));
+        json_object_set_new(figure, "values", values);
+        bool varies = measures[m].exact && stats[m].min != stats[m].max;
+        json_object_set_new(figure, "varies", json_boolean(varies));
+        if (varies) json_array_append_new(varying, json_string(measures[m].name));
+        json_object_set_new(figures, measures[m].name, figure);
+    }
+    json_object_set_new(root, "figures", figures);
+    json_object_set_new(root, "varying", varying);
+    bool written = json_write(root, stdout, false);
+    json_decref(root);
+    return written;
+}
+
+static int options_parse(int argc, char **argv, BenchOptions *options) {
+    static const struct option long_options[] = {
+        {"warmup", required_argument, NULL, 'w'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    bool runs_given = false;
+    cli_reset();
+    /* "+": stop at the command's first word, whose options are its own. */
+    for (int option; (option = getopt_long(argc, argv, "+n:h", long_options, NULL)) != -1;) {
+        switch (option) {
+        case 'n':
+            if (!cli_parse_long(optarg, 1, &options->runs))
+                return cli_usage_error("bench", "-n takes a number of runs, at least 1, not '%s'", optarg);
+            runs_given = true;
+            break;
+        case 'w':
+            if (!cli_parse_long(optarg, 0, &options->warmup))
+                return cli_usage_error("bench", "--warmup takes a number of runs, not '%s'", optarg);
+            break;
+        case 'j': options->json = true; break;
+        case 'h': return -1;
+        default: return cli_option_error(argv, "bench");
+        }
+    }
+    if (!runs_given) return cli_usage_error("bench", "needs -n N, the number of runs");
+    if (optind >= argc) return cli_usage_error("bench", "needs a command to run, after --");
+    options->command = argv + optind;
+    options->command_length = argc - optind;
+    return STATUS_OK;
+}
+
+static void bench_free(Bench *bench) {
+    folder_remove(bench->folder);
+    for (char **word = bench->argv; word != NULL && *word != NULL; word++) free(*word);
+    free(bench->argv);
+    free(bench->report_path);
+    free(bench->folder);
+    for (int m = 0; m < MEASURE_COUNT; m++) free(bench->values[m]);
+}
+
+int bench_main(int argc, char **argv) {
+    BenchOptions options = {0};
+    int status = options_parse(argc, argv, &options);
+    if (status < 0) return cli_help(bench_usage);
+    if (status != STATUS_OK) return status;
+
+    Bench bench = {0};
+    const char *tmp = getenv("TMPDIR");
+    char *folder_template = str_printf("%s/memtracer-bench-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+    if (mkdtemp(folder_template) == NULL) {
+        status = msg_error(STATUS_CANT_WRITE, "cannot make a temporary folder %s: %s",
+                           folder_template, strerror(errno));
+        free(folder_template);
+        return status;
+    }
+    bench.folder = folder_template;
+    command_prepare(&bench, &options);
+    for (int m = 0; m < MEASURE_COUNT; m++) {
+        bench.values[m] = mem_calloc((size_t)options.runs, sizeof(double));
+        bench.known[m] = true;
+    }
+    signals_catch(true);
+    long total = options.warmup + options.runs;
+    for (long run = 0; run < total && status == STATUS_OK; run++)
+        status = bench_run(&bench, run + 1, total, run - options.warmup);
+    signals_catch(false);
+    if (status == STATUS_OK && stop_signal == 0) {
+        Stats stats[MEASURE_COUNT];
+        for (int m = 0; m < MEASURE_COUNT; m++)
+            stats[m] = stats_compute(bench.values[m], (size_t)options.runs);
+        if (options.json) json_write_bench(&bench, &options, stats);
+        else table_write(&bench, &options, stats);
+        status = cli_finish_stdout(STATUS_OK);
+    }
+    bench_free(&bench);
+    if (stop_signal != 0) {
+        /* Die of the signal, as the shell expects, once the folder is gone. */
+        signal(stop_signal, SIG_DFL);
+        raise(stop_signal);
+    }
+    return status;
+}

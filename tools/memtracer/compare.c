@@ -1,0 +1,543 @@
+/*
+ * compare.c -- `memtracer compare`: the change in each summary figure and
+ * per site, sites paired by site_match, sorted by impact (the absolute
+ * change in bytes); --fail-above turns growth of chosen figures into exit
+ * status 1.  Plain text, --json or --markdown.
+ */
+#include "compare.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "json_out.h"
+#include "msg.h"
+#include "report.h"
+#include "site_match.h"
+#include "status.h"
+#include "table.h"
+#include "units.h"
+
+static const char compare_usage[] =
+    "usage: memtracer compare BASE.json HEAD.json [options]\n"
+    "\n"
+    "The change in each summary figure (peak, allocated bytes, allocations,\n"
+    "blocks, average size, live at exit) and per site (new, gone, grown,\n"
+    "shrunk), sites sorted by the absolute change in their bytes.  Sites are\n"
+    "paired by file, function and type, then by nearest line.\n"
+    "\n"
+    "  --fail-above PCT  exit 1 when a chosen figure grew by more than PCT percent\n"
+    "                    (growth from 0 counts as infinite)\n"
+    "  --metric M[,M]    the figures --fail-above checks (default: peak,bytes):\n"
+    "                    peak, bytes, allocations, blocks, live, live_allocations,\n"
+    "                    average, or any summary key of the report\n"
+    "  --top N           show at most N changed sites (default: all; 20 with --markdown;\n"
+    "                    --json lists every site)\n"
+    "  --json            machine-readable output\n"
+    "  --markdown        a Markdown table, e.g. for a pull-request comment\n"
+    "  -h, --help        this text\n"
+    "\n"
+    "Exit status: 0 no regression, 1 a figure grew beyond --fail-above, 64 usage,\n"
+    "65 a report is malformed or of an unknown version, 66 a report cannot be opened,\n"
+    "74 the output cannot be written.\n";
+
+/* The summary figures every comparison shows, in this order. */
+static const SummaryFigure compared_figures[] = {
+    SUMMARY_PEAK_BYTES, SUMMARY_BYTES,      SUMMARY_ALLOCATIONS,      SUMMARY_BLOCKS,
+    SUMMARY_AVERAGE_SIZE, SUMMARY_LIVE_BYTES, SUMMARY_LIVE_ALLOCATIONS,
+};
+#define COMPARED_FIGURE_COUNT (sizeof compared_figures / sizeof compared_figures[0])
+
+typedef enum { SITE_NEW, SITE_GONE, SITE_GROWN, SITE_SHRUNK, SITE_UNCHANGED } SiteStatus;
+static const char *const site_status_names[] = {"new", "gone", "grown", "shrunk", "unchanged"};
+
+typedef struct {
+    const Site *base;  /* NULL for a new site */
+    const Site *head;  /* NULL for a gone site */
+    SiteStatus status;
+    double bytes_change;
+    double count_change;
+} SiteChange;
+
+typedef struct {
+    const char *base_path, *head_path;
+    bool json, markdown;
+    bool fail_check;
+    double fail_percent;
+    bool metrics[SUMMARY_FIGURE_COUNT]; /* checked by --fail-above */
+    long top;                           /* sites shown; -1: the default */
+} CompareOptions;
+
+typedef struct {
+    Report base, head;
+    bool estimates;
+    SiteChange *changes;
+    size_t change_count;
+    size_t status_counts[5];
+    bool exceeded[SUMMARY_FIGURE_COUNT]; /* grew beyond --fail-above */
+    bool unchecked[SUMMARY_FIGURE_COUNT]; /* chosen but unavailable */
+    bool regression;
+} Comparison;
+
+static double site_value(const Site *site, SiteFigure figure) {
+    return site != NULL && site->figures[figure].known ? site->figures[figure].value : 0;
+}
+
+static int change_compare(const void *left, const void *right) {
+    const SiteChange *a = left, *b = right;
+    double impact_a = fabs(a->bytes_change), impact_b = fabs(b->bytes_change);
+    if (impact_a != impact_b) return impact_a > impact_b ? -1 : 1;
+    double count_a = fabs(a->count_change), count_b = fabs(b->count_change);
+    if (count_a != count_b) return count_a > count_b ? -1 : 1;
+    const Site *site_a = a->head != NULL ? a->head : a->base;
+    const Site *site_b = b->head != NULL ? b->head : b->base;
+    int order = site_identity_compare(site_a, site_b);
+    if (order != 0) return order;
+    return site_a->line < site_b->line ? -1 : site_a->line > site_b->line;
+}
+
+/* The base's sites as site_match should see them: when the two runs are
+ * of differently named programs (a script copied or renamed), the base
+ * program's file is taken for the head's. */
+static Site *base_sites_renamed(const Comparison *comparison) {
+    const Report *base = &comparison->base, *head = &comparison->head;
+    Site *sites = mem_calloc(base->site_count, sizeof(Site));
+    bool renamed = base->program != NULL && head->program != NULL &&
+                   strcmp(base->program, head->program) != 0;
+    for (size_t i = 0; i < base->site_count; i++) {
+        sites[i] = base->sites[i];
+        if (renamed && strcmp(sites[i].file, base->program) == 0) sites[i].file = head->program;
+    }
+    return sites;
+}
+
+static void changes_compute(Comparison *comparison) {
+    size_t pair_count;
+    Site *base_sites = base_sites_renamed(comparison);
+    SitePair *pairs = sites_match(base_sites, comparison->base.site_count,
+                                  comparison->head.sites, comparison->head.site_count, &pair_count);
+    /* Back from the renamed copies to the base report's own sites. */
+    for (size_t i = 0; i < pair_count; i++)
+        if (pairs[i].base != NULL) pairs[i].base = &comparison->base.sites[pairs[i].base - base_sites];
+    free(base_sites);
+    comparison->changes = mem_calloc(pair_count, sizeof(SiteChange));
+    for (size_t i = 0; i < pair_count; i++) {
+        SiteChange *change = &comparison->changes[i];
+        change->base = pairs[i].base;
+        change->head = pairs[i].head;
+        change->bytes_change = site_value(change->head, SITE_BYTES) - site_value(change->base, SITE_BYTES);
+        change->count_change = site_value(change->head, SITE_COUNT) - site_value(change->base, SITE_COUNT);
+        if (change->base == NULL) change->status = SITE_NEW;
+        else if (change->head == NULL) change->status = SITE_GONE;
+        else if (change->bytes_change > 0 || (change->bytes_change == 0 && change->count_change > 0))
+            change->status = SITE_GROWN;
+        else if (change->bytes_change < 0 || change->count_change < 0)
+            change->status = SITE_SHRUNK;
+        else change->status = SITE_UNCHANGED;
+        comparison->status_counts[change->status]++;
+    }
+    comparison->change_count = pair_count;
+    free(pairs);
+    qsort(comparison->changes, pair_count, sizeof(SiteChange), change_compare);
+}
+
+/* Whether `head` grew from `base` by more than `percent` percent. */
+static bool grew_beyond(double base, double head, double percent) {
+    if (head <= base) return false;
+    if (base <= 0) return true;
+    return (head - base) / base * 100 > percent;
+}
+
+static void regressions_find(Comparison *comparison, const CompareOptions *options) {
+    if (!options->fail_check) return;
+    for (int f = 0; f < SUMMARY_FIGURE_COUNT; f++) {
+        if (!options->metrics[f]) continue;
+        Figure base = comparison->base.summary[f], head = comparison->head.summary[f];
+        if (!base.known || !head.known) {
+            comparison->unchecked[f] = true;
+            continue;
+        }
+        if (grew_beyond(base.value, head.value, options->fail_percent)) {
+            comparison->exceeded[f] = true;
+            comparison->regression = true;
+        }
+    }
+}
+
+/* "+48000 (+10.0%)", or "unavailable". */
+static char *change_text(Figure base, Figure head, bool estimate) {
+    if (!base.known || !head.known) return str_dup("unavailable");
+    double change = head.value - base.value;
+    char *number = figure_text((Figure){change, true}, estimate);
+    char *percent = percent_text(base.value, head.value);
+    char *text = change == 0 ? str_dup(number)
+                             : str_printf("%s%s (%s)", change > 0 ? "+" : "", number, percent);
+    free(number);
+    free(percent);
+    return text;
+}
+
+/* "1047264 (1023 KiB)" for sizes, the bare number otherwise. */
+static char *value_text(Figure figure, bool is_bytes, bool estimate) {
+    char *number = figure_text(figure, estimate);
+    if (!figure.known || !is_bytes || fabs(figure.value) < 1024) return number;
+    char *size = size_text(figure.value);
+    char *text = str_printf("%s (%s)", number, size);
+    free(number);
+    free(size);
+    return text;
+}
+
+static char *site_text(const SiteChange *change) {
+    const Site *site = change->head != NULL ? change->head : change->base;
+    if (change->base != NULL && change->head != NULL && change->base->line != change->head->line)
+        return str_printf("%s:%ld (was %ld) %s", site->file, site->line, change->base->line,
+                          site->function);
+    return str_printf("%s:%ld %s", site->file, site->line, site->function);
+}
+
+static Table *summary_table(const Comparison *comparison, const CompareOptions *options) {
+    static const char *const headers[] = {"Figure", "Base", "Head", "Change"};
+    Table *table = table_new(headers, "lrrr");
+    for (size_t i = 0; i < COMPARED_FIGURE_COUNT + SUMMARY_FIGURE_COUNT; i++) {
+        int f;
+        if (i < COMPARED_FIGURE_COUNT) {
+            f = (int)compared_figures[i];
+        } else {
+            /* A figure --metric chose beyond the usual ones. */
+            f = (int)(i - COMPARED_FIGURE_COUNT);
+            bool usual = false;
+            for (size_t u = 0; u < COMPARED_FIGURE_COUNT; u++) usual |= (int)compared_figures[u] == f;
+            if (usual || !options->metrics[f] || !options->fail_check) continue;
+        }
+        Figure base = comparison->base.summary[f], head = comparison->head.summary[f];
+        bool bytes = summary_figures[f].is_bytes;
+        char *cells[] = {
+            str_dup(summary_figures[f].key),
+            value_text(base, bytes, comparison->estimates),
+            value_text(head, bytes, comparison->estimates),
+            change_text(base, head, comparison->estimates),
+        };
+        table_add(table, cells);
+    }
+    return table;
+}
+
+static Table *sites_table(const Comparison *comparison, long top) {
+    static const char *const headers[] = {"Change", "Site", "Type", "Bytes", "Bytes change",
+                                          "Count", "Count change"};
+    Table *table = table_new(headers, "lllrrrr");
+    long shown = 0;
+    for (size_t i = 0; i < comparison->change_count && (top < 0 || shown < top); i++) {
+        const SiteChange *change = &comparison->changes[i];
+        if (change->status == SITE_UNCHANGED) continue;
+        const Site *site = change->head != NULL ? change->head : change->base;
+        Figure base_bytes = {site_value(change->base, SITE_BYTES), true};
+        Figure head_bytes = {site_value(change->head, SITE_BYTES), true};
+        Figure base_count = {site_value(change->base, SITE_COUNT), true};
+        Figure head_count = {site_value(change->head, SITE_COUNT), true};
+        char *base_text = figure_text(base_bytes, comparison->estimates);
+        char *head_text = figure_text(head_bytes, comparison->estimates);
+        char *base_count_text = figure_text(base_count, comparison->estimates);
+        char *head_count_text = figure_text(head_count, comparison->estimates);
+        char *cells[] = {
+            str_dup(site_status_names[change->status]),
+            site_text(change),
+            str_dup(site->type),
+            str_printf("%s -> %s", base_text, head_text),
+            change_text(base_bytes, head_bytes, comparison->estimates),
+            str_printf("%s -> %s", base_count_text, head_count_text),
+            change_text(base_count, head_count, comparison->estimates),
+        };
+        free(base_text);
+        free(head_text);
+        free(base_count_text);
+        free(head_count_text);
+        table_add(table, cells);
+        shown++;
+    }
+    return table;
+}
+
+static char *exit_text(const Report *report) {
+    if (!report->has_exit || report->exit_reason == NULL ||
+        strcmp(report->exit_reason, "normal") == 0)
+        return NULL;
+    if (report->exit_signal != NULL)
+        return str_printf("%s (%s)", report->exit_reason, report->exit_signal);
+    if (report->exit_status.known)
+        return str_printf("%s (status %.0f)", report->exit_reason, report->exit_status.value);
+    return str_dup(report->exit_reason);
+}
+
+/* Notes that hold for the whole comparison: estimates, runs that did not
+ * end normally, reports that lost events. */
+static void notes_print(const Comparison *comparison, FILE *out, const char *bullet) {
+    const Report *reports[] = {&comparison->base, &comparison->head};
+    const char *names[] = {"base", "head"};
+    if (comparison->estimates)
+        fprintf(out, "%sFigures marked ~ are estimates: a report was sampled.\n", bullet);
+    for (int r = 0; r < 2; r++) {
+        char *ending = exit_text(reports[r]);
+        if (ending != NULL) fprintf(out, "%sThe %s run ended by %s.\n", bullet, names[r], ending);
+        free(ending);
+        if (reports[r]->degraded)
+            fprintf(out, "%sThe %s report lost events: its figures are short.\n", bullet, names[r]);
+    }
+}
+
+static void regressions_print(const Comparison *comparison, const CompareOptions *options,
+                              FILE *out, const char *bullet) {
+    for (int f = 0; f < SUMMARY_FIGURE_COUNT; f++) {
+        if (comparison->exceeded[f]) {
+            char *percent = percent_text(comparison->base.summary[f].value,
+                                         comparison->head.summary[f].value);
+            fprintf(out, "%sRegression: %s grew by %s (%.0f -> %.0f), more than %g%%.\n", bullet,
+                    summary_figures[f].key, percent, comparison->base.summary[f].value,
+                    comparison->head.summary[f].value, options->fail_percent);
+            free(percent);
+        } else if (comparison->unchecked[f]) {
+            fprintf(out, "%sNot checked: %s is unavailable in %s.\n", bullet, summary_figures[f].key,
+                    comparison->base.summary[f].known ? "the head report" : "the base report");
+        }
+    }
+}
+
+static void counts_print(const Comparison *comparison, FILE *out) {
+    const size_t *counts = comparison->status_counts;
+    fprintf(out, "%zu grown, %zu shrunk, %zu new, %zu gone, %zu unchanged",
+            counts[SITE_GROWN], counts[SITE_SHRUNK], counts[SITE_NEW], counts[SITE_GONE],
+            counts[SITE_UNCHANGED]);
+}
+
+static void text_print(const Comparison *comparison, const CompareOptions *options, FILE *out) {
+    char *base = report_describe(&comparison->base), *head = report_describe(&comparison->head);
+    fprintf(out, "Base: %s  (%s)\nHead: %s  (%s)\n\n", base, comparison->base.source, head,
+            comparison->head.source);
+    free(base);
+    free(head);
+    Table *summary = summary_table(comparison, options);
+    table_print(summary, out, false);
+    table_free(summary);
+    fputs("\nSites: ", out);
+    counts_print(comparison, out);
+    fputs("\n", out);
+    Table *sites = sites_table(comparison, options->top);
+    if (table_rows(sites) > 0) table_print(sites, out, false);
+    table_free(sites);
+    notes_print(comparison, out, "");
+    regressions_print(comparison, options, out, "");
+}
+
+static void markdown_print(const Comparison *comparison, const CompareOptions *options, FILE *out) {
+    char *head = report_describe(&comparison->head);
+    fprintf(out, "### memtracer: %s\n\n", head);
+    free(head);
+    regressions_print(comparison, options, out, "- **");
+    Table *summary = summary_table(comparison, options);
+    table_print(summary, out, true);
+    table_free(summary);
+    fputs("\n**Sites:** ", out);
+    counts_print(comparison, out);
+    fputs("\n\n", out);
+    long top = options->top < 0 ? 20 : options->top;
+    Table *sites = sites_table(comparison, top);
+    if (table_rows(sites) > 0) table_print(sites, out, true);
+    size_t changed = comparison->change_count - comparison->status_counts[SITE_UNCHANGED];
+    if (changed > table_rows(sites))
+        fprintf(out, "\n%zu more changed sites not shown.\n", changed - table_rows(sites));
+    table_free(sites);
+    notes_print(comparison, out, "\n> ");
+}
+
+static json_t *json_report_identity(const Report *report) {
+    json_t *identity = json_object();
+    json_object_set_new(identity, "source", json_from_text(report->source));
+    json_object_set_new(identity, "program", json_from_text(report->program));
+    json_object_set_new(identity, "language", json_from_text(report->language));
+    json_object_set_new(identity, "version", json_integer(report->version));
+    json_object_set_new(identity, "sampled", json_boolean(report->sampled));
+    return identity;
+}
+
+static json_t *json_site_figures(const Site *site) {
+    if (site == NULL) return json_null();
+    json_t *figures = json_object();
+    json_object_set_new(figures, "line", json_integer(site->line));
+    for (int f = 0; f < SITE_FIGURE_COUNT; f++)
+        if (site->figures[f].known)
+            json_object_set_new(figures, site_figures[f].key, json_from_figure(site->figures[f]));
+    return figures;
+}
+
+static json_t *json_change(Figure base, Figure head) {
+    json_t *change = json_object();
+    json_object_set_new(change, "base", json_from_figure(base));
+    json_object_set_new(change, "head", json_from_figure(head));
+    bool known = base.known && head.known;
+    json_object_set_new(change, "change", known ? json_from_number(head.value - base.value) : json_null());
+    json_t *percent = json_null();
+    if (known && base.value != 0) percent = json_real((head.value - base.value) / fabs(base.value) * 100);
+    else if (known && head.value == 0) percent = json_real(0);
+    json_object_set_new(change, "percent", percent);
+    json_object_set_new(change, "from_zero", json_boolean(known && base.value == 0 && head.value != 0));
+    return change;
+}
+
+static bool json_print(const Comparison *comparison, const CompareOptions *options, FILE *out) {
+    json_t *root = json_object();
+    json_object_set_new(root, "format", json_string("memtracer-compare"));
+    json_object_set_new(root, "version", json_integer(1));
+    json_object_set_new(root, "base", json_report_identity(&comparison->base));
+    json_object_set_new(root, "head", json_report_identity(&comparison->head));
+    json_object_set_new(root, "estimates", json_boolean(comparison->estimates));
+    json_t *summary = json_object();
+    for (size_t i = 0; i < COMPARED_FIGURE_COUNT; i++) {
+        SummaryFigure f = compared_figures[i];
+        json_object_set_new(summary, summary_figures[f].key,
+                            json_change(comparison->base.summary[f], comparison->head.summary[f]));
+    }
+    json_object_set_new(root, "summary", summary);
+
+    json_t *counts = json_object();
+    for (int s = 0; s < 5; s++)
+        json_object_set_new(counts, site_status_names[s], json_integer((json_int_t)comparison->status_counts[s]));
+    json_object_set_new(root, "site_counts", counts);
+    json_t *sites = json_array();
+    for (size_t i = 0; i < comparison->change_count; i++) {
+        const SiteChange *change = &comparison->changes[i];
+        const Site *site = change->head != NULL ? change->head : change->base;
+        json_t *entry = json_object();
+        json_object_set_new(entry, "status", json_string(site_status_names[change->status]));
+        json_object_set_new(entry, "file", json_string(site->file));
+        json_object_set_new(entry, "function", json_string(site->function));
+        json_object_set_new(entry, "type", json_string(site->type));
+        json_object_set_new(entry, "bytes_change", json_from_number(change->bytes_change));
+        json_object_set_new(entry, "count_change", json_from_number(change->count_change));
+        json_object_set_new(entry, "base", json_site_figures(change->base));
+        json_object_set_new(entry, "head", json_site_figures(change->head));
+        json_array_append_new(sites, entry);
+    }
+    json_object_set_new(root, "sites", sites);
+
+    json_t *verdict = json_null();
+    if (options->fail_check) {
+        verdict = json_object();
+        json_t *checked = json_array(), *exceeded = json_array(), *unchecked = json_array();
+        for (int f = 0; f < SUMMARY_FIGURE_COUNT; f++) {
+            if (!options->metrics[f]) continue;
+            json_t *name = json_string(summary_figures[f].key);
+            json_array_append(checked, name);
+            if (comparison->exceeded[f]) json_array_append(exceeded, name);
+            if (comparison->unchecked[f]) json_array_append(unchecked, name);
+            json_decref(name);
+        }
+        json_object_set_new(verdict, "percent", json_from_number(options->fail_percent));
+        json_object_set_new(verdict, "metrics", checked);
+        json_object_set_new(verdict, "exceeded", exceeded);
+        json_object_set_new(verdict, "unavailable", unchecked);
+        json_object_set_new(verdict, "regression", json_boolean(comparison->regression));
+    }
+    json_object_set_new(root, "fail_above", verdict);
+    bool written = json_write(root, out, false);
+    json_decref(root);
+    return written;
+}
+
+/* Reads "peak,bytes" into the metrics chosen. */
+static int metrics_parse(const char *text, bool *metrics) {
+    char *copy = str_dup(text), *save = NULL;
+    int status = STATUS_OK;
+    for (char *name = strtok_r(copy, ",", &save); name != NULL; name = strtok_r(NULL, ",", &save)) {
+        int f = summary_figure_find(name);
+        if (f < 0) {
+            status = cli_usage_error("compare", "unknown metric '%s' (peak, bytes, allocations, "
+                                     "blocks, live, live_allocations, average, or a summary key)",
+                                     name);
+            break;
+        }
+        metrics[f] = true;
+    }
+    free(copy);
+    return status;
+}
+
+static int options_parse(int argc, char **argv, CompareOptions *options) {
+    static const struct option long_options[] = {
+        {"fail-above", required_argument, NULL, 'f'},
+        {"metric", required_argument, NULL, 'm'},
+        {"top", required_argument, NULL, 't'},
+        {"json", no_argument, NULL, 'j'},
+        {"markdown", no_argument, NULL, 'k'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    bool metric_given = false;
+    int status;
+    cli_reset();
+    for (int option; (option = getopt_long(argc, argv, "h", long_options, NULL)) != -1;) {
+        switch (option) {
+        case 'f':
+            if (!cli_parse_percent(optarg, &options->fail_percent))
+                return cli_usage_error("compare", "--fail-above takes a percentage such as 5 or 2.5, not '%s'", optarg);
+            options->fail_check = true;
+            break;
+        case 'm':
+            if ((status = metrics_parse(optarg, options->metrics))) return status;
+            metric_given = true;
+            break;
+        case 't':
+            if (!cli_parse_long(optarg, 0, &options->top))
+                return cli_usage_error("compare", "--top takes a whole number, not '%s'", optarg);
+            break;
+        case 'j': options->json = true; break;
+        case 'k': options->markdown = true; break;
+        case 'h': return -1;
+        default: return cli_option_error(argv, "compare");
+        }
+    }
+    if (options->json && options->markdown)
+        return cli_usage_error("compare", "--json and --markdown exclude each other");
+    if (argc - optind != 2)
+        return cli_usage_error("compare", argc - optind < 2 ? "needs BASE.json and HEAD.json"
+                                                            : "takes two reports, BASE.json and HEAD.json");
+    options->base_path = argv[optind];
+    options->head_path = argv[optind + 1];
+    if (!metric_given) {
+        options->metrics[SUMMARY_PEAK_BYTES] = true;
+        options->metrics[SUMMARY_BYTES] = true;
+    }
+    return STATUS_OK;
+}
+
+int compare_main(int argc, char **argv) {
+    CompareOptions options = {.top = -1};
+    int status = options_parse(argc, argv, &options);
+    if (status < 0) return cli_help(compare_usage);
+    if (status != STATUS_OK) return status;
+
+    Comparison comparison = {0};
+    status = report_load(options.base_path, &comparison.base);
+    if (status == STATUS_OK) status = report_load(options.head_path, &comparison.head);
+    if (status == STATUS_OK) {
+        comparison.estimates = comparison.base.sampled || comparison.head.sampled;
+        changes_compute(&comparison);
+        regressions_find(&comparison, &options);
+        if (options.json) json_print(&comparison, &options, stdout);
+        else if (options.markdown) markdown_print(&comparison, &options, stdout);
+        else text_print(&comparison, &options, stdout);
+        for (int f = 0; f < SUMMARY_FIGURE_COUNT; f++) {
+            if (!comparison.exceeded[f]) continue;
+            char *percent = percent_text(comparison.base.summary[f].value, comparison.head.summary[f].value);
+            msg_error(STATUS_REGRESSION, "%s grew by %s, more than the %g%% allowed", summary_figures[f].key, percent, options.fail_percent);
+            free(percent);
+        }
+        status = cli_finish_stdout(comparison.regression ? STATUS_REGRESSION : STATUS_OK);
+    }
+    free(comparison.changes);
+    report_free(&comparison.base);
+    report_free(&comparison.head);
+    return status;
+}

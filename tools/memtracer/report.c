@@ -1,0 +1,381 @@
+/*
+ * report.c -- reading a JSON report with jansson (see report.h).  Every
+ * value is checked for its type where it is read, and a wrong one is named
+ * by its place in the report ("sites[3].count"), so a bad report gives one
+ * line that says what is wrong and where.
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "msg.h"
+#include "status.h"
+
+/* Reports a value of the wrong type at `where`.`key`. */
+static int type_error(const Report *report, const char *where, const char *key,
+                      const char *expected) {
+    return msg_error(STATUS_DATA, "%s: %s%s%s is not %s", report->source, where,
+                     where[0] != '\0' && key[0] != '\0' ? "." : "", key, expected);
+}
+
+/* Reads a number; absent or null leaves it unknown. */
+static int read_figure(const Report *report, json_t *object, const char *key,
+                       const char *where, Figure *figure) {
+    json_t *value = json_object_get(object, key);
+    figure->known = false;
+    figure->value = 0;
+    if (value == NULL || json_is_null(value)) return STATUS_OK;
+    if (!json_is_number(value)) return type_error(report, where, key, "a number");
+    figure->value = json_number_value(value);
+    figure->known = true;
+    return STATUS_OK;
+}
+
+/* Reads a whole number; absent or null gives `fallback`. */
+static int read_long(const Report *report, json_t *object, const char *key,
+                     const char *where, long fallback, long *out) {
+    json_t *value = json_object_get(object, key);
+    *out = fallback;
+    if (value == NULL || json_is_null(value)) return STATUS_OK;
+    double number = json_is_number(value) ? json_number_value(value) : NAN;
+    if (!(number == floor(number) && fabs(number) < 1e15))
+        return type_error(report, where, key, "a whole number");
+    *out = (long)number;
+    return STATUS_OK;
+}
+
+/* Reads a string into a new copy; absent or null gives a copy of
+ * `fallback`, or NULL when that is NULL. */
+static int read_string(const Report *report, json_t *object, const char *key,
+                       const char *where, const char *fallback, char **out) {
+    json_t *value = json_object_get(object, key);
+    *out = NULL;
+    if (value == NULL || json_is_null(value)) {
+        if (fallback != NULL) *out = str_dup(fallback);
+        return STATUS_OK;
+    }
+    if (!json_is_string(value)) return type_error(report, where, key, "a string");
+    *out = str_dup(json_string_value(value));
+    return STATUS_OK;
+}
+
+/* The member `key` when it is an object (or array, when `array`); NULL
+ * when absent or null; an error when of another type. */
+static int read_member(const Report *report, json_t *object, const char *key,
+                       const char *where, bool array, json_t **out) {
+    json_t *value = json_object_get(object, key);
+    *out = NULL;
+    if (value == NULL || json_is_null(value)) return STATUS_OK;
+    if (array ? !json_is_array(value) : !json_is_object(value))
+        return type_error(report, where, key, array ? "an array" : "an object");
+    *out = value;
+    return STATUS_OK;
+}
+
+static int read_frame(const Report *report, json_t *json, const char *where, Frame *frame) {
+    int status;
+    if (!json_is_object(json)) return type_error(report, where, "", "an object");
+    if ((status = read_string(report, json, "function", where, "", &frame->function)) ||
+        (status = read_string(report, json, "file", where, "", &frame->file)) ||
+        (status = read_long(report, json, "line", where, 0, &frame->line)) ||
+        (status = read_long(report, json, "repeat", where, 1, &frame->repeat)))
+        return status;
+    if (frame->repeat < 1) frame->repeat = 1;
+    return STATUS_OK;
+}
+
+static int read_stack(const Report *report, json_t *json, const char *where, Stack *stack) {
+    int status;
+    json_t *frames;
+    if (!json_is_object(json)) return type_error(report, where, "", "an object");
+    if ((status = read_figure(report, json, "count", where, &stack->count)) ||
+        (status = read_figure(report, json, "blocks", where, &stack->blocks)) ||
+        (status = read_figure(report, json, "bytes", where, &stack->bytes)) ||
+        (status = read_long(report, json, "truncated_frames", where, 0,
+                            &stack->truncated_frames)) ||
+        (status = read_member(report, json, "frames", where, true, &frames)))
+        return status;
+    if (frames == NULL) return STATUS_OK;
+    stack->frame_count = json_array_size(frames);
+    stack->frames = mem_calloc(stack->frame_count, sizeof(Frame));
+    for (size_t i = 0; i < stack->frame_count; i++) {
+        char *here = str_printf("%s.frames[%zu]", where, i);
+        status = read_frame(report, json_array_get(frames, i), here, &stack->frames[i]);
+        free(here);
+        if (status) return status;
+    }
+    return STATUS_OK;
+}
+
+static int read_retainer(const Report *report, json_t *json, const char *where,
+                         Retainer *retainer) {
+    int status;
+    json_t *path;
+    if (!json_is_object(json)) return type_error(report, where, "", "an object");
+    if ((status = read_figure(report, json, "count", where, &retainer->count)) ||
+        (status = read_figure(report, json, "bytes", where, &retainer->bytes)) ||
+        (status = read_member(report, json, "path", where, true, &path)))
+        return status;
+    if (path == NULL) return STATUS_OK;
+    retainer->path = mem_calloc(json_array_size(path), sizeof(char *));
+    for (size_t i = 0; i < json_array_size(path); i++) {
+        json_t *step = json_array_get(path, i);
+        if (!json_is_string(step)) {
+            char *here = str_printf("%s.path[%zu]", where, i);
+            status = type_error(report, here, "", "a string");
+            free(here);
+            return status;
+        }
+        retainer->path[retainer->path_length++] = str_dup(json_string_value(step));
+    }
+    return STATUS_OK;
+}
+
+static int read_site(const Report *report, json_t *json, const char *where, Site *site) {
+    int status;
+    json_t *stacks, *retainers;
+    if (!json_is_object(json)) return type_error(report, where, "", "an object");
+    if ((status = read_string(report, json, "file", where, "", &site->file)) ||
+        (status = read_string(report, json, "function", where, "", &site->function)) ||
+        (status = read_string(report, json, "type", where, "", &site->type)) ||
+        (status = read_string(report, json, "kind", where, "", &site->kind)) ||
+        (status = read_long(report, json, "line", where, 0, &site->line)))
+        return status;
+    for (int i = 0; i < SITE_FIGURE_COUNT; i++)
+        if ((status = read_figure(report, json, site_figures[i].key, where, &site->figures[i])))
+            return status;
+    Figure *average = &site->figures[SITE_AVERAGE_SIZE];
+    const Figure *bytes = &site->figures[SITE_BYTES], *blocks = &site->figures[SITE_BLOCKS];
+    if (!average->known && bytes->known && blocks->known && blocks->value > 0)
+        *average = (Figure){bytes->value / blocks->value, true};
+
+    if ((status = read_member(report, json, "stacks", where, true, &stacks)) ||
+        (status = read_member(report, json, "retainers", where, true, &retainers)))
+        return status;
+    if (stacks != NULL) {
+        site->stack_count = json_array_size(stacks);
+        site->stacks = mem_calloc(site->stack_count, sizeof(Stack));
+        for (size_t i = 0; i < site->stack_count; i++) {
+            char *here = str_printf("%s.stacks[%zu]", where, i);
+            status = read_stack(report, json_array_get(stacks, i), here, &site->stacks[i]);
+            free(here);
+            if (status) return status;
+        }
+    }
+    if (retainers != NULL) {
+        site->retainer_count = json_array_size(retainers);
+        site->retainers = mem_calloc(site->retainer_count, sizeof(Retainer));
+        for (size_t i = 0; i < site->retainer_count; i++) {
+            char *here = str_printf("%s.retainers[%zu]", where, i);
+            status = read_retainer(report, json_array_get(retainers, i), here,
+                                   &site->retainers[i]);
+            free(here);
+            if (status) return status;
+        }
+    }
+    return STATUS_OK;
+}
+
+static int read_timeline(Report *report, json_t *json) {
+    int status;
+    json_t *points, *peak;
+    Timeline *timeline = &report->timeline;
+    if ((status = read_member(report, json, "points", "timeline", true, &points)) ||
+        (status = read_member(report, json, "peak", "timeline", false, &peak)))
+        return status;
+    timeline->present = true;
+    if (points != NULL) {
+        timeline->points = mem_calloc(json_array_size(points), sizeof(TimelinePoint));
+        for (size_t i = 0; i < json_array_size(points); i++) {
+            json_t *point = json_array_get(points, i);
+            TimelinePoint *at = &timeline->points[i];
+            char *here = str_printf("timeline.points[%zu]", i);
+            if (!json_is_object(point))
+                status = type_error(report, here, "", "an object");
+            else if (!(status = read_figure(report, point, "bytes_allocated", here,
+                                            &at->bytes_allocated)) &&
+                     !(status = read_figure(report, point, "allocations", here,
+                                            &at->allocations)) &&
+                     !(status = read_figure(report, point, "live_bytes", here,
+                                            &at->live_bytes)) &&
+                     !(status = read_figure(report, point, "time_ms", here, &at->time_ms)))
+                status = read_figure(report, point, "gc_cycles", here, &at->gc_cycles);
+            free(here);
+            if (status) return status;
+            timeline->point_count++;
+        }
+    }
+    if (peak != NULL) {
+        timeline->has_peak = true;
+        if ((status = read_figure(report, peak, "bytes_allocated", "timeline.peak",
+                                  &timeline->peak_bytes_allocated)) ||
+            (status = read_figure(report, peak, "live_bytes", "timeline.peak",
+                                  &timeline->peak_live_bytes)) ||
+            (status = read_figure(report, peak, "time_ms", "timeline.peak",
+                                  &timeline->peak_time_ms)))
+            return status;
+    }
+    return STATUS_OK;
+}
+
+/* Checks `format` and `version`, before anything else is read. */
+static int check_identity(Report *report, json_t *root) {
+    json_t *format = json_object_get(root, "format");
+    if (!json_is_string(format) || strcmp(json_string_value(format), "memtracer") != 0)
+        return msg_error(STATUS_DATA, "%s: not a memtracer report (no \"format\": \"memtracer\")",
+                         report->source);
+    json_t *version = json_object_get(root, "version");
+    if (!json_is_integer(version))
+        return msg_error(STATUS_DATA, "%s: the report's \"version\" is missing or not an integer",
+                         report->source);
+    json_int_t major = json_integer_value(version);
+    if (major < REPORT_VERSION_MIN || major > REPORT_VERSION_MAX)
+        return msg_error(STATUS_DATA,
+                         "%s: report version %lld is not supported (this memtracer reads "
+                         "versions %d to %d)",
+                         report->source, (long long)major, REPORT_VERSION_MIN,
+                         REPORT_VERSION_MAX);
+    report->version = (long)major;
+    return STATUS_OK;
+}
+
+static int read_top(Report *report, json_t *root) {
+    int status;
+    json_t *summary, *sites, *sampling, *exit_info, *timeline;
+    if ((status = check_identity(report, root)) ||
+        (status = read_string(report, root, "language", "", NULL, &report->language)) ||
+        (status = read_string(report, root, "program", "", NULL, &report->program)) ||
+        (status = read_member(report, root, "summary", "", false, &summary)) ||
+        (status = read_member(report, root, "sites", "", true, &sites)) ||
+        (status = read_member(report, root, "sampling", "", false, &sampling)) ||
+        (status = read_member(report, root, "exit", "", false, &exit_info)) ||
+        (status = read_member(report, root, "timeline", "", false, &timeline)))
+        return status;
+    if (summary == NULL) return msg_error(STATUS_DATA, "%s: the report has no summary", report->source);
+    if (sites == NULL) return msg_error(STATUS_DATA, "%s: the report has no sites", report->source);
+
+    for (int i = 0; i < SUMMARY_FIGURE_COUNT; i++)
+        if ((status = read_figure(report, summary, summary_figures[i].key, "summary",
+                                  &report->summary[i])))
+            return status;
+    Figure *average = &report->summary[SUMMARY_AVERAGE_SIZE];
+    const Figure *bytes = &report->summary[SUMMARY_BYTES];
+    const Figure *blocks = &report->summary[SUMMARY_BLOCKS];
+    if (!average->known && bytes->known && blocks->known && blocks->value > 0)
+        *average = (Figure){bytes->value / blocks->value, true};
+    json_t *degraded = json_object_get(summary, "degraded");
+    report->degraded = json_is_true(degraded);
+
+    if (sampling != NULL) {
+        report->sampled = true;
+        if ((status = read_figure(report, sampling, "sample_bytes", "sampling",
+                                  &report->sample_bytes)) ||
+            (status = read_figure(report, sampling, "seed", "sampling", &report->seed)))
+            return status;
+    }
+    if (exit_info != NULL) {
+        report->has_exit = true;
+        if ((status = read_figure(report, exit_info, "status", "exit", &report->exit_status)) ||
+            (status = read_string(report, exit_info, "reason", "exit", NULL,
+                                  &report->exit_reason)) ||
+            (status = read_string(report, exit_info, "signal", "exit", NULL,
+                                  &report->exit_signal)))
+            return status;
+    }
+    if (timeline != NULL && (status = read_timeline(report, timeline))) return status;
+
+    report->sites = mem_calloc(json_array_size(sites), sizeof(Site));
+    for (size_t i = 0; i < json_array_size(sites); i++) {
+        char *here = str_printf("sites[%zu]", i);
+        /* Counted first, so that report_free frees a half-read site too. */
+        report->site_count++;
+        status = read_site(report, json_array_get(sites, i), here, &report->sites[i]);
+        free(here);
+        if (status) return status;
+    }
+    return STATUS_OK;
+}
+
+int report_load(const char *path, Report *report) {
+    memset(report, 0, sizeof *report);
+    report->source = str_dup(strcmp(path, "-") == 0 ? "<stdin>" : path);
+    FILE *file = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (file == NULL)
+        return msg_error(STATUS_NO_INPUT, "cannot open %s: %s", path, strerror(errno));
+    struct stat info;
+    if (fstat(fileno(file), &info) == 0 && S_ISDIR(info.st_mode)) {
+        fclose(file);
+        return msg_error(STATUS_NO_INPUT, "cannot open %s: %s", path, strerror(EISDIR));
+    }
+    json_error_t error;
+    json_t *root = json_loadf(file, JSON_REJECT_DUPLICATES, &error);
+    int read_failed = ferror(file);
+    if (file != stdin) fclose(file);
+    if (root == NULL) {
+        if (read_failed)
+            return msg_error(STATUS_NO_INPUT, "cannot read %s", report->source);
+        return msg_error(STATUS_DATA, "%s: not valid JSON: %s (line %d, column %d)",
+                         report->source, error.text, error.line, error.column);
+    }
+    int status = json_is_object(root)
+                     ? read_top(report, root)
+                     : msg_error(STATUS_DATA, "%s: not a memtracer report (not a JSON object)",
+                                 report->source);
+    json_decref(root);
+    return status;
+}
+
+static void frame_free(Frame *frame) {
+    free(frame->function);
+    free(frame->file);
+}
+
+static void site_free(Site *site) {
+    for (size_t i = 0; i < site->stack_count; i++) {
+        Stack *stack = &site->stacks[i];
+        for (size_t f = 0; f < stack->frame_count; f++) frame_free(&stack->frames[f]);
+        free(stack->frames);
+    }
+    free(site->stacks);
+    for (size_t i = 0; i < site->retainer_count; i++) {
+        for (size_t p = 0; p < site->retainers[i].path_length; p++)
+            free(site->retainers[i].path[p]);
+        free(site->retainers[i].path);
+    }
+    free(site->retainers);
+    free(site->file);
+    free(site->function);
+    free(site->type);
+    free(site->kind);
+}
+
+void report_free(Report *report) {
+    for (size_t i = 0; i < report->site_count; i++) site_free(&report->sites[i]);
+    free(report->sites);
+    free(report->timeline.points);
+    free(report->source);
+    free(report->language);
+    free(report->program);
+    free(report->exit_reason);
+    free(report->exit_signal);
+    memset(report, 0, sizeof *report);
+}
+
+Figure report_sites_total(const Report *report, SiteFigure figure) {
+    Figure total = {0, true};
+    for (size_t i = 0; i < report->site_count; i++)
+        figure_add(&total, report->sites[i].figures[figure]);
+    return total;
+}
+
+char *report_describe(const Report *report) {
+    const char *program = report->program != NULL ? report->program : report->source;
+    if (report->language == NULL) return str_dup(program);
+    return str_printf("%s (%s)", program, report->language);
+}

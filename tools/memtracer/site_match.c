@@ -1,0 +1,197 @@
+/*
+ * site_match.c -- pairing sites by (file, function, type), then by line
+ * (see site_match.h).
+ *
+ * Both sides are sorted by identity and line, which puts each group of
+ * sites with one identity in line order.  Within a group, an
+ * order-keeping alignment (as in a diff) is chosen by dynamic programming:
+ * first the most pairs, then the least total line distance.  Groups of
+ * the same size, the common case, pair one by one without it.
+ */
+#include "site_match.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msg.h"
+
+/* A group of base x head sites larger than this pairs in plain line
+ * order rather than by the alignment, which needs a byte per cell. */
+#define ALIGNMENT_CELLS_MAX ((size_t)1 << 24)
+
+typedef struct {
+    const Site *site;
+    char *function;  /* as identified, see function_identity */
+} Entry;
+
+char *function_identity(const char *function) {
+    /* "function <PATH:DIGITS>": drop ":DIGITS". */
+    size_t length = strlen(function);
+    if (length < 3 || function[length - 1] != '>') return str_dup(function);
+    const char *open = strrchr(function, '<');
+    size_t digits_end = length - 1, digits_start = digits_end;
+    while (digits_start > 0 && function[digits_start - 1] >= '0' &&
+           function[digits_start - 1] <= '9')
+        digits_start--;
+    if (open == NULL || digits_start == digits_end || digits_start == 0 ||
+        function[digits_start - 1] != ':' || function + digits_start - 1 <= open + 1)
+        return str_dup(function);
+    char *identity = str_printf("%.*s>", (int)(digits_start - 1), function);
+    return identity;
+}
+
+static int entry_identity_compare(const Entry *a, const Entry *b) {
+    int order = strcmp(a->site->file, b->site->file);
+    if (order == 0) order = strcmp(a->function, b->function);
+    if (order == 0) order = strcmp(a->site->type, b->site->type);
+    return order;
+}
+
+static int entry_compare(const void *left, const void *right) {
+    const Entry *a = left, *b = right;
+    int order = entry_identity_compare(a, b);
+    if (order != 0) return order;
+    if (a->site->line != b->site->line) return a->site->line < b->site->line ? -1 : 1;
+    /* Same identity and line: two definitions at once (Lua), by name. */
+    return strcmp(a->site->function, b->site->function);
+}
+
+int site_identity_compare(const Site *a, const Site *b) {
+    Entry left = {a, function_identity(a->function)};
+    Entry right = {b, function_identity(b->function)};
+    int order = entry_identity_compare(&left, &right);
+    free(left.function);
+    free(right.function);
+    return order;
+}
+
+static Entry *entries_sorted(const Site *sites, size_t count) {
+    Entry *entries = mem_calloc(count, sizeof(Entry));
+    for (size_t i = 0; i < count; i++) {
+        entries[i].site = &sites[i];
+        entries[i].function = function_identity(sites[i].function);
+    }
+    qsort(entries, count, sizeof(Entry), entry_compare);
+    return entries;
+}
+
+static void entries_free(Entry *entries, size_t count) {
+    for (size_t i = 0; i < count; i++) free(entries[i].function);
+    free(entries);
+}
+
+typedef struct {
+    SitePair *pairs;
+    size_t count;
+} PairList;
+
+static void pair_add(PairList *list, const Site *base, const Site *head) {
+    list->pairs = mem_grow(list->pairs, list->count + 1, sizeof(SitePair));
+    list->pairs[list->count++] = (SitePair){base, head};
+}
+
+/* The best alignment's score from a suffix: more pairs first, then less
+ * distance. */
+typedef struct {
+    size_t pairs;
+    uint64_t distance;
+} Score;
+
+static int score_better(Score a, Score b) {
+    return a.pairs > b.pairs || (a.pairs == b.pairs && a.distance < b.distance);
+}
+
+static uint64_t line_distance(const Site *a, const Site *b) {
+    long difference = a->line - b->line;
+    return (uint64_t)(difference < 0 ? -difference : difference);
+}
+
+enum { STEP_PAIR, STEP_SKIP_BASE, STEP_SKIP_HEAD };
+
+/* Pairs base[0..n) with head[0..m), one group of one identity. */
+static void group_align(PairList *list, const Entry *base, size_t n, const Entry *head, size_t m) {
+    if (n == m || n == 0 || m == 0 || (n + 1) * (m + 1) > ALIGNMENT_CELLS_MAX) {
+        size_t paired = n < m ? n : m;
+        for (size_t i = 0; i < paired; i++) pair_add(list, base[i].site, head[i].site);
+        for (size_t i = paired; i < n; i++) pair_add(list, base[i].site, NULL);
+        for (size_t j = paired; j < m; j++) pair_add(list, NULL, head[j].site);
+        return;
+    }
+    /* step[i][j]: the best first step from (i, j); scores kept a row at a
+     * time, filled from the ends backwards. */
+    unsigned char *step = mem_alloc((n + 1) * (m + 1));
+    Score *below = mem_calloc(m + 1, sizeof(Score)), *row = mem_calloc(m + 1, sizeof(Score));
+    for (size_t i = n + 1; i-- > 0;) {
+        for (size_t j = m + 1; j-- > 0;) {
+            Score best = {0, 0};
+            bool found = false;
+            unsigned char choice = STEP_SKIP_BASE;
+            if (i < n && j < m) {
+                best = below[j + 1];
+                best.pairs++;
+                best.distance += line_distance(base[i].site, head[j].site);
+                choice = STEP_PAIR;
+                found = true;
+            }
+            if (i < n && (!found || score_better(below[j], best))) {
+                best = below[j];
+                choice = STEP_SKIP_BASE;
+                found = true;
+            }
+            if (j < m && (!found || score_better(row[j + 1], best))) {
+                best = row[j + 1];
+                choice = STEP_SKIP_HEAD;
+            }
+            row[j] = best;
+            step[i * (m + 1) + j] = choice;
+        }
+        Score *swap = below;
+        below = row;
+        row = swap;
+    }
+    size_t i = 0, j = 0;
+    while (i < n || j < m) {
+        unsigned char choice = step[i * (m + 1) + j];
+        if (i == n) choice = STEP_SKIP_HEAD;
+        if (j == m) choice = STEP_SKIP_BASE;
+        if (choice == STEP_PAIR) {
+            pair_add(list, base[i++].site, head[j++].site);
+        } else if (choice == STEP_SKIP_BASE) {
+            pair_add(list, base[i++].site, NULL);
+        } else {
+            pair_add(list, NULL, head[j++].site);
+        }
+    }
+    free(step);
+    free(below);
+    free(row);
+}
+
+SitePair *sites_match(const Site *base_sites, size_t base_count, const Site *head_sites,
+                      size_t head_count, size_t *pair_count) {
+    Entry *base = entries_sorted(base_sites, base_count);
+    Entry *head = entries_sorted(head_sites, head_count);
+    PairList list = {NULL, 0};
+    size_t i = 0, j = 0;
+    while (i < base_count || j < head_count) {
+        int order = i == base_count   ? 1
+                    : j == head_count ? -1
+                                      : entry_identity_compare(&base[i], &head[j]);
+        size_t base_end = i, head_end = j;
+        if (order <= 0)
+            while (base_end < base_count && entry_identity_compare(&base[i], &base[base_end]) == 0)
+                base_end++;
+        if (order >= 0)
+            while (head_end < head_count && entry_identity_compare(&head[j], &head[head_end]) == 0)
+                head_end++;
+        group_align(&list, base + i, base_end - i, head + j, head_end - j);
+        i = base_end;
+        j = head_end;
+    }
+    entries_free(base, base_count);
+    entries_free(head, head_count);
+    *pair_count = list.count;
+    return list.pairs;
+}
