@@ -305,9 +305,10 @@ static int budget_write(const char *report_path, const char *budget_path, bool e
     char *run = report_describe(&report);
     fprintf(output.file,
             "# memtracer budget, written by `memtracer gate --write` from %s\n"
-            "# (%s).  Each figure is %s; see docs/tools.md for the schema.\n",
+            "# (%s).  %s; see docs/tools.md for the schema.\n",
             report.source, run,
-            exact ? "exact (exact: true)" : "a limit: the run may use that much, no more");
+            exact ? "Every figure must be met exactly"
+                  : "Each figure is a limit: the run may use that much, no more");
     if (report.sampled) fprintf(output.file, "# The report was sampled: its figures are estimates.\n");
     free(run);
 

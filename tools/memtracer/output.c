@@ -76,6 +76,17 @@ static int cannot_write(Output *output, int error) {
     return msg_error(STATUS_CANT_WRITE, "cannot write %s: %s", output->path, strerror(error));
 }
 
+/* Says why `output` cannot be opened and leaves nothing of it behind. */
+static int open_failed(Output *output, int error) {
+    int status = cannot_write(output, error);
+    if (output->temporary != NULL && output->file == NULL) unlink(output->temporary);
+    free(output->path);
+    free(output->target);
+    free(output->temporary);
+    memset(output, 0, sizeof *output);
+    return status;
+}
+
 int output_open(Output *output, const char *path) {
     memset(output, 0, sizeof *output);
     if (path == NULL || strcmp(path, "-") == 0) {
@@ -85,7 +96,7 @@ int output_open(Output *output, const char *path) {
     }
     output->path = str_dup(path);
     char *target = links_resolve(path);
-    if (target == NULL) return cannot_write(output, errno);
+    if (target == NULL) return open_failed(output, errno);
 
     struct stat info;
     mode_t mode;
@@ -95,7 +106,7 @@ int output_open(Output *output, const char *path) {
             output->file = fopen(target, "w");
             int error = errno;
             free(target);
-            return output->file != NULL ? STATUS_OK : cannot_write(output, error);
+            return output->file != NULL ? STATUS_OK : open_failed(output, error);
         }
         mode = info.st_mode & 07777;
     } else if (errno == ENOENT) {
@@ -105,7 +116,7 @@ int output_open(Output *output, const char *path) {
     } else {
         int error = errno;
         free(target);
-        return cannot_write(output, error);
+        return open_failed(output, error);
     }
 
     char *folder = folder_of(target);
@@ -118,13 +129,12 @@ int output_open(Output *output, const char *path) {
         int error = errno;
         free(output->temporary);
         output->temporary = NULL;
-        return cannot_write(output, error);
+        return open_failed(output, error);
     }
     if (fchmod(fd, mode) != 0 || (output->file = fdopen(fd, "w")) == NULL) {
         int error = errno;
         close(fd);
-        unlink(output->temporary);
-        return cannot_write(output, error);
+        return open_failed(output, error);
     }
     return STATUS_OK;
 }

@@ -22,7 +22,8 @@ typedef struct {
 } Output;
 
 /* Opens `path` for the result ("-" or NULL: standard output).  Returns
- * STATUS_OK, or STATUS_CANT_WRITE having said why. */
+ * STATUS_OK, or STATUS_CANT_WRITE having said why (and then there is
+ * nothing to close). */
 int output_open(Output *output, const char *path);
 
 /* Finishes the result: when `complete`, flushes it and puts it in place

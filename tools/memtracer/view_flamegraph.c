@@ -63,7 +63,7 @@ static int node_compare(const void *left, const void *right) {
 
 static size_t node_depth(Node *node) {
     size_t deepest = 0;
-    qsort(node->children, node->child_count, sizeof(Node *), node_compare);
+    if (node->child_count > 1) qsort(node->children, node->child_count, sizeof(Node *), node_compare);
     for (size_t i = 0; i < node->child_count; i++) {
         size_t depth = node_depth(node->children[i]);
         if (depth > deepest) deepest = depth;

@@ -1,0 +1,137 @@
+/*
+ * test_site_match.c -- pairing sites the way a person would
+ * (tools/memtracer/site_match.c): by file, function and type, then by
+ * line order and nearest line.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "site_match.h"
+
+static Site site_at(const char *function, const char *type, long line) {
+    Site site;
+    memset(&site, 0, sizeof site);
+    site.file = (char *)"prog.lox";
+    site.function = (char *)function;
+    site.type = (char *)type;
+    site.line = line;
+    return site;
+}
+
+/* The head line paired with the base site at `base_line`, -1 when it is
+ * gone, -2 when no such base site. */
+static long paired_line(const SitePair *pairs, size_t count, const char *type, long base_line) {
+    for (size_t i = 0; i < count; i++)
+        if (pairs[i].base != NULL && pairs[i].base->line == base_line &&
+            strcmp(pairs[i].base->type, type) == 0)
+            return pairs[i].head != NULL ? pairs[i].head->line : -1;
+    return -2;
+}
+
+static size_t new_sites(const SitePair *pairs, size_t count, long *line) {
+    size_t found = 0;
+    for (size_t i = 0; i < count; i++)
+        if (pairs[i].base == NULL) {
+            found++;
+            *line = pairs[i].head->line;
+        }
+    return found;
+}
+
+static void test_inserted_line_moves_nothing(void **state) {
+    (void)state;
+    /* A line inserted at the top moves every site down by one. */
+    Site base[] = {site_at("f", "Array", 10), site_at("f", "Array", 20), site_at("f", "String", 12),
+                   site_at("g", "Array", 30)};
+    Site head[] = {site_at("f", "Array", 11), site_at("f", "Array", 21), site_at("f", "String", 13),
+                   site_at("g", "Array", 31)};
+    size_t count;
+    SitePair *pairs = sites_match(base, 4, head, 4, &count);
+    assert_int_equal(count, 4);
+    assert_int_equal(paired_line(pairs, count, "Array", 10), 11);
+    assert_int_equal(paired_line(pairs, count, "Array", 20), 21);
+    assert_int_equal(paired_line(pairs, count, "String", 12), 13);
+    assert_int_equal(paired_line(pairs, count, "Array", 30), 31);
+    free(pairs);
+}
+
+static void test_new_site_among_moved_ones(void **state) {
+    (void)state;
+    /* A line inserted above, and a new Array site at 15: the two old
+     * sites pair with 11 and 21, the new one is 15. */
+    Site base[] = {site_at("f", "Array", 10), site_at("f", "Array", 20)};
+    Site head[] = {site_at("f", "Array", 11), site_at("f", "Array", 15), site_at("f", "Array", 21)};
+    size_t count;
+    SitePair *pairs = sites_match(base, 2, head, 3, &count);
+    assert_int_equal(count, 3);
+    assert_int_equal(paired_line(pairs, count, "Array", 10), 11);
+    assert_int_equal(paired_line(pairs, count, "Array", 20), 21);
+    long line = 0;
+    assert_int_equal(new_sites(pairs, count, &line), 1);
+    assert_int_equal(line, 15);
+    free(pairs);
+}
+
+static void test_removed_site_is_gone(void **state) {
+    (void)state;
+    Site base[] = {site_at("f", "Array", 10), site_at("f", "Array", 14), site_at("f", "Array", 20)};
+    Site head[] = {site_at("f", "Array", 9), site_at("f", "Array", 19)};
+    size_t count;
+    SitePair *pairs = sites_match(base, 3, head, 2, &count);
+    assert_int_equal(count, 3);
+    assert_int_equal(paired_line(pairs, count, "Array", 10), 9);
+    assert_int_equal(paired_line(pairs, count, "Array", 14), -1);
+    assert_int_equal(paired_line(pairs, count, "Array", 20), 19);
+    free(pairs);
+}
+
+static void test_identity_before_line(void **state) {
+    (void)state;
+    /* Same line, other function or type: never paired. */
+    Site base[] = {site_at("f", "Array", 10)};
+    Site head[] = {site_at("g", "Array", 10), site_at("f", "String", 10)};
+    size_t count;
+    SitePair *pairs = sites_match(base, 1, head, 2, &count);
+    assert_int_equal(count, 3);
+    assert_int_equal(paired_line(pairs, count, "Array", 10), -1);
+    free(pairs);
+}
+
+static void test_function_named_by_its_definition(void **state) {
+    (void)state;
+    char *identity = function_identity("function <examples/x.lua:12>");
+    assert_string_equal(identity, "function <examples/x.lua>");
+    free(identity);
+    identity = function_identity("main chunk");
+    assert_string_equal(identity, "main chunk");
+    free(identity);
+    identity = function_identity("<script>");
+    assert_string_equal(identity, "<script>");
+    free(identity);
+    /* Lua's anonymous function defined at 12, moved to 13 by an inserted line. */
+    Site base[] = {site_at("function <x.lua:12>", "table", 13)};
+    Site head[] = {site_at("function <x.lua:13>", "table", 14)};
+    size_t count;
+    SitePair *pairs = sites_match(base, 1, head, 1, &count);
+    assert_int_equal(count, 1);
+    assert_non_null(pairs[0].base);
+    assert_non_null(pairs[0].head);
+    free(pairs);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_inserted_line_moves_nothing),
+        cmocka_unit_test(test_new_site_among_moved_ones),
+        cmocka_unit_test(test_removed_site_is_gone),
+        cmocka_unit_test(test_identity_before_line),
+        cmocka_unit_test(test_function_named_by_its_definition),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
