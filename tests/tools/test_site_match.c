@@ -78,6 +78,26 @@ static void test_new_site_among_moved_ones(void **state) {
     free(pairs);
 }
 
+static void test_new_site_between_shifted_ones(void **state) {
+    (void)state;
+    /* Five lines inserted above, a new Array site between the old two: by
+     * nearest line alone, 20 would pair with 18; the String sites, paired
+     * one by one, tell that lines near 10 and 20 moved by 5. */
+    Site base[] = {site_at("f", "Array", 10), site_at("f", "Array", 20), site_at("f", "String", 9),
+                   site_at("f", "String", 19)};
+    Site head[] = {site_at("f", "Array", 15), site_at("f", "Array", 18), site_at("f", "Array", 25),
+                   site_at("f", "String", 14), site_at("f", "String", 24)};
+    size_t count;
+    SitePair *pairs = sites_match(base, 4, head, 5, &count);
+    assert_int_equal(count, 5);
+    assert_int_equal(paired_line(pairs, count, "Array", 10), 15);
+    assert_int_equal(paired_line(pairs, count, "Array", 20), 25);
+    long line = 0;
+    assert_int_equal(new_sites(pairs, count, &line), 1);
+    assert_int_equal(line, 18);
+    free(pairs);
+}
+
 static void test_removed_site_is_gone(void **state) {
     (void)state;
     Site base[] = {site_at("f", "Array", 10), site_at("f", "Array", 14), site_at("f", "Array", 20)};
@@ -129,6 +149,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_inserted_line_moves_nothing),
         cmocka_unit_test(test_new_site_among_moved_ones),
+        cmocka_unit_test(test_new_site_between_shifted_ones),
         cmocka_unit_test(test_removed_site_is_gone),
         cmocka_unit_test(test_identity_before_line),
         cmocka_unit_test(test_function_named_by_its_definition),

@@ -3,10 +3,15 @@
  * (see site_match.h).
  *
  * Both sides are sorted by identity and line, which puts each group of
- * sites with one identity in line order.  Within a group, an
- * order-keeping alignment (as in a diff) is chosen by dynamic programming:
- * first the most pairs, then the least total line distance.  Groups of
- * the same size, the common case, pair one by one without it.
+ * sites with one identity in line order.  A group with as many sites on
+ * both sides pairs one by one, in line order; those pairs are anchors,
+ * telling how far lines moved in each part of each file.  A group of
+ * unequal sizes is aligned keeping order (as in a diff), by dynamic
+ * programming: first the most pairs, then the most pairs of sites alike
+ * in size (bytes within a factor of two: a site keeps roughly its size
+ * from one run to the next), then the least total distance between a head
+ * site's line and where the base site's line is expected to have moved
+ * (by the nearest anchor at or above it in the file).
  */
 #include "site_match.h"
 
@@ -92,26 +97,72 @@ static void pair_add(PairList *list, const Site *base, const Site *head) {
     list->pairs[list->count++] = (SitePair){base, head};
 }
 
-/* The best alignment's score from a suffix: more pairs first, then less
- * distance. */
+/* The best alignment's score from a suffix: more pairs first, then more
+ * pairs alike in size, then less distance. */
 typedef struct {
     size_t pairs;
+    size_t alike;
     uint64_t distance;
 } Score;
 
 static int score_better(Score a, Score b) {
-    return a.pairs > b.pairs || (a.pairs == b.pairs && a.distance < b.distance);
+    if (a.pairs != b.pairs) return a.pairs > b.pairs;
+    if (a.alike != b.alike) return a.alike > b.alike;
+    return a.distance < b.distance;
 }
 
-static uint64_t line_distance(const Site *a, const Site *b) {
-    long difference = a->line - b->line;
+/* Whether two sites' bytes are within a factor of two of each other. */
+static bool sites_alike(const Site *a, const Site *b) {
+    double x = a->figures[SITE_BYTES].known ? a->figures[SITE_BYTES].value : 0;
+    double y = b->figures[SITE_BYTES].known ? b->figures[SITE_BYTES].value : 0;
+    double low = x < y ? x : y, high = x < y ? y : x;
+    return high <= 2 * low;
+}
+
+/* Where lines moved: a base line and how far its site's line moved. */
+typedef struct {
+    const char *file;
+    long line;
+    long shift;
+} Anchor;
+
+typedef struct {
+    Anchor *anchors;  /* sorted by file, then line */
+    size_t count;
+} Anchors;
+
+static int anchor_compare(const void *left, const void *right) {
+    const Anchor *a = left, *b = right;
+    int order = strcmp(a->file, b->file);
+    if (order != 0) return order;
+    return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/* How far `line` of `file` is expected to have moved: the shift of the
+ * nearest anchor at or above it, else of the first below it, else 0. */
+static long anchors_shift(const Anchors *anchors, const char *file, long line) {
+    long shift = 0;
+    bool found = false;
+    for (size_t i = 0; i < anchors->count; i++) {
+        const Anchor *anchor = &anchors->anchors[i];
+        if (strcmp(anchor->file, file) != 0) continue;
+        if (anchor->line <= line || !found) shift = anchor->shift;
+        found = true;
+        if (anchor->line > line) break;
+    }
+    return shift;
+}
+
+static uint64_t line_distance(const Anchors *anchors, const Site *base, const Site *head) {
+    long difference = head->line - (base->line + anchors_shift(anchors, base->file, base->line));
     return (uint64_t)(difference < 0 ? -difference : difference);
 }
 
 enum { STEP_PAIR, STEP_SKIP_BASE, STEP_SKIP_HEAD };
 
 /* Pairs base[0..n) with head[0..m), one group of one identity. */
-static void group_align(PairList *list, const Entry *base, size_t n, const Entry *head, size_t m) {
+static void group_align(PairList *list, const Anchors *anchors, const Entry *base, size_t n,
+                        const Entry *head, size_t m) {
     if (n == m || n == 0 || m == 0 || (n + 1) * (m + 1) > ALIGNMENT_CELLS_MAX) {
         size_t paired = n < m ? n : m;
         for (size_t i = 0; i < paired; i++) pair_add(list, base[i].site, head[i].site);
@@ -125,13 +176,14 @@ static void group_align(PairList *list, const Entry *base, size_t n, const Entry
     Score *below = mem_calloc(m + 1, sizeof(Score)), *row = mem_calloc(m + 1, sizeof(Score));
     for (size_t i = n + 1; i-- > 0;) {
         for (size_t j = m + 1; j-- > 0;) {
-            Score best = {0, 0};
+            Score best = {0, 0, 0};
             bool found = false;
             unsigned char choice = STEP_SKIP_BASE;
             if (i < n && j < m) {
                 best = below[j + 1];
                 best.pairs++;
-                best.distance += line_distance(base[i].site, head[j].site);
+                best.alike += sites_alike(base[i].site, head[j].site);
+                best.distance += line_distance(anchors, base[i].site, head[j].site);
                 choice = STEP_PAIR;
                 found = true;
             }
@@ -169,12 +221,16 @@ static void group_align(PairList *list, const Entry *base, size_t n, const Entry
     free(row);
 }
 
-SitePair *sites_match(const Site *base_sites, size_t base_count, const Site *head_sites,
-                      size_t head_count, size_t *pair_count) {
-    Entry *base = entries_sorted(base_sites, base_count);
-    Entry *head = entries_sorted(head_sites, head_count);
-    PairList list = {NULL, 0};
-    size_t i = 0, j = 0;
+/* A run of sites with one identity: base[base_start..base_end) and
+ * head[head_start..head_end), either possibly empty. */
+typedef struct {
+    size_t base_start, base_end, head_start, head_end;
+} Group;
+
+static Group *groups_find(const Entry *base, size_t base_count, const Entry *head,
+                          size_t head_count, size_t *group_count) {
+    Group *groups = NULL;
+    size_t count = 0, i = 0, j = 0;
     while (i < base_count || j < head_count) {
         int order = i == base_count   ? 1
                     : j == head_count ? -1
@@ -186,10 +242,45 @@ SitePair *sites_match(const Site *base_sites, size_t base_count, const Site *hea
         if (order >= 0)
             while (head_end < head_count && entry_identity_compare(&head[j], &head[head_end]) == 0)
                 head_end++;
-        group_align(&list, base + i, base_end - i, head + j, head_end - j);
+        groups = mem_grow(groups, count + 1, sizeof(Group));
+        groups[count++] = (Group){i, base_end, j, head_end};
         i = base_end;
         j = head_end;
     }
+    *group_count = count;
+    return groups;
+}
+
+SitePair *sites_match(const Site *base_sites, size_t base_count, const Site *head_sites,
+                      size_t head_count, size_t *pair_count) {
+    Entry *base = entries_sorted(base_sites, base_count);
+    Entry *head = entries_sorted(head_sites, head_count);
+    size_t group_count;
+    Group *groups = groups_find(base, base_count, head, head_count, &group_count);
+
+    /* The anchors: every pair of a group with as many sites on both sides. */
+    Anchors anchors = {NULL, 0};
+    for (size_t g = 0; g < group_count; g++) {
+        const Group *group = &groups[g];
+        size_t n = group->base_end - group->base_start;
+        if (n == 0 || n != group->head_end - group->head_start) continue;
+        anchors.anchors = mem_grow(anchors.anchors, anchors.count + n, sizeof(Anchor));
+        for (size_t k = 0; k < n; k++) {
+            const Site *from = base[group->base_start + k].site;
+            const Site *to = head[group->head_start + k].site;
+            anchors.anchors[anchors.count++] = (Anchor){from->file, from->line, to->line - from->line};
+        }
+    }
+    if (anchors.count > 1) qsort(anchors.anchors, anchors.count, sizeof(Anchor), anchor_compare);
+
+    PairList list = {NULL, 0};
+    for (size_t g = 0; g < group_count; g++) {
+        const Group *group = &groups[g];
+        group_align(&list, &anchors, base + group->base_start, group->base_end - group->base_start,
+                    head + group->head_start, group->head_end - group->head_start);
+    }
+    free(anchors.anchors);
+    free(groups);
     entries_free(base, base_count);
     entries_free(head, head_count);
     *pair_count = list.count;

@@ -1,13 +1,18 @@
 /*
  * site_match.h -- pairing the sites of two reports the way a person would.
  *
- * A site is known by (file, function, type); its line is only where it is
- * now.  Sites with the same (file, function, type) are paired in line
- * order, as many pairs as possible, and among the ways to pair that many
- * the one whose lines lie nearest each other; so a line inserted above a
- * site, which moves every line below it, pairs every site with itself.  A
- * function named by where it is defined (Lua's "function <f.lua:12>") is
- * known by its file alone, so that moving it does not rename it.
+ * A site is known by (file, function, type); its line is only where it
+ * is now.  Sites with the same (file, function, type) are paired in line
+ * order: when both sides have as many, one by one; otherwise as many
+ * pairs as possible, and among the ways to pair that many, the one with
+ * the most pairs alike in size (bytes within a factor of two), then the
+ * one whose head lines lie nearest where the base lines are expected to
+ * have moved, judged by how far the one-by-one pairs nearby moved.  So a line
+ * inserted above a site, which moves every line below it, pairs every
+ * site with itself, and a new site among others of its kind is the one
+ * new.  A function named by where it is defined (Lua's
+ * "function <f.lua:12>") is known by its file alone, so that moving it
+ * does not rename it.
  */
 #ifndef MEMTRACER_SITE_MATCH_H
 #define MEMTRACER_SITE_MATCH_H
