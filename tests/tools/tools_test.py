@@ -544,6 +544,12 @@ def case_view_speedscope(ctx):
     if not any(f.get('name') == 'fib' and f.get('file') == 'fib.lox' and f.get('line') == 5
                for f in frames):
         fail('no frame fib at fib.lox:5: %r' % frames)
+    # A report without stacks, and a version 2 report, are valid too.
+    for report in (ctx.rows('rows.json'), os.path.join(HERE, 'report_v2.json')):
+        expect_exit(ctx.mt('view', report, '--format', 'speedscope', '-o', out), 0, 'speedscope')
+        expect_exit(run(['node', validator, ctx.node_prefix, out]), 0, 'the schema, ' + report)
+        if sum(load(out)['profiles'][0]['weights']) != sites_bytes(report):
+            fail('speedscope bytes of %s do not sum to its sites' % report)
     # A broken file fails the validator: the check can fail.
     del data['profiles'][0]['weights']
     broken = write(os.path.join(ctx.tmp, 'broken.json'), json.dumps(data))

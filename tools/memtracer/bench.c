@@ -265,9 +265,14 @@ static int bench_run(Bench *bench, long run, long total, long index) {
     double wall_ms = 0, peak_rss = 0;
     int status = command_run(bench, run, total, &wall_ms, &peak_rss);
     if (status != STATUS_OK || stop_signal != 0) return status != STATUS_OK ? status : STATUS_REGRESSION;
-    if (access(bench->report_path, F_OK) != 0)
-        return msg_error(STATUS_REGRESSION, "run %ld of %ld wrote no report to %s (is %s traced "
-                         "by memtracer?)", run, total, bench->report_path, bench->argv[0]);
+    if (access(bench->report_path, F_OK) != 0) {
+        if (bench->report_is_ours)
+            return msg_error(STATUS_REGRESSION, "run %ld of %ld wrote no report (is %s traced by "
+                             "memtracer? it was given --memtracer.OutputFile)", run, total,
+                             bench->argv[0]);
+        return msg_error(STATUS_REGRESSION, "run %ld of %ld wrote no report to %s", run, total,
+                         bench->report_path);
+    }
     Report report;
     status = report_load(bench->report_path, &report);
     if (status == STATUS_OK && index >= 0) {
