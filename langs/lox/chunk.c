@@ -42,8 +42,14 @@ void chunk_write(Chunk *chunk, uint8_t byte, int line) {
     chunk->count++;
 }
 
-/* The value is pushed while the pool grows: growing may collect. */
+/* An equal constant already in the pool is reused, so a name or a number
+ * used many times costs one slot.  Equal means the same bits: a string is
+ * interned, so an equal one is the same object.  The value is pushed while
+ * the pool grows: growing may collect. */
 int chunk_add_constant(Chunk *chunk, Value value) {
+    for (int i = 0; i < chunk->constants.count; i++)
+        if (chunk->constants.values[i] == value) return i;
+    if (chunk->constants.count == UINT8_COUNT) return -1;
     vm_push(value);
     value_array_write(&chunk->constants, value, TAG_STORAGE(OBJ_FUNCTION));
     vm_pop();

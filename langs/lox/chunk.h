@@ -63,6 +63,8 @@ typedef struct {
 void chunk_init(Chunk *chunk);
 void chunk_free(Chunk *chunk);
 void chunk_write(Chunk *chunk, uint8_t byte, int line);
+/* The index of value in the constant pool, added unless an equal one is
+ * there; -1 when the pool is full (a byte operand addresses UINT8_COUNT). */
 int chunk_add_constant(Chunk *chunk, Value value);
 /* The most stack slots a call of this code can use, its arguments and the
  * callee's slot included. */

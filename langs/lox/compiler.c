@@ -198,7 +198,7 @@ static void emit_return(void) {
 
 static uint8_t make_constant(Value value) {
     int constant = chunk_add_constant(current_chunk(), value);
-    if (constant > UINT8_MAX) {
+    if (constant < 0) {
         error("Too many constants in one chunk.");
         return 0;
     }
@@ -903,8 +903,8 @@ static void statement(void) {
     }
 }
 
-ObjFunction *compiler_compile(const char *source) {
-    scanner_init(source);
+ObjFunction *compiler_compile(const char *source, size_t length) {
+    scanner_init(source, length);
     parser.had_error = false;
     parser.panic_mode = false;
     parser.depth = 0;

@@ -7,7 +7,7 @@
 #include "object.h"
 
 /* Returns the top-level function, or NULL after reporting compile errors. */
-ObjFunction *compiler_compile(const char *source);
+ObjFunction *compiler_compile(const char *source, size_t length);
 /* The functions being compiled are GC roots. */
 void compiler_mark_roots(void);
 /* The line of the token being compiled, or 0 when not compiling: the

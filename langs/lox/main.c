@@ -42,16 +42,17 @@ static void usage_print(void) {
            mt_options_help());
 }
 
-/* The whole file, NUL-terminated.  This buffer is the front end's, not
- * the VM's: it exists before the VM does and is not a guest allocation. */
-static char *file_read(const char *path) {
+/* The whole file, NUL-terminated, its length in *length (a NUL inside it
+ * is the scanner's to report).  This buffer is the front end's, not the
+ * VM's: it exists before the VM does and is not a guest allocation. */
+static char *file_read(const char *path, size_t *length) {
     FILE *file = fopen(path, "rb");
     if (file == NULL) return NULL;
-    size_t capacity = 4096, length = 0;
+    size_t capacity = 4096, used = 0;
     char *buffer = malloc(capacity);
     while (buffer != NULL) {
-        length += fread(buffer + length, 1, capacity - length - 1, file);
-        if (length < capacity - 1) break;
+        used += fread(buffer + used, 1, capacity - used - 1, file);
+        if (used < capacity - 1) break;
         capacity *= 2;
         char *grown = realloc(buffer, capacity);
         if (grown == NULL) free(buffer);
@@ -65,7 +66,8 @@ static char *file_read(const char *path) {
         errno = saved;
         return NULL;
     }
-    buffer[length] = '\0';
+    buffer[used] = '\0';
+    *length = used;
     return buffer;
 }
 
@@ -78,33 +80,36 @@ static int status_of(InterpretResult result) {
     return 0;
 }
 
+/* Lines of any length, one statement list each. */
 static void repl(void) {
-    char line[1024];
+    char *line = NULL;
+    size_t capacity = 0;
     for (;;) {
         printf("> ");
         fflush(stdout);
-        if (fgets(line, sizeof line, stdin) == NULL) {
+        ssize_t length = getline(&line, &capacity, stdin);
+        if (length < 0) {
             printf("\n");
-            return;
+            break;
         }
-        vm_interpret(line);
+        vm_interpret(line, (size_t)length);
     }
+    free(line);
 }
 
 int main(int argc, char **argv) {
     mt_options options;
     mt_options_init(&options);
-    char err[256];
     const char *code = NULL;
     int i = 1;
 
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *arg = argv[i];
         if (strncmp(arg, "--memtracer", 11) == 0) {
-            int parsed = mt_options_parse(&options, arg, err, sizeof err);
+            int parsed = mt_options_parse(&options, arg);
             if (parsed == MT_ARG_OK) continue;
             if (parsed == MT_ARG_BAD) {
-                fprintf(stderr, "lox: %s\n", err);
+                fprintf(stderr, "lox: %s\n", mt_error());
                 mt_options_free(&options);
                 return EXIT_USAGE;
             }
@@ -143,9 +148,10 @@ int main(int argc, char **argv) {
 
     const char *program = "<repl>";
     char *source = NULL;
+    size_t source_length = 0;
     if (code == NULL && i < argc) {
         program = argv[i++];
-        source = file_read(program);
+        source = file_read(program, &source_length);
         if (source == NULL) {
             fprintf(stderr, "lox: cannot open '%s': %s\n", program,
                     strerror(errno));
@@ -156,12 +162,14 @@ int main(int argc, char **argv) {
         program = "<string>";
     }
 
-    if (options.enabled &&
-        mt_start(&options, "lox", program, err, sizeof err) != 0) {
-        fprintf(stderr, "lox: %s\n", err);
-        free(source);
-        mt_options_free(&options);
-        return EXIT_IOERR;
+    if (options.enabled) {
+        int failed = mt_start(&options, "lox", program);
+        if (failed != 0) {
+            fprintf(stderr, "lox: %s\n", mt_error());
+            free(source);
+            mt_options_free(&options);
+            return failed;
+        }
     }
 
     const char *stress = getenv("LOX_GC_STRESS");
@@ -169,12 +177,16 @@ int main(int argc, char **argv) {
             stress != NULL && strcmp(stress, "1") == 0);
     int status = 0;
     if (code != NULL)
-        status = status_of(vm_interpret(code));
+        status = status_of(vm_interpret(code, strlen(code)));
     else if (source != NULL)
-        status = status_of(vm_interpret(source));
+        status = status_of(vm_interpret(source, source_length));
     else
         repl();
 
+    /* The script's own failure decides the exit status; a report that
+     * cannot be written says so on stderr, and decides it only when the
+     * script succeeded. */
+    mt_exit_set(status, status == 0 ? MT_EXIT_NORMAL : MT_EXIT_ERROR);
     if (mt_finish() != 0 && status == 0) status = EXIT_IOERR;
     vm_free();
     free(source);

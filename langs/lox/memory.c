@@ -51,59 +51,68 @@ static inline void heap_account(size_t old_size, size_t new_size) {
     }
 }
 
+/* The allocator refused a block: the run ends, and the report (written by
+ * exit) says so. */
+static __attribute__((noinline, cold, noreturn)) void heap_exhausted(void) {
+    fprintf(stderr, "lox: out of memory\n");
+    mt_exit_set(70, MT_EXIT_OUT_OF_MEMORY);
+    exit(70);
+}
+
 static inline void *heap_realloc(void *pointer, size_t new_size) {
     void *result = realloc(pointer, new_size);
-    if (result == NULL) {
-        fprintf(stderr, "lox: out of memory\n");
-        exit(70);
-    }
+    if (result == NULL) heap_exhausted();
     return result;
 }
 
+/* The tracer's count of a block the allocator has just given, at site:
+ * an object, or storage replacing the block *slot tags (old_size 0: none).
+ * Its tag. */
+static mt_tag traced_count(mt_site *site, MemTag tag, mt_tag old,
+                           size_t old_size, size_t new_size) {
+    return tag.kind == MEM_OBJECT ? mt_alloc_at(site, new_size)
+                                  : mt_resize_at(site, old, old_size, new_size);
+}
+
 /* A block obtained or resized while tracing, in general: it may start a
- * collection, look its site up, and call the tracer.  The tracer hears of
- * the block before it exists (a failure ends the program anyway) and after
- * the collection, so the peak is exact. */
+ * collection and look its site up.  The collection runs first, so the
+ * peak is exact; the block is counted once the allocator has given it. */
 static __attribute__((noinline)) void *
 traced_realloc_slow(void *pointer, size_t old_size, size_t new_size,
                     MemTag tag, mt_tag *slot) {
     heap_account(old_size, new_size);
     mt_site *site = where_site(tag_mt_type(tag));
-    *slot = tag.kind == MEM_OBJECT
-                ? mt_alloc_at(site, new_size)
-                : mt_resize_at(site, *slot, old_size, new_size);
-    return heap_realloc(pointer, new_size);
+    void *result = heap_realloc(pointer, new_size);
+    *slot = traced_count(site, tag, *slot, old_size, new_size);
+    return result;
 }
 
-/* A block counted inline while calls are traced: its call path's share,
- * then the block. */
-static __attribute__((noinline)) void *
-traced_realloc_path(void *pointer, size_t new_size, mt_site *site,
-                    int object) {
-    mt_counts_add_path(site, new_size, object);
-    return heap_realloc(pointer, new_size);
+/* A block the inline count could not take (filtered, hidden, a site
+ * without a row): counted by the call. */
+static __attribute__((noinline)) mt_tag
+traced_count_called(mt_site *site, MemTag tag, mt_tag old, size_t old_size,
+                    size_t new_size) {
+    return traced_count(site, tag, old, old_size, new_size);
 }
 
-/* The common case: no collection, a site the instruction has made before,
- * a block counted inline.  It calls nothing but realloc, so it saves no
- * registers; anything else starts over in the general case, before it has
- * changed anything. */
+/* The common case: no collection due, a site the instruction has made
+ * before, a block counted inline after the allocator gave it. */
 void *mem_realloc_traced(void *pointer, size_t old_size, size_t new_size,
                          MemTag tag, mt_tag *slot) {
     mt_site *site = where_site_known(tag_mt_type_known(tag));
-    mt_tag counted = MT_TAG_NONE;
-    if (site != NULL && !heap_collects(old_size, new_size))
-        counted = tag.kind == MEM_OBJECT
-                      ? mt_alloc_at_try(site, new_size)
-                      : mt_resize_at_try(site, *slot, old_size, new_size);
-    if (counted == MT_TAG_NONE)
+    if (site == NULL || heap_collects(old_size, new_size))
         return traced_realloc_slow(pointer, old_size, new_size, tag, slot);
+    void *result = heap_realloc(pointer, new_size);
     vm.bytes_allocated += new_size - old_size; /* a shrink wraps round */
+    int object = tag.kind == MEM_OBJECT;
+    mt_tag counted = object ? mt_alloc_at_try(site, new_size)
+                            : mt_resize_at_try(site, *slot, old_size, new_size);
+    if (counted == MT_TAG_NONE)
+        counted = traced_count_called(site, tag, *slot, old_size, new_size);
+    else if (MT_TRACING_CALLS())
+        mt_counts_add_path(site, new_size, object);
     *slot = counted;
-    if (MT_TRACING_CALLS())
-        return traced_realloc_path(pointer, new_size, site,
-                                   tag.kind == MEM_OBJECT);
-    return heap_realloc(pointer, new_size);
+    return result;
 }
 
 /* A block released while tracing. */

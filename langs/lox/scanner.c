@@ -7,17 +7,22 @@
 
 #include "scanner.h"
 
+/* The source is length bytes followed by a NUL, so that looking one byte
+ * ahead at the end reads '\0'; a NUL inside it is an ordinary character
+ * (and not a valid one). */
 typedef struct {
     const char *start;
     const char *current;
+    const char *end;
     int line;
 } Scanner;
 
 static Scanner scanner;
 
-void scanner_init(const char *source) {
+void scanner_init(const char *source, size_t length) {
     scanner.start = source;
     scanner.current = source;
+    scanner.end = source + length;
     scanner.line = 1;
 }
 
@@ -27,7 +32,7 @@ static bool is_alpha(char c) {
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-static bool at_end(void) { return *scanner.current == '\0'; }
+static bool at_end(void) { return scanner.current == scanner.end; }
 
 static char advance(void) { return *scanner.current++; }
 

@@ -44,7 +44,8 @@ struct Keyword {
 };
 const struct Keyword *keyword_find(const char *str, size_t len);
 
-void scanner_init(const char *source);
+/* source: length bytes, then a NUL. */
+void scanner_init(const char *source, size_t length);
 Token scanner_next(void);
 
 #endif

@@ -666,8 +666,8 @@ static InterpretResult run(void) {
 #undef CASE
 }
 
-InterpretResult vm_interpret(const char *source) {
-    ObjFunction *function = compiler_compile(source);
+InterpretResult vm_interpret(const char *source, size_t length) {
+    ObjFunction *function = compiler_compile(source, length);
     if (function == NULL) return INTERPRET_COMPILE_ERROR;
 
     vm_push(OBJ_VAL(function));

@@ -57,7 +57,8 @@ extern VM vm;
  * `args`; gc_stress collects before every allocation. */
 void vm_init(const char *script_name, int argc, char **argv, bool gc_stress);
 void vm_free(void);
-InterpretResult vm_interpret(const char *source);
+/* source: length bytes followed by a NUL. */
+InterpretResult vm_interpret(const char *source, size_t length);
 
 void vm_push(Value value);
 Value vm_pop(void);

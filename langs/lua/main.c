@@ -55,7 +55,6 @@ typedef struct command {
  * argc, or -1 after printing the error. */
 static int memtracer_take(int argc, char **argv, mt_options *o)
 {
-    char err[256];
     int kept = 1;
     int i;
     for (i = 1; i < argc; i++) {
@@ -64,10 +63,10 @@ static int memtracer_take(int argc, char **argv, mt_options *o)
         if ((strcmp(a, "-e") == 0 || strcmp(a, "-l") == 0) && i + 1 < argc) {
             argv[kept++] = argv[i++];  /* the option's argument is not ours */
         } else {
-            switch (mt_options_parse(o, a, err, sizeof err)) {
+            switch (mt_options_parse(o, a)) {
             case MT_ARG_OK: continue;
             case MT_ARG_BAD:
-                fprintf(stderr, "%s: %s\n", run_progname, err);
+                fprintf(stderr, "%s: %s\n", run_progname, mt_error());
                 return -1;
             }
         }
@@ -246,6 +245,7 @@ static int command_main(lua_State *L)
     }
     trace_phase(TRACE_PHASE_OPEN, NULL);
     luaL_openlibs(L);
+    trace_libs_opened(L);
     arg_table_create(L, c);
     trace_phase(TRACE_PHASE_RUN, NULL);
     lua_gc(L, LUA_GCRESTART);
@@ -288,10 +288,11 @@ int main(int argc, char **argv)
     c.script = c.argc;
     if (c.argc > 0) command_collect(&c);
     if (opts.enabled) {
-        char err[512];
-        if (trace_start(&opts, program_name(&c), err, sizeof err) != 0) {
-            fprintf(stderr, "%s: %s\n", run_progname, err);
-            return EXIT_CANTWRITE;
+        int failed = trace_start(&opts, program_name(&c));
+        if (failed != 0) {
+            fprintf(stderr, "%s: %s\n", run_progname, mt_error());
+            mt_options_free(&opts);
+            return failed;
         }
     }
     L = trace_newstate();
@@ -303,11 +304,18 @@ int main(int argc, char **argv)
     lua_pushcfunction(L, command_main);
     lua_pushlightuserdata(L, &c);
     status = lua_pcall(L, 1, 1, 0);
-    ok = lua_toboolean(L, -1);
+    ok = lua_toboolean(L, -1) && status == LUA_OK;
     run_report(L, status);
     lua_close(L);
+    /* The script's own failure decides the exit status; a report that
+     * cannot be written says so on stderr, and decides it only when the
+     * script succeeded. */
+    trace_exit(ok ? EXIT_SUCCESS : EXIT_FAILURE,
+               run_out_of_memory ? MT_EXIT_OUT_OF_MEMORY
+               : ok              ? MT_EXIT_NORMAL
+                                 : MT_EXIT_ERROR);
     written = trace_finish() == 0;
     mt_options_free(&opts);
-    if (!written) return EXIT_CANTWRITE;
-    return (ok && status == LUA_OK) ? EXIT_SUCCESS : EXIT_FAILURE;
+    if (!ok) return EXIT_FAILURE;
+    return written ? EXIT_SUCCESS : EXIT_CANTWRITE;
 }

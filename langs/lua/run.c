@@ -3,9 +3,10 @@
  *
  * The behaviour (messages, tracebacks, Ctrl-C turning into an "interrupted!"
  * error) follows lua.c of Lua 5.4, so that lua-memtracer is a drop-in
- * replacement.  One difference, invisible without tracing: after a call the
- * SIGINT handler that was there before is put back, not SIG_DFL, so that the
- * tracer's own handler (which writes the report) survives.
+ * replacement.  Two differences: after a call the SIGINT handler that was
+ * there before is put back, not SIG_DFL, so that the tracer's own handler
+ * (which writes the report) survives; and a SIGINT the process started
+ * with ignored (a background job) stays ignored.
  */
 #include "run.h"
 
@@ -27,8 +28,11 @@ void run_message(const char *progname, const char *msg)
     lua_writestringerror("%s\n", msg);
 }
 
+bool run_out_of_memory;
+
 int run_report(lua_State *L, int status)
 {
+    if (status == LUA_ERRMEM) run_out_of_memory = true;
     if (status != LUA_OK) {
         run_message(run_progname, lua_tostring(L, -1));
         lua_pop(L, 1);
@@ -73,15 +77,19 @@ int run_call(lua_State *L, int narg, int nres)
     struct sigaction sa;
     int base = lua_gettop(L) - narg;
     int status;
+    bool interruptible;
     lua_pushcfunction(L, traceback_handler);
     lua_insert(L, base);
     interrupted_state = L;
     sa.sa_handler = interrupt_on_signal;
     sa.sa_flags = 0;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &sigint_before);
+    /* A SIGINT the process ignores (a background job) stays ignored. */
+    interruptible = sigaction(SIGINT, NULL, &sigint_before) == 0 &&
+                    sigint_before.sa_handler != SIG_IGN &&
+                    sigaction(SIGINT, &sa, NULL) == 0;
     status = lua_pcall(L, narg, nres, base);
-    sigaction(SIGINT, &sigint_before, NULL);
+    if (interruptible) sigaction(SIGINT, &sigint_before, NULL);
     lua_remove(L, base);
     return status;
 }

@@ -10,6 +10,8 @@
 #ifndef LUAMT_RUN_H
 #define LUAMT_RUN_H
 
+#include <stdbool.h>
+
 #include <lua.h>
 
 /* The name errors are prefixed with: argv[0], as `lua` does; NULL in the
@@ -19,6 +21,8 @@ extern const char *run_progname;
 void run_message(const char *progname, const char *msg);
 /* Prints the error on top of the stack when status is not LUA_OK. */
 int run_report(lua_State *L, int status);
+/* Set once an error reported was Lua's "not enough memory". */
+extern bool run_out_of_memory;
 /* lua_pcall with a traceback handler; SIGINT interrupts the call. */
 int run_call(lua_State *L, int narg, int nres);
 

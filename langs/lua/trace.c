@@ -153,11 +153,11 @@ static void report_at_exit(void)
     trace_finish();
 }
 
-int trace_start(const mt_options *o, const char *program, char *err,
-                size_t errlen)
+int trace_start(const mt_options *o, const char *program)
 {
     static bool exit_hooked;
-    if (mt_start(o, "lua", program, err, errlen) != 0) return -1;
+    int failed = mt_start(o, "lua", program);
+    if (failed != 0) return failed;
     for (int tag = 0; tag <= TAG_PROTO; tag++)
         if (type_names[tag] != NULL)
             types[tag] = mt_type_intern(type_names[tag], strlen(type_names[tag]));
@@ -193,17 +193,60 @@ lua_State *trace_newstate(void)
 void trace_phase(trace_phase_id phase, const char *chunk)
 {
     const char *label = phase_labels[phase];
-    char name[256];
-    int len;
+    size_t label_len = strlen(label);
+    char *name;
+    size_t len;
     if (!tracing) return;
-    if (chunk != NULL)
-        len = snprintf(name, sizeof name, "%s %s", label, chunk);
-    else
-        len = snprintf(name, sizeof name, "%s", label);
-    if (len < 0) len = 0;
-    if ((size_t)len >= sizeof name) len = sizeof name - 1;
-    phase_func = mt_func_intern(name, (size_t)len, label, 0);
+    len = label_len + (chunk != NULL ? 1 + strlen(chunk) : 0);
+    name = malloc(len + 1);
+    if (name == NULL) {
+        name = (char *)label;
+        len = label_len;
+    } else {
+        memcpy(name, label, label_len);
+        if (chunk != NULL) {
+            name[label_len] = ' ';
+            memcpy(name + label_len + 1, chunk, len - label_len - 1);
+        }
+    }
+    phase_func = mt_func_intern(name, len, label, 0);
     phase_node = mt_path_child(mt_path_root(), phase_func, 0);
+    if (name != label) free(name);
+}
+
+/* os.exit, traced: the status as loslib.c's os_exit works it out, told to
+ * the tracer, then the library's own os.exit (upvalue 1) with the same
+ * arguments. */
+static int os_exit_traced(lua_State *L)
+{
+    int status;
+    if (lua_isboolean(L, 1))
+        status = lua_toboolean(L, 1) ? EXIT_SUCCESS : EXIT_FAILURE;
+    else
+        status = (int)luaL_optinteger(L, 1, EXIT_SUCCESS);
+    mt_exit_set(status, MT_EXIT_NORMAL);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+void trace_libs_opened(lua_State *L)
+{
+    if (!tracing) return;
+    if (lua_getglobal(L, "os") == LUA_TTABLE &&
+        lua_getfield(L, -1, "exit") == LUA_TFUNCTION) {
+        lua_pushcclosure(L, os_exit_traced, 1);
+        lua_setfield(L, -2, "exit");
+    } else {
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
+void trace_exit(int status, mt_exit_reason reason)
+{
+    if (tracing) mt_exit_set(status, reason);
 }
 
 bool trace_owns(lua_State *L)

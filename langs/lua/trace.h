@@ -34,11 +34,15 @@ typedef enum trace_phase_id {
     TRACE_PHASE_CLOSE,
 } trace_phase_id;
 
-/* Starts the tracer; on failure err says why (the report cannot be
- * written) and nothing is traced. */
-int trace_start(const mt_options *o, const char *program, char *err,
-                size_t errlen);
+/* Starts the tracer: 0, or the exit status the command ends with, nothing
+ * run, and mt_error() saying why. */
+int trace_start(const mt_options *o, const char *program);
 lua_State *trace_newstate(void);
+/* After luaL_openlibs: os.exit tells the tracer the status it ends the
+ * run with. */
+void trace_libs_opened(lua_State *L);
+/* How the run ends, for the report. */
+void trace_exit(int status, mt_exit_reason reason);
 /* chunk: the chunk being loaded or required, else NULL. */
 void trace_phase(trace_phase_id phase, const char *chunk);
 /* Writes the report (also run at exit, for os.exit); 0, or -1 when it

@@ -70,6 +70,23 @@ def case_repl_continues_after_errors(lox, version, tmp):
              "[line 1] Error at ';': Expect expression."], 0)
 
 
+def case_repl_long_line(lox, version, tmp):
+    # A line of any length is one line: 5000 bytes here.
+    text = "x" * 4980
+    return [lox], 'print "%s";\n' % text, ["> " + text, "> "], [], 0
+
+
+def case_nul_byte(lox, version, tmp):
+    # The whole file is read; a NUL byte is an unexpected character, and
+    # what follows it is still compiled (the error on line 3).
+    path = os.path.join(tmp, "script.lox")
+    with open(path, "wb") as out:
+        out.write(b"print 1;\nprint 2; \0\nprint ;\n")
+    return ([lox, path], None, [],
+            ["[line 2] Error: Unexpected character.",
+             "[line 3] Error at ';': Expect expression."], 65)
+
+
 def case_help(lox, version, tmp):
     return [lox, "--help"], None, None, [], 0
 

@@ -69,7 +69,8 @@ def arguments_too_many():
 
 
 def constants_program(count, expect):
-    # Every number literal takes a new constant slot in the function's chunk.
+    # Every distinct number literal takes a new constant slot in the
+    # function's chunk.
     lines = ["fun f() {"]
     lines += ["  %d;" % i for i in range(count - 1)]
     lines.append("  return %d; %s" % (count - 1, expect))
@@ -84,6 +85,15 @@ def constants_max():
 def constants_too_many():
     return constants_program(
         257, "// Error at '256': Too many constants in one chunk.")
+
+
+def constants_reused():
+    # An equal constant shares its slot: 300 uses of one number, and 300 of
+    # one global's name, fit a chunk of 256 slots.
+    lines = ["print 1; // expect: 1"] * 300
+    lines += ["var x = 0;"] + ["x = x + 1;"] * 300
+    lines.append("print x; // expect: 300")
+    return lines
 
 
 def upvalues_program(count, expect):
@@ -183,6 +193,7 @@ PROGRAMS = {
     "limits/arguments_too_many": arguments_too_many,
     "limits/constants_max": constants_max,
     "limits/constants_too_many": constants_too_many,
+    "limits/constants_reused": constants_reused,
     "limits/upvalues_max": upvalues_max,
     "limits/upvalues_too_many": upvalues_too_many,
     "limits/jump_max": jump_max,

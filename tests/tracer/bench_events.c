@@ -8,10 +8,13 @@
  * mt_return).  The loop is a program's steady state: a function called
  * from one line allocates one 32-byte object on another, and a window of
  * LIVE objects stays alive (each iteration frees the oldest).  Run without
- * valgrind it prints the time per iteration.
+ * valgrind it prints the time per iteration.  The report goes to a
+ * temporary folder, removed at the end.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "memtracer.h"
 
@@ -22,18 +25,24 @@ static _Alignas(16) char heap[LIVE][48];
 
 int main(int argc, char **argv) {
     mt_options o;
-    char err[256];
     mt_options_init(&o);
     for (int i = 1; i < argc; i++) {
-        if (mt_options_parse(&o, argv[i], err, sizeof err) != MT_ARG_OK) {
-            fprintf(stderr, "bench_tracer_events: %s\n", err);
+        if (mt_options_parse(&o, argv[i]) != MT_ARG_OK) {
+            fprintf(stderr, "bench_tracer_events: %s\n", mt_error());
             return 64;
         }
     }
-    if (mt_options_parse(&o, "--memtracer.OutputFile=/dev/null", err,
-                         sizeof err) != MT_ARG_OK ||
-        mt_start(&o, "bench", "bench.fk", err, sizeof err) != 0) {
-        fprintf(stderr, "bench_tracer_events: %s\n", err);
+    char folder[] = "/tmp/memtracer-bench-XXXXXX", report[64], word[96];
+    if (mkdtemp(folder) == NULL) {
+        perror("bench_tracer_events: mkdtemp");
+        return 73;
+    }
+    snprintf(report, sizeof report, "%s/report", folder);
+    snprintf(word, sizeof word, "--memtracer.OutputFile=%s", report);
+    if (mt_options_parse(&o, word) != MT_ARG_OK ||
+        mt_start(&o, "bench", "bench.fk") != 0) {
+        fprintf(stderr, "bench_tracer_events: %s\n", mt_error());
+        rmdir(folder);
         return 74;
     }
     mt_type point = mt_type_intern("Point", 5);
@@ -53,6 +62,8 @@ int main(int argc, char **argv) {
     clock_gettime(CLOCK_MONOTONIC, &t1);
     int status = mt_finish() == 0 ? 0 : 74;
     mt_options_free(&o);
+    unlink(report);
+    rmdir(folder);
     double ns = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 +
                  (double)(t1.tv_nsec - t0.tv_nsec)) / N;
     printf("%.1f ns per iteration (call, alloc, free, return)\n", ns);

@@ -26,14 +26,13 @@ void *blk(int i) { return heap[i]; }
 const char *vm_report_path(void) { return path; }
 
 void vm_start(const char *const *words) {
-    char err[256];
     int has_file = 0;
     strcpy(dir, "/tmp/memtracer-test-XXXXXX");
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/report", dir);
     mt_options_init(&options);
     for (; words != NULL && *words != NULL; words++) {
-        assert_int_equal(mt_options_parse(&options, *words, err, sizeof err),
+        assert_int_equal(mt_options_parse(&options, *words),
                          MT_ARG_OK);
         if (strncmp(*words, "--memtracer.OutputFile=", 23) == 0) {
             snprintf(path, sizeof path, "%s", *words + 23);
@@ -43,10 +42,10 @@ void vm_start(const char *const *words) {
     if (!has_file) {
         char word[160];
         snprintf(word, sizeof word, "--memtracer.OutputFile=%s", path);
-        assert_int_equal(mt_options_parse(&options, word, err, sizeof err),
+        assert_int_equal(mt_options_parse(&options, word),
                          MT_ARG_OK);
     }
-    assert_int_equal(mt_start(&options, "fake", "prog.fk", err, sizeof err), 0);
+    assert_int_equal(mt_start(&options, "fake", "prog.fk"), 0);
     T_ARRAY = mt_type_intern("Array", 5);
     T_POINT = mt_type_intern("Point", 5);
     T_STRING = mt_type_intern("String", 6);

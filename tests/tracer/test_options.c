@@ -13,12 +13,12 @@
 #include "memtracer.h"
 
 static mt_options o;
-static char err[512];
+static const char *err;  /* mt_error() after the last parse */
 
 static int setup(void **state) {
     (void)state;
     mt_options_init(&o);
-    err[0] = '\0';
+    err = "";
     return 0;
 }
 
@@ -29,7 +29,9 @@ static int teardown(void **state) {
 }
 
 static int parse(const char *word) {
-    return mt_options_parse(&o, word, err, sizeof err);
+    int result = mt_options_parse(&o, word);
+    err = mt_error();
+    return result;
 }
 
 static void test_defaults(void **state) {

@@ -88,6 +88,7 @@ static void test_json(void **state) {
         "\"TraceStackTraces\": false, \"StackLimit\": 64, \"TraceMem\": 0, "
         "\"FilterRootName\": null, \"FilterFile\": null, "
         "\"TraceInternal\": false},\n"
+        "  \"exit\": {\"status\": 0, \"reason\": \"normal\"},\n"
         "  \"summary\": {\n"
         "    \"allocations\": 5,\n"
         "    \"bytes\": 492,\n"
@@ -254,20 +255,20 @@ static void test_output_file_atomic(void **state) {
 static void test_unwritable_output_file(void **state) {
     (void)state;
     mt_options o;
-    char err[256];
     mt_options_init(&o);
     assert_int_equal(mt_options_parse(&o, "--memtracer.OutputFile=/nonexistent"
-                                      "-dir/r.json", err, sizeof err),
+                                      "-dir/r.json"),
                      MT_ARG_OK);
-    assert_int_equal(mt_start(&o, "fake", "p", err, sizeof err), -1);
-    assert_string_equal(err, "cannot write report '/nonexistent-dir/r.json': "
-                             "No such file or directory");
+    assert_int_equal(mt_start(&o, "fake", "p"), 74);
+    assert_string_equal(mt_error(),
+                        "cannot write report '/nonexistent-dir/r.json': "
+                        "No such file or directory");
     assert_false(mt_active);
-    assert_int_equal(mt_options_parse(&o, "--memtracer.OutputFile=/tmp", err,
-                                      sizeof err),
+    assert_int_equal(mt_options_parse(&o, "--memtracer.OutputFile=/tmp"),
                      MT_ARG_OK);
-    assert_int_equal(mt_start(&o, "fake", "p", err, sizeof err), -1);
-    assert_string_equal(err, "cannot write report '/tmp': Is a directory");
+    assert_int_equal(mt_start(&o, "fake", "p"), 74);
+    assert_string_equal(mt_error(),
+                        "cannot write report '/tmp': Is a directory");
     mt_options_free(&o);
     assert_int_equal(mt_finish(), 0);
 }
@@ -282,11 +283,9 @@ static void test_stderr(void **state) {
     int saved = dup(2);
     dup2(fd, 2);
     mt_options o;
-    char err[256];
     mt_options_init(&o);
-    assert_int_equal(mt_options_parse(&o, "--memtracer", err, sizeof err),
-                     MT_ARG_OK);
-    assert_int_equal(mt_start(&o, "fake", "p.fk", err, sizeof err), 0);
+    assert_int_equal(mt_options_parse(&o, "--memtracer"), MT_ARG_OK);
+    assert_int_equal(mt_start(&o, "fake", "p.fk"), 0);
     mt_alloc(blk(0), 8, mt_type_intern("T", 1), 0, 1);
     assert_int_equal(mt_finish(), 0);
     dup2(saved, 2);
@@ -315,11 +314,10 @@ static void test_sigterm(void **state) {
     assert_true(pid >= 0);
     if (pid == 0) {
         mt_options o;
-        char err[256];
         mt_options_init(&o);
-        mt_options_parse(&o, "--memtracer.Output=json", err, sizeof err);
-        mt_options_parse(&o, word, err, sizeof err);
-        if (mt_start(&o, "fake", "p.fk", err, sizeof err) != 0) _exit(3);
+        mt_options_parse(&o, "--memtracer.Output=json");
+        mt_options_parse(&o, word);
+        if (mt_start(&o, "fake", "p.fk") != 0) _exit(3);
         mt_alloc(blk(0), 8, mt_type_intern("T", 1), 0, 1);
         kill(getpid(), SIGTERM);
         _exit(4);
@@ -353,11 +351,10 @@ static void test_sigterm_during_events(void **state) {
     assert_true(pid >= 0);
     if (pid == 0) {
         mt_options o;
-        char err[256];
         mt_options_init(&o);
-        mt_options_parse(&o, "--memtracer.Output=json", err, sizeof err);
-        mt_options_parse(&o, word, err, sizeof err);
-        if (mt_start(&o, "fake", "p.fk", err, sizeof err) != 0) _exit(3);
+        mt_options_parse(&o, "--memtracer.Output=json");
+        mt_options_parse(&o, word);
+        if (mt_start(&o, "fake", "p.fk") != 0) _exit(3);
         mt_type t = mt_type_intern("T", 1);
         mt_func f = mt_func_intern("f", 1, "p.fk", 1);
         timer_t timer;

@@ -76,10 +76,9 @@ typedef struct mt_options {
 #define MT_ARG_BAD (-1)      /* a memtracer word with a bad name or value */
 
 MT_API void mt_options_init(mt_options *o);
-/* Parses one command-line word.  On MT_ARG_BAD, err holds one line (no
- * newline) naming the option and what it accepts. */
-MT_API int mt_options_parse(mt_options *o, const char *arg, char *err,
-                            size_t errlen);
+/* Parses one command-line word.  On MT_ARG_BAD, mt_error() says in one
+ * line (no newline) which option and what it accepts. */
+MT_API int mt_options_parse(mt_options *o, const char *arg);
 MT_API void mt_options_free(mt_options *o);
 /* The options' help text, one line per option, for a front end's --help. */
 MT_API const char *mt_options_help(void);
@@ -94,17 +93,38 @@ MT_API extern bool mt_active;
  * plain table costs a VM's calls nothing. */
 MT_API extern bool mt_calls_active;
 
-/* Starts recording.  language and program name the report ("lox",
- * "queens.lox").  Checks up front that the report can be written: returns 0,
- * or -1 with one line in err when OutputFile cannot be created (the front
- * end then exits 74 without running anything). */
-MT_API int mt_start(const mt_options *o, const char *language,
-                    const char *program, char *err, size_t errlen);
+/* The last error of mt_options_parse or mt_start: one line, no newline,
+ * however long the names in it. */
+MT_API const char *mt_error(void);
 
-/* Stops recording, writes the report (temporary file + rename when
- * OutputFile is set), frees the tracer's memory.  Returns 0, or -1 when the
- * report could not be written (the front end exits 74).  Safe to call when
- * not started, and twice.  Also installed for SIGINT/SIGTERM by mt_start. */
+/* Starts recording.  language and program name the report ("lox",
+ * "queens.lox"); program is the script's path, or a label for code that is
+ * not in a file ("<string>").  Opens the report's destination now, so a
+ * report that cannot be written is known before anything runs.  Returns 0,
+ * or the exit status the command should end with, nothing run, and the
+ * reason in mt_error(): 64 when OutputFile is the script itself, 74 when
+ * the report cannot be written. */
+MT_API int mt_start(const mt_options *o, const char *language,
+                    const char *program);
+
+/* How a run ended, for the report's "exit"; a signal that ends it is
+ * recorded by the tracer itself. */
+typedef enum mt_exit_reason {
+    MT_EXIT_NORMAL,
+    MT_EXIT_ERROR,          /* a compile or runtime error in the guest */
+    MT_EXIT_OUT_OF_MEMORY,  /* the allocator refused the guest a block */
+} mt_exit_reason;
+
+/* Tells the tracer the exit status and why, before mt_finish (or before
+ * exit(), which runs it). */
+MT_API void mt_exit_set(int status, mt_exit_reason reason);
+
+/* Stops recording, writes the report, frees the tracer's memory.  Returns
+ * 0, or -1 when the report could not be written: it then said why on
+ * standard error, in one line naming the file.  Safe to call when not
+ * started, and twice; run by exit() too.  While recording, a signal that
+ * would end the process (SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGXFSZ, ...;
+ * not one the program ignores or handles) writes the report first. */
 MT_API int mt_finish(void);
 
 /* ----------------------------------------------------------------- naming */

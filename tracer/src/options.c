@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "memtracer.h"
 #include "options_table.h"
 #include "state.h"
@@ -171,8 +172,7 @@ static int apply(mt_options *o, mt_option_id id, const char *v) {
     }
 }
 
-int mt_options_parse(mt_options *o, const char *arg, char *err,
-                     size_t errlen) {
+int mt_options_parse(mt_options *o, const char *arg) {
     if (strncmp(arg, PREFIX, PREFIX_LEN) != 0) return MT_ARG_NOT_OURS;
     const char *name = arg + PREFIX_LEN;
     if (*name == '\0') {
@@ -188,20 +188,19 @@ int mt_options_parse(mt_options *o, const char *arg, char *err,
 
     const struct mt_option_name *opt = mt_option_lookup(name, name_len);
     if (opt == NULL) {
-        snprintf(err, errlen,
-                 "unknown option '%.*s'; accepted: Output, OutputFile, "
-                 "TraceStackTraces, StackLimit, TraceMem, FilterRootName, "
-                 "FilterFile, TraceInternal",
-                 shown, arg);
+        tr_error_set("unknown option '%.*s'; accepted: Output, OutputFile, "
+                     "TraceStackTraces, StackLimit, TraceMem, FilterRootName, "
+                     "FilterFile, TraceInternal",
+                     shown, arg);
         return MT_ARG_BAD;
     }
     if (!apply(o, opt->id, value)) {
         if (value == NULL)
-            snprintf(err, errlen, "missing value for %.*s; accepted: %s",
-                     shown, arg, accepted[opt->id]);
+            tr_error_set("missing value for %.*s; accepted: %s", shown, arg,
+                         accepted[opt->id]);
         else
-            snprintf(err, errlen, "bad value '%s' for %.*s; accepted: %s",
-                     value, shown, arg, accepted[opt->id]);
+            tr_error_set("bad value '%s' for %.*s; accepted: %s", value,
+                         shown, arg, accepted[opt->id]);
         return MT_ARG_BAD;
     }
     o->enabled = true;

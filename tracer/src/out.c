@@ -10,20 +10,20 @@
 
 void mt_out_init(mt_out *o, int fd) {
     o->fd = fd;
-    o->failed = 0;
+    o->error = fd < 0 ? EBADF : 0;
     o->len = 0;
 }
 
 int mt_out_flush(mt_out *o) {
     size_t done = 0;
-    while (done < o->len && !o->failed) {
+    while (done < o->len && o->error == 0) {
         ssize_t n = write(o->fd, o->buf + done, o->len - done);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) o->failed = 1;
+        if (n <= 0) o->error = n < 0 ? errno : EIO;
         else done += (size_t)n;
     }
     o->len = 0;
-    return !o->failed;
+    return o->error == 0;
 }
 
 void mt_out_mem(mt_out *o, const char *s, size_t n) {
@@ -113,11 +113,46 @@ void mt_out_size(mt_out *o, uint64_t bytes) {
     mt_out_mem(o, buf, mt_fmt_size(buf, bytes));
 }
 
-void mt_out_json_str(mt_out *o, const char *s) {
+/* The length of the well-formed UTF-8 sequence at s, or 0 (RFC 3629: no
+ * overlong forms, no surrogates, nothing above U+10FFFF). */
+static size_t utf8_length(const unsigned char *s) {
+    unsigned char c = s[0];
+    size_t n;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+    } else
+        return 0;
+    if (s[1] < lo || s[1] > hi) return 0;
+    for (size_t i = 2; i < n; i++)
+        if (s[i] < 0x80 || s[i] > 0xBF) return 0;
+    return n;
+}
+
+void mt_out_json_str(mt_out *o, const char *text) {
     static const char hex[] = "0123456789abcdef";
+    const unsigned char *s = (const unsigned char *)text;
     mt_out_mem(o, "\"", 1);
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
+    while (*s != '\0') {
+        unsigned char c = *s;
+        if (c >= 0x80) {
+            size_t n = utf8_length(s);
+            if (n == 0) {
+                mt_out_mem(o, "\xEF\xBF\xBD", 3);
+                n = 1;
+            } else {
+                mt_out_mem(o, (const char *)s, n);
+            }
+            s += n;
+            continue;
+        }
         if (c == '"' || c == '\\') {
             char esc[2] = {'\\', (char)c};
             mt_out_mem(o, esc, 2);
@@ -129,8 +164,9 @@ void mt_out_json_str(mt_out *o, const char *s) {
             char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             mt_out_mem(o, esc, 6);
         } else {
-            mt_out_mem(o, (const char *)&c, 1);
+            mt_out_mem(o, (const char *)s, 1);
         }
+        s++;
     }
     mt_out_mem(o, "\"", 1);
 }

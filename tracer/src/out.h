@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 typedef struct mt_out {
-    int fd;
-    int failed;
+    int fd;          /* -1: nothing can be written */
+    int error;       /* errno of the first write that failed, or 0 */
     size_t len;
     char buf[8192];
 } mt_out;
@@ -25,7 +25,9 @@ void mt_out_u64(mt_out *o, uint64_t v);
 void mt_out_i64(mt_out *o, int64_t v);
 void mt_out_size(mt_out *o, uint64_t bytes);
 void mt_out_spaces(mt_out *o, size_t n);
-/* s as a JSON string literal, quotes included. */
+/* s as a JSON string literal, quotes included, in valid UTF-8 whatever
+ * bytes s holds: each byte that is not part of a well-formed UTF-8
+ * sequence is written as U+FFFD, the replacement character. */
 void mt_out_json_str(mt_out *o, const char *s);
 /* Writes what is buffered; false if any write failed. */
 int mt_out_flush(mt_out *o);

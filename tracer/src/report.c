@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "names.h"
-#include "report_file.h"
+#include "destination.h"
 #include "state.h"
 
 #define SORT_DESC(a, b) \
@@ -98,19 +98,20 @@ static void sort_sites(void) {
 
 int mt_report_emit(void) {
     static mt_out o;  /* static: 8 KiB is too much for a signal's stack */
-    int to_file = mt_g.opt.output_file != NULL;
-    mt_out_init(&o, to_file ? mt_report_file_fd() : 2);
-    sort_sites();
-    switch (mt_g.opt.output) {
-    case MT_OUTPUT_JSON: mt_report_json(&o); break;
-    case MT_OUTPUT_HISTOGRAM: mt_report_histogram(&o); break;
-    case MT_OUTPUT_TYPEHISTOGRAM: mt_report_typehistogram(&o); break;
-    case MT_OUTPUT_CALLTREE: mt_report_calltree(&o); break;
-    case MT_OUTPUT_TABLE:
-    default: mt_report_table(&o); break;
+    mt_out_init(&o, tr_destination_fd());
+    if (o.fd >= 0) {
+        sort_sites();
+        switch (mt_g.opt.output) {
+        case MT_OUTPUT_JSON: mt_report_json(&o); break;
+        case MT_OUTPUT_HISTOGRAM: mt_report_histogram(&o); break;
+        case MT_OUTPUT_TYPEHISTOGRAM: mt_report_typehistogram(&o); break;
+        case MT_OUTPUT_CALLTREE: mt_report_calltree(&o); break;
+        case MT_OUTPUT_TABLE:
+        default: mt_report_table(&o); break;
+        }
     }
     int ok = mt_out_flush(&o);
-    return to_file ? mt_report_file_commit(ok) : ok;
+    return tr_destination_commit(ok, o.error);
 }
 
 void mt_report_cell(mt_out *o, const char *text, size_t len, size_t width) {

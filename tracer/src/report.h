@@ -12,8 +12,8 @@
 #include "path.h"
 #include "site.h"
 
-/* Writes the report in the chosen format to its destination (OutputFile
- * through its temporary file, or stderr).  False if it could not. */
+/* Writes the report in the chosen format to its destination
+ * (destination.h).  False if it could not. */
 int mt_report_emit(void);
 
 void mt_report_table(mt_out *o);

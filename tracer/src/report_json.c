@@ -4,6 +4,9 @@
  * line unless it carries stacks; keys always in the same order, so two
  * identical runs give byte-identical files.
  */
+#define _GNU_SOURCE
+#include <string.h>
+
 #include "names.h"
 #include "report.h"
 #include "state.h"
@@ -87,6 +90,29 @@ static void summary(mt_out *o) {
     mt_out_str(o, "\n  },\n");
 }
 
+/* How the run ended: a signal, else what the VM said (mt_exit_set). */
+static void exit_info(mt_out *o) {
+    static const char *const reasons[] = {
+        [MT_EXIT_NORMAL] = "normal",
+        [MT_EXIT_ERROR] = "error",
+        [MT_EXIT_OUT_OF_MEMORY] = "out of memory",
+    };
+    mt_out_str(o, "  \"exit\": {");
+    key(o, "status", 1);
+    mt_out_i64(o, mt_g.exit_status);
+    if (mt_g.exit_signal != 0) {
+        const char *name = sigabbrev_np(mt_g.exit_signal);
+        key_str(o, "reason", "signal", 0);
+        key(o, "signal", 0);
+        mt_out_str(o, "\"SIG");
+        mt_out_str(o, name != NULL ? name : "UNKNOWN");
+        mt_out_str(o, "\"");
+    } else {
+        key_str(o, "reason", reasons[mt_g.exit_reason], 0);
+    }
+    mt_out_str(o, "},\n");
+}
+
 static void stacks(mt_out *o, const mt_site *s) {
     mt_out_str(o, ", \"stacks\": [");
     for (const mt_site_path *p = s->paths; p != NULL; p = p->hh.next) {
@@ -138,6 +164,7 @@ void mt_report_json(mt_out *o) {
     mt_out_json_str(o, mt_g.program);
     mt_out_str(o, ",\n");
     options(o);
+    exit_info(o);
     summary(o);
     mt_out_str(o, "  \"sites\": [");
     for (const mt_site *s = *mt_site_table(); s != NULL; s = s->hh.next) {

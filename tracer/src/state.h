@@ -44,6 +44,9 @@ typedef struct mt_state {
     const char *language, *program;
     uint64_t untracked_frees;  /* releases of blocks it never counted */
     uint64_t lost_events;      /* dropped: the tracer had no memory */
+    int exit_status;           /* how the run ended (mt_exit_set) */
+    mt_exit_reason exit_reason;
+    int exit_signal;           /* the signal that ended it, or 0 */
 } mt_state;
 
 extern mt_state mt_g;

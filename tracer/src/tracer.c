@@ -1,15 +1,17 @@
 /*
- * tracer.c -- the tracer's lifecycle: mt_start, mt_finish, and the
- * SIGINT/SIGTERM handlers that write the report before the program dies.
+ * tracer.c -- the tracer's lifecycle: mt_start, mt_exit_set, mt_finish,
+ * and the signal handlers that write the report before the program dies.
  *
  * mt_start also registers mt_finish with atexit, for a VM that exits from
  * deep inside (clox's exit(70)) without finishing the tracer.
  *
- * A signal may land in the middle of an event that changes a table: then
- * the handler only notes it, and the event's last line (mt_event_end)
- * writes the report and re-raises.  The report writers use
- * neither malloc nor stdio, so the handler may run them even when the
- * signal interrupted malloc in the program itself.
+ * The handlers are installed only for signals whose action is the default
+ * (to end the process): a signal the program ignores or handles itself is
+ * left as it is.  A signal may land in the middle of an event that changes
+ * a table: then the handler only notes it, and the event's last line
+ * (mt_event_end) writes the report and raises the signal again.  The
+ * report writers use neither malloc nor stdio, so the handler may run them
+ * even when the signal interrupted malloc in the program itself.
  */
 #include <errno.h>
 #include <signal.h>
@@ -17,12 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "destination.h"
+#include "error.h"
 #include "live.h"
 #include "mem.h"
 #include "names.h"
 #include "path.h"
 #include "report.h"
-#include "report_file.h"
 #include "site.h"
 #include "state.h"
 
@@ -32,12 +35,25 @@ mt_hot mt_hot_state;
 mt_bracket mt_event;
 mt_state mt_g;
 
-static const int signals[] = {SIGINT, SIGTERM};
-static struct sigaction saved_actions[2];
+/* The signals that end a process by default and can be caught, less the
+ * faults a program raises on itself (SIGSEGV, SIGBUS, SIGFPE, SIGILL,
+ * SIGABRT, SIGTRAP, SIGSYS), after which its memory cannot be trusted. */
+static const int ending_signals[] = {
+    SIGHUP,  SIGINT,  SIGQUIT, SIGPIPE, SIGALRM, SIGTERM,
+    SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF,
+};
+#define ENDING_SIGNALS (sizeof ending_signals / sizeof ending_signals[0])
+
+static struct {
+    bool installed;
+    struct sigaction before;
+} handlers[ENDING_SIGNALS];
+
 static int started;
 static volatile sig_atomic_t reported;
 
 static void release_everything(void) {
+    tr_destination_abandon();
     mt_mem_release_all();
     mt_names_reset();
     mt_path_reset();
@@ -68,6 +84,8 @@ void mt_signal_deliver(void) {
     if (!reported) {
         reported = 1;
         mt_active = mt_calls_active = false;
+        mt_g.exit_status = 128 + sig;
+        mt_g.exit_signal = sig;
         mt_report_emit();
     }
     raise_default(sig);
@@ -86,13 +104,21 @@ static void handlers_install(void) {
     sa.sa_handler = on_signal;
     sigfillset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
-    for (size_t i = 0; i < 2; i++)
-        sigaction(signals[i], &sa, &saved_actions[i]);
+    for (size_t i = 0; i < ENDING_SIGNALS; i++) {
+        handlers[i].installed =
+            sigaction(ending_signals[i], NULL, &handlers[i].before) == 0 &&
+            !(handlers[i].before.sa_flags & SA_SIGINFO) &&
+            handlers[i].before.sa_handler == SIG_DFL &&
+            sigaction(ending_signals[i], &sa, NULL) == 0;
+    }
 }
 
 static void handlers_restore(void) {
-    for (size_t i = 0; i < 2; i++)
-        sigaction(signals[i], &saved_actions[i], NULL);
+    for (size_t i = 0; i < ENDING_SIGNALS; i++) {
+        if (handlers[i].installed)
+            sigaction(ending_signals[i], &handlers[i].before, NULL);
+        handlers[i].installed = false;
+    }
 }
 
 static const char *copy(const char *s) {
@@ -143,27 +169,29 @@ static int setup(const mt_options *o, const char *language,
     return mt_path_begin();
 }
 
-int mt_start(const mt_options *o, const char *language, const char *program,
-             char *err, size_t errlen) {
+int mt_start(const mt_options *o, const char *language,
+             const char *program) {
     if (started) {
-        snprintf(err, errlen, "memtracer: already started");
-        return -1;
+        tr_error_set("the tracer is already started");
+        return 64;
     }
     memset(&mt_hot_state, 0, sizeof mt_hot_state);
     mt_g.untracked_frees = mt_g.lost_events = 0;
+    mt_g.exit_status = mt_g.exit_signal = 0;
+    mt_g.exit_reason = MT_EXIT_NORMAL;
     mt_event.in_event = 1;
     if (!setup(o, language, program)) {
-        snprintf(err, errlen, "memtracer: out of memory");
+        tr_error_set("cannot start tracing: out of memory");
         release_everything();
         mt_event.in_event = 0;
-        return -1;
+        return 74;
     }
     mt_names_reset_verdicts();
-    if (o->output_file != NULL &&
-        mt_report_file_open(o->output_file, err, errlen) != 0) {
+    int status = tr_destination_open(o->output_file, program);
+    if (status != 0) {
         release_everything();
         mt_event.in_event = 0;
-        return -1;
+        return status;
     }
     static int exit_hook;
     if (!exit_hook) exit_hook = atexit(finish_at_exit) == 0;
@@ -179,28 +207,32 @@ int mt_start(const mt_options *o, const char *language, const char *program,
     return 0;
 }
 
+void mt_exit_set(int status, mt_exit_reason reason) {
+    mt_g.exit_status = status;
+    mt_g.exit_reason = reason;
+}
+
 int mt_finish(void) {
     if (!started) {
         /* Names may have been interned without a start: free them too. */
         release_everything();
         return 0;
     }
-    mt_event_begin();
+    /* No handler runs while the report is written; a signal that comes
+     * meanwhile does what it would have done once the report is out. */
+    sigset_t all, before;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &before);
     int ok = 1;
     mt_active = mt_calls_active = false;
     if (!reported) {
         reported = 1;
+        fflush(stdout);  /* the program's output first, where they meet */
         ok = mt_report_emit();
     }
     handlers_restore();
     release_everything();
     started = 0;
-    atomic_signal_fence(memory_order_seq_cst);
-    mt_event.in_event = 0;
-    if (mt_event.pending_signal) {
-        int sig = mt_event.pending_signal;
-        mt_event.pending_signal = 0;
-        raise_default(sig);
-    }
+    sigprocmask(SIG_SETMASK, &before, NULL);
     return ok ? 0 : -1;
 }
