@@ -1,30 +1,33 @@
 /*
  * chunk.c -- growing a function's bytecode, and measuring how much value
- * stack it needs.  A chunk always belongs to a Function object, so its
- * blocks are charged to Function storage.
+ * stack it needs.  A chunk always belongs to a Function object.
  */
 #include "chunk.h"
 #include "memory.h"
 #include "object.h"
 #include "vm.h"
-#include "where.h"
 
 void chunk_init(Chunk *chunk) {
     chunk->count = 0;
     chunk->capacity = 0;
     chunk->code = NULL;
     chunk->lines = NULL;
-    chunk->code_tag = chunk->lines_tag = MT_TAG_NONE;
-    chunk->sites = NULL;
-    value_array_init(&chunk->constants);
+    HEAP_SLOT_SET(chunk->code_slot, HEAP_SLOT_NEW(OWNER_FUNCTION_CODE));
+    HEAP_SLOT_SET(chunk->lines_slot, HEAP_SLOT_NEW(OWNER_FUNCTION_CODE));
+    WITH_HOOKS(chunk->sites = NULL;)
+    value_array_init(&chunk->constants, OWNER_FUNCTION_CONSTANTS);
 }
 
 void chunk_free(Chunk *chunk) {
-    FREE_ARRAY(uint8_t, chunk->code, chunk->capacity, &chunk->code_tag);
-    FREE_ARRAY(int, chunk->lines, chunk->capacity, &chunk->lines_tag);
+    FREE_ARRAY(uint8_t, chunk->code, chunk->capacity,
+               HEAP_SLOT(chunk->code_slot));
+    FREE_ARRAY(int, chunk->lines, chunk->capacity,
+               HEAP_SLOT(chunk->lines_slot));
     value_array_free(&chunk->constants);
-    where_chunk_free(chunk);
-    chunk_init(chunk);
+    WITH_HOOKS(where_sites_free(chunk->sites); chunk->sites = NULL;)
+    chunk->count = chunk->capacity = 0;
+    chunk->code = NULL;
+    chunk->lines = NULL;
 }
 
 void chunk_write(Chunk *chunk, uint8_t byte, int line) {
@@ -32,10 +35,9 @@ void chunk_write(Chunk *chunk, uint8_t byte, int line) {
         int old = chunk->capacity;
         chunk->capacity = GROW_CAPACITY(old);
         chunk->code = GROW_ARRAY(uint8_t, chunk->code, old, chunk->capacity,
-                                 TAG_STORAGE(OBJ_FUNCTION), &chunk->code_tag);
+                                 HEAP_SLOT(chunk->code_slot));
         chunk->lines = GROW_ARRAY(int, chunk->lines, old, chunk->capacity,
-                                  TAG_STORAGE(OBJ_FUNCTION),
-                                  &chunk->lines_tag);
+                                  HEAP_SLOT(chunk->lines_slot));
     }
     chunk->code[chunk->count] = byte;
     chunk->lines[chunk->count] = line;
@@ -51,7 +53,7 @@ int chunk_add_constant(Chunk *chunk, Value value) {
         if (chunk->constants.values[i] == value) return i;
     if (chunk->constants.count == UINT8_COUNT) return -1;
     vm_push(value);
-    value_array_write(&chunk->constants, value, TAG_STORAGE(OBJ_FUNCTION));
+    value_array_write(&chunk->constants, value);
     vm_pop();
     return chunk->constants.count - 1;
 }
@@ -115,9 +117,8 @@ static int instruction_effect(Chunk *chunk, int offset, int *length) {
  * unconditional jump or a return is the one a jump recorded for the next
  * instruction. */
 int chunk_max_stack(Chunk *chunk, int arity) {
-    mt_tag landing_tag = MT_TAG_NONE;
-    int *landing =
-        ALLOCATE(int, chunk->count + 1, TAG_INTERNAL, &landing_tag);
+    HeapSlot landing_slot = HEAP_SLOT_NEW(OWNER_VM);
+    int *landing = ALLOCATE(int, chunk->count + 1, &landing_slot);
     for (int i = 0; i <= chunk->count; i++) landing[i] = -1;
     int depth = arity + 1;
     int max = depth;
@@ -136,6 +137,6 @@ int chunk_max_stack(Chunk *chunk, int arity) {
         after_transfer = op == OP_JUMP || op == OP_LOOP || op == OP_RETURN;
         offset += length;
     }
-    FREE_ARRAY(int, landing, chunk->count + 1, &landing_tag);
+    FREE_ARRAY(int, landing, chunk->count + 1, &landing_slot);
     return max;
 }

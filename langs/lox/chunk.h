@@ -56,8 +56,10 @@ typedef struct {
     uint8_t *code;
     int *lines;
     ValueArray constants;
-    mt_tag code_tag, lines_tag;
-    struct where_slot *sites;  /* while tracing: by instruction (where.c) */
+    HEAP_SLOT_FIELD(code_slot)
+    HEAP_SLOT_FIELD(lines_slot)
+    /* While tracing: where each instruction allocates (where.c). */
+    WITH_HOOKS(struct WhereSite *sites;)
 } Chunk;
 
 void chunk_init(Chunk *chunk);

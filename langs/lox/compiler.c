@@ -9,7 +9,6 @@
  * the compiler allocates for a function (its constants, its code) is
  * charged to that function at the line being compiled.
  */
-#include <mt_hooks.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +83,7 @@ typedef struct Compiler {
 
 typedef struct ClassCompiler {
     struct ClassCompiler *enclosing;
+    ObjString *name;
     bool has_superclass;
 } ClassCompiler;
 
@@ -95,16 +95,16 @@ static Chunk *current_chunk(void) { return &current->function->chunk; }
 
 int compiler_line(void) { return current ? parser.previous.line : 0; }
 
-/* A function is named only once it has its name: until then, what the
- * compiler allocates for it (the function object, the name) belongs to
- * the function that encloses it, as the call hook in compiler_init says. */
-mt_func compiler_mt_func(void) {
+/* A function is the one being compiled only once it has its name: until
+ * then, what the compiler allocates for it (the function object, the
+ * name) belongs to the function that encloses it. */
+ObjFunction *compiler_function(void) {
     for (Compiler *c = current; c != NULL; c = c->enclosing) {
         if (c->function != NULL &&
             (c->type == TYPE_SCRIPT || c->function->name != NULL))
-            return function_mt_func(c->function);
+            return c->function;
     }
-    return 0;
+    return NULL;
 }
 
 /* ------------------------------------------------------------- errors */
@@ -231,8 +231,8 @@ static void compiler_init(Compiler *compiler, FunctionType type) {
         compiler->function->name =
             string_copy(parser.previous.start, parser.previous.length);
     }
-    MT_HOOK_CALL(function_mt_func(compiler->function),
-                 type == TYPE_SCRIPT ? 0 : line);
+    if (type == TYPE_METHOD || type == TYPE_INITIALIZER)
+        compiler->function->class_name = current_class->name;
 
     /* Slot 0 holds the callee; in methods it is `this`. */
     Local *local = &current->locals[current->local_count++];
@@ -253,7 +253,6 @@ static ObjFunction *compiler_end(void) {
     if (!parser.had_error)
         function->max_stack =
             chunk_max_stack(&function->chunk, function->arity);
-    MT_HOOK_RETURN();
     current = current->enclosing;
     return function;
 }
@@ -708,8 +707,10 @@ static void class_declaration(void) {
 
     ClassCompiler class_compiler;
     class_compiler.has_superclass = false;
+    class_compiler.name = NULL;
     class_compiler.enclosing = current_class;
     current_class = &class_compiler;
+    class_compiler.name = string_copy(class_name.start, class_name.length);
 
     if (match(TOKEN_LESS)) {
         consume(TOKEN_IDENTIFIER, "Expect superclass name.");
@@ -924,4 +925,7 @@ void compiler_mark_roots(void) {
     for (Compiler *compiler = current; compiler != NULL;
          compiler = compiler->enclosing)
         gc_mark_object((Obj *)compiler->function);
+    for (ClassCompiler *klass = current_class; klass != NULL;
+         klass = klass->enclosing)
+        gc_mark_object((Obj *)klass->name);
 }

@@ -13,7 +13,8 @@ void compiler_mark_roots(void);
 /* The line of the token being compiled, or 0 when not compiling: the
  * location of what the compiler allocates. */
 int compiler_line(void);
-/* The tracer's name of the function being compiled, or 0 (<root>). */
-mt_func compiler_mt_func(void);
+/* The function being compiled, or NULL: whose what the compiler allocates
+ * is. */
+ObjFunction *compiler_function(void);
 
 #endif

@@ -1,14 +1,20 @@
 /*
  * heap.h -- what a block on the Lox heap is.
  *
- * Every block the VM obtains goes through one chokepoint, mem_realloc()
- * (memory.c), with a MemTag saying whose block it is.  The tracer needs
- * that to charge the bytes to the right guest type: a new object, the
- * storage of an object (string characters, array elements, field tables,
- * ...), or a block that belongs to the VM itself.
+ * Every block the VM obtains goes through one chokepoint, reallocate()
+ * (memory.h).  An object's block is known by the object's type.  Any other
+ * block -- a string's characters, an array's elements, a table's entries
+ * -- has a slot beside its pointer: who owns it (a HeapOwner, set once)
+ * and the tracer's tag of the block (set by the chokepoint).  The VM's own
+ * blocks (globals, the intern set, the gray stack) are owned by OWNER_VM.
+ *
+ * A lox built without hooks (-Dhooks=false) keeps no slots at all: its
+ * structs are the book's, the honest baseline of what the hooks cost.
  */
 #ifndef lox_heap_h
 #define lox_heap_h
+
+#include <stdint.h>
 
 /* The kinds of guest objects.  OBJ_TYPE_COUNT sizes per-type tables. */
 typedef enum {
@@ -24,27 +30,47 @@ typedef enum {
     OBJ_TYPE_COUNT
 } ObjType;
 
+/* Whose a block that is not an object is. */
 typedef enum {
-    MEM_INTERNAL, /* the VM's own: globals, interned strings, gray stack */
-    MEM_OBJECT,   /* a new guest object of `type` */
-    MEM_STORAGE,  /* storage owned by an object of `type` */
-} MemKind;
+    OWNER_VM,                /* the VM's own */
+    OWNER_ARRAY_ELEMENTS,
+    OWNER_CLASS_METHODS,     /* in ObjClass.methods */
+    OWNER_CLOSURE_UPVALUES,
+    OWNER_FUNCTION_CODE,     /* a chunk's instructions and lines */
+    OWNER_FUNCTION_CONSTANTS,
+    OWNER_INSTANCE_FIELDS,   /* in ObjInstance.fields */
+    OWNER_STRING_CHARS,
+    OWNER_COUNT
+} HeapOwner;
 
-struct ObjClass;
-
-/* klass is set only for instances: their guest type is their class. */
+/* A block's slot: its owner and its tracer tag. */
 typedef struct {
-    MemKind kind;
-    ObjType type;
-    struct ObjClass *klass;
-} MemTag;
+    uint32_t tag;
+    uint8_t owner;
+} HeapSlot;
 
-#define TAG_INTERNAL ((MemTag){.kind = MEM_INTERNAL})
-#define TAG_OBJECT(t) ((MemTag){.kind = MEM_OBJECT, .type = (t)})
-#define TAG_STORAGE(t) ((MemTag){.kind = MEM_STORAGE, .type = (t)})
-#define TAG_INSTANCE(k, cls) \
-    ((MemTag){.kind = (k), .type = OBJ_INSTANCE, .klass = (cls)})
-/* A release needs no owner: the tracer knows a block by its tag. */
-#define TAG_FREE TAG_INTERNAL
+#define HEAP_SLOT_NEW(owner_) ((HeapSlot){0, (uint8_t)(owner_)})
+
+/* Where a chunk's instructions allocate, kept beside it while tracing
+ * (where.c); freed with the chunk. */
+struct WhereSite;
+void where_sites_free(struct WhereSite *sites);
+
+#ifdef MT_HOOKS_DISABLED
+/* What only a lox with hooks has (a field, a statement): x, or nothing. */
+#define WITH_HOOKS(x)
+/* A struct's slot field, and the slot's address to hand the chokepoint. */
+#define HEAP_SLOT_FIELD(name)
+#define HEAP_SLOT(field) NULL
+#define HEAP_SLOT_SET(field, value) ((void)(value))
+/* A copy of the slot field. */
+#define HEAP_SLOT_VALUE(field) HEAP_SLOT_NEW(OWNER_VM)
+#else
+#define WITH_HOOKS(x) x
+#define HEAP_SLOT_FIELD(name) HeapSlot name;
+#define HEAP_SLOT(field) (&(field))
+#define HEAP_SLOT_SET(field, value) ((field) = (value))
+#define HEAP_SLOT_VALUE(field) (field)
+#endif
 
 #endif

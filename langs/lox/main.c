@@ -7,11 +7,12 @@
  *   70 runtime error, 74 cannot write the tracer's report.
  */
 #include <errno.h>
-#include <memtracer.h>
+#include <memtracer/memtracer.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "memory.h"
 #include "vm.h"
 
 #define EXIT_USAGE 64
@@ -183,6 +184,9 @@ int main(int argc, char **argv) {
     else
         repl();
 
+    /* What is live at exit is what is still reachable: a full collection
+     * first, which leaves the peak as it was. */
+    if (options.enabled) gc_collect();
     /* The script's own failure decides the exit status; a report that
      * cannot be written says so on stderr, and decides it only when the
      * script succeeded. */

@@ -6,8 +6,12 @@
  * before every allocation at no cost when stress is off; a collection
  * itself lifts next_gc out of reach so that growing the gray stack cannot
  * start another.
+ *
+ * While tracing, a block is counted once the allocator has given it, at
+ * the site where.c finds for it, by <memtracer/inline.h> when it can and
+ * by a call when it cannot; its tag goes in its slot (an object's in its
+ * header).
  */
-#include <mt_hooks.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,122 +24,97 @@
 
 #define GC_HEAP_GROW_FACTOR 2
 
-/* The tracer's type for a block, as far as it is known without naming a
- * class: an instance of a class not named yet is CLASS_UNNAMED, which no
- * site has. */
-static inline mt_type tag_mt_type_known(MemTag tag) {
-    if (tag.kind == MEM_INTERNAL) return MT_TYPE_INTERNAL;
-    if (tag.type == OBJ_INSTANCE) return tag.klass->mt_type;
-    return vm.mt_types[tag.type];
+/* The allocator refused a block: the run ends, and the report (written by
+ * exit) says so. */
+static __attribute__((noinline, cold, noreturn)) void heap_exhausted(void) {
+    fprintf(stderr, "lox: out of memory\n");
+    WITH_HOOKS(mt_exit_set(70, MT_EXIT_OUT_OF_MEMORY);)
+    exit(70);
 }
 
-static mt_type tag_mt_type(MemTag tag) {
-    mt_type type = tag_mt_type_known(tag);
-    return type != CLASS_UNNAMED ? type : class_mt_name(tag.klass);
-}
-
-/* Whether a block about to grow from old_size to new_size starts a
- * collection. */
-static inline bool heap_collects(size_t old_size, size_t new_size) {
-    return new_size > old_size &&
-           vm.bytes_allocated + (new_size - old_size) > vm.next_gc;
-}
-
-/* The collector's accounting of a block about to change size: may collect. */
-static inline void heap_account(size_t old_size, size_t new_size) {
+/* The core every block passes: the collector's accounting (which may
+ * collect first), then the allocator. */
+static inline void *heap_change(void *pointer, size_t old_size,
+                                size_t new_size) {
     if (new_size > old_size) {
         vm.bytes_allocated += new_size - old_size;
         if (vm.bytes_allocated > vm.next_gc) gc_collect();
     } else {
         vm.bytes_allocated -= old_size - new_size;
     }
-}
-
-/* The allocator refused a block: the run ends, and the report (written by
- * exit) says so. */
-static __attribute__((noinline, cold, noreturn)) void heap_exhausted(void) {
-    fprintf(stderr, "lox: out of memory\n");
-    mt_exit_set(70, MT_EXIT_OUT_OF_MEMORY);
-    exit(70);
-}
-
-static inline void *heap_realloc(void *pointer, size_t new_size) {
+    if (new_size == 0) {
+        free(pointer);
+        return NULL;
+    }
     void *result = realloc(pointer, new_size);
     if (result == NULL) heap_exhausted();
     return result;
 }
 
-/* The tracer's count of a block the allocator has just given, at site:
- * an object, or storage replacing the block *slot tags (old_size 0: none).
- * Its tag. */
-static mt_tag traced_count(mt_site *site, MemTag tag, mt_tag old,
-                           size_t old_size, size_t new_size) {
-    return tag.kind == MEM_OBJECT ? mt_alloc_at(site, new_size)
-                                  : mt_resize_at(site, old, old_size, new_size);
-}
+#ifndef MT_HOOKS_DISABLED
 
-/* A block obtained or resized while tracing, in general: it may start a
- * collection and look its site up.  The collection runs first, so the
- * peak is exact; the block is counted once the allocator has given it. */
+/* A tracing lox: the traced halves, out of line, so that the plain path
+ * keeps its registers. */
+
 static __attribute__((noinline)) void *
-traced_realloc_slow(void *pointer, size_t old_size, size_t new_size,
-                    MemTag tag, mt_tag *slot) {
-    heap_account(old_size, new_size);
-    mt_site *site = where_site(tag_mt_type(tag));
-    void *result = heap_realloc(pointer, new_size);
-    *slot = traced_count(site, tag, *slot, old_size, new_size);
-    return result;
-}
-
-/* A block the inline count could not take (filtered, hidden, a site
- * without a row): counted by the call. */
-static __attribute__((noinline)) mt_tag
-traced_count_called(mt_site *site, MemTag tag, mt_tag old, size_t old_size,
-                    size_t new_size) {
-    return traced_count(site, tag, old, old_size, new_size);
-}
-
-/* The common case: no collection due, a site the instruction has made
- * before, a block counted inline after the allocator gave it. */
-void *mem_realloc_traced(void *pointer, size_t old_size, size_t new_size,
-                         MemTag tag, mt_tag *slot) {
-    mt_site *site = where_site_known(tag_mt_type_known(tag));
-    if (site == NULL || heap_collects(old_size, new_size))
-        return traced_realloc_slow(pointer, old_size, new_size, tag, slot);
-    void *result = heap_realloc(pointer, new_size);
-    vm.bytes_allocated += new_size - old_size; /* a shrink wraps round */
-    int object = tag.kind == MEM_OBJECT;
-    mt_tag counted = object ? mt_alloc_at_try(site, new_size)
-                            : mt_resize_at_try(site, *slot, old_size, new_size);
-    if (counted == MT_TAG_NONE)
-        counted = traced_count_called(site, tag, *slot, old_size, new_size);
-    else if (MT_TRACING_CALLS())
-        mt_counts_add_path(site, new_size, object);
-    *slot = counted;
-    return result;
-}
-
-/* A block released while tracing. */
-void *mem_free_traced(void *pointer, size_t size, mt_tag *slot) {
-    vm.bytes_allocated -= size;
-    if (pointer == NULL) return NULL;
-    if (!mt_free_tagged_try(*slot, size)) mt_free_tagged(*slot, size);
-    free(pointer);
-    return NULL;
-}
-
-void *mem_realloc_plain(void *pointer, size_t old_size, size_t new_size,
-                        mt_tag *slot) {
+reallocate_traced(void *pointer, size_t old_size, size_t new_size,
+                  HeapSlot *slot) {
     if (new_size == 0) {
-        vm.bytes_allocated -= old_size;
-        free(pointer);
-        return NULL;
+        if (pointer != NULL && !mt_free_tagged_inline(slot->tag, old_size))
+            mt_free_tagged(slot->tag, old_size);
+        return heap_change(pointer, old_size, 0);
     }
-    heap_account(old_size, new_size);
-    void *result = heap_realloc(pointer, new_size);
-    /* Untraced blocks carry MT_TAG_NONE, should tracing start later. */
-    *slot = MT_TAG_NONE;
+    void *result = heap_change(pointer, old_size, new_size);
+    mt_site site = where_site(where_storage_type(slot));
+    mt_tag tag;
+    if (!mt_resize_at_inline(site, slot->tag, old_size, new_size, &tag))
+        tag = mt_resize_at(site, slot->tag, old_size, new_size);
+    slot->tag = tag;
     return result;
+}
+
+static __attribute__((noinline)) mt_tag
+object_counted(size_t size, ObjType type, struct ObjClass *klass) {
+    mt_site site = where_site(where_object_type(type, klass));
+    mt_tag tag;
+    if (!mt_alloc_at_inline(site, size, &tag)) tag = mt_alloc_at(site, size);
+    return tag;
+}
+
+static __attribute__((noinline)) void object_uncounted(mt_tag tag,
+                                                       size_t size) {
+    if (!mt_free_tagged_inline(tag, size)) mt_free_tagged(tag, size);
+}
+
+#endif
+
+void *reallocate(void *pointer, size_t old_size, size_t new_size,
+                 HeapSlot *slot) {
+#ifndef MT_HOOKS_DISABLED
+    if (MT_TRACING())
+        return reallocate_traced(pointer, old_size, new_size, slot);
+    slot->tag = MT_TAG_UNTRACED;
+#else
+    (void)slot;
+#endif
+    return heap_change(pointer, old_size, new_size);
+}
+
+Obj *object_obtain(size_t size, ObjType type, struct ObjClass *klass) {
+    Obj *object = heap_change(NULL, 0, size);
+#ifndef MT_HOOKS_DISABLED
+    object->tag = MT_TRACING() ? object_counted(size, type, klass)
+                               : MT_TAG_UNTRACED;
+#else
+    (void)type;
+    (void)klass;
+#endif
+    return object;
+}
+
+void object_release(Obj *object, size_t size) {
+    WITH_HOOKS(if (MT_TRACING()) object_uncounted(object->tag, size);)
+    heap_change(object, size, 0);
 }
 
 void gc_mark_object(Obj *object) {
@@ -145,8 +124,7 @@ void gc_mark_object(Obj *object) {
         int old = vm.gray_capacity;
         vm.gray_capacity = GROW_CAPACITY(old);
         vm.gray_stack = GROW_ARRAY(Obj *, vm.gray_stack, old,
-                                   vm.gray_capacity, TAG_INTERNAL,
-                                   &vm.gray_tag);
+                                   vm.gray_capacity, HEAP_SLOT(vm.gray_slot));
     }
     vm.gray_stack[vm.gray_count++] = object;
 }
@@ -181,6 +159,7 @@ static void object_blacken(Obj *object) {
     case OBJ_FUNCTION: {
         ObjFunction *function = (ObjFunction *)object;
         gc_mark_object((Obj *)function->name);
+        gc_mark_object((Obj *)function->class_name);
         array_mark(&function->chunk.constants);
         break;
     }
@@ -215,7 +194,7 @@ static void object_free(Obj *object) {
     case OBJ_CLOSURE: {
         ObjClosure *closure = (ObjClosure *)object;
         FREE_ARRAY(ObjUpvalue *, closure->upvalues, closure->upvalue_count,
-                   &closure->upvalues_tag);
+                   HEAP_SLOT(closure->upvalues_slot));
         FREE_OBJECT(ObjClosure, object);
         break;
     }
@@ -235,7 +214,7 @@ static void object_free(Obj *object) {
     case OBJ_STRING: {
         ObjString *string = (ObjString *)object;
         FREE_ARRAY(char, string->chars, string->length + 1,
-                   &string->chars_tag);
+                   HEAP_SLOT(string->chars_slot));
         FREE_OBJECT(ObjString, object);
         break;
     }
@@ -296,7 +275,7 @@ void gc_free_objects(void) {
         object = next;
     }
     vm.objects = NULL;
-    FREE_ARRAY(Obj *, vm.gray_stack, vm.gray_capacity, &vm.gray_tag);
+    FREE_ARRAY(Obj *, vm.gray_stack, vm.gray_capacity, HEAP_SLOT(vm.gray_slot));
     vm.gray_stack = NULL;
     vm.gray_capacity = 0;
 }

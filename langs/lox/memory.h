@@ -2,60 +2,43 @@
  * memory.h -- the VM's one allocation chokepoint and its garbage collector.
  *
  * Every block the VM obtains, grows, shrinks or releases passes through
- * mem_realloc(): that is where the collector is triggered and where the
- * tracer's hooks are called, so neither can miss a byte.
+ * reallocate() -- objects through object_obtain() and object_release(),
+ * which share its core: that is where the collector is triggered and where
+ * the tracer hears of the block, so neither can miss a byte.  A block that
+ * is not an object comes with its slot (heap.h): who owns it, and room for
+ * its tracer tag.
  */
 #ifndef lox_memory_h
 #define lox_memory_h
 
-#include <mt_hooks.h>
 #include <stddef.h>
 
 #include "heap.h"
 #include "value.h"
 
-/* Every block's tracer tag (mt_hooks.h) lives beside its pointer, at
- * slot: an object's in its header (the constructor copies it there),
- * storage's in the struct that holds it (a table's, an array's, a
- * string's chars). */
-
-#define ALLOCATE(type, count, tag, slot) \
-    (type *)mem_realloc(NULL, 0, sizeof(type) * (size_t)(count), tag, slot)
+#define ALLOCATE(type, count, slot) \
+    (type *)reallocate(NULL, 0, sizeof(type) * (size_t)(count), slot)
 
 #define GROW_CAPACITY(capacity) ((capacity) < 8 ? 8 : (capacity) * 2)
 
-#define GROW_ARRAY(type, pointer, old_count, new_count, tag, slot)        \
-    (type *)mem_realloc(pointer, sizeof(type) * (size_t)(old_count),     \
-                        sizeof(type) * (size_t)(new_count), tag, slot)
-
-#define FREE_OBJECT(type, pointer)                   \
-    mem_realloc(pointer, sizeof(type), 0, TAG_FREE, \
-                &((Obj *)(pointer))->mt_tag)
+#define GROW_ARRAY(type, pointer, old_count, new_count, slot)             \
+    (type *)reallocate(pointer, sizeof(type) * (size_t)(old_count),      \
+                       sizeof(type) * (size_t)(new_count), slot)
 
 #define FREE_ARRAY(type, pointer, count, slot) \
-    mem_realloc(pointer, sizeof(type) * (size_t)(count), 0, TAG_FREE, slot)
+    reallocate(pointer, sizeof(type) * (size_t)(count), 0, slot)
 
-/* The chokepoint: a block obtained (pointer NULL), resized, or released
- * (new_size 0).  tag says whose it is; slot is where its tracer tag is
- * kept.  Inline, so that each call site tests tracing once and calls the
- * half it needs: a traced release, a traced block, or an untraced one,
- * each without the others' registers.  (The traced halves are unused in
- * a -Dhooks=false build.) */
-void *mem_realloc_plain(void *pointer, size_t old_size, size_t new_size,
-                        mt_tag *slot);
-void *mem_realloc_traced(void *pointer, size_t old_size, size_t new_size,
-                         MemTag tag, mt_tag *slot);
-void *mem_free_traced(void *pointer, size_t size, mt_tag *slot);
+#define FREE_OBJECT(type, pointer) \
+    object_release((Obj *)(pointer), sizeof(type))
 
-static inline void *mem_realloc(void *pointer, size_t old_size,
-                                size_t new_size, MemTag tag, mt_tag *slot) {
-    if (MT_TRACING())
-        return new_size == 0
-                   ? mem_free_traced(pointer, old_size, slot)
-                   : mem_realloc_traced(pointer, old_size, new_size, tag,
-                                        slot);
-    return mem_realloc_plain(pointer, old_size, new_size, slot);
-}
+/* A block obtained (pointer NULL), resized, or released (new_size 0). */
+void *reallocate(void *pointer, size_t old_size, size_t new_size,
+                 HeapSlot *slot);
+
+struct ObjClass;
+/* A new object's block, its header's tag set; klass: an instance's. */
+Obj *object_obtain(size_t size, ObjType type, struct ObjClass *klass);
+void object_release(Obj *object, size_t size);
 
 void gc_mark_object(Obj *object);
 void gc_collect(void);

@@ -60,8 +60,7 @@ static bool pop_native(Value *args, Value *result) {
 static void native_define(const char *name, NativeFn function, int arity) {
     vm_push(OBJ_VAL(string_copy(name, (int)strlen(name))));
     vm_push(OBJ_VAL(native_new(function, arity)));
-    table_set(&vm.globals, AS_STRING(vm.stack_top[-2]), vm.stack_top[-1],
-              TAG_INTERNAL);
+    table_set(&vm.globals, AS_STRING(vm.stack_top[-2]), vm.stack_top[-1]);
     vm_pop();
     vm_pop();
 }

@@ -1,7 +1,7 @@
 /*
  * object.c -- creating objects and printing them as clox does.
  *
- * Each constructor allocates through mem_realloc() with the object's tag;
+ * Each constructor obtains its block from the heap's chokepoint (memory.h);
  * anything it must keep alive across a second allocation is pushed on the
  * VM stack first, because any allocation may run the collector.
  */
@@ -16,11 +16,7 @@
     (type *)object_allocate(sizeof(type), obj_type, klass)
 
 static Obj *object_allocate(size_t size, ObjType type, ObjClass *klass) {
-    MemTag tag = type == OBJ_INSTANCE ? TAG_INSTANCE(MEM_OBJECT, klass)
-                                      : TAG_OBJECT(type);
-    mt_tag tracer_tag;
-    Obj *object = mem_realloc(NULL, 0, size, tag, &tracer_tag);
-    object->mt_tag = tracer_tag;
+    Obj *object = object_obtain(size, type, klass);
     object->type = type;
     object->is_marked = false;
     object->next = vm.objects;
@@ -31,11 +27,11 @@ static Obj *object_allocate(size_t size, ObjType type, ObjClass *klass) {
 /* An array literal knows its size: its storage is obtained in one block. */
 ObjArray *array_new(int capacity) {
     ObjArray *array = ALLOCATE_OBJ(ObjArray, OBJ_ARRAY, NULL);
-    value_array_init(&array->items);
+    value_array_init(&array->items, OWNER_ARRAY_ELEMENTS);
     if (capacity > 0) {
         vm_push(OBJ_VAL(array));
-        array->items.values = ALLOCATE(Value, capacity, TAG_STORAGE(OBJ_ARRAY),
-                                       &array->items.mt_tag);
+        array->items.values =
+            ALLOCATE(Value, capacity, HEAP_SLOT(array->items.slot));
         array->items.capacity = capacity;
         vm_pop();
     }
@@ -43,7 +39,7 @@ ObjArray *array_new(int capacity) {
 }
 
 void array_push(ObjArray *array, Value value) {
-    value_array_write(&array->items, value, TAG_STORAGE(OBJ_ARRAY));
+    value_array_write(&array->items, value);
 }
 
 ObjBoundMethod *bound_method_new(Value receiver, ObjClosure *method) {
@@ -58,23 +54,24 @@ ObjClass *class_new(ObjString *name) {
     ObjClass *klass = ALLOCATE_OBJ(ObjClass, OBJ_CLASS, NULL);
     klass->name = name;
     klass->initializer = NIL_VAL;
-    klass->mt_type = CLASS_UNNAMED;
-    table_init(&klass->methods);
+    WITH_HOOKS(klass->trace_types[0] = klass->trace_types[1] =
+                   klass->trace_types[2] = 0;)
+    table_init(&klass->methods, OWNER_CLASS_METHODS);
     return klass;
 }
 
 ObjClosure *closure_new(ObjFunction *function) {
     ObjUpvalue **upvalues = NULL;
-    mt_tag upvalues_tag = MT_TAG_NONE;
+    HeapSlot upvalues_slot = HEAP_SLOT_NEW(OWNER_CLOSURE_UPVALUES);
     if (function->upvalue_count > 0) {
         upvalues = ALLOCATE(ObjUpvalue *, function->upvalue_count,
-                            TAG_STORAGE(OBJ_CLOSURE), &upvalues_tag);
+                            &upvalues_slot);
         for (int i = 0; i < function->upvalue_count; i++) upvalues[i] = NULL;
     }
     ObjClosure *closure = ALLOCATE_OBJ(ObjClosure, OBJ_CLOSURE, NULL);
     closure->function = function;
     closure->upvalues = upvalues;
-    closure->upvalues_tag = upvalues_tag;
+    HEAP_SLOT_SET(closure->upvalues_slot, upvalues_slot);
     closure->upvalue_count = function->upvalue_count;
     return closure;
 }
@@ -85,9 +82,9 @@ ObjFunction *function_new(int line) {
     function->upvalue_count = 0;
     function->max_stack = 0;
     function->line = line;
-    function->mt_named = false;
-    function->mt_func = 0;
+    WITH_HOOKS(function->trace_name = 0;)
     function->name = NULL;
+    function->class_name = NULL;
     chunk_init(&function->chunk);
     return function;
 }
@@ -95,7 +92,7 @@ ObjFunction *function_new(int line) {
 ObjInstance *instance_new(ObjClass *klass) {
     ObjInstance *instance = ALLOCATE_OBJ(ObjInstance, OBJ_INSTANCE, klass);
     instance->klass = klass;
-    table_init(&instance->fields);
+    table_init(&instance->fields, OWNER_INSTANCE_FIELDS);
     return instance;
 }
 
@@ -107,14 +104,14 @@ ObjNative *native_new(NativeFn function, int arity) {
 }
 
 static ObjString *string_allocate(char *chars, int length, uint32_t hash,
-                                  mt_tag chars_tag) {
+                                  HeapSlot chars_slot) {
     ObjString *string = ALLOCATE_OBJ(ObjString, OBJ_STRING, NULL);
     string->length = length;
     string->chars = chars;
-    string->chars_tag = chars_tag;
+    HEAP_SLOT_SET(string->chars_slot, chars_slot);
     string->hash = hash;
     vm_push(OBJ_VAL(string));
-    table_set(&vm.strings, string, NIL_VAL, TAG_INTERNAL);
+    table_set(&vm.strings, string, NIL_VAL);
     vm_pop();
     return string;
 }
@@ -129,27 +126,25 @@ static uint32_t string_hash(const char *key, int length) {
     return hash;
 }
 
-/* Takes ownership of chars (length + 1 bytes, NUL-terminated). */
-ObjString *string_take(char *chars, int length, mt_tag chars_tag) {
+ObjString *string_take(char *chars, int length, HeapSlot chars_slot) {
     uint32_t hash = string_hash(chars, length);
     ObjString *interned = table_find_string(&vm.strings, chars, length, hash);
     if (interned != NULL) {
-        FREE_ARRAY(char, chars, length + 1, &chars_tag);
+        FREE_ARRAY(char, chars, length + 1, &chars_slot);
         return interned;
     }
-    return string_allocate(chars, length, hash, chars_tag);
+    return string_allocate(chars, length, hash, chars_slot);
 }
 
 ObjString *string_copy(const char *chars, int length) {
     uint32_t hash = string_hash(chars, length);
     ObjString *interned = table_find_string(&vm.strings, chars, length, hash);
     if (interned != NULL) return interned;
-    mt_tag chars_tag = MT_TAG_NONE;
-    char *heap_chars =
-        ALLOCATE(char, length + 1, TAG_STORAGE(OBJ_STRING), &chars_tag);
+    HeapSlot chars_slot = HEAP_SLOT_NEW(OWNER_STRING_CHARS);
+    char *heap_chars = ALLOCATE(char, length + 1, &chars_slot);
     memcpy(heap_chars, chars, (size_t)length);
     heap_chars[length] = '\0';
-    return string_allocate(heap_chars, length, hash, chars_tag);
+    return string_allocate(heap_chars, length, hash, chars_slot);
 }
 
 ObjUpvalue *upvalue_new(Value *slot) {
@@ -158,27 +153,6 @@ ObjUpvalue *upvalue_new(Value *slot) {
     upvalue->location = slot;
     upvalue->next = NULL;
     return upvalue;
-}
-
-/* The tracer's names are interned on first use, which happens only while
- * tracing: the hooks evaluate their arguments only then. */
-mt_func function_mt_name(ObjFunction *function) {
-    const char *name = "<script>";
-    size_t length = strlen(name);
-    if (function->name != NULL) {
-        name = function->name->chars;
-        length = (size_t)function->name->length;
-    }
-    function->mt_func =
-        mt_func_intern(name, length, vm.script_name, function->line);
-    function->mt_named = true;
-    return function->mt_func;
-}
-
-mt_type class_mt_name(ObjClass *klass) {
-    klass->mt_type =
-        mt_type_intern(klass->name->chars, (size_t)klass->name->length);
-    return klass->mt_type;
 }
 
 static void function_print(ObjFunction *function) {

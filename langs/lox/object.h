@@ -2,13 +2,12 @@
  * object.h -- the heap-allocated Lox values.
  *
  * Every object starts with an Obj header linking it into the VM's list of
- * all objects, which the collector sweeps.  Functions and classes carry
- * the tracer's name for them, interned the first time the tracer asks.
+ * all objects, which the collector sweeps.  While tracing, functions and
+ * classes keep the tracer's names for them (where.c), interned the first
+ * time the tracer asks.
  */
 #ifndef lox_object_h
 #define lox_object_h
-
-#include <memtracer.h>
 
 #include "chunk.h"
 #include "table.h"
@@ -37,10 +36,10 @@ typedef struct {
     int upvalue_count;
     int max_stack;    /* value slots a call uses: chunk_max_stack() */
     int line;         /* where the declaration starts */
-    bool mt_named;    /* mt_func holds the tracer's name */
-    mt_func mt_func;
+    WITH_HOOKS(uint32_t trace_name;)  /* the tracer's name + 1; 0: none */
     Chunk chunk;
     ObjString *name;  /* NULL for the top-level script */
+    ObjString *class_name;  /* a method's class, else NULL */
 } ObjFunction;
 
 /* A native reads its arguments from args[0..arity-1] and stores its result.
@@ -65,15 +64,17 @@ typedef struct {
     ObjFunction *function;
     ObjUpvalue **upvalues;
     int upvalue_count;
-    mt_tag upvalues_tag;
+    HEAP_SLOT_FIELD(upvalues_slot)
 } ObjClosure;
 
 typedef struct ObjClass {
     Obj obj;
     ObjString *name;
     Value initializer; /* cached init method, or nil */
-    mt_type mt_type;   /* the tracer's name, or CLASS_UNNAMED */
     Table methods;
+    /* The tracer's types of its instances, their fields and its methods
+     * (where.c); 0 until named. */
+    WITH_HOOKS(uint32_t trace_types[3];)
 } ObjClass;
 
 typedef struct {
@@ -101,23 +102,11 @@ ObjClosure *closure_new(ObjFunction *function);
 ObjFunction *function_new(int line);
 ObjInstance *instance_new(ObjClass *klass);
 ObjNative *native_new(NativeFn function, int arity);
-/* chars_tag: the tracer's tag of chars, whose allocation it was. */
-ObjString *string_take(char *chars, int length, mt_tag chars_tag);
+/* Takes chars (length + 1 bytes, NUL-terminated), obtained under
+ * chars_slot. */
+ObjString *string_take(char *chars, int length, HeapSlot chars_slot);
 ObjString *string_copy(const char *chars, int length);
 ObjUpvalue *upvalue_new(Value *slot);
-
-/* The tracer's names, interned on first use. */
-mt_func function_mt_name(ObjFunction *function);
-static inline mt_func function_mt_func(ObjFunction *function) {
-    return function->mt_named ? function->mt_func : function_mt_name(function);
-}
-/* A class's mt_type until it is interned: no type the tracer gives out. */
-#define CLASS_UNNAMED ((mt_type)UINT32_MAX)
-mt_type class_mt_name(ObjClass *klass);
-static inline mt_type class_mt_type(ObjClass *klass) {
-    return klass->mt_type != CLASS_UNNAMED ? klass->mt_type
-                                           : class_mt_name(klass);
-}
 
 void object_print(Value value);
 

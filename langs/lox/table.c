@@ -10,21 +10,25 @@
 
 #define TABLE_MAX_LOAD 0.75
 
-void table_init(Table *table) {
+void table_init(Table *table, HeapOwner owner) {
     table->entries = NULL;
     table->count = 0;
     table->capacity = 0;
-    table->mt_tag = MT_TAG_NONE;
+    HEAP_SLOT_SET(table->slot, HEAP_SLOT_NEW(owner));
 }
 
 void table_free(Table *table) {
-    FREE_ARRAY(Entry, table->entries, table->capacity, &table->mt_tag);
-    table_init(table);
+    FREE_ARRAY(Entry, table->entries, table->capacity, HEAP_SLOT(table->slot));
+    table->entries = NULL;
+    table->count = 0;
+    table->capacity = 0;
 }
 
-static void table_resize(Table *table, int capacity, MemTag owner) {
-    mt_tag entries_tag = MT_TAG_NONE;
-    Entry *entries = ALLOCATE(Entry, capacity, owner, &entries_tag);
+/* The new entries take the table's slot; the old ones are freed under a
+ * copy of it. */
+static void table_resize(Table *table, int capacity) {
+    HeapSlot old_slot = HEAP_SLOT_VALUE(table->slot);
+    Entry *entries = ALLOCATE(Entry, capacity, HEAP_SLOT(table->slot));
     for (int i = 0; i < capacity; i++) {
         entries[i].key = NULL;
         entries[i].value = NIL_VAL;
@@ -38,16 +42,15 @@ static void table_resize(Table *table, int capacity, MemTag owner) {
         dest->value = entry->value;
         table->count++;
     }
-    FREE_ARRAY(Entry, table->entries, table->capacity, &table->mt_tag);
+    FREE_ARRAY(Entry, table->entries, table->capacity, &old_slot);
     table->entries = entries;
     table->capacity = capacity;
-    table->mt_tag = entries_tag;
 }
 
 /* Returns true when the key was not there before. */
-bool table_set(Table *table, ObjString *key, Value value, MemTag owner) {
+bool table_set(Table *table, ObjString *key, Value value) {
     if (table->count + 1 > table->capacity * TABLE_MAX_LOAD)
-        table_resize(table, GROW_CAPACITY(table->capacity), owner);
+        table_resize(table, GROW_CAPACITY(table->capacity));
     Entry *entry = table_entry_find(table->entries, table->capacity, key);
     bool is_new = entry->key == NULL;
     if (is_new && IS_NIL(entry->value)) table->count++;
@@ -65,10 +68,10 @@ bool table_delete(Table *table, ObjString *key) {
     return true;
 }
 
-void table_add_all(Table *from, Table *to, MemTag owner) {
+void table_add_all(Table *from, Table *to) {
     for (int i = 0; i < from->capacity; i++) {
         Entry *entry = &from->entries[i];
-        if (entry->key != NULL) table_set(to, entry->key, entry->value, owner);
+        if (entry->key != NULL) table_set(to, entry->key, entry->value);
     }
 }
 

@@ -2,9 +2,7 @@
  * table.h -- open-addressing hash table keyed by interned strings.
  *
  * Used for globals, the string intern set, instance fields and class
- * methods.  Keys are interned, so a key compares by pointer.  What may
- * grow a table takes its owner's tag, so that the entry array is charged
- * to the right type.
+ * methods.  Keys are interned, so a key compares by pointer.
  */
 #ifndef lox_table_h
 #define lox_table_h
@@ -20,14 +18,15 @@ typedef struct {
     Entry *entries;
     int count; /* live entries plus tombstones */
     int capacity;
-    mt_tag mt_tag; /* entries' */
+    HEAP_SLOT_FIELD(slot)
 } Table;
 
-void table_init(Table *table);
+/* owner: whose entries they are (heap.h). */
+void table_init(Table *table, HeapOwner owner);
 void table_free(Table *table);
-bool table_set(Table *table, ObjString *key, Value value, MemTag owner);
+bool table_set(Table *table, ObjString *key, Value value);
 bool table_delete(Table *table, ObjString *key);
-void table_add_all(Table *from, Table *to, MemTag owner);
+void table_add_all(Table *from, Table *to);
 ObjString *table_find_string(Table *table, const char *chars, int length,
                              uint32_t hash);
 void table_remove_white(Table *table);

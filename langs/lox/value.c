@@ -7,27 +7,28 @@
 #include "object.h"
 #include "value.h"
 
-void value_array_init(ValueArray *array) {
+void value_array_init(ValueArray *array, HeapOwner owner) {
     array->capacity = 0;
     array->count = 0;
     array->values = NULL;
-    array->mt_tag = MT_TAG_NONE;
+    HEAP_SLOT_SET(array->slot, HEAP_SLOT_NEW(owner));
 }
 
-void value_array_write(ValueArray *array, Value value, MemTag tag) {
+void value_array_write(ValueArray *array, Value value) {
     if (array->capacity < array->count + 1) {
         int old = array->capacity;
         array->capacity = GROW_CAPACITY(old);
-        array->values =
-            GROW_ARRAY(Value, array->values, old, array->capacity, tag,
-                       &array->mt_tag);
+        array->values = GROW_ARRAY(Value, array->values, old, array->capacity,
+                                   HEAP_SLOT(array->slot));
     }
     array->values[array->count++] = value;
 }
 
 void value_array_free(ValueArray *array) {
-    FREE_ARRAY(Value, array->values, array->capacity, &array->mt_tag);
-    value_array_init(array);
+    FREE_ARRAY(Value, array->values, array->capacity, HEAP_SLOT(array->slot));
+    array->capacity = 0;
+    array->count = 0;
+    array->values = NULL;
 }
 
 void value_print(Value value) {

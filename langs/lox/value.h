@@ -13,8 +13,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <memtracer.h>
-
 #include "heap.h"
 
 typedef struct Obj Obj;
@@ -23,11 +21,11 @@ typedef struct ObjString ObjString;
 /* The header of every object, and the string object.  They live here, not
  * in object.h, because the hash tables (table.h) probe by a key string's
  * hash inline and cannot include object.h, which embeds tables.  The
- * tracer's tag fills what would be padding: the header stays 16 bytes. */
+ * heap's tag fills what would be padding: the header stays 16 bytes. */
 struct Obj {
     uint8_t type;  /* an ObjType */
     bool is_marked;
-    mt_tag mt_tag;
+    WITH_HOOKS(uint32_t tag;)
     struct Obj *next;
 };
 
@@ -36,7 +34,7 @@ struct ObjString {
     int length;
     uint32_t hash;
     char *chars;
-    mt_tag chars_tag;
+    HEAP_SLOT_FIELD(chars_slot)
 };
 
 typedef uint64_t Value;
@@ -80,17 +78,17 @@ static inline Value value_from_number(double num) {
     return value;
 }
 
-/* A growable run of values: chunk constants and array elements.  The
- * owner's tag goes with every call that may allocate. */
+/* A growable run of values: chunk constants and array elements. */
 typedef struct {
     Value *values;
     int capacity;
     int count;
-    mt_tag mt_tag;  /* values' */
+    HEAP_SLOT_FIELD(slot)
 } ValueArray;
 
-void value_array_init(ValueArray *array);
-void value_array_write(ValueArray *array, Value value, MemTag tag);
+/* owner: whose values they are (heap.h). */
+void value_array_init(ValueArray *array, HeapOwner owner);
+void value_array_write(ValueArray *array, Value value);
 void value_array_free(ValueArray *array);
 
 /* Numbers compare as doubles, so NaN != NaN as in clox; everything else,

@@ -11,7 +11,6 @@
  * tracer's allocation lines read the right line.
  */
 #include <math.h>
-#include <mt_hooks.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "natives.h"
 #include "object.h"
 #include "vm.h"
+#include "where.h"
 
 #define GC_FIRST_THRESHOLD (1024 * 1024)
 
@@ -55,16 +55,9 @@ void vm_runtime_error(const char *format, ...) {
         else
             fprintf(stderr, "%s()\n", function->name->chars);
     }
-    MT_HOOK_UNWIND(0); /* the tracer's shadow stack too */
+    where_unwind(); /* the tracer's shadow stack too */
     stack_reset();
 }
-
-static const char *const mt_type_names[OBJ_TYPE_COUNT] = {
-    [OBJ_ARRAY] = "Array",     [OBJ_BOUND_METHOD] = "BoundMethod",
-    [OBJ_CLASS] = "Class",     [OBJ_CLOSURE] = "Closure",
-    [OBJ_FUNCTION] = "Function", [OBJ_NATIVE] = "Native",
-    [OBJ_STRING] = "String",   [OBJ_UPVALUE] = "Upvalue",
-};
 
 /* `args`: the script's command-line words, as an array of strings. */
 static void args_define(int argc, char **argv) {
@@ -75,7 +68,7 @@ static void args_define(int argc, char **argv) {
         array->items.values[array->items.count++] = OBJ_VAL(arg);
     }
     vm_push(OBJ_VAL(string_copy("args", 4)));
-    table_set(&vm.globals, AS_STRING(peek(0)), peek(1), TAG_INTERNAL);
+    table_set(&vm.globals, AS_STRING(peek(0)), peek(1));
     vm_pop();
     vm_pop();
 }
@@ -90,16 +83,10 @@ void vm_init(const char *script_name, int argc, char **argv, bool gc_stress) {
     vm.gray_capacity = 0;
     vm.gray_stack = NULL;
     vm.script_name = script_name;
-    if (mt_active) {
-        for (int i = 0; i < OBJ_TYPE_COUNT; i++) {
-            const char *name = mt_type_names[i];
-            if (name != NULL)
-                vm.mt_types[i] = mt_type_intern(name, strlen(name));
-        }
-    }
+    HEAP_SLOT_SET(vm.gray_slot, HEAP_SLOT_NEW(OWNER_VM));
 
-    table_init(&vm.globals);
-    table_init(&vm.strings);
+    table_init(&vm.globals, OWNER_VM);
+    table_init(&vm.strings, OWNER_VM);
     vm.init_string = NULL;
     vm.init_string = string_copy("init", 4);
     natives_define();
@@ -115,14 +102,6 @@ void vm_free(void) {
 
 /* ---------------------------------------------------------------- calls */
 
-/* The tracer's side of a call: out of line, so that call() keeps
- * its registers when no call path is traced.  (Unused in a -Dhooks=false
- * build.) */
-static __attribute__((noinline, unused)) void
-call_traced(ObjFunction *function) {
-    mt_call(function_mt_func(function), vm_current_line());
-}
-
 static inline bool call(ObjClosure *closure, int arg_count) {
     ObjFunction *function = closure->function;
     if (arg_count != function->arity) {
@@ -136,7 +115,7 @@ static inline bool call(ObjClosure *closure, int arg_count) {
         vm_runtime_error("Stack overflow.");
         return false;
     }
-    if (MT_TRACING_CALLS()) call_traced(function);
+    where_call(function);
     CallFrame *frame = &vm.frames[vm.frame_count++];
     frame->closure = closure;
     frame->ip = function->chunk.code;
@@ -224,7 +203,7 @@ static bool method_bind(ObjClass *klass, ObjString *name) {
 
 /* Class and method are on the stack while the table grows. */
 static void method_define(ObjClass *klass, ObjString *name, Value method) {
-    table_set(&klass->methods, name, method, TAG_STORAGE(OBJ_CLASS));
+    table_set(&klass->methods, name, method);
     if (name == vm.init_string) klass->initializer = method;
 }
 
@@ -269,13 +248,12 @@ static void concatenate(void) {
     ObjString *b = AS_STRING(peek(0));
     ObjString *a = AS_STRING(peek(1));
     int length = a->length + b->length;
-    mt_tag chars_tag = MT_TAG_NONE;
-    char *chars =
-        ALLOCATE(char, length + 1, TAG_STORAGE(OBJ_STRING), &chars_tag);
+    HeapSlot chars_slot = HEAP_SLOT_NEW(OWNER_STRING_CHARS);
+    char *chars = ALLOCATE(char, length + 1, &chars_slot);
     memcpy(chars, a->chars, (size_t)a->length);
     memcpy(chars + a->length, b->chars, (size_t)b->length);
     chars[length] = '\0';
-    ObjString *result = string_take(chars, length, chars_tag);
+    ObjString *result = string_take(chars, length, chars_slot);
     vm.stack_top -= 2;
     vm_push(OBJ_VAL(result));
 }
@@ -421,14 +399,14 @@ static InterpretResult run(void) {
     CASE(DEFINE_GLOBAL): {
         ObjString *name = READ_STRING();
         STORE();
-        table_set(&vm.globals, name, PEEK(0), TAG_INTERNAL);
+        table_set(&vm.globals, name, PEEK(0));
         sp--;
         DISPATCH();
     }
     CASE(SET_GLOBAL): {
         ObjString *name = READ_STRING();
         STORE();
-        if (table_set(&vm.globals, name, PEEK(0), TAG_INTERNAL)) {
+        if (table_set(&vm.globals, name, PEEK(0))) {
             table_delete(&vm.globals, name);
             RUNTIME_ERROR("Undefined variable '%s'.", name->chars);
         }
@@ -465,8 +443,7 @@ static InterpretResult run(void) {
         ObjInstance *instance = AS_INSTANCE(PEEK(1));
         ObjString *name = READ_STRING();
         STORE();
-        table_set(&instance->fields, name, PEEK(0),
-                  TAG_INSTANCE(MEM_STORAGE, instance->klass));
+        table_set(&instance->fields, name, PEEK(0));
         Value value = POP();
         sp[-1] = value;
         DISPATCH();
@@ -600,7 +577,7 @@ static InterpretResult run(void) {
         Value result = POP();
         upvalues_close(slots);
         vm.frame_count--;
-        MT_HOOK_RETURN();
+        where_return();
         if (vm.frame_count == 0) {
             vm.stack_top = sp - 1; /* the script's closure */
             return INTERPRET_OK;
@@ -633,8 +610,7 @@ static InterpretResult run(void) {
             RUNTIME_ERROR("Superclass must be a class.");
         ObjClass *subclass = AS_CLASS(PEEK(0));
         STORE();
-        table_add_all(&AS_CLASS(superclass)->methods, &subclass->methods,
-                      TAG_STORAGE(OBJ_CLASS));
+        table_add_all(&AS_CLASS(superclass)->methods, &subclass->methods);
         subclass->initializer = AS_CLASS(superclass)->initializer;
         sp--;
         DISPATCH();

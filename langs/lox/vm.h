@@ -1,11 +1,9 @@
 /*
- * vm.h -- the virtual machine: value stack, call frames, globals, the
- * heap's bookkeeping, and the tracer's names for the built-in types.
+ * vm.h -- the virtual machine: value stack, call frames, globals and the
+ * heap's bookkeeping.
  */
 #ifndef lox_vm_h
 #define lox_vm_h
-
-#include <memtracer.h>
 
 #include "compiler.h"
 #include "object.h"
@@ -40,9 +38,7 @@ typedef struct {
     int gray_count;
     int gray_capacity;
     Obj **gray_stack;
-    mt_tag gray_tag;
-
-    mt_type mt_types[OBJ_TYPE_COUNT]; /* set only while tracing */
+    HEAP_SLOT_FIELD(gray_slot)
 } VM;
 
 typedef enum {
@@ -64,22 +60,4 @@ void vm_push(Value value);
 Value vm_pop(void);
 /* Reports a runtime error with a stack trace and resets the stack. */
 void vm_runtime_error(const char *format, ...);
-/* Where the guest is, for the tracer: inline, because every traced
- * allocation asks. */
-
-/* The line executing in the innermost frame (or being compiled). */
-static inline int vm_current_line(void) {
-    if (vm.frame_count == 0) return compiler_line();
-    CallFrame *frame = &vm.frames[vm.frame_count - 1];
-    Chunk *chunk = &frame->closure->function->chunk;
-    return chunk->lines[frame->ip - chunk->code - 1];
-}
-
-/* The tracer's name of the function running in the innermost frame (or
- * being compiled). */
-static inline mt_func vm_current_mt_func(void) {
-    if (vm.frame_count == 0) return compiler_mt_func();
-    return function_mt_func(vm.frames[vm.frame_count - 1].closure->function);
-}
-
 #endif

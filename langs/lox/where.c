@@ -1,6 +1,5 @@
 /*
- * where.c -- the tracer's site of each allocation, remembered by bytecode
- * position.
+ * where.c -- the tracer's view of the Lox VM (see where.h).
  *
  * A traced allocation needs its site: the function and line running in
  * the innermost frame, then the tracer's look-up of (function, line,
@@ -8,39 +7,178 @@
  * instruction says both function and line, so a chunk that allocates
  * while tracing gets a table beside its code: for each instruction, the
  * type last allocated there and its site.  A hit is an index and a
- * compare (an empty slot's site is NULL: a miss).  An instruction nearly
- * always allocates one type (an object and its storage share their
- * owner's), so one entry each is enough.
+ * compare.  An instruction nearly always allocates one type, so one entry
+ * each is enough.  The table lives and dies with its chunk; it is
+ * tracing's memory, not the program's: plain calloc, outside the
+ * collector's accounting, so tracing never moves a collection.
  *
- * The table lives and dies with its chunk, so a freed function's code
- * address reused by another's never finds a stale site.  It is tracing's
- * memory, not the program's: plain calloc, outside the collector's
- * accounting, so tracing never moves a collection.
+ * Outside the VM's frames the program is being compiled (the function
+ * being compiled, at the line being parsed) or the VM is starting up (the
+ * natives, `args`): the tracer hears of these as their own phases.
  */
 #include "where.h"
 
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "compiler.h"
 
-mt_site *where_find(CallFrame *frame, mt_type type) {
-    if (frame == NULL)
-        return mt_site_at(compiler_mt_func(), compiler_line(), type);
-    mt_site *site = mt_site_at(vm_current_mt_func(), vm_current_line(), type);
-    /* Where the tracer had no memory for a row (a site whose tag is none)
-     * is not remembered: the next time may find some. */
-    if (((mt_site_head *)site)->tag == MT_TAG_NONE) return site;
-    Chunk *chunk = &frame->closure->function->chunk;
-    if (chunk->sites == NULL) {
-        /* ip runs from the first instruction to just past the last. */
-        chunk->sites = calloc((size_t)chunk->count + 1, sizeof(where_slot));
-        if (chunk->sites == NULL) return site;
+/* The tracer's names, interned the first time tracing asks. */
+static struct {
+    bool named;
+    mt_type objects[OBJ_TYPE_COUNT];
+    mt_type storage[OWNER_COUNT];
+    mt_func startup;
+} names;
+
+static const char *const object_names[OBJ_TYPE_COUNT] = {
+    [OBJ_ARRAY] = "Array",       [OBJ_BOUND_METHOD] = "BoundMethod",
+    [OBJ_CLASS] = "Class",       [OBJ_CLOSURE] = "Closure",
+    [OBJ_FUNCTION] = "Function", [OBJ_NATIVE] = "Native",
+    [OBJ_STRING] = "String",     [OBJ_UPVALUE] = "Upvalue",
+};
+
+static const char *const storage_names[OWNER_COUNT] = {
+    [OWNER_ARRAY_ELEMENTS] = "Array elements",
+    [OWNER_CLOSURE_UPVALUES] = "Closure upvalues",
+    [OWNER_FUNCTION_CODE] = "Function code",
+    [OWNER_FUNCTION_CONSTANTS] = "Function constants",
+    [OWNER_STRING_CHARS] = "String chars",
+};
+
+static void names_intern(void) {
+    for (int i = 0; i < OBJ_TYPE_COUNT; i++)
+        if (object_names[i] != NULL)
+            names.objects[i] = mt_type_intern(
+                object_names[i], strlen(object_names[i]), MT_KIND_OBJECT);
+    for (int i = 0; i < OWNER_COUNT; i++)
+        if (storage_names[i] != NULL)
+            names.storage[i] = mt_type_intern(
+                storage_names[i], strlen(storage_names[i]), MT_KIND_STORAGE);
+    names.startup = mt_func_intern("[start-up]", 10, "[start-up]", 0);
+    names.named = true;
+}
+
+/* A class's types: its instances, their fields, its methods. */
+enum { CLASS_INSTANCES, CLASS_FIELDS, CLASS_METHODS };
+
+static __attribute__((noinline)) mt_type class_named(ObjClass *klass,
+                                                     int which) {
+    const char *name = klass->name->chars;
+    size_t length = (size_t)klass->name->length;
+    char *text = malloc(length + sizeof " methods");
+    if (text == NULL) return MT_TYPE_INTERNAL;
+    memcpy(text, name, length);
+    klass->trace_types[CLASS_INSTANCES] =
+        mt_type_intern(name, length, MT_KIND_OBJECT);
+    memcpy(text + length, " fields", 7);
+    klass->trace_types[CLASS_FIELDS] =
+        mt_type_intern(text, length + 7, MT_KIND_STORAGE);
+    memcpy(text + length, " methods", 8);
+    klass->trace_types[CLASS_METHODS] =
+        mt_type_intern(text, length + 8, MT_KIND_STORAGE);
+    free(text);
+    return klass->trace_types[which];
+}
+
+static inline mt_type class_type(ObjClass *klass, int which) {
+    mt_type type = klass->trace_types[which];
+    return type != 0 ? type : class_named(klass, which);
+}
+
+mt_type where_object_type(ObjType type, ObjClass *klass) {
+    if (type == OBJ_INSTANCE) return class_type(klass, CLASS_INSTANCES);
+    if (!names.named) names_intern();
+    return names.objects[type];
+}
+
+#define CONTAINER(pointer, type, member) \
+    ((type *)((char *)(pointer) - offsetof(type, member)))
+
+mt_type where_storage_type(const HeapSlot *slot) {
+    switch ((HeapOwner)slot->owner) {
+    case OWNER_VM: return MT_TYPE_INTERNAL;
+    case OWNER_INSTANCE_FIELDS:
+        return class_type(CONTAINER(slot, ObjInstance, fields.slot)->klass,
+                          CLASS_FIELDS);
+    case OWNER_CLASS_METHODS:
+        return class_type(CONTAINER(slot, ObjClass, methods.slot),
+                          CLASS_METHODS);
+    default:
+        if (!names.named) names_intern();
+        return names.storage[slot->owner];
     }
-    chunk->sites[frame->ip - chunk->code] = (where_slot){type, site};
+}
+
+/* The tracer's name of a function: a method's is Class.method. */
+static mt_func function_named(ObjFunction *function) {
+    if (function->trace_name != 0) return function->trace_name - 1;
+    const char *name = "<script>";
+    size_t length = strlen(name);
+    char *qualified = NULL;
+    if (function->name != NULL) {
+        name = function->name->chars;
+        length = (size_t)function->name->length;
+    }
+    if (function->class_name != NULL) {
+        size_t class_length = (size_t)function->class_name->length;
+        qualified = malloc(class_length + 1 + length);
+        if (qualified != NULL) {
+            memcpy(qualified, function->class_name->chars, class_length);
+            qualified[class_length] = '.';
+            memcpy(qualified + class_length + 1, name, length);
+            name = qualified;
+            length += class_length + 1;
+        }
+    }
+    mt_func func = mt_func_intern(name, length, vm.script_name, function->line);
+    free(qualified);
+    function->trace_name = func + 1;
+    return func;
+}
+
+/* The line of the instruction running in frame. */
+static int frame_line(const CallFrame *frame) {
+    const Chunk *chunk = &frame->closure->function->chunk;
+    return chunk->lines[frame->ip - chunk->code - 1];
+}
+
+/* Outside the VM's frames: compiling, or starting up. */
+static mt_site site_outside(mt_type type) {
+    if (!names.named) names_intern();
+    ObjFunction *compiling = compiler_function();
+    mt_site site;
+    if (compiling != NULL) {
+        mt_phase_set(MT_PHASE_COMPILE);
+        site = mt_site_at(function_named(compiling), compiler_line(), type);
+    } else {
+        mt_phase_set(MT_PHASE_STARTUP);
+        site = mt_site_at(names.startup, 0, type);
+    }
+    mt_phase_set(MT_PHASE_RUN);
     return site;
 }
 
-void where_chunk_free(Chunk *chunk) {
-    free(chunk->sites);
-    chunk->sites = NULL;
+mt_site where_find(CallFrame *frame, mt_type type) {
+    if (frame == NULL) return site_outside(type);
+    mt_site site = mt_site_at(function_named(frame->closure->function),
+                              frame_line(frame), type);
+    Chunk *chunk = &frame->closure->function->chunk;
+    if (chunk->sites == NULL) {
+        /* ip runs from the first instruction to just past the last. */
+        chunk->sites = calloc((size_t)chunk->count + 1, sizeof(WhereSite));
+        if (chunk->sites == NULL) return site;
+    }
+    chunk->sites[frame->ip - chunk->code] = (WhereSite){type, site};
+    return site;
 }
+
+void where_call_traced(ObjFunction *function) {
+    int line = vm.frame_count > 0
+                   ? frame_line(&vm.frames[vm.frame_count - 1])
+                   : 0;
+    mt_call(function_named(function), line);
+}
+
+void where_sites_free(struct WhereSite *sites) { free(sites); }

@@ -23,7 +23,7 @@
 #include <lua.h>
 #include <lualib.h>
 
-#include "memtracer.h"
+#include <memtracer/memtracer.h>
 #include "repl.h"
 #include "run.h"
 #include "trace.h"

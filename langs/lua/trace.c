@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include <lauxlib.h>
-#include <mt_hooks.h>
+#include <memtracer/inline.h>
 
 #include "interpose.h"
 #include "lauxstate.h"
@@ -47,6 +47,12 @@ static const char *const type_names[TAG_PROTO + 1] = {
     [TAG_PROTO] = "proto",
 };
 
+static const mt_phase phase_of[] = {
+    [TRACE_PHASE_NEWSTATE] = MT_PHASE_STARTUP, [TRACE_PHASE_OPEN] = MT_PHASE_STARTUP,
+    [TRACE_PHASE_LOAD] = MT_PHASE_COMPILE,     [TRACE_PHASE_REQUIRE] = MT_PHASE_COMPILE,
+    [TRACE_PHASE_RUN] = MT_PHASE_RUN,          [TRACE_PHASE_CLOSE] = MT_PHASE_RUN,
+};
+
 static const char *const phase_labels[] = {
     [TRACE_PHASE_NEWSTATE] = "[new state]", [TRACE_PHASE_OPEN] = "[open libs]",
     [TRACE_PHASE_LOAD] = "[load chunk]",    [TRACE_PHASE_REQUIRE] = "[require]",
@@ -54,7 +60,7 @@ static const char *const phase_labels[] = {
 };
 
 /* Every block of the traced state has a header in front, holding its tag
- * (memtracer.h's tagged blocks), so a release or resize finds how the block
+ * (the fast door's tags, memtracer.h), so a release or resize finds how the block
  * was counted without a lookup in the tracer's table of live blocks -- the
  * dearest part of an event, in instructions and in cache misses.  The
  * header is malloc's alignment (max_align_t: 16 bytes here), so the block
@@ -72,7 +78,8 @@ static bool closing;
 static mt_type types[TAG_PROTO + 1];   /* 0 (<internal>): not an object */
 static mt_type type_storage;
 static mt_func phase_func;
-static mt_node *phase_node;
+static mt_path phase_node;
+static mt_phase phase_now;
 
 /* Where an allocation is charged: the running Lua line, or the phase's
  * label (storage there is <internal>). */
@@ -83,16 +90,17 @@ typedef struct site_of {
 } site_of;
 
 /* Read before the real allocator runs, while a stack being moved is still
- * intact. */
+ * intact.  Lua code runs in the run phase; outside it, the launcher's. */
 static site_of locate(void)
 {
     site_of s;
     s.in_lua = where_set(&s.func, &s.line);
     if (!s.in_lua) {
-        if (mt_calls_active) mt_path_set(phase_node);
+        if (MT_TRACING_CALLS()) mt_path_set(phase_node);
         s.func = phase_func;
         s.line = 0;
     }
+    mt_phase_set(s.in_lua ? MT_PHASE_RUN : phase_now);
     return s;
 }
 
@@ -101,20 +109,27 @@ static site_of locate(void)
 static mt_tag charge(mt_tag old, size_t old_size, size_t osize, size_t nsize,
                      const site_of *s)
 {
+    mt_tag tag;
     if (old_size == 0 && TAG_BASIC(osize) <= TAG_PROTO &&
-        types[TAG_BASIC(osize)] != MT_TYPE_INTERNAL)
-        return mt_alloc_tagged(nsize, types[TAG_BASIC(osize)], s->func,
-                               s->line);
-    return mt_resize_tagged(old, old_size, nsize,
-                            s->in_lua ? type_storage : MT_TYPE_INTERNAL,
-                            s->func, s->line);
+        types[TAG_BASIC(osize)] != MT_TYPE_INTERNAL) {
+        mt_site site = mt_site_at(s->func, s->line, types[TAG_BASIC(osize)]);
+        if (!mt_alloc_at_inline(site, nsize, &tag))
+            tag = mt_alloc_at(site, nsize);
+        return tag;
+    }
+    mt_site site = mt_site_at(s->func, s->line,
+                              s->in_lua ? type_storage : MT_TYPE_INTERNAL);
+    if (!mt_resize_at_inline(site, old, old_size, nsize, &tag))
+        tag = mt_resize_at(site, old, old_size, nsize);
+    return tag;
 }
 
 static void *release(const alloc_chain *c, void *block, size_t size)
 {
     block_head *head = (block_head *)block - 1;
     where_released(block, size);
-    if (!closing) MT_HOOK_FREE_TAGGED(head->tag, size);
+    if (!closing && MT_TRACING() && !mt_free_tagged_inline(head->tag, size))
+        mt_free_tagged(head->tag, size);
     return c->f(c->ud, head, size + sizeof *head, 0);
 }
 
@@ -125,10 +140,10 @@ static NOINLINE void *obtain(const alloc_chain *c, void *block, size_t osize,
 {
     block_head *old = block != NULL ? (block_head *)block - 1 : NULL;
     size_t old_size = block != NULL ? osize : 0;
-    mt_tag old_tag = block != NULL ? old->tag : MT_TAG_NONE;
+    mt_tag old_tag = block != NULL ? old->tag : MT_TAG_UNTRACED;
     block_head *head;
     site_of s;
-    bool traced = mt_active;
+    bool traced = MT_TRACING();
     if (nsize > SIZE_MAX - sizeof *head) return NULL;
     if (traced) s = locate();
     head = c->f(c->ud, old, block != NULL ? osize + sizeof *head : osize,
@@ -136,7 +151,7 @@ static NOINLINE void *obtain(const alloc_chain *c, void *block, size_t osize,
     if (head == NULL) return NULL;
     if (block != NULL) where_released(block, osize);
     head->tag = traced ? charge(old_tag, old_size, osize, nsize, &s)
-                       : MT_TAG_NONE;
+                       : MT_TAG_UNTRACED;
     return head + 1;
 }
 
@@ -160,9 +175,12 @@ int trace_start(const mt_options *o, const char *program)
     if (failed != 0) return failed;
     for (int tag = 0; tag <= TAG_PROTO; tag++)
         if (type_names[tag] != NULL)
-            types[tag] = mt_type_intern(type_names[tag], strlen(type_names[tag]));
-    type_storage = mt_type_intern("storage", strlen("storage"));
-    where_init(mt_calls_active, o->stack_limit);
+            types[tag] = mt_type_intern(type_names[tag],
+                                        strlen(type_names[tag]),
+                                        MT_KIND_OBJECT);
+    type_storage = mt_type_intern("storage", strlen("storage"),
+                                  MT_KIND_STORAGE);
+    where_init(MT_TRACING_CALLS(), o->stack_limit);
     tracing = true;
     closing = false;
     if (!exit_hooked) exit_hooked = atexit(report_at_exit) == 0;
@@ -211,6 +229,7 @@ void trace_phase(trace_phase_id phase, const char *chunk)
     }
     phase_func = mt_func_intern(name, len, label, 0);
     phase_node = mt_path_child(mt_path_root(), phase_func, 0);
+    phase_now = phase_of[phase];
     if (name != label) free(name);
 }
 

@@ -23,7 +23,7 @@
 
 #include <lua.h>
 
-#include "memtracer.h"
+#include <memtracer/memtracer.h>
 
 typedef enum trace_phase_id {
     TRACE_PHASE_NEWSTATE,

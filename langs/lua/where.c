@@ -31,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memtracer.h"
 
 #define THREADS_MAX 256     /* > LUAI_MAXCCALLS, which bounds nesting */
 #define SLOTS_FIRST 256
@@ -199,7 +198,7 @@ static bool where_set_whole(mt_func *func, int *line)
     size_t n = 0;
     bool deeper = false;
     lua_Debug ar;
-    mt_node *node;
+    mt_path node;
     int t = thread_depth < THREADS_MAX ? thread_depth : THREADS_MAX;
     while (t-- > 0 && !deeper) {
         for (int level = 0; lua_getstack(threads[t], level, &ar); level++) {

@@ -17,7 +17,7 @@
 
 #include <lua.h>
 
-#include "memtracer.h"
+#include <memtracer/memtracer.h>
 
 /* whole_paths: every frame (stack traces, call tree, histogram), the
  * innermost `limit` of them walked (StackLimit); otherwise the innermost

@@ -170,9 +170,9 @@ static void temp_name(unsigned n) {
     char *at = dest.temp;
     memcpy(at, ".memtracer-", 11);
     at += 11;
-    at += mt_fmt_u64(at, (uint64_t)getpid());
+    at += tr_fmt_u64(at, (uint64_t)getpid());
     *at++ = '-';
-    at += mt_fmt_u64(at, n);
+    at += tr_fmt_u64(at, n);
     memcpy(at, ".tmp", 5);
 }
 
@@ -304,7 +304,7 @@ int tr_destination_fd(void) {
  * the process may (CAP_DAC_READ_SEARCH), else through /proc. */
 static int unnamed_link(void) {
     char proc_path[64] = "/proc/self/fd/";
-    proc_path[14 + mt_fmt_u64(proc_path + 14, (uint64_t)dest.fd)] = '\0';
+    proc_path[14 + tr_fmt_u64(proc_path + 14, (uint64_t)dest.fd)] = '\0';
     for (unsigned n = 0; n <= 1000; n++) {
         temp_name(n);
         if (linkat(dest.fd, "", dest.folder_fd, dest.temp, AT_EMPTY_PATH) ==

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "memtracer.h"
+#include "memtracer/memtracer.h"
 
 static char *message;
 

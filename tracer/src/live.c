@@ -1,5 +1,5 @@
 /*
- * live.c -- the live table: block address -> (site, size, kind).
+ * live.c -- the live table: block address -> (tag, size).
  *
  * This is the one table with an entry per live block, touched by every
  * allocation and every free, so its cost is cache misses: a flat hash of
@@ -18,6 +18,7 @@
  */
 #include "live.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "mem.h"
@@ -32,14 +33,13 @@
 #define FIRST_DIR 1024
 #define GOLDEN 0x9E3779B97F4A7C15u
 
-/* word: size << 15 | kind << 13 | (offset in page + 1); 0 is empty. */
+/* word: size << 13 | (offset in page + 1); 0 is empty. */
 #define WORD_OFFSET(w) ((unsigned)((w) & 0x1FFF) - 1)
-#define WORD_KIND(w) ((mt_live_kind)(((w) >> 13) & 3))
-#define WORD_SIZE(w) ((size_t)((w) >> 15))
-#define MAX_SIZE (((uint64_t)1 << 49) - 1)
+#define WORD_SIZE(w) ((size_t)((w) >> 13))
+#define MAX_SIZE (((uint64_t)1 << 51) - 1)
 
 typedef struct entry {
-    mt_site *site;
+    mt_tag tag;
     uint64_t word;
 } entry;
 
@@ -60,51 +60,51 @@ static struct {
     unsigned dir_shift;
     size_t pages;
     page *last;        /* the page of the last event: usually the next one's */
-    mt_pool pools[CLASSES];
-} l;
+    tr_pool pools[CLASSES];
+} live;
 
-void mt_live_begin(void) {
-    memset(&l, 0, sizeof l);
+void tr_live_begin(void) {
+    memset(&live, 0, sizeof live);
     for (int c = 0; c < CLASSES; c++)
-        mt_pool_init(&l.pools[c],
+        tr_pool_init(&live.pools[c],
                      sizeof(page) + ((size_t)MIN_CAP << c) * sizeof(entry));
 }
 
 /* ------------------------------------------------------------ directory */
 
 static size_t dir_home(uintptr_t number) {
-    return (size_t)(((uint64_t)number * GOLDEN) >> l.dir_shift);
+    return (size_t)(((uint64_t)number * GOLDEN) >> live.dir_shift);
 }
 
 static dir_slot *dir_find(uintptr_t number) {
-    if (l.dir == NULL) return NULL;
-    for (size_t i = dir_home(number); l.dir[i].page != NULL;
-         i = (i + 1) & l.dir_mask)
-        if (l.dir[i].number == number) return &l.dir[i];
+    if (live.dir == NULL) return NULL;
+    for (size_t i = dir_home(number); live.dir[i].page != NULL;
+         i = (i + 1) & live.dir_mask)
+        if (live.dir[i].number == number) return &live.dir[i];
     return NULL;
 }
 
 static void dir_put(page *p) {
     size_t i = dir_home(p->number);
-    while (l.dir[i].page != NULL) i = (i + 1) & l.dir_mask;
-    l.dir[i].number = p->number;
-    l.dir[i].page = p;
+    while (live.dir[i].page != NULL) i = (i + 1) & live.dir_mask;
+    live.dir[i].number = p->number;
+    live.dir[i].page = p;
 }
 
 static int dir_grow(void) {
-    size_t count = l.dir != NULL ? (l.dir_mask + 1) * 2 : FIRST_DIR;
-    dir_slot *old = l.dir;
-    size_t old_count = old != NULL ? l.dir_mask + 1 : 0;
-    dir_slot *fresh = mt_mem_alloc(count * sizeof(dir_slot));
+    size_t count = live.dir != NULL ? (live.dir_mask + 1) * 2 : FIRST_DIR;
+    dir_slot *old = live.dir;
+    size_t old_count = old != NULL ? live.dir_mask + 1 : 0;
+    dir_slot *fresh = tr_mem_alloc(count * sizeof(dir_slot));
     if (fresh == NULL) return 0;
     memset(fresh, 0, count * sizeof(dir_slot));
-    l.dir = fresh;
-    l.dir_mask = count - 1;
-    l.dir_shift = 64;
-    for (size_t n = count; n > 1; n >>= 1) l.dir_shift--;
+    live.dir = fresh;
+    live.dir_mask = count - 1;
+    live.dir_shift = 64;
+    for (size_t n = count; n > 1; n >>= 1) live.dir_shift--;
     for (size_t i = 0; i < old_count; i++)
         if (old[i].page != NULL) dir_put(old[i].page);
-    mt_mem_free(old);
+    tr_mem_free(old);
     return 1;
 }
 
@@ -123,7 +123,7 @@ static size_t slot_of(const page *p, unsigned offset) {
 }
 
 /* The slot of offset in p: its entry, or the empty slot it would take.
- * Records are never full (see mt_live_add), so the probe ends. */
+ * Records are never full (see tr_live_reserve), so the probe ends. */
 static inline size_t entry_probe(const page *p, unsigned offset) {
     size_t mask = p->cap - 1, i = slot_of(p, offset);
     for (;;) {
@@ -142,7 +142,7 @@ static void entry_put(page *p, entry e) {
 }
 
 static page *page_new(uintptr_t number, uint32_t cap) {
-    page *p = mt_pool_get(&l.pools[class_of(cap)]);
+    page *p = tr_pool_get(&live.pools[class_of(cap)]);
     if (p == NULL) return NULL;
     p->number = number;
     p->cap = cap;
@@ -153,23 +153,23 @@ static page *page_new(uintptr_t number, uint32_t cap) {
 static __attribute__((noinline)) page *page_find(uintptr_t number,
                                                  int create) {
     dir_slot *slot = dir_find(number);
-    if (slot != NULL) return l.last = slot->page;
+    if (slot != NULL) return live.last = slot->page;
     if (!create) return NULL;
-    if (2 * (l.pages + 1) > (l.dir != NULL ? l.dir_mask + 1 : 0) &&
-        !dir_grow() && (l.dir == NULL || 8 * (l.pages + 1) > 7 * (l.dir_mask + 1)))
+    if (2 * (live.pages + 1) > (live.dir != NULL ? live.dir_mask + 1 : 0) &&
+        !dir_grow() && (live.dir == NULL || 8 * (live.pages + 1) > 7 * (live.dir_mask + 1)))
         return NULL;
     page *p = page_new(number, MIN_CAP);
     if (p == NULL) return NULL;
     dir_put(p);
-    l.pages++;
-    return l.last = p;
+    live.pages++;
+    return live.last = p;
 }
 
 /* The record of the page of addr; created when create is set.  NULL when
  * there is none, or no memory for it. */
 static inline page *page_of(uintptr_t addr, int create) {
     uintptr_t number = addr >> PAGE_SHIFT;
-    if (l.last != NULL && l.last->number == number) return l.last;
+    if (live.last != NULL && live.last->number == number) return live.last;
     return page_find(number, create);
 }
 
@@ -180,52 +180,49 @@ static page *page_grow(page *p) {
     for (uint32_t i = 0; i < p->cap; i++)
         if (p->e[i].word != 0) entry_put(bigger, p->e[i]);
     dir_find(p->number)->page = bigger;
-    mt_pool_put(&l.pools[class_of(p->cap)], p);
-    return l.last = bigger;
+    tr_pool_put(&live.pools[class_of(p->cap)], p);
+    return live.last = bigger;
 }
 
 /* --------------------------------------------------------------- the API */
 
-static void unpack(const void *ptr, const entry *e, mt_live *out) {
-    out->ptr = ptr;
-    out->site = e->site;
-    out->size = WORD_SIZE(e->word);
-    out->kind = WORD_KIND(e->word);
-}
-
-int mt_live_add(const mt_live *e, mt_live *stale) {
-    uintptr_t addr = (uintptr_t)e->ptr;
-    unsigned offset = (unsigned)(addr & PAGE_MASK);
-    uint64_t size = e->size < MAX_SIZE ? e->size : MAX_SIZE;
-    entry fresh = {e->site, size << 15 | (uint64_t)e->kind << 13 | (offset + 1)};
+bool tr_live_reserve(const void *ptr) {
+    uintptr_t addr = (uintptr_t)ptr;
     page *p = page_of(addr, 1);
-    if (p == NULL) return MT_LIVE_LOST;
-    size_t i = entry_probe(p, offset);
-    if (p->e[i].word != 0) {
-        unpack(e->ptr, &p->e[i], stale);
-        p->e[i] = fresh;
-        return MT_LIVE_REPLACED;
-    }
+    if (p == NULL) return false;
     /* Kept at most 3/4 full, so that probes end; a record that cannot
      * grow any more refuses the block. */
-    if (4 * (p->used + 1) > 3 * p->cap) {
-        if (p->cap == MAX_CAP) return MT_LIVE_LOST;
-        page *bigger = page_grow(p);
-        if (bigger == p) return MT_LIVE_LOST;
-        i = entry_probe(p = bigger, offset);
-    }
-    p->e[i] = fresh;
-    p->used++;
-    return MT_LIVE_ADDED;
+    if (4 * (p->used + 1) <= 3 * p->cap) return true;
+    if (p->e[entry_probe(p, (unsigned)(addr & PAGE_MASK))].word != 0)
+        return true;  /* ptr is live: adding replaces its entry */
+    return p->cap < MAX_CAP && page_grow(p) != p;
 }
 
-int mt_live_take(const void *ptr, mt_live *out) {
+bool tr_live_add(const void *ptr, mt_tag tag, size_t size, tr_live *stale) {
+    uintptr_t addr = (uintptr_t)ptr;
+    unsigned offset = (unsigned)(addr & PAGE_MASK);
+    uint64_t word = (size < MAX_SIZE ? size : MAX_SIZE) << 13 | (offset + 1);
+    page *p = page_of(addr, 1);
+    size_t i = entry_probe(p, offset);
+    bool replaced = p->e[i].word != 0;
+    if (replaced) {
+        stale->tag = p->e[i].tag;
+        stale->size = WORD_SIZE(p->e[i].word);
+    } else {
+        p->used++;
+    }
+    p->e[i] = (entry){tag, word};
+    return replaced;
+}
+
+bool tr_live_take(const void *ptr, tr_live *out) {
     uintptr_t addr = (uintptr_t)ptr;
     page *p = page_of(addr, 0);
-    if (p == NULL) return 0;
+    if (p == NULL) return false;
     size_t hole = entry_probe(p, (unsigned)(addr & PAGE_MASK));
-    if (p->e[hole].word == 0) return 0;
-    unpack(ptr, &p->e[hole], out);
+    if (p->e[hole].word == 0) return false;
+    out->tag = p->e[hole].tag;
+    out->size = WORD_SIZE(p->e[hole].word);
     /* Backward shift: pull later members of the probe run into the hole,
      * so look-ups never need tombstones. */
     size_t mask = p->cap - 1;
@@ -240,5 +237,5 @@ int mt_live_take(const void *ptr, mt_live *out) {
     }
     p->e[hole].word = 0;
     p->used--;
-    return 1;
+    return true;
 }

@@ -1,34 +1,31 @@
 /*
- * live.h -- the live table: every block the tracer has seen obtained and
- * not yet released, so a free knows its site and size.
+ * live.h -- the simple door's table of live blocks: every block the VM
+ * reported obtained (mt_alloc, mt_resize) and not yet released, by
+ * address, with the tag and size it was counted with, so that a release
+ * knows what to count out.
  */
-#ifndef MT_LIVE_H
-#define MT_LIVE_H
+#ifndef TR_LIVE_H
+#define TR_LIVE_H
 
-#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
 
-#include "site.h"
+#include "memtracer/memtracer.h"
 
-typedef enum mt_live_kind {
-    MT_LIVE_OBJECT,   /* counted in allocations and frees */
-    MT_LIVE_STORAGE,  /* an object's storage: bytes only */
-} mt_live_kind;
-
-typedef struct mt_live {
-    const void *ptr;
-    mt_site *site;    /* where it was counted (record.c) */
+typedef struct tr_live {
+    mt_tag tag;
     size_t size;
-    mt_live_kind kind;
-} mt_live;
+} tr_live;
 
-/* Results of mt_live_add. */
-#define MT_LIVE_LOST 0      /* no memory: not recorded */
-#define MT_LIVE_ADDED 1
-#define MT_LIVE_REPLACED 2  /* ptr was live already: *stale holds that entry */
-
-void mt_live_begin(void);
-int mt_live_add(const mt_live *entry, mt_live *stale);
+void tr_live_begin(void);
+/* Makes sure a block at ptr can be added; false when memory is exhausted.
+ * Then tr_live_add at ptr cannot fail. */
+bool tr_live_reserve(const void *ptr);
+/* Records the block at ptr; when ptr was live already (the VM reused it
+ * without reporting the release), the old entry is copied to *stale and
+ * true returned. */
+bool tr_live_add(const void *ptr, mt_tag tag, size_t size, tr_live *stale);
 /* Removes ptr's entry, copying it to *out; false when ptr is not live. */
-int mt_live_take(const void *ptr, mt_live *out);
+bool tr_live_take(const void *ptr, tr_live *out);
 
 #endif

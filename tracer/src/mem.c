@@ -1,6 +1,7 @@
 /*
- * mem.c -- the tracer's own memory: one allocation function, pools of
- * fixed-size records, a string arena, and fault injection.
+ * mem.c -- the tracer's own memory: one allocation function, tables that
+ * double, pools of fixed-size records, a string arena, and fault
+ * injection.
  *
  * Blocks carry a small header linking them into one list, so releasing the
  * tracer is one walk over that list whatever the tables looked like.
@@ -9,6 +10,7 @@
  */
 #include "mem.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +23,6 @@ typedef struct block {
     struct block *prev, *next;
 } block;
 
-int mt_hash_oom;
-
 static block *blocks;
 static long fail_after = -1;  /* successes left before failing; -1: never */
 
@@ -32,7 +32,7 @@ static struct {
     size_t chunk_size;
 } strings;
 
-void *mt_mem_alloc(size_t size) {
+void *tr_mem_alloc(size_t size) {
     if (fail_after == 0) return NULL;
     if (size > SIZE_MAX - sizeof(block)) return NULL;
     block *b = malloc(sizeof(block) + size);
@@ -45,7 +45,32 @@ void *mt_mem_alloc(size_t size) {
     return b + 1;
 }
 
-void mt_mem_free(void *p) {
+void *tr_mem_calloc(size_t count, size_t size) {
+    if (size != 0 && count > SIZE_MAX / size) return NULL;
+    void *p = tr_mem_alloc(count * size);
+    if (p != NULL) memset(p, 0, count * size);
+    return p;
+}
+
+bool tr_array_grow(void *array, size_t *capacity, size_t count,
+                   size_t item_size, size_t first, size_t limit) {
+    void **slot = array;
+    if (count < *capacity) return true;
+    size_t grown = *capacity != 0 ? *capacity * 2 : first;
+    if (grown > limit) grown = limit;
+    if (grown <= *capacity) return false;
+    char *bigger = tr_mem_calloc(grown, item_size);
+    if (bigger == NULL) return false;
+    if (*slot != NULL) memcpy(bigger, *slot, count * item_size);
+    void *old = *slot;
+    atomic_signal_fence(memory_order_seq_cst);  /* complete, then seen */
+    *slot = bigger;
+    *capacity = grown;
+    tr_mem_free(old);
+    return true;
+}
+
+void tr_mem_free(void *p) {
     if (p == NULL) return;
     block *b = (block *)p - 1;
     if (b->prev != NULL) b->prev->next = b->next;
@@ -54,7 +79,7 @@ void mt_mem_free(void *p) {
     free(b);
 }
 
-void mt_mem_arm_faults(void) {
+void tr_mem_arm_faults(void) {
     const char *s = getenv("MEMTRACER_FAIL_ALLOC_AFTER");
     fail_after = -1;
     if (s == NULL || *s == '\0') return;
@@ -63,7 +88,7 @@ void mt_mem_arm_faults(void) {
     if (*end == '\0' && n >= 0) fail_after = n;
 }
 
-void mt_mem_release_all(void) {
+void tr_mem_release_all(void) {
     while (blocks != NULL) {
         block *b = blocks;
         blocks = b->next;
@@ -79,15 +104,15 @@ static size_t next_chunk(size_t *chunk_size) {
     return n;
 }
 
-char *mt_mem_strdup(const char *s, size_t len) {
+char *tr_mem_strdup(const char *s, size_t len) {
     char *copy;
     if (len + 1 > MAX_CHUNK / 4) {
         /* A huge name gets a block of its own rather than wasting a chunk. */
-        copy = mt_mem_alloc(len + 1);
+        copy = tr_mem_alloc(len + 1);
     } else {
         if (strings.left < len + 1) {
             size_t n = next_chunk(&strings.chunk_size);
-            char *chunk = mt_mem_alloc(n);
+            char *chunk = tr_mem_alloc(n);
             if (chunk == NULL) return NULL;
             strings.next = chunk;
             strings.left = n;
@@ -102,14 +127,14 @@ char *mt_mem_strdup(const char *s, size_t len) {
     return copy;
 }
 
-void mt_pool_init(mt_pool *pool, size_t item_size) {
+void tr_pool_init(tr_pool *pool, size_t item_size) {
     memset(pool, 0, sizeof *pool);
     /* Round up so every item is aligned for pointers and 64-bit counters. */
     pool->item_size = (item_size + 7) & ~(size_t)7;
     if (pool->item_size < sizeof(void *)) pool->item_size = sizeof(void *);
 }
 
-void *mt_pool_get(mt_pool *pool) {
+void *tr_pool_get(tr_pool *pool) {
     void *item = pool->free_items;
     if (item != NULL) {
         memcpy(&pool->free_items, item, sizeof(void *));
@@ -117,7 +142,7 @@ void *mt_pool_get(mt_pool *pool) {
         if (pool->left < pool->item_size) {
             size_t n = next_chunk(&pool->chunk_size);
             if (n < pool->item_size) n = pool->item_size;
-            char *chunk = mt_mem_alloc(n);
+            char *chunk = tr_mem_alloc(n);
             if (chunk == NULL) return NULL;
             pool->next = chunk;
             pool->left = n;
@@ -130,7 +155,7 @@ void *mt_pool_get(mt_pool *pool) {
     return item;
 }
 
-void mt_pool_put(mt_pool *pool, void *item) {
+void tr_pool_put(tr_pool *pool, void *item) {
     memcpy(item, &pool->free_items, sizeof(void *));
     pool->free_items = item;
 }

@@ -1,51 +1,53 @@
 /*
  * names.h -- interned guest types and functions.
  *
- * A VM names each type and function once; events then carry small ids and
- * the tracer turns them back into records here.  Type 0 is <internal>;
- * function 0 is <root>, the frame outside every guest function, whose file
- * is the program being traced.
+ * A VM names each type and function once; events then carry small ids,
+ * which index arrays of these records.  Type 0 is <internal>, the VM's own
+ * memory; function 0 is <root>, the frame outside every guest function,
+ * whose file is the program being traced.  A record may move when a name
+ * is interned: hold ids, not pointers, across interning.
  */
-#ifndef MT_NAMES_H
-#define MT_NAMES_H
+#ifndef TR_NAMES_H
+#define TR_NAMES_H
 
 #include <stdint.h>
 
-#include "memtracer.h"
-#include "mt_uthash.h"
+#include "memtracer/memtracer.h"
 
-typedef struct mt_type_rec {
+typedef struct tr_type {
     const char *name;
     size_t len;
-    mt_type id;
-    uint64_t count, bytes;      /* report scratch: totals over sites */
-    UT_hash_handle hh;
-} mt_type_rec;
+    mt_kind kind;
+    uint32_t next_in_bucket;
+    /* report scratch: the sums over the type's sites, and the order */
+    uint64_t report_blocks, report_bytes;
+    uint32_t report_next;
+} tr_type;
 
-typedef struct mt_func_rec {
-    const char *key;            /* name NUL file NUL line: the intern key */
-    size_t key_len;
-    const char *name, *file;    /* file NULL: the program (for <root>) */
+typedef struct tr_func {
+    const char *name;
+    const char *file;           /* NULL: the program (for <root>) */
+    size_t name_len, file_len;
     int line;
-    mt_func id;
-    int8_t verdict;             /* filters: 0 not yet judged, 1 keep, -1 drop */
-    unsigned on_path;           /* report scratch: occurrences on the walk */
-    uint64_t self_count, total_count;
-    UT_hash_handle hh;
-} mt_func_rec;
+    int8_t listed;              /* filters: 0 not judged, 1 yes, -1 no */
+    uint32_t next_in_bucket;
+    /* report scratch: allocations in the function itself and under it,
+     * and the order */
+    unsigned on_path;
+    uint64_t self_count, self_bytes, total_count, total_bytes;
+    uint32_t report_next;
+} tr_func;
 
 /* Never NULL: an unknown id gives <internal> / <root>. */
-mt_type_rec *mt_names_type(mt_type id);
-mt_func_rec *mt_names_func(mt_func id);
-const char *mt_names_func_file(const mt_func_rec *f);
+tr_type *tr_type_of(mt_type id);
+tr_func *tr_func_of(mt_func id);
+const char *tr_func_file(const tr_func *func);
+uint32_t tr_type_count(void);
+uint32_t tr_func_count(void);
 
-/* The hash tables themselves, for the report writers to sort and walk. */
-mt_type_rec **mt_names_types_table(void);
-mt_func_rec **mt_names_funcs_table(void);
-
-/* Forgets every filter verdict (the options changed). */
-void mt_names_reset_verdicts(void);
-/* Forgets everything; the memory itself goes with mt_mem_release_all. */
-void mt_names_reset(void);
+/* Forgets every function's filter result (the options changed). */
+void tr_names_forget_filters(void);
+/* Forgets everything; the memory itself goes with tr_mem_release_all. */
+void tr_names_reset(void);
 
 #endif

@@ -1,101 +1,166 @@
 /*
  * options.c -- the --memtracer.* command-line words (mt_options_init,
- * mt_options_parse, mt_options_help).
+ * mt_options_parse, mt_options_help), and the options as the JSON report
+ * lists them.
  *
- * Names go through the gperf table; each value has one parser, and every
- * rejection is one line naming the option and what it accepts, so a front
- * end can print it as is and exit 64.
+ * Each option is one entry of option_table: its name, where it lives in
+ * mt_options, what kind of value it takes and accepts, and its help line.
+ * The parser, the help text, the messages and the report all read that
+ * table.  Every rejection is one line naming the option and what it
+ * accepts, so a front end can print it as is and exit 64.
  */
+#include "options.h"
+
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
-#include "memtracer.h"
-#include "options_table.h"
+#include "memtracer/memtracer.h"
 #include "state.h"
 
 #define PREFIX "--memtracer"
 #define PREFIX_LEN (sizeof PREFIX - 1)
-#define MAX_STACK_LIMIT 1000000u
+#define MAX_COUNT 1000000u
 
-/* What each option accepts, indexed by mt_option_id. */
-static const char *const accepted[] = {
-    [MT_OPT_OUTPUT] = "table, json, histogram, typehistogram, calltree",
-    [MT_OPT_OUTPUT_FILE] = "a file name",
-    [MT_OPT_TRACE_STACK_TRACES] = "true, false",
-    [MT_OPT_STACK_LIMIT] = "a whole number from 1 to 1000000",
-    [MT_OPT_TRACE_MEM] = "a byte count like 1000, 4KB (4000), 4KiB (4096), "
-                         "1MB, 1MiB, 1GB, 1GiB",
-    [MT_OPT_FILTER_ROOT_NAME] = "comma-separated function-name globs, "
-                                "e.g. make*,solve",
-    [MT_OPT_FILTER_FILE] = "comma-separated file globs, e.g. *.lox,lib/*",
-    [MT_OPT_TRACE_INTERNAL] = "true, false",
+typedef enum value_kind {
+    VALUE_BOOL,     /* bool: true or false; the name alone is true */
+    VALUE_CHOICE,   /* an enum (or bool) by the index of its name */
+    VALUE_FILE,     /* char *: a non-empty file name */
+    VALUE_COUNT,    /* unsigned: a whole number from 1 to MAX_COUNT */
+    VALUE_SIZE,     /* size_t: a byte count with a unit */
+    VALUE_GLOBS,    /* char *: comma-separated globs */
+} value_kind;
+
+static const char *const output_names[] = {
+    [MT_OUTPUT_TABLE] = "table",
+    [MT_OUTPUT_JSON] = "json",
+    [MT_OUTPUT_HISTOGRAM] = "histogram",
+    [MT_OUTPUT_TYPEHISTOGRAM] = "typehistogram",
+    [MT_OUTPUT_CALLTREE] = "calltree",
+    NULL,
 };
+#define OUTPUTS (sizeof output_names / sizeof output_names[0] - 1)
 
-static const char help[] =
-    "  --memtracer                         trace the program's allocations; "
-    "any --memtracer.X implies it\n"
-    "  --memtracer.Output=FORMAT           table (default), json, histogram, "
-    "typehistogram or calltree\n"
-    "  --memtracer.OutputFile=FILE         write the report to FILE "
-    "(default: stderr)\n"
-    "  --memtracer.TraceStackTraces=BOOL   keep each allocation's call path "
-    "(true/false, default false)\n"
-    "  --memtracer.StackLimit=N            frames shown per call path, "
-    "innermost first; deeper ones are cut and counted (default 64)\n"
-    "  --memtracer.TraceMem=SIZE           record only allocations of at "
-    "least SIZE bytes: 1000, 4KB = 4000, 4KiB = 4096, MB/MiB, GB/GiB\n"
-    "  --memtracer.FilterRootName=GLOB,..  record only allocations made in "
-    "a function whose name matches\n"
-    "  --memtracer.FilterFile=GLOB,..      record only allocations made in "
-    "a source file that matches\n"
-    "  --memtracer.TraceInternal=BOOL      also report the VM's own blocks "
-    "as type <internal> (default false)\n";
+static const char *const phase_names[] = {"run", "all", NULL};
 
-const char *mt_options_help(void) { return help; }
+typedef struct option {
+    const char *name;
+    value_kind kind;
+    size_t offset;                /* in mt_options */
+    const char *accepted;         /* for messages */
+    const char *argument;         /* for the help text */
+    const char *help;
+    const char *const *choices;   /* VALUE_CHOICE: names by value */
+    size_t choice_size;           /* VALUE_CHOICE: sizeof the field */
+} option;
 
-void mt_options_init(mt_options *o) {
-    memset(o, 0, sizeof *o);
-    o->output = MT_OUTPUT_TABLE;
-    o->stack_limit = MT_DEFAULT_STACK_LIMIT;
+static const option option_table[] = {
+    {"Output", VALUE_CHOICE, offsetof(mt_options, output),
+     "table, json, histogram, typehistogram, calltree", "FORMAT",
+     "the report: table (default), json, histogram, typehistogram or "
+     "calltree", output_names, sizeof(mt_output)},
+    {"OutputFile", VALUE_FILE, offsetof(mt_options, output_file),
+     "a file name, or - for standard output", "FILE",
+     "write the report to FILE (default: standard error; -: standard "
+     "output)", NULL, 0},
+    {"TraceStackTraces", VALUE_BOOL, offsetof(mt_options, trace_stacks),
+     "true, false", "BOOL",
+     "keep each allocation's call path (default false)", NULL, 0},
+    {"StackLimit", VALUE_COUNT, offsetof(mt_options, stack_limit),
+     "a whole number from 1 to 1000000", "N",
+     "frames shown per call path, innermost first; deeper ones are cut "
+     "and counted (default 64)", NULL, 0},
+    {"FoldRecursion", VALUE_BOOL, offsetof(mt_options, fold_recursion),
+     "true, false", "BOOL",
+     "show a run of frames of one function once, with how many (default "
+     "true; false keeps every frame)", NULL, 0},
+    {"TraceMem", VALUE_SIZE, offsetof(mt_options, trace_mem),
+     "a byte count like 1000, 4KB (4000), 4KiB (4096), 1MB, 1MiB, 1GB, 1GiB",
+     "SIZE",
+     "list only allocations of at least SIZE bytes: 1000, 4KB = 4000, "
+     "4KiB = 4096, MB/MiB, GB/GiB", NULL, 0},
+    {"FilterRootName", VALUE_GLOBS, offsetof(mt_options, filter_root_name),
+     "comma-separated function-name globs, e.g. make*,solve", "GLOB,..",
+     "list only allocations made in a function whose name matches", NULL, 0},
+    {"FilterFile", VALUE_GLOBS, offsetof(mt_options, filter_file),
+     "comma-separated file globs, e.g. *.lox,lib/*", "GLOB,..",
+     "list only allocations made in a source file that matches", NULL, 0},
+    {"TraceInternal", VALUE_BOOL, offsetof(mt_options, trace_internal),
+     "true, false", "BOOL",
+     "also report the VM's own blocks as type <internal> (default false)", NULL, 0},
+    {"Top", VALUE_COUNT, offsetof(mt_options, top),
+     "a whole number from 1 to 1000000", "N",
+     "list the N largest rows of a table, and one line for the rest "
+     "(default: all)", NULL, 0},
+    {"Phases", VALUE_CHOICE, offsetof(mt_options, all_phases), "run, all",
+     "WHICH",
+     "run (default): list what the program made while it ran, and what "
+     "start-up and compiling made in a line each; all: list them too",
+     phase_names, sizeof(bool)},
+
+};
+#define OPTIONS (sizeof option_table / sizeof option_table[0])
+
+void mt_options_init(mt_options *options) {
+    memset(options, 0, sizeof *options);
+    options->output = MT_OUTPUT_TABLE;
+    options->stack_limit = TR_DEFAULT_STACK_LIMIT;
+    options->fold_recursion = true;
 }
 
-void mt_options_free(mt_options *o) {
-    free(o->output_file);
-    free(o->filter_root_name);
-    free(o->filter_file);
-    o->output_file = o->filter_root_name = o->filter_file = NULL;
-}
-
-static int parse_bool(const char *v, bool *out) {
-    if (v == NULL || strcmp(v, "true") == 0) *out = true;
-    else if (strcmp(v, "false") == 0) *out = false;
-    else return 0;
-    return 1;
-}
-
-static int parse_output(const char *v, mt_output *out) {
-    static const char *const names[] = {
-        [MT_OUTPUT_TABLE] = "table",
-        [MT_OUTPUT_JSON] = "json",
-        [MT_OUTPUT_HISTOGRAM] = "histogram",
-        [MT_OUTPUT_TYPEHISTOGRAM] = "typehistogram",
-        [MT_OUTPUT_CALLTREE] = "calltree",
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (strcmp(v, names[i]) == 0) {
-            *out = (mt_output)i;
-            return 1;
+void mt_options_free(mt_options *options) {
+    for (size_t i = 0; i < OPTIONS; i++) {
+        if (option_table[i].kind == VALUE_FILE ||
+            option_table[i].kind == VALUE_GLOBS) {
+            char **field = (char **)((char *)options + option_table[i].offset);
+            free(*field);
+            *field = NULL;
         }
     }
-    return 0;
+}
+
+const char *mt_options_help(void) {
+    static char *text;
+    if (text != NULL) return text;
+    size_t size = 1;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t used = 0;
+        int n = snprintf(text, text != NULL ? size : 0,
+                         "  %-36s trace the program's allocations; any "
+                         "--memtracer.X implies it\n", PREFIX);
+        used += n > 0 ? (size_t)n : 0;
+        for (size_t i = 0; i < OPTIONS; i++) {
+            char word[64];
+            snprintf(word, sizeof word, "%s.%s=%s", PREFIX,
+                     option_table[i].name, option_table[i].argument);
+            n = snprintf(text != NULL ? text + used : NULL,
+                         text != NULL ? size - used : 0, "  %-36s %s\n",
+                         word, option_table[i].help);
+            used += n > 0 ? (size_t)n : 0;
+        }
+        if (text != NULL) break;
+        size = used + 1;
+        text = malloc(size);
+        if (text == NULL) return "";
+    }
+    return text;
+}
+
+static const option *option_find(const char *name, size_t len) {
+    for (size_t i = 0; i < OPTIONS; i++)
+        if (strlen(option_table[i].name) == len &&
+            memcmp(option_table[i].name, name, len) == 0)
+            return &option_table[i];
+    return NULL;
 }
 
 /* Digits only, no sign, no overflow. */
-static int parse_count(const char *v, const char **end, unsigned long long *out) {
-    if (*v < '0' || *v > '9') return 0;
+static bool parse_count(const char *v, const char **end,
+                        unsigned long long *out) {
+    if (*v < '0' || *v > '9') return false;
     errno = 0;
     char *e;
     *out = strtoull(v, &e, 10);
@@ -103,18 +168,9 @@ static int parse_count(const char *v, const char **end, unsigned long long *out)
     return errno == 0;
 }
 
-static int parse_stack_limit(const char *v, unsigned *out) {
-    const char *end;
-    unsigned long long n;
-    if (!parse_count(v, &end, &n) || *end != '\0') return 0;
-    if (n < 1 || n > MAX_STACK_LIMIT) return 0;
-    *out = (unsigned)n;
-    return 1;
-}
-
 /* KB, MB and GB are powers of 1000, KiB, MiB and GiB of 1024, as the SI
  * and IEC define them. */
-static int parse_size(const char *v, size_t *out) {
+static bool parse_size(const char *v, size_t *out) {
     static const struct {
         const char *suffix;
         unsigned long long factor;
@@ -126,57 +182,90 @@ static int parse_size(const char *v, size_t *out) {
     };
     const char *end;
     unsigned long long n;
-    if (!parse_count(v, &end, &n)) return 0;
+    if (!parse_count(v, &end, &n)) return false;
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
         if (strcmp(end, units[i].suffix) != 0) continue;
-        if (n > SIZE_MAX / units[i].factor) return 0;
+        if (n > SIZE_MAX / units[i].factor) return false;
         *out = (size_t)(n * units[i].factor);
-        return 1;
+        return true;
     }
-    return 0;
+    return false;
 }
 
 /* A non-empty list of non-empty globs. */
-static int valid_globs(const char *v) {
-    if (*v == '\0' || *v == ',') return 0;
+static bool valid_globs(const char *v) {
+    if (*v == '\0' || *v == ',') return false;
     for (; *v != '\0'; v++)
-        if (*v == ',' && (v[1] == ',' || v[1] == '\0')) return 0;
-    return 1;
+        if (*v == ',' && (v[1] == ',' || v[1] == '\0')) return false;
+    return true;
 }
 
-static int set_string(char **field, const char *v) {
+static bool set_string(char **field, const char *v) {
     char *copy = strdup(v);
-    if (copy == NULL) return 0;
+    if (copy == NULL) return false;
     free(*field);
     *field = copy;
-    return 1;
+    return true;
 }
 
-static int apply(mt_options *o, mt_option_id id, const char *v) {
-    switch (id) {
-    case MT_OPT_TRACE_STACK_TRACES: return parse_bool(v, &o->trace_stacks);
-    case MT_OPT_TRACE_INTERNAL: return parse_bool(v, &o->trace_internal);
-    default: break;
+/* Stores value (NULL: the name alone) in options; false when it is not
+ * what the option accepts. */
+static bool option_apply(const option *opt, mt_options *options,
+                         const char *value) {
+    void *field = (char *)options + opt->offset;
+    if (opt->kind == VALUE_BOOL) {
+        if (value == NULL || strcmp(value, "true") == 0)
+            *(bool *)field = true;
+        else if (strcmp(value, "false") == 0)
+            *(bool *)field = false;
+        else
+            return false;
+        return true;
     }
-    if (v == NULL) return 0;
-    switch (id) {
-    case MT_OPT_OUTPUT: return parse_output(v, &o->output);
-    case MT_OPT_OUTPUT_FILE: return *v != '\0' && set_string(&o->output_file, v);
-    case MT_OPT_STACK_LIMIT: return parse_stack_limit(v, &o->stack_limit);
-    case MT_OPT_TRACE_MEM: return parse_size(v, &o->trace_mem);
-    case MT_OPT_FILTER_ROOT_NAME:
-        return valid_globs(v) && set_string(&o->filter_root_name, v);
-    case MT_OPT_FILTER_FILE:
-        return valid_globs(v) && set_string(&o->filter_file, v);
-    default: return 0;
+    if (value == NULL) return false;
+    switch (opt->kind) {
+    case VALUE_CHOICE:
+        for (size_t i = 0; opt->choices[i] != NULL; i++) {
+            if (strcmp(value, opt->choices[i]) != 0) continue;
+            if (opt->choice_size == sizeof(bool)) *(bool *)field = i != 0;
+            else *(mt_output *)field = (mt_output)i;
+            return true;
+        }
+        return false;
+    case VALUE_FILE:
+        return *value != '\0' && set_string(field, value);
+    case VALUE_COUNT: {
+        const char *end;
+        unsigned long long n;
+        if (!parse_count(value, &end, &n) || *end != '\0' || n < 1 ||
+            n > MAX_COUNT)
+            return false;
+        *(unsigned *)field = (unsigned)n;
+        return true;
     }
+    case VALUE_SIZE: return parse_size(value, field);
+    case VALUE_GLOBS: return valid_globs(value) && set_string(field, value);
+    case VALUE_BOOL: break;
+    }
+    return false;
 }
 
-int mt_options_parse(mt_options *o, const char *arg) {
-    if (strncmp(arg, PREFIX, PREFIX_LEN) != 0) return MT_ARG_NOT_OURS;
-    const char *name = arg + PREFIX_LEN;
+static void unknown_option(const char *word, int shown) {
+    char names[256] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < OPTIONS; i++) {
+        int n = snprintf(names + used, sizeof names - used, "%s%s",
+                         i > 0 ? ", " : "", option_table[i].name);
+        if (n > 0) used += (size_t)n;
+    }
+    tr_error_set("unknown option '%.*s'; accepted: %s", shown, word, names);
+}
+
+int mt_options_parse(mt_options *options, const char *word) {
+    if (strncmp(word, PREFIX, PREFIX_LEN) != 0) return MT_ARG_NOT_OURS;
+    const char *name = word + PREFIX_LEN;
     if (*name == '\0') {
-        o->enabled = true;
+        options->enabled = true;
         return MT_ARG_OK;
     }
     if (*name != '.') return MT_ARG_NOT_OURS;
@@ -186,23 +275,62 @@ int mt_options_parse(mt_options *o, const char *arg) {
     const char *value = eq != NULL ? eq + 1 : NULL;
     int shown = (int)(PREFIX_LEN + 1 + name_len);
 
-    const struct mt_option_name *opt = mt_option_lookup(name, name_len);
+    const option *opt = option_find(name, name_len);
     if (opt == NULL) {
-        tr_error_set("unknown option '%.*s'; accepted: Output, OutputFile, "
-                     "TraceStackTraces, StackLimit, TraceMem, FilterRootName, "
-                     "FilterFile, TraceInternal",
-                     shown, arg);
+        unknown_option(word, shown);
         return MT_ARG_BAD;
     }
-    if (!apply(o, opt->id, value)) {
+    if (!option_apply(opt, options, value)) {
         if (value == NULL)
-            tr_error_set("missing value for %.*s; accepted: %s", shown, arg,
-                         accepted[opt->id]);
+            tr_error_set("missing value for %.*s; accepted: %s", shown, word,
+                         opt->accepted);
         else
             tr_error_set("bad value '%s' for %.*s; accepted: %s", value,
-                         shown, arg, accepted[opt->id]);
+                         shown, word, opt->accepted);
         return MT_ARG_BAD;
     }
-    o->enabled = true;
+    options->enabled = true;
     return MT_ARG_OK;
+}
+
+const char *tr_output_name(mt_output output) {
+    return (size_t)output < OUTPUTS ? output_names[output] : "table";
+}
+
+void tr_options_json(tr_out *out, const mt_options *options) {
+    tr_out_str(out, "{");
+    for (size_t i = 0; i < OPTIONS; i++) {
+        const option *opt = &option_table[i];
+        const void *field = (const char *)options + opt->offset;
+        tr_out_str(out, i > 0 ? ", \"" : "\"");
+        tr_out_str(out, opt->name);
+        tr_out_str(out, "\": ");
+        switch (opt->kind) {
+        case VALUE_BOOL:
+            tr_out_str(out, *(const bool *)field ? "true" : "false");
+            break;
+        case VALUE_CHOICE: {
+            size_t i = opt->choice_size == sizeof(bool)
+                           ? (size_t)*(const bool *)field
+                           : (size_t)*(const mt_output *)field;
+            tr_out_json_str(out, opt->choices[i]);
+            break;
+        }
+        case VALUE_FILE:
+        case VALUE_GLOBS: {
+            const char *text = *(char *const *)field;
+            if (text != NULL) tr_out_json_str(out, text);
+            else tr_out_str(out, "null");
+            break;
+        }
+        case VALUE_COUNT: {
+            unsigned n = *(const unsigned *)field;
+            if (n != 0) tr_out_u64(out, n);
+            else tr_out_str(out, "null");
+            break;
+        }
+        case VALUE_SIZE: tr_out_u64(out, *(const size_t *)field); break;
+        }
+    }
+    tr_out_str(out, "}");
 }

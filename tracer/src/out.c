@@ -8,13 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 
-void mt_out_init(mt_out *o, int fd) {
+void tr_out_init(tr_out *o, int fd) {
     o->fd = fd;
     o->error = fd < 0 ? EBADF : 0;
     o->len = 0;
 }
 
-int mt_out_flush(mt_out *o) {
+int tr_out_flush(tr_out *o) {
     size_t done = 0;
     while (done < o->len && o->error == 0) {
         ssize_t n = write(o->fd, o->buf + done, o->len - done);
@@ -26,9 +26,9 @@ int mt_out_flush(mt_out *o) {
     return o->error == 0;
 }
 
-void mt_out_mem(mt_out *o, const char *s, size_t n) {
+void tr_out_mem(tr_out *o, const char *s, size_t n) {
     while (n > 0) {
-        if (o->len == sizeof o->buf) mt_out_flush(o);
+        if (o->len == sizeof o->buf) tr_out_flush(o);
         size_t room = sizeof o->buf - o->len;
         size_t k = n < room ? n : room;
         memcpy(o->buf + o->len, s, k);
@@ -38,14 +38,14 @@ void mt_out_mem(mt_out *o, const char *s, size_t n) {
     }
 }
 
-void mt_out_str(mt_out *o, const char *s) { mt_out_mem(o, s, strlen(s)); }
+void tr_out_str(tr_out *o, const char *s) { tr_out_mem(o, s, strlen(s)); }
 
-void mt_out_spaces(mt_out *o, size_t n) {
-    while (n-- > 0) mt_out_mem(o, " ", 1);
+void tr_out_spaces(tr_out *o, size_t n) {
+    while (n-- > 0) tr_out_mem(o, " ", 1);
 }
 
-size_t mt_fmt_u64(char *buf, uint64_t v) {
-    char digits[MT_FMT_MAX];
+size_t tr_fmt_u64(char *buf, uint64_t v) {
+    char digits[TR_FMT_MAX];
     size_t n = 0;
     do {
         digits[n++] = (char)('0' + v % 10);
@@ -55,18 +55,18 @@ size_t mt_fmt_u64(char *buf, uint64_t v) {
     return n;
 }
 
-size_t mt_fmt_i64(char *buf, int64_t v) {
-    if (v >= 0) return mt_fmt_u64(buf, (uint64_t)v);
+size_t tr_fmt_i64(char *buf, int64_t v) {
+    if (v >= 0) return tr_fmt_u64(buf, (uint64_t)v);
     buf[0] = '-';
-    return 1 + mt_fmt_u64(buf + 1, (uint64_t)0 - (uint64_t)v);
+    return 1 + tr_fmt_u64(buf + 1, (uint64_t)0 - (uint64_t)v);
 }
 
-size_t mt_fmt_size(char *buf, uint64_t bytes) {
+size_t tr_fmt_size(char *buf, uint64_t bytes) {
     static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB",
                                         "EiB"};
     size_t n;
     if (bytes < 1024) {
-        n = mt_fmt_u64(buf, bytes);
+        n = tr_fmt_u64(buf, bytes);
         memcpy(buf + n, " B", 2);
         return n + 2;
     }
@@ -79,7 +79,7 @@ size_t mt_fmt_size(char *buf, uint64_t bytes) {
     double v = (double)bytes / scale;
     uint64_t tenths = (uint64_t)(v * 10.0 + 0.5);
     if (tenths < 100) {
-        n = mt_fmt_u64(buf, tenths / 10);
+        n = tr_fmt_u64(buf, tenths / 10);
         buf[n++] = '.';
         buf[n++] = (char)('0' + tenths % 10);
     } else {
@@ -90,7 +90,7 @@ size_t mt_fmt_size(char *buf, uint64_t bytes) {
             memcpy(buf, "1.0", 3);
             n = 3;
         } else {
-            n = mt_fmt_u64(buf, whole);
+            n = tr_fmt_u64(buf, whole);
         }
     }
     buf[n++] = ' ';
@@ -98,19 +98,43 @@ size_t mt_fmt_size(char *buf, uint64_t bytes) {
     return n + 3;
 }
 
-void mt_out_u64(mt_out *o, uint64_t v) {
-    char buf[MT_FMT_MAX];
-    mt_out_mem(o, buf, mt_fmt_u64(buf, v));
+size_t tr_fmt_ratio(char *buf, uint64_t numerator, uint64_t denominator) {
+    if (denominator == 0) {
+        memcpy(buf, "0.0", 3);
+        return 3;
+    }
+    /* Tenths, rounded half up, without overflow for any 64-bit pair. */
+    uint64_t whole = numerator / denominator, rest = numerator % denominator;
+    uint64_t tenths = (uint64_t)(((unsigned __int128)rest * 20 + denominator) /
+                                 (2 * (unsigned __int128)denominator));
+    if (tenths == 10) {
+        whole++;
+        tenths = 0;
+    }
+    size_t n = tr_fmt_u64(buf, whole);
+    buf[n++] = '.';
+    buf[n++] = (char)('0' + tenths);
+    return n;
 }
 
-void mt_out_i64(mt_out *o, int64_t v) {
-    char buf[MT_FMT_MAX];
-    mt_out_mem(o, buf, mt_fmt_i64(buf, v));
+void tr_out_ratio(tr_out *o, uint64_t numerator, uint64_t denominator) {
+    char buf[TR_FMT_MAX];
+    tr_out_mem(o, buf, tr_fmt_ratio(buf, numerator, denominator));
 }
 
-void mt_out_size(mt_out *o, uint64_t bytes) {
-    char buf[MT_FMT_MAX];
-    mt_out_mem(o, buf, mt_fmt_size(buf, bytes));
+void tr_out_u64(tr_out *o, uint64_t v) {
+    char buf[TR_FMT_MAX];
+    tr_out_mem(o, buf, tr_fmt_u64(buf, v));
+}
+
+void tr_out_i64(tr_out *o, int64_t v) {
+    char buf[TR_FMT_MAX];
+    tr_out_mem(o, buf, tr_fmt_i64(buf, v));
+}
+
+void tr_out_size(tr_out *o, uint64_t bytes) {
+    char buf[TR_FMT_MAX];
+    tr_out_mem(o, buf, tr_fmt_size(buf, bytes));
 }
 
 /* The length of the well-formed UTF-8 sequence at s, or 0 (RFC 3629: no
@@ -136,37 +160,37 @@ static size_t utf8_length(const unsigned char *s) {
     return n;
 }
 
-void mt_out_json_str(mt_out *o, const char *text) {
+void tr_out_json_str(tr_out *o, const char *text) {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)text;
-    mt_out_mem(o, "\"", 1);
+    tr_out_mem(o, "\"", 1);
     while (*s != '\0') {
         unsigned char c = *s;
         if (c >= 0x80) {
             size_t n = utf8_length(s);
             if (n == 0) {
-                mt_out_mem(o, "\xEF\xBF\xBD", 3);
+                tr_out_mem(o, "\xEF\xBF\xBD", 3);
                 n = 1;
             } else {
-                mt_out_mem(o, (const char *)s, n);
+                tr_out_mem(o, (const char *)s, n);
             }
             s += n;
             continue;
         }
         if (c == '"' || c == '\\') {
             char esc[2] = {'\\', (char)c};
-            mt_out_mem(o, esc, 2);
+            tr_out_mem(o, esc, 2);
         } else if (c == '\n') {
-            mt_out_mem(o, "\\n", 2);
+            tr_out_mem(o, "\\n", 2);
         } else if (c == '\t') {
-            mt_out_mem(o, "\\t", 2);
+            tr_out_mem(o, "\\t", 2);
         } else if (c < 0x20 || c == 0x7f) {
             char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            mt_out_mem(o, esc, 6);
+            tr_out_mem(o, esc, 6);
         } else {
-            mt_out_mem(o, (const char *)s, 1);
+            tr_out_mem(o, (const char *)s, 1);
         }
         s++;
     }
-    mt_out_mem(o, "\"", 1);
+    tr_out_mem(o, "\"", 1);
 }

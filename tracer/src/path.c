@@ -1,242 +1,254 @@
 /*
  * path.c -- the call-path trie and the shadow stack (mt_call, mt_return,
- * mt_unwind, mt_path_root/child/set).
+ * mt_unwind, mt_path_root, mt_path_child, mt_path_set).
  *
- * Children are a uthash keyed by (callee, call line), so interning a frame
- * is one O(1) look-up, and a path seen before costs no memory.  If the
- * tracer runs out of memory the calls stay balanced: a frame whose node
- * cannot be made shares its caller's, and calls above a full stack are
- * only counted, so mt_return always pops what mt_call pushed.
+ * Nodes live in an array by id, found by (parent, callee, call line,
+ * repeat) through a bucket table with a direct-mapped cache in front: a
+ * loop makes the same few calls over and over.  Each node is also linked
+ * under its parent (first_child, next_sibling) for the report's walks,
+ * with one store once it is complete.  If the tracer runs out of memory
+ * the calls stay balanced: a frame whose node cannot be made shares its
+ * caller's, and calls above a full stack are only counted, so mt_return
+ * always pops what mt_call pushed.
  */
 #include "path.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
+#include "hash.h"
+#include "mem.h"
 #include "state.h"
 
-#define FIRST_STACK 256
+#define FIRST_NODES 256
+#define MAX_NODES ((size_t)UINT32_MAX)
+#define FIRST_FRAMES 256
+#define CACHE_BITS 10
 
-/* A direct-mapped cache of recent calls, (parent, callee, call line) ->
- * child, in front of the children's hashes: a loop makes the same few
- * calls over and over, and a hit costs a multiply and three compares. */
-#define CALL_CACHE_BITS 10
-static mt_node *call_cache[1 << CALL_CACHE_BITS];
-
-/* An active call; node is its path's for frames 0..interned.  Above, it
- * is NULL or left by the slot's last call, for mt_call to reuse. */
+/* An active call.  A frame that continues a run of its function (folded
+ * recursion) hangs under the frame below the run, not under its caller:
+ * below is that frame's index.  node is its path's once interned (frames
+ * 0 .. interned), else 0. */
 typedef struct frame {
     mt_func func;
     int32_t call_line;
-    mt_node *node;
+    uint32_t repeat;
+    uint32_t below;
+    mt_path node;
 } frame;
 
-mt_node *mt_path_top;
+mt_path tr_path_top;
 
 static struct {
-    mt_node root;
+    tr_node *nodes;
+    size_t node_count, node_capacity;
+    tr_buckets buckets;
+    mt_path cache[1u << CACHE_BITS];
     frame *stack;          /* stack[0] is the root; stack[depth] current */
-    size_t depth, cap;
+    size_t depth, capacity;
     size_t interned;
     size_t lost_depth;     /* calls above the stack we could not hold */
-    uint32_t serials;
-    mt_pool pool;
-} p;
+    bool fold;
+} paths;
 
-int mt_path_begin(void) {
-    mt_path_reset();
-    mt_pool_init(&p.pool, sizeof(mt_node));
-    p.stack = mt_mem_alloc(FIRST_STACK * sizeof(frame));
-    if (p.stack == NULL) return 0;
-    memset(p.stack, 0, FIRST_STACK * sizeof(frame));
-    p.cap = FIRST_STACK;
-    p.stack[0] = (frame){0, 0, &p.root};
-    mt_path_top = &p.root;
-    return 1;
+tr_node *tr_node_of(mt_path id) { return &paths.nodes[id]; }
+uint32_t tr_node_count(void) { return (uint32_t)paths.node_count; }
+
+static uint64_t node_hash(mt_path parent, mt_func func, int call_line,
+                          uint32_t repeat) {
+    return tr_hash_pair(tr_hash_pair(parent, func),
+                        (uint64_t)(uint32_t)call_line << 32 | repeat);
 }
 
-void mt_path_reset(void) {
-    memset(&p, 0, sizeof p);
-    mt_path_top = NULL;
-    memset(call_cache, 0, sizeof call_cache);
+static uint64_t node_rehash(uint32_t id) {
+    const tr_node *n = tr_node_of(id);
+    return node_hash(n->parent, n->func, n->call_line, n->repeat);
 }
 
-static inline unsigned call_slot(const mt_node *parent, mt_func callee,
-                                 int call_line) {
-    uint64_t k = ((uint64_t)(uintptr_t)parent >> 4) ^
-                 ((uint64_t)callee << 40) ^ ((uint64_t)(uint32_t)call_line << 20);
-    return (unsigned)((k * 0x9E3779B97F4A7C15u) >> (64 - CALL_CACHE_BITS));
+static uint32_t *node_next(uint32_t id) {
+    return &tr_node_of(id)->next_in_bucket;
 }
 
-/* The child (callee, call_line) of parent, found in its hash or created;
- * NULL when memory is exhausted.  Kept out of line: the callers' fast path
- * is the cache. */
-static __attribute__((noinline)) mt_node *child_find(mt_node *parent,
-                                                     mt_func callee,
-                                                     int call_line) {
-    mt_node_key key = {callee, call_line};
-    mt_node *child;
-    HASH_FIND(hh, parent->children, &key, sizeof key, child);
-    if (child == NULL) {
-        child = mt_pool_get(&p.pool);
-        if (child == NULL) return NULL;
-        child->key = key;
-        child->parent = parent;
-        child->depth = parent->depth + 1;
-        child->serial = ++p.serials;
-        mt_hash_oom = 0;
-        HASH_ADD(hh, parent->children, key, sizeof key, child);
-        if (mt_hash_oom) {
-            mt_pool_put(&p.pool, child);
-            return NULL;
-        }
-    }
-    return call_cache[call_slot(parent, callee, call_line)] = child;
+static const tr_chain node_chain = {node_rehash, node_next,
+                                    TR_PATH_ROOT + 1};
+
+static bool node_is(const tr_node *n, mt_path parent, mt_func func,
+                    int call_line, uint32_t repeat) {
+    return n->parent == parent && n->func == func &&
+           n->call_line == call_line && n->repeat == repeat;
 }
 
-/* The child (callee, call_line) of parent if the cache holds it. */
-static inline mt_node *child_cached(mt_node *parent, mt_func callee,
-                                    int call_line) {
-    mt_node *c = call_cache[call_slot(parent, callee, call_line)];
-    if (c != NULL && c->parent == parent && c->key.func == callee &&
-        c->key.call_line == call_line)
-        return c;
-    return NULL;
+/* The child of parent for (func, call_line, repeat), found or made; 0 when
+ * memory is exhausted.  Kept out of line: the callers' fast path is the
+ * cache. */
+static __attribute__((noinline)) mt_path node_find(mt_path parent,
+                                                   mt_func func,
+                                                   int call_line,
+                                                   uint32_t repeat) {
+    uint64_t hash = node_hash(parent, func, call_line, repeat);
+    mt_path *cached = &paths.cache[tr_cache_slot(hash, CACHE_BITS)];
+    for (uint32_t id = *tr_bucket(&paths.buckets, hash); id != 0;
+         id = tr_node_of(id)->next_in_bucket)
+        if (node_is(tr_node_of(id), parent, func, call_line, repeat))
+            return *cached = id;
+    uint32_t id = (uint32_t)paths.node_count;
+    if (!tr_array_grow(&paths.nodes, &paths.node_capacity, paths.node_count,
+                       sizeof(tr_node), FIRST_NODES, MAX_NODES) ||
+        !tr_buckets_fit(&paths.buckets, id, &node_chain))
+        return 0;
+    tr_node *n = tr_node_of(id);
+    *n = (tr_node){.func = func, .call_line = call_line, .parent = parent,
+                   .repeat = repeat};
+    uint32_t *head = tr_bucket(&paths.buckets, hash);
+    n->next_in_bucket = *head;
+    *head = id;
+    n->next_sibling = tr_node_of(parent)->first_child;
+    atomic_signal_fence(memory_order_seq_cst);  /* complete, then linked */
+    tr_node_of(parent)->first_child = id;
+    paths.node_count++;
+    return *cached = id;
 }
 
-static inline mt_node *child_get(mt_node *parent, mt_func callee,
-                                 int call_line) {
-    mt_node *c = child_cached(parent, callee, call_line);
-    return c != NULL ? c : child_find(parent, callee, call_line);
+static inline mt_path node_cached(mt_path parent, mt_func func,
+                                  int call_line, uint32_t repeat) {
+    uint64_t hash = node_hash(parent, func, call_line, repeat);
+    mt_path id = paths.cache[tr_cache_slot(hash, CACHE_BITS)];
+    if (id != 0 && node_is(tr_node_of(id), parent, func, call_line, repeat))
+        return id;
+    return 0;
+}
+
+static inline mt_path node_get(mt_path parent, mt_func func, int call_line,
+                               uint32_t repeat) {
+    mt_path id = node_cached(parent, func, call_line, repeat);
+    return id != 0 ? id : node_find(parent, func, call_line, repeat);
+}
+
+bool tr_paths_begin(bool fold_recursion) {
+    tr_paths_reset();
+    paths.fold = fold_recursion;
+    paths.node_count = TR_PATH_ROOT;
+    if (!tr_array_grow(&paths.nodes, &paths.node_capacity, paths.node_count,
+                       sizeof(tr_node), FIRST_NODES, MAX_NODES) ||
+        !tr_array_grow(&paths.stack, &paths.capacity, 0, sizeof(frame),
+                       FIRST_FRAMES, SIZE_MAX / sizeof(frame)) ||
+        !tr_buckets_fit(&paths.buckets, TR_PATH_ROOT + 1, &node_chain))
+        return false;
+    *tr_node_of(TR_PATH_ROOT) = (tr_node){.repeat = 1};
+    paths.node_count = TR_PATH_ROOT + 1;
+    paths.stack[0] = (frame){.repeat = 1, .node = TR_PATH_ROOT};
+    tr_path_top = TR_PATH_ROOT;
+    return true;
+}
+
+void tr_paths_reset(void) {
+    memset(&paths, 0, sizeof paths);
+    tr_path_top = 0;
 }
 
 /* Doubles the shadow stack; false when memory is exhausted.  Cold: the
  * calls keep no registers for it. */
-static __attribute__((noinline, cold)) int stack_grow(void) {
-    frame *bigger = mt_mem_alloc(p.cap * 2 * sizeof(frame));
-    if (bigger == NULL) return 0;
-    memcpy(bigger, p.stack, p.cap * sizeof(frame));
-    memset(bigger + p.cap, 0, p.cap * sizeof(frame));
-    mt_mem_free(p.stack);
-    p.stack = bigger;
-    p.cap *= 2;
-    return 1;
+static __attribute__((noinline, cold)) bool stack_grow(void) {
+    return tr_array_grow(&paths.stack, &paths.capacity, paths.depth + 1,
+                         sizeof(frame), FIRST_FRAMES,
+                         SIZE_MAX / sizeof(frame));
 }
 
-/* Calls and returns touch only the shadow stack, which no report reads:
- * they need no event bracket. */
+/* Calls and returns touch only the shadow stack, which no report reads. */
 void mt_call(mt_func callee, int call_line) {
     if (!mt_calls_active) return;
-    if (p.lost_depth > 0 || (p.depth + 1 == p.cap && !stack_grow())) {
-        p.lost_depth++;
-        mt_g.lost_events++;
+    if (paths.lost_depth > 0 ||
+        (paths.depth + 1 == paths.capacity && !stack_grow())) {
+        paths.lost_depth++;
+        tr_state.lost_events++;
         return;
     }
-    frame *f = &p.stack[++p.depth];
-    if (p.interned + 1 == p.depth) {
-        /* A loop calls the same function from the same line again and
-         * again: the node the slot's last call interned is this call's
-         * too, when that call had the caller's node for parent.  Else a
-         * path seen lately is in the cache.  Either way it is interned
-         * already, without a look-up. */
-        mt_node *node = f->node;
-        if (node == NULL || node->parent != f[-1].node ||
-            f->func != callee || f->call_line != call_line)
-            node = child_cached(f[-1].node, callee, call_line);
-        if (node != NULL) {
-            *f = (frame){callee, call_line, node};
-            p.interned = p.depth;
-            mt_path_top = node;
+    const frame *caller = &paths.stack[paths.depth];
+    frame *f = &paths.stack[++paths.depth];
+    if (paths.fold && paths.depth > 1 && caller->func == callee)
+        *f = (frame){callee, caller->call_line, caller->repeat + 1,
+                     caller->below, 0};
+    else
+        *f = (frame){callee, call_line, 1, (uint32_t)(paths.depth - 1), 0};
+    if (paths.interned + 1 == paths.depth) {
+        /* A path seen lately is in the cache: interned already. */
+        mt_path node = node_cached(paths.stack[f->below].node, f->func,
+                                   f->call_line, f->repeat);
+        if (node != 0) {
+            f->node = node;
+            paths.interned = paths.depth;
+            tr_path_top = node;
             return;
         }
     }
-    *f = (frame){callee, call_line, NULL};
-    mt_path_top = NULL;
+    tr_path_top = 0;
 }
 
 /* After frames were dropped: the current frame's node, if interned. */
 static inline void top_after_drop(void) {
-    if (p.interned >= p.depth) {
-        p.interned = p.depth;
-        mt_path_top = p.stack[p.depth].node;
+    if (paths.interned >= paths.depth) {
+        paths.interned = paths.depth;
+        tr_path_top = paths.stack[paths.depth].node;
     }
 }
 
 void mt_return(void) {
     if (!mt_calls_active) return;
-    if (p.lost_depth > 0) {
-        p.lost_depth--;
-    } else if (p.depth > 0) {
-        p.depth--;
+    if (paths.lost_depth > 0) {
+        paths.lost_depth--;
+    } else if (paths.depth > 0) {
+        paths.depth--;
         top_after_drop();
     }
 }
 
 void mt_unwind(size_t depth) {
     if (!mt_calls_active) return;
-    size_t now = p.depth + p.lost_depth;
+    size_t now = paths.depth + paths.lost_depth;
     size_t drop = now > depth ? now - depth : 0;
-    size_t from_lost = drop < p.lost_depth ? drop : p.lost_depth;
-    p.lost_depth -= from_lost;
+    size_t from_lost = drop < paths.lost_depth ? drop : paths.lost_depth;
+    paths.lost_depth -= from_lost;
     drop -= from_lost;
-    p.depth -= drop < p.depth ? drop : p.depth;
+    paths.depth -= drop < paths.depth ? drop : paths.depth;
     top_after_drop();
 }
 
-mt_node *mt_path_intern(void) {
-    while (p.interned < p.depth) {
-        frame *caller = &p.stack[p.interned], *f = caller + 1;
-        f->node = child_get(caller->node, f->func, f->call_line);
-        if (f->node == NULL) {
-            mt_g.lost_events++;
-            f->node = caller->node;
+mt_path tr_path_intern(void) {
+    if (paths.stack == NULL) return TR_PATH_ROOT;
+    while (paths.interned < paths.depth) {
+        frame *f = &paths.stack[++paths.interned];
+        mt_path parent = paths.stack[f->below].node;
+        f->node = node_get(parent, f->func, f->call_line, f->repeat);
+        if (f->node == 0) {
+            tr_state.lost_events++;
+            f->node = parent;
         }
-        p.interned++;
     }
-    return mt_path_top = p.stack[p.depth].node;
+    return tr_path_top = paths.stack[paths.depth].node;
 }
 
-mt_node *mt_path_root(void) { return &p.root; }
+mt_path mt_path_root(void) { return TR_PATH_ROOT; }
 
-mt_node *mt_path_child(mt_node *parent, mt_func callee, int call_line) {
-    if (parent == NULL) parent = &p.root;
-    if (!mt_active) return parent;
-    mt_event_begin();
-    mt_node *child = child_get(parent, callee, call_line);
-    if (child == NULL) {
-        mt_g.lost_events++;
-        child = parent;
+mt_path mt_path_child(mt_path parent, mt_func callee, int call_line) {
+    if (!mt_active || paths.nodes == NULL) return TR_PATH_ROOT;
+    if (parent == 0 || parent >= paths.node_count) parent = TR_PATH_ROOT;
+    const tr_node *p = tr_node_of(parent);
+    mt_path child;
+    if (paths.fold && parent != TR_PATH_ROOT && p->func == callee)
+        child = node_get(p->parent, callee, p->call_line, p->repeat + 1);
+    else
+        child = node_get(parent, callee, call_line, 1);
+    if (child == 0) {
+        tr_state.lost_events++;
+        return parent;
     }
-    mt_event_end();
     return child;
 }
 
 /* The path replaces the shadow stack, as if its calls had been made. */
-void mt_path_set(mt_node *node) {
-    if (p.stack == NULL) return;
-    p.depth = p.interned = p.lost_depth = 0;
-    p.stack[0].node = mt_path_top = node != NULL ? node : &p.root;
-}
-
-void mt_path_walk(mt_node_visit *enter, mt_node_visit *leave, void *ctx) {
-    mt_node *node = &p.root;
-    enter(node, ctx);
-    for (;;) {
-        if (node->children != NULL) {
-            node = node->children;
-            enter(node, ctx);
-            continue;
-        }
-        /* A leaf: leave it, and every ancestor whose children are done,
-         * until one has a next sibling. */
-        for (;;) {
-            leave(node, ctx);
-            if (node == &p.root) return;
-            if (node->hh.next != NULL) {
-                node = node->hh.next;
-                enter(node, ctx);
-                break;
-            }
-            node = node->parent;
-        }
-    }
+void mt_path_set(mt_path path) {
+    if (paths.stack == NULL) return;
+    if (path == 0 || path >= paths.node_count) path = TR_PATH_ROOT;
+    paths.depth = paths.interned = paths.lost_depth = 0;
+    paths.stack[0].node = tr_path_top = path;
 }

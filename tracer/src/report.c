@@ -1,220 +1,355 @@
 /*
  * report.c -- puts the recording in report order and hands it to the
- * writer of the chosen format; the summary line and call-path frames that
- * several writers print.
- *
- * Sorting reorders the uthash tables in place (HASH_SRT is a merge sort on
- * their own links), so a report needs no scratch memory: it can be written
- * from a signal handler, or when the tracer has run out of memory.
+ * writer of the chosen format; the summary lines, cells and stack frames
+ * that several writers print.
  */
 #include "report.h"
 
 #include <string.h>
 
-#include "names.h"
 #include "destination.h"
+#include "names.h"
+#include "stack.h"
 #include "state.h"
 
-#define SORT_DESC(a, b) \
-    do {                \
-        if ((a) != (b)) return (a) > (b) ? -1 : 1; \
-    } while (0)
+/* ------------------------------------------------------------- sorting */
 
-static int site_order(const mt_site *a, const mt_site *b) {
-    SORT_DESC(a->head.n.bytes, b->head.n.bytes);
-    SORT_DESC(a->head.n.count, b->head.n.count);
-    const mt_func_rec *fa = mt_names_func(a->key.func);
-    const mt_func_rec *fb = mt_names_func(b->key.func);
-    int c = strcmp(mt_names_func_file(fa), mt_names_func_file(fb));
-    if (c != 0) return c;
-    if (a->key.line != b->key.line) return a->key.line < b->key.line ? -1 : 1;
-    c = strcmp(fa->name, fb->name);
-    if (c != 0) return c;
-    if (fa->line != fb->line) return fa->line < fb->line ? -1 : 1;
-    return strcmp(mt_names_type(a->key.type)->name,
-                  mt_names_type(b->key.type)->name);
+/* Merges the sorted lists a and b; its head. */
+static uint32_t list_merge(uint32_t a, uint32_t b, uint32_t *(*next)(uint32_t),
+                           bool (*before)(uint32_t, uint32_t)) {
+    uint32_t head = 0, *tail = &head;
+    while (a != 0 && b != 0) {
+        if (before(b, a)) {
+            *tail = b;
+            tail = next(b);
+            b = *tail;
+        } else {
+            *tail = a;
+            tail = next(a);
+            a = *tail;
+        }
+    }
+    *tail = a != 0 ? a : b;
+    return head;
 }
 
-static int path_order(const mt_site_path *a, const mt_site_path *b) {
-    SORT_DESC(a->bytes, b->bytes);
-    SORT_DESC(a->count, b->count);
-    return a->node->serial < b->node->serial ? -1 : 1;
+/* Bottom up: runs of 1, 2, 4, ... are merged pairwise, each pass cutting
+ * the list into runs and merging neighbours. */
+uint32_t tr_list_sort(uint32_t head, uint32_t *(*next)(uint32_t),
+                      bool (*before)(uint32_t, uint32_t)) {
+    for (size_t run = 1;; run *= 2) {
+        uint32_t result = 0, *tail = &result;
+        size_t merges = 0;
+        while (head != 0) {
+            uint32_t a = head, b, *cut = NULL;
+            size_t taken = 0;
+            for (b = a; b != 0 && taken < run; taken++) {
+                cut = next(b);
+                b = *cut;
+            }
+            *cut = 0;
+            uint32_t rest = b;
+            for (taken = 0; rest != 0 && taken < run; taken++) {
+                cut = next(rest);
+                rest = *cut;
+            }
+            if (b != 0) *cut = 0;
+            *tail = list_merge(a, b, next, before);
+            while (*tail != 0) tail = next(*tail);
+            head = rest;
+            merges++;
+        }
+        if (merges <= 1) return result;
+        head = result;
+    }
 }
 
-/* The order of the frames a report shows for a path: the same for two
- * paths exactly when StackLimit cut them to the same innermost frames. */
-static int path_frames_order(const mt_site_path *a, const mt_site_path *b) {
-    mt_frames ia, ib;
-    mt_frame fa, fb;
-    mt_frames_start(&ia, a->site, a->node);
-    mt_frames_start(&ib, b->site, b->node);
+static int text_order(const char *a, const char *b) { return strcmp(a, b); }
+
+static bool site_before(uint32_t a, uint32_t b) {
+    const mt_site_figures *x = tr_site(a), *y = tr_site(b);
+    if (x->bytes != y->bytes) return x->bytes > y->bytes;
+    if (x->blocks != y->blocks) return x->blocks > y->blocks;
+    const tr_func *fx = tr_func_of(x->func), *fy = tr_func_of(y->func);
+    int c = text_order(tr_func_file(fx), tr_func_file(fy));
+    if (c != 0) return c < 0;
+    if (x->line != y->line) return x->line < y->line;
+    c = text_order(fx->name, fy->name);
+    if (c != 0) return c < 0;
+    if (fx->line != fy->line) return fx->line < fy->line;
+    c = text_order(tr_type_of(x->type)->name, tr_type_of(y->type)->name);
+    if (c != 0) return c < 0;
+    return a < b;
+}
+
+static uint32_t *site_link(uint32_t id) { return &tr_site(id)->next_in_bucket; }
+static uint32_t *stack_link(uint32_t id) { return &tr_stack_of(id)->next_in_site; }
+
+static bool stack_heavier(uint32_t a, uint32_t b) {
+    const tr_stack *x = tr_stack_of(a), *y = tr_stack_of(b);
+    if (x->bytes != y->bytes) return x->bytes > y->bytes;
+    if (x->blocks != y->blocks) return x->blocks > y->blocks;
+    return x->node < y->node;
+}
+
+/* The order of the frames a report shows for a stack: the same for two
+ * stacks exactly when StackLimit cut them to the same frames. */
+static int frames_order(uint32_t a, uint32_t b) {
+    tr_frames ia, ib;
+    tr_frame fa, fb;
+    tr_frames_start(&ia, tr_stack_of(a)->site, tr_stack_of(a)->node);
+    tr_frames_start(&ib, tr_stack_of(b)->site, tr_stack_of(b)->node);
     for (;;) {
-        int more_a = mt_frames_next(&ia, &fa);
-        int more_b = mt_frames_next(&ib, &fb);
-        if (!more_a || !more_b) return more_a - more_b;
+        bool more_a = tr_frames_next(&ia, &fa);
+        bool more_b = tr_frames_next(&ib, &fb);
+        if (!more_a || !more_b) return (int)more_a - (int)more_b;
         int c = strcmp(fa.function, fb.function);
         if (c == 0) c = strcmp(fa.file, fb.file);
         if (c == 0 && fa.line != fb.line) c = fa.line < fb.line ? -1 : 1;
+        if (c == 0 && fa.repeat != fb.repeat)
+            c = fa.repeat < fb.repeat ? -1 : 1;
         if (c != 0) return c;
     }
 }
 
-/* Paths that differ only in frames StackLimit cut are one stack to the
- * reader: each run of them is merged into its first, which takes the
- * deepest node, so the cut it reports is the largest among them. */
-static void merge_cut_paths(mt_site *site) {
-    const mt_site_path *cut = site->paths;
-    while (cut != NULL && cut->node->depth <= mt_g.opt.stack_limit)
-        cut = cut->hh.next;
-    if (cut == NULL) return;
-    HASH_SRT(hh, site->paths, path_frames_order);
-    mt_site_path *kept = site->paths, *next;
-    for (mt_site_path *p = kept != NULL ? kept->hh.next : NULL; p != NULL;
-         p = next) {
-        next = p->hh.next;
-        if (path_frames_order(kept, p) != 0) {
-            kept = p;
-            continue;
-        }
-        kept->count += p->count;
-        kept->bytes += p->bytes;
-        if (p->node->depth > kept->node->depth) kept->node = p->node;
-        HASH_DELETE(hh, site->paths, p);
-    }
+static bool stack_frames_before(uint32_t a, uint32_t b) {
+    int c = frames_order(a, b);
+    return c != 0 ? c < 0 : tr_stack_of(a)->node < tr_stack_of(b)->node;
 }
 
-/* Sorts the rows, after dropping those where nothing was counted: a row
- * is made before TraceMem judges a block's size, and may have got none. */
-static void sort_sites(void) {
-    mt_site **sites = mt_site_table(), *s, *next;
-    HASH_ITER(hh, *sites, s, next)
-        if (s->head.n.count == 0 && s->head.n.bytes == 0) HASH_DEL(*sites, s);
-    HASH_SRT(hh, *sites, site_order);
-    for (s = *sites; s != NULL; s = s->hh.next) {
-        merge_cut_paths(s);
-        HASH_SRT(hh, s->paths, path_order);
-    }
+/* Whether StackLimit cuts the path node: it has more frames to show. */
+static bool path_cut(mt_path node) {
+    unsigned frames = 0;
+    for (; node != TR_PATH_ROOT && node != 0; node = tr_node_of(node)->parent)
+        if (++frames > tr_state.options.stack_limit) return true;
+    return false;
 }
 
-int mt_report_emit(void) {
-    static mt_out o;  /* static: 8 KiB is too much for a signal's stack */
-    mt_out_init(&o, tr_destination_fd());
-    if (o.fd >= 0) {
-        sort_sites();
-        switch (mt_g.opt.output) {
-        case MT_OUTPUT_JSON: mt_report_json(&o); break;
-        case MT_OUTPUT_HISTOGRAM: mt_report_histogram(&o); break;
-        case MT_OUTPUT_TYPEHISTOGRAM: mt_report_typehistogram(&o); break;
-        case MT_OUTPUT_CALLTREE: mt_report_calltree(&o); break;
+static bool site_cut(const mt_site_figures *site) {
+    for (uint32_t id = site->first_stack; id != 0;
+         id = tr_stack_of(id)->next_in_site)
+        if (path_cut(tr_stack_of(id)->node)) return true;
+    return false;
+}
+
+mt_site tr_report_sites(void) {
+    uint32_t head = 0, *tail = &head;
+    for (mt_site id = TR_FIRST_LISTED_SITE; id < tr_site_count(); id++) {
+        if (tr_site(id)->blocks == 0) continue;
+        *tail = id;
+        tail = site_link(id);
+    }
+    *tail = 0;
+    head = tr_list_sort(head, site_link, site_before);
+    for (mt_site id = head; id != 0; id = tr_report_next_site(id)) {
+        mt_site_figures *site = tr_site(id);
+        site->first_stack =
+            tr_list_sort(site->first_stack, stack_link,
+                         site_cut(site) ? stack_frames_before : stack_heavier);
+    }
+    return head;
+}
+
+static bool group_from(uint32_t record, tr_stack_group *group) {
+    if (record == 0) return false;
+    *group = (tr_stack_group){.first = record};
+    uint32_t id = record;
+    do {
+        const tr_stack *stack = tr_stack_of(id);
+        tr_frames frames;
+        tr_frames_start(&frames, stack->site, stack->node);
+        group->blocks += stack->blocks;
+        group->bytes += stack->bytes;
+        if (frames.truncated > group->truncated)
+            group->truncated = frames.truncated;
+        id = stack->next_in_site;
+    } while (id != 0 && frames_order(record, id) == 0);
+    group->end = id;
+    return true;
+}
+
+bool tr_stack_group_first(mt_site site, tr_stack_group *group) {
+    return group_from(tr_site(site)->first_stack, group);
+}
+
+bool tr_stack_group_next(tr_stack_group *group) {
+    return group_from(group->end, group);
+}
+
+/* ----------------------------------------------------------------- write */
+
+bool tr_report_write(void) {
+    static tr_out out;  /* static: 8 KiB is too much for a signal's stack */
+    tr_out_init(&out, tr_destination_fd());
+    if (out.fd >= 0) {
+        switch (tr_state.options.output) {
+        case MT_OUTPUT_JSON: tr_report_json(&out); break;
+        case MT_OUTPUT_HISTOGRAM: tr_report_histogram(&out); break;
+        case MT_OUTPUT_TYPEHISTOGRAM: tr_report_typehistogram(&out); break;
+        case MT_OUTPUT_CALLTREE: tr_report_calltree(&out); break;
         case MT_OUTPUT_TABLE:
-        default: mt_report_table(&o); break;
+        default: tr_report_table(&out); break;
         }
     }
-    int ok = mt_out_flush(&o);
-    return tr_destination_commit(ok, o.error);
+    bool ok = tr_out_flush(&out);
+    return tr_destination_commit(ok, out.error);
 }
 
-void mt_report_cell(mt_out *o, const char *text, size_t len, size_t width) {
-    mt_out_mem(o, text, len);
-    mt_out_spaces(o, width - len);
-    mt_out_str(o, " || ");
-}
+/* ------------------------------------------------------ shared pieces */
 
-void mt_report_count(mt_out *o, uint64_t n, const char *noun) {
-    mt_out_u64(o, n);
-    mt_out_str(o, " ");
-    mt_out_str(o, noun);
-    if (n != 1) mt_out_str(o, "s");
-}
-
-void mt_report_header(mt_out *o) {
-    mt_summary sum;
-    mt_summary_get(&sum);
-    mt_out_str(o, "Memory Tracer. Recorded ");
-    mt_report_count(o, sum.allocations, "allocation");
-    mt_out_str(o, ", ");
-    mt_out_size(o, sum.bytes);
-    mt_out_str(o, "; peak ");
-    mt_out_size(o, sum.peak_bytes);
-    mt_out_str(o, " live; ");
-    mt_out_u64(o, sum.allocations - sum.frees);
-    mt_out_str(o, " live at exit (");
-    mt_out_size(o, sum.bytes - sum.freed_bytes);
-    mt_out_str(o, ").\n");
-    if (sum.filtered_allocations > 0 || sum.filtered_bytes > 0) {
-        mt_out_str(o, "Filtered out: ");
-        mt_report_count(o, sum.filtered_allocations, "allocation");
-        mt_out_str(o, ", ");
-        mt_out_size(o, sum.filtered_bytes);
-        mt_out_str(o, " (counted above, not listed below).\n");
+const char *tr_phase_name(mt_phase phase) {
+    switch (phase) {
+    case MT_PHASE_STARTUP: return "start-up";
+    case MT_PHASE_COMPILE: return "compile";
+    case MT_PHASE_RUN: break;
     }
-    if (sum.hidden_internal_allocations > 0 ||
-        sum.hidden_internal_bytes > 0) {
-        mt_out_str(o, "Hidden: ");
-        mt_out_size(o, sum.hidden_internal_bytes);
-        mt_out_str(o, " in the VM's own blocks");
-        if (sum.hidden_internal_allocations > 0) {
-            mt_out_str(o, ", ");
-            mt_report_count(o, sum.hidden_internal_allocations, "object");
-        }
-        mt_out_str(o, " (not counted; --memtracer.TraceInternal=true shows them).\n");
+    return "run";
+}
+
+bool tr_phase_listed(mt_phase phase) {
+    return phase == MT_PHASE_RUN || tr_state.options.all_phases;
+}
+
+void tr_report_cell(tr_out *out, const char *text, size_t len, size_t width) {
+    tr_out_mem(out, text, len);
+    tr_out_spaces(out, width - len);
+    tr_out_str(out, " || ");
+}
+
+void tr_report_count(tr_out *out, uint64_t n, const char *noun) {
+    tr_out_u64(out, n);
+    tr_out_str(out, " ");
+    tr_out_str(out, noun);
+    if (n != 1) tr_out_str(out, "s");
+}
+
+void tr_report_header(tr_out *out, const tr_summary *sum) {
+    tr_out_str(out, "Memory Tracer. Recorded ");
+    tr_report_count(out, sum->allocations, "allocation");
+    tr_out_str(out, ", ");
+    tr_out_size(out, sum->bytes);
+    tr_out_str(out, "; peak ");
+    tr_out_size(out, sum->peak_bytes);
+    tr_out_str(out, " live; ");
+    tr_out_u64(out, sum->allocations - sum->frees);
+    tr_out_str(out, " live at exit (");
+    tr_out_size(out, sum->bytes - sum->freed_bytes);
+    tr_out_str(out, ").\n");
+    if (sum->filtered_blocks > 0) {
+        tr_out_str(out, "Filtered out: ");
+        tr_report_count(out, sum->filtered_blocks, "block");
+        tr_out_str(out, ", ");
+        tr_out_size(out, sum->filtered_bytes);
+        tr_out_str(out, " (counted above, not listed below).\n");
     }
-    if (sum.lost_events > 0) {
-        mt_out_str(o, "Degraded: the tracer ran out of memory and lost ");
-        mt_report_count(o, sum.lost_events, "event");
-        mt_out_str(o, "; the figures are incomplete.\n");
+    if (sum->hidden_internal_blocks > 0) {
+        tr_out_str(out, "Hidden: ");
+        tr_out_size(out, sum->hidden_internal_bytes);
+        tr_out_str(out, " in ");
+        tr_report_count(out, sum->hidden_internal_blocks, "block");
+        tr_out_str(out, " of the VM's own (not counted; "
+                        "--memtracer.TraceInternal=true shows them).\n");
+    }
+    if (sum->lost_events > 0) {
+        tr_out_str(out, "Degraded: the tracer ran out of memory and lost ");
+        tr_report_count(out, sum->lost_events, "event");
+        tr_out_str(out, "; the figures are incomplete.\n");
     }
 }
 
-void mt_report_func_location(mt_out *o, mt_func func) {
-    const mt_func_rec *f = mt_names_func(func);
-    mt_out_str(o, mt_names_func_file(f));
-    if (f->line != 0) {
-        mt_out_str(o, ":");
-        mt_out_i64(o, f->line);
+void tr_report_func_location(tr_out *out, mt_func id) {
+    const tr_func *func = tr_func_of(id);
+    tr_out_str(out, tr_func_file(func));
+    if (func->line != 0) {
+        tr_out_str(out, ":");
+        tr_out_i64(out, func->line);
     }
 }
 
-size_t mt_report_func_location_width(mt_func func) {
-    const mt_func_rec *f = mt_names_func(func);
-    char buf[MT_FMT_MAX];
-    size_t n = strlen(mt_names_func_file(f));
-    if (f->line != 0) n += 1 + mt_fmt_i64(buf, f->line);
+size_t tr_report_func_location_width(mt_func id) {
+    const tr_func *func = tr_func_of(id);
+    char buf[TR_FMT_MAX];
+    size_t n = strlen(tr_func_file(func));
+    if (func->line != 0) n += 1 + tr_fmt_i64(buf, func->line);
     return n;
 }
 
-static void no_visit(mt_node *node, void *ctx) {
+/* ------------------------------------------------------------ the trie */
+
+void tr_path_walk(tr_node_visit *enter, tr_node_visit *leave, void *context) {
+    mt_path node = TR_PATH_ROOT;
+    enter(node, context);
+    for (;;) {
+        if (tr_node_of(node)->first_child != 0) {
+            node = tr_node_of(node)->first_child;
+            enter(node, context);
+            continue;
+        }
+        /* A leaf: leave it, and every ancestor whose children are done,
+         * until one has a next sibling. */
+        for (;;) {
+            leave(node, context);
+            if (node == TR_PATH_ROOT) return;
+            if (tr_node_of(node)->next_sibling != 0) {
+                node = tr_node_of(node)->next_sibling;
+                enter(node, context);
+                break;
+            }
+            node = tr_node_of(node)->parent;
+        }
+    }
+}
+
+static void no_visit(mt_path node, void *context) {
     (void)node;
-    (void)ctx;
+    (void)context;
 }
 
-/* Post-order: every child's total is final before its parent sums them. */
-static void total_leave(mt_node *node, void *ctx) {
-    (void)ctx;
+/* Post-order: every child's totals are final before its parent sums
+ * them. */
+static void totals_leave(mt_path id, void *context) {
+    (void)context;
+    tr_node *node = tr_node_of(id);
     node->total_count = node->self_count;
-    for (const mt_node *c = node->children; c != NULL; c = c->hh.next)
-        node->total_count += c->total_count;
+    node->total_bytes = node->self_bytes;
+    for (mt_path c = node->first_child; c != 0; c = tr_node_of(c)->next_sibling) {
+        node->total_count += tr_node_of(c)->total_count;
+        node->total_bytes += tr_node_of(c)->total_bytes;
+    }
 }
 
-void mt_report_node_totals(void) { mt_path_walk(no_visit, total_leave, NULL); }
+void tr_report_node_totals(void) { tr_path_walk(no_visit, totals_leave, NULL); }
 
-void mt_frames_start(mt_frames *it, const mt_site *site, const mt_node *node) {
-    unsigned total = node->depth > 0 ? node->depth : 1;
-    unsigned limit = mt_g.opt.stack_limit;
-    it->node = node;
-    it->line = site->key.line;
-    it->left = total < limit ? total : limit;
-    it->truncated = total - it->left;
+/* --------------------------------------------------------------- frames */
+
+void tr_frames_start(tr_frames *frames, mt_site site, mt_path node) {
+    unsigned shown = 0;
+    uint64_t all = 0, kept = 0;
+    unsigned limit = tr_state.options.stack_limit;
+    for (mt_path at = node; at != TR_PATH_ROOT && at != 0;
+         at = tr_node_of(at)->parent) {
+        all += tr_node_of(at)->repeat;
+        if (shown < limit) {
+            shown++;
+            kept += tr_node_of(at)->repeat;
+        }
+    }
+    frames->node = node;
+    frames->line = tr_site(site)->line;
+    frames->left = shown > 0 ? shown : 1;
+    frames->truncated = all - kept;
 }
 
-int mt_frames_next(mt_frames *it, mt_frame *frame) {
-    if (it->left == 0) return 0;
-    const mt_func_rec *f = mt_names_func(it->node->key.func);
-    frame->function = f->name;
-    frame->file = mt_names_func_file(f);
-    frame->line = it->line;
-    it->left--;
-    it->line = it->node->key.call_line;
-    if (it->node->parent != NULL) it->node = it->node->parent;
-    return 1;
+bool tr_frames_next(tr_frames *frames, tr_frame *frame) {
+    if (frames->left == 0) return false;
+    const tr_node *node = tr_node_of(frames->node);
+    const tr_func *func = tr_func_of(node->func);
+    frame->function = func->name;
+    frame->file = tr_func_file(func);
+    frame->line = frames->line;
+    frame->repeat = node->repeat;
+    frames->left--;
+    frames->line = node->call_line;
+    if (node->parent != 0) frames->node = node->parent;
+    return true;
 }

@@ -1,58 +1,108 @@
 /*
- * report.h -- what the report writers share: the summary line, sorted
- * sites and call paths, and a site's frames innermost first.
+ * report.h -- what the report writers share: the order of sites and
+ * stacks, the summary lines, table cells, and a stack's frames.
  *
- * Writers only read the recording; report.c puts everything in a
- * deterministic order first, so identical runs give identical reports.
+ * Writers only read the recording.  Ordering relinks records through
+ * their own link fields (no scratch memory, so a report can be written
+ * from a signal handler or when the tracer has run out of memory), and
+ * ties are broken by names and lines, so identical runs give identical
+ * reports.
  */
-#ifndef MT_REPORT_H
-#define MT_REPORT_H
+#ifndef TR_REPORT_H
+#define TR_REPORT_H
+
+#include <stdbool.h>
 
 #include "out.h"
 #include "path.h"
 #include "site.h"
+#include "summary.h"
 
 /* Writes the report in the chosen format to its destination
- * (destination.h).  False if it could not. */
-int mt_report_emit(void);
+ * (destination.h); false if it could not.  Signal-safe. */
+bool tr_report_write(void);
 
-void mt_report_table(mt_out *o);
-void mt_report_json(mt_out *o);
-void mt_report_histogram(mt_out *o);
-void mt_report_typehistogram(mt_out *o);
-void mt_report_calltree(mt_out *o);
+void tr_report_table(tr_out *out);
+void tr_report_json(tr_out *out);
+void tr_report_histogram(tr_out *out);
+void tr_report_typehistogram(tr_out *out);
+void tr_report_calltree(tr_out *out);
+
+/* Sorts a list of ids linked through next (0 ends it) so that
+ * before(a, b) holds of each pair in order; its new head.  A stable
+ * merge sort, in place. */
+uint32_t tr_list_sort(uint32_t head, uint32_t *(*next)(uint32_t),
+                      bool (*before)(uint32_t a, uint32_t b));
+
+/* The listed sites that counted anything, largest first, linked through
+ * next_in_bucket (tr_sites_relink gives the links back to look-ups); the
+ * first id, 0 when none.  Each site's stacks are put in report order too
+ * (see tr_stack_groups). */
+mt_site tr_report_sites(void);
+static inline mt_site tr_report_next_site(mt_site site) {
+    return tr_site(site)->next_in_bucket;
+}
+
+/* A site's stacks as the report shows them: paths that StackLimit cuts to
+ * the same frames are one stack, a group of records.  Groups come
+ * heaviest first, or, at a site where StackLimit cut some path, in the
+ * order of their frames. */
+typedef struct tr_stack_group {
+    uint32_t first;        /* its first record */
+    uint32_t end;          /* the record after the group, 0 after the last */
+    uint64_t blocks, bytes;
+    uint64_t truncated;    /* the most frames any of its paths lost */
+} tr_stack_group;
+
+/* The site's first group; false when it has no stacks. */
+bool tr_stack_group_first(mt_site site, tr_stack_group *group);
+/* The group after group; false after the last. */
+bool tr_stack_group_next(tr_stack_group *group);
 
 /* "Memory Tracer. Recorded ..." and the lines for what the report leaves
- * out (filtered, hidden, lost), each only when nonzero. */
-void mt_report_header(mt_out *o);
+ * out (filtered, hidden, lost), each only when there is any. */
+void tr_report_header(tr_out *out, const tr_summary *sum);
+/* "run", "start-up", "compile". */
+const char *tr_phase_name(mt_phase phase);
+/* Whether the tables list a site of that phase (Phases). */
+bool tr_phase_listed(mt_phase phase);
 /* A table cell: text padded to width, then the column separator. */
-void mt_report_cell(mt_out *o, const char *text, size_t len, size_t width);
+void tr_report_cell(tr_out *out, const char *text, size_t len, size_t width);
 /* "N allocation" / "N allocations". */
-void mt_report_count(mt_out *o, uint64_t n, const char *noun);
+void tr_report_count(tr_out *out, uint64_t n, const char *noun);
 /* A function's location, file:line, or file alone when the line is 0. */
-void mt_report_func_location(mt_out *o, mt_func func);
-size_t mt_report_func_location_width(mt_func func);
+void tr_report_func_location(tr_out *out, mt_func func);
+size_t tr_report_func_location_width(mt_func func);
 
-/* Sets every node's total_count: its own allocations plus its callees'. */
-void mt_report_node_totals(void);
+/* Sets every node's total_count and total_bytes: its own and its
+ * callees'. */
+void tr_report_node_totals(void);
 
-/* One frame of a call path. */
-typedef struct mt_frame {
+/* Visits the trie depth first without recursion (the guest may recurse
+ * deeper than the C stack allows): enter before a node's children, leave
+ * after.  enter may reorder the node's children. */
+typedef void tr_node_visit(mt_path node, void *context);
+void tr_path_walk(tr_node_visit *enter, tr_node_visit *leave, void *context);
+
+/* One frame of a stack, as shown: a run of frames of one function folded
+ * into one says how many (repeat). */
+typedef struct tr_frame {
     const char *function, *file;
     int line;
-} mt_frame;
+    uint32_t repeat;
+} tr_frame;
 
-typedef struct mt_frames {
-    const mt_node *node;   /* the frame to produce next */
+typedef struct tr_frames {
+    mt_path node;          /* the frame to give next */
     int line;              /* and its line */
-    unsigned left;         /* frames still to produce within StackLimit */
-    unsigned truncated;    /* frames cut by StackLimit */
-} mt_frames;
+    unsigned left;         /* frames still to give within StackLimit */
+    uint64_t truncated;    /* frames StackLimit cut, counted one by one */
+} tr_frames;
 
-/* The frames of a path at a site, innermost first: the site's own
+/* The frames of the path node at site, innermost first: the site's own
  * (function, line), then each caller with the line it made the call from.
  * The root is a frame only when nothing encloses the site. */
-void mt_frames_start(mt_frames *it, const mt_site *site, const mt_node *node);
-int mt_frames_next(mt_frames *it, mt_frame *frame);
+void tr_frames_start(tr_frames *frames, mt_site site, mt_path node);
+bool tr_frames_next(tr_frames *frames, tr_frame *frame);
 
 #endif

@@ -1,52 +1,67 @@
 /*
  * report_typehistogram.c -- allocations per guest type: Type, Count, Size,
- * the largest first.  The sum over a type's sites.
+ * the largest first; the sum over a type's sites.  Count is objects, or
+ * for a storage type its blocks.
  */
 #include <string.h>
 
 #include "names.h"
 #include "report.h"
 
-static int type_order(const mt_type_rec *a, const mt_type_rec *b) {
-    if (a->bytes != b->bytes) return a->bytes > b->bytes ? -1 : 1;
-    if (a->count != b->count) return a->count > b->count ? -1 : 1;
-    return strcmp(a->name, b->name);
+/* Types are listed by id + 1, since 0 ends a list and <internal> is 0. */
+static uint32_t *type_link(uint32_t key) {
+    return &tr_type_of(key - 1)->report_next;
 }
 
-void mt_report_typehistogram(mt_out *o) {
-    mt_type_rec **types = mt_names_types_table();
-    for (mt_type_rec *t = *types; t != NULL; t = t->hh.next)
-        t->count = t->bytes = 0;
-    for (const mt_site *s = *mt_site_table(); s != NULL; s = s->hh.next) {
-        mt_type_rec *t = mt_names_type(s->key.type);
-        t->count += s->head.n.count;
-        t->bytes += s->head.n.bytes;
+static bool type_before(uint32_t a, uint32_t b) {
+    const tr_type *x = tr_type_of(a - 1), *y = tr_type_of(b - 1);
+    if (x->report_bytes != y->report_bytes)
+        return x->report_bytes > y->report_bytes;
+    if (x->report_blocks != y->report_blocks)
+        return x->report_blocks > y->report_blocks;
+    return strcmp(x->name, y->name) < 0;
+}
+
+void tr_report_typehistogram(tr_out *out) {
+    tr_summary sum;
+    tr_summary_get(&sum);
+    uint32_t count = tr_type_count();
+    for (mt_type id = 0; id < count; id++)
+        tr_type_of(id)->report_blocks = tr_type_of(id)->report_bytes = 0;
+    for (mt_site id = TR_FIRST_LISTED_SITE; id < tr_site_count(); id++) {
+        const mt_site_figures *site = tr_site(id);
+        tr_type *type = tr_type_of(site->type);
+        type->report_blocks += site->blocks;
+        type->report_bytes += site->bytes;
     }
-    HASH_SRT(hh, *types, type_order);
+    uint32_t head = 0, *tail = &head;
+    for (mt_type id = 0; id < count; id++) {
+        if (tr_type_of(id)->report_blocks == 0) continue;
+        *tail = id + 1;
+        tail = type_link(id + 1);
+    }
+    *tail = 0;
+    head = tr_list_sort(head, type_link, type_before);
 
     size_t w_type = strlen("Type"), w_count = strlen("Count");
-    size_t w_size = strlen("Size");
-    char buf[MT_FMT_MAX];
-    for (const mt_type_rec *t = *types; t != NULL; t = t->hh.next) {
-        if (t->count == 0 && t->bytes == 0) continue;
-        if (t->len > w_type) w_type = t->len;
-        size_t n = mt_fmt_u64(buf, t->count);
+    char buf[TR_FMT_MAX];
+    for (uint32_t key = head; key != 0; key = *type_link(key)) {
+        const tr_type *type = tr_type_of(key - 1);
+        if (type->len > w_type) w_type = type->len;
+        size_t n = tr_fmt_u64(buf, type->report_blocks);
         if (n > w_count) w_count = n;
-        n = mt_fmt_size(buf, t->bytes);
-        if (n > w_size) w_size = n;
     }
-
-    mt_report_header(o);
-    mt_out_str(o, " ");
-    mt_report_cell(o, "Type", strlen("Type"), w_type);
-    mt_report_cell(o, "Count", strlen("Count"), w_count);
-    mt_out_str(o, "Size\n");
-    for (const mt_type_rec *t = *types; t != NULL; t = t->hh.next) {
-        if (t->count == 0 && t->bytes == 0) continue;
-        mt_out_str(o, " ");
-        mt_report_cell(o, t->name, t->len, w_type);
-        mt_report_cell(o, buf, mt_fmt_u64(buf, t->count), w_count);
-        mt_out_size(o, t->bytes);
-        mt_out_str(o, "\n");
+    tr_report_header(out, &sum);
+    tr_out_str(out, " ");
+    tr_report_cell(out, "Type", strlen("Type"), w_type);
+    tr_report_cell(out, "Count", strlen("Count"), w_count);
+    tr_out_str(out, "Size\n");
+    for (uint32_t key = head; key != 0; key = *type_link(key)) {
+        const tr_type *type = tr_type_of(key - 1);
+        tr_out_str(out, " ");
+        tr_report_cell(out, type->name, type->len, w_type);
+        tr_report_cell(out, buf, tr_fmt_u64(buf, type->report_blocks), w_count);
+        tr_out_size(out, type->report_bytes);
+        tr_out_str(out, "\n");
     }
 }

@@ -1,85 +1,111 @@
 /*
- * site.c -- the site table and each site's call paths.
- *
- * Both are uthashes of pooled records: a site is found in O(1) from the
- * event's (current function, line, type), a path from the current node.
- * The inline halves in site.h first try a cache of recent answers.
+ * site.c -- the site table: sites by id, found by key through a bucket
+ * table, and a direct-mapped cache of recent answers in front of it: a
+ * program allocates at few sites over and over, and a hit costs a hash
+ * and three compares.
  */
 #include "site.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
+#include "hash.h"
+#include "mem.h"
+#include "names.h"
+#include "state.h"
+
+#define FIRST_SITES 256
+/* A tag holds a site's id in 24 bits. */
+#define MAX_SITES ((size_t)1 << 24)
+#define CACHE_BITS 10
+
 static struct {
-    mt_site *sites;
-    uint32_t count, cap;
-    mt_pool site_pool, path_pool;
-} s;
+    size_t count, capacity;
+    tr_buckets buckets;
+    uint32_t cache[1u << CACHE_BITS];
+} sites;
 
-void mt_site_begin(void) {
-    memset(&s, 0, sizeof s);
-    mt_hot_state.sites = NULL;
-    memset(mt_site_cache, 0, sizeof mt_site_cache);
-    memset(mt_site_path_cache, 0, sizeof mt_site_path_cache);
-    mt_pool_init(&s.site_pool, sizeof(mt_site));
-    mt_pool_init(&s.path_pool, sizeof(mt_site_path));
+static uint64_t key_hash(mt_func func, int line, mt_type type,
+                         mt_phase phase) {
+    return tr_hash_pair(tr_hash_pair(func, (uint32_t)line),
+                        (uint64_t)phase << 32 | type);
 }
 
-mt_site **mt_site_table(void) { return &s.sites; }
-
-/* Makes room for one more id; false when memory is exhausted or the ids
- * are used up. */
-static int ids_grow(void) {
-    if (s.count < s.cap) return 1;
-    if (s.cap == MT_SITE_IDS) return 0;
-    uint32_t cap = s.cap != 0 ? s.cap * 2 : 256;
-    mt_site **bigger = mt_mem_alloc(cap * sizeof(mt_site *));
-    if (bigger == NULL) return 0;
-    if (mt_hot_state.sites != NULL)
-        memcpy(bigger, mt_hot_state.sites, s.count * sizeof(mt_site *));
-    mt_mem_free(mt_hot_state.sites);
-    mt_hot_state.sites = bigger;
-    s.cap = cap;
-    return 1;
+static uint64_t site_rehash(uint32_t id) {
+    const mt_site_figures *s = tr_site(id);
+    return key_hash(s->func, s->line, s->type, (mt_phase)s->phase);
 }
 
-mt_site *mt_site_cache[1 << MT_SITE_CACHE_BITS];
-mt_site_path *mt_site_path_cache[1 << MT_SITE_CACHE_BITS];
+static uint32_t *site_next(uint32_t id) { return &tr_site(id)->next_in_bucket; }
 
-mt_site *mt_site_find(mt_func func, int line, mt_type type) {
-    mt_site_key key = {func, line, type};
-    mt_site *site;
-    HASH_FIND(hh, s.sites, &key, sizeof key, site);
-    if (site == NULL) {
-        if (!ids_grow()) return NULL;
-        site = mt_pool_get(&s.site_pool);
-        if (site == NULL) return NULL;
-        site->key = key;
-        mt_hash_oom = 0;
-        HASH_ADD(hh, s.sites, key, sizeof key, site);
-        if (mt_hash_oom) {
-            mt_pool_put(&s.site_pool, site);
-            return NULL;
-        }
-        site->head.tag = s.count << 3 | MT_TAG_ROW;
-        mt_hot_state.sites[s.count++] = site;
-    }
-    return mt_site_cache[mt_site_slot(func, line, type)] = site;
+static const tr_chain site_chain = {site_rehash, site_next,
+                                    TR_FIRST_LISTED_SITE};
+
+bool tr_type_is_object(mt_type type) {
+    return type != MT_TYPE_INTERNAL && tr_type_of(type)->kind == MT_KIND_OBJECT;
 }
 
-mt_site_path *mt_site_path_find(mt_site *site, mt_node *node) {
-    mt_site_path *path;
-    HASH_FIND_PTR(site->paths, &node, path);
-    if (path == NULL) {
-        path = mt_pool_get(&s.path_pool);
-        if (path == NULL) return NULL;
-        path->node = node;
-        path->site = site;
-        mt_hash_oom = 0;
-        HASH_ADD_PTR(site->paths, node, path);
-        if (mt_hash_oom) {
-            mt_pool_put(&s.path_pool, path);
-            return NULL;
+static bool site_is(const mt_site_figures *s, mt_func func, int line,
+                    mt_type type, mt_phase phase) {
+    return s->func == func && s->line == line && s->type == type &&
+           s->phase == phase;
+}
+
+/* A new site for the key, at the end of the array; TR_SITE_LOST when
+ * memory is exhausted or the ids are used up. */
+static mt_site site_new(mt_func func, int line, mt_type type,
+                        mt_phase phase, uint64_t hash) {
+    uint32_t id = (uint32_t)sites.count;
+    if (!tr_array_grow(&mt_inline.sites, &sites.capacity, sites.count,
+                       sizeof(mt_site_figures), FIRST_SITES, MAX_SITES) ||
+        !tr_buckets_fit(&sites.buckets, id, &site_chain))
+        return TR_SITE_LOST;
+    mt_site_figures *s = tr_site(id);
+    memset(s, 0, sizeof *s);
+    s->func = func;
+    s->line = line;
+    s->type = type;
+    s->phase = (uint8_t)phase;
+    s->object = tr_type_is_object(type);
+    s->peak_epoch = mt_inline.peak_epoch;
+    uint32_t *head = tr_bucket(&sites.buckets, hash);
+    s->next_in_bucket = *head;
+    *head = id;
+    atomic_signal_fence(memory_order_seq_cst);  /* complete, then counted */
+    sites.count++;
+    return id;
+}
+
+mt_site tr_site_find(mt_func func, int line, mt_type type, mt_phase phase) {
+    uint64_t hash = key_hash(func, line, type, phase);
+    uint32_t *cached = &sites.cache[tr_cache_slot(hash, CACHE_BITS)];
+    if (*cached != 0 && site_is(tr_site(*cached), func, line, type, phase))
+        return *cached;
+    if (sites.buckets.heads != NULL) {
+        for (uint32_t id = *tr_bucket(&sites.buckets, hash); id != 0;
+             id = tr_site(id)->next_in_bucket) {
+            if (site_is(tr_site(id), func, line, type, phase))
+                return *cached = id;
         }
     }
-    return mt_site_path_cache[mt_site_path_slot(site, node)] = path;
+    mt_site id = site_new(func, line, type, phase, hash);
+    if (id != TR_SITE_LOST) *cached = id;
+    return id;
+}
+
+uint32_t tr_site_count(void) { return (uint32_t)sites.count; }
+
+bool tr_sites_begin(void) {
+    tr_sites_reset();
+    if (!tr_array_grow(&mt_inline.sites, &sites.capacity, 0,
+                       sizeof(mt_site_figures), FIRST_SITES, MAX_SITES))
+        return false;
+    tr_site(TR_SITE_FILTERED_OBJECTS)->object = 1;
+    sites.count = TR_FIRST_LISTED_SITE;
+    return true;
+}
+
+void tr_sites_reset(void) {
+    memset(&sites, 0, sizeof sites);
+    mt_inline.sites = NULL;
 }

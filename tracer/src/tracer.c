@@ -7,12 +7,12 @@
  *
  * The handlers are installed only for signals whose action is the default
  * (to end the process): a signal the program ignores or handles itself is
- * left as it is.  A signal may land in the middle of an event that changes
- * a table: then the handler only notes it, and the event's last line
- * (mt_event_end) writes the report and raises the signal again.  The
- * report writers use neither malloc nor stdio, so the handler may run them
- * even when the signal interrupted malloc in the program itself.
+ * left as it is.  A handler writes the report wherever the program was,
+ * even in the middle of an event: the report reads only records that are
+ * complete (each table publishes a record with one store once it is
+ * whole), and the writers use neither malloc nor stdio.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,15 +25,16 @@
 #include "mem.h"
 #include "names.h"
 #include "path.h"
+#include "record.h"
 #include "report.h"
 #include "site.h"
+#include "stack.h"
 #include "state.h"
 
 bool mt_active;
 bool mt_calls_active;
-mt_hot mt_hot_state;
-mt_bracket mt_event;
-mt_state mt_g;
+mt_inline_state mt_inline;
+tr_state_t tr_state;
 
 /* The signals that end a process by default and can be caught, less the
  * faults a program raises on itself (SIGSEGV, SIGBUS, SIGFPE, SIGILL,
@@ -49,20 +50,22 @@ static struct {
     struct sigaction before;
 } handlers[ENDING_SIGNALS];
 
-static int started;
+static bool started;
 static volatile sig_atomic_t reported;
 
 static void release_everything(void) {
     tr_destination_abandon();
-    mt_mem_release_all();
-    mt_names_reset();
-    mt_path_reset();
-    mt_site_begin();
-    mt_live_begin();
-    memset(&mt_g.opt, 0, sizeof mt_g.opt);
-    memset(&mt_g.file_globs, 0, sizeof mt_g.file_globs);
-    memset(&mt_g.root_globs, 0, sizeof mt_g.root_globs);
-    mt_g.language = mt_g.program = NULL;
+    tr_mem_release_all();
+    tr_names_reset();
+    tr_paths_reset();
+    tr_sites_reset();
+    tr_stacks_reset();
+    tr_live_begin();
+    memset(&mt_inline, 0, sizeof mt_inline);
+    memset(&tr_state.options, 0, sizeof tr_state.options);
+    memset(&tr_state.file_globs, 0, sizeof tr_state.file_globs);
+    memset(&tr_state.root_globs, 0, sizeof tr_state.root_globs);
+    tr_state.language = tr_state.program = NULL;
 }
 
 static void raise_default(int sig) {
@@ -78,24 +81,15 @@ static void raise_default(int sig) {
     raise(sig);
 }
 
-void mt_signal_deliver(void) {
-    int sig = mt_event.pending_signal;
-    mt_event.pending_signal = 0;
+static void on_signal(int sig) {
     if (!reported) {
         reported = 1;
         mt_active = mt_calls_active = false;
-        mt_g.exit_status = 128 + sig;
-        mt_g.exit_signal = sig;
-        mt_report_emit();
+        tr_state.exit_status = 128 + sig;
+        tr_state.exit_signal = sig;
+        tr_report_write();
     }
     raise_default(sig);
-}
-
-static void on_signal(int sig) {
-    int saved_errno = errno;
-    mt_event.pending_signal = sig;
-    if (!mt_event.in_event) mt_signal_deliver();
-    errno = saved_errno;
 }
 
 static void handlers_install(void) {
@@ -121,23 +115,23 @@ static void handlers_restore(void) {
     }
 }
 
-static const char *copy(const char *s) {
-    return s != NULL ? mt_mem_strdup(s, strlen(s)) : NULL;
+static char *copy(const char *s) {
+    return s != NULL ? tr_mem_strdup(s, strlen(s)) : NULL;
 }
 
 /* Splits "a*,b" into its globs; false when memory is exhausted. */
-static int globs_split(mt_globs *g, const char *list) {
-    if (list == NULL) return 1;
+static bool globs_split(tr_globs *globs, const char *list) {
+    if (list == NULL) return true;
     size_t count = 1;
     for (const char *c = list; *c != '\0'; c++) count += *c == ',';
-    g->globs = mt_mem_alloc(count * sizeof(char *));
-    if (g->globs == NULL) return 0;
+    globs->globs = tr_mem_alloc(count * sizeof(char *));
+    if (globs->globs == NULL) return false;
     for (const char *start = list;; start++) {
         const char *end = strchr(start, ',');
         size_t len = end != NULL ? (size_t)(end - start) : strlen(start);
-        if ((g->globs[g->count++] = mt_mem_strdup(start, len)) == NULL)
-            return 0;
-        if (end == NULL) return 1;
+        if ((globs->globs[globs->count++] = tr_mem_strdup(start, len)) == NULL)
+            return false;
+        if (end == NULL) return true;
         start = end;
     }
 }
@@ -145,71 +139,73 @@ static int globs_split(mt_globs *g, const char *list) {
 /* A program that calls exit() without mt_finish still gets its report. */
 static void finish_at_exit(void) { mt_finish(); }
 
-/* The tracer's own copy of everything it keeps from its caller. */
-static int setup(const mt_options *o, const char *language,
-                 const char *program) {
-    mt_g.opt = *o;
-    mt_g.opt.output_file = (char *)copy(o->output_file);
-    mt_g.opt.filter_root_name = (char *)copy(o->filter_root_name);
-    mt_g.opt.filter_file = (char *)copy(o->filter_file);
-    if (mt_g.opt.stack_limit == 0) mt_g.opt.stack_limit = MT_DEFAULT_STACK_LIMIT;
-    mt_g.language = copy(language != NULL ? language : "");
-    mt_g.program = copy(program != NULL ? program : "");
-    if ((o->output_file != NULL && mt_g.opt.output_file == NULL) ||
-        (o->filter_root_name != NULL && mt_g.opt.filter_root_name == NULL) ||
-        (o->filter_file != NULL && mt_g.opt.filter_file == NULL) ||
-        mt_g.language == NULL || mt_g.program == NULL)
-        return 0;
-    if (!globs_split(&mt_g.file_globs, mt_g.opt.filter_file) ||
-        !globs_split(&mt_g.root_globs, mt_g.opt.filter_root_name))
-        return 0;
-    mt_site_begin();
-    mt_record_begin();
-    mt_live_begin();
-    return mt_path_begin();
+/* The tracer's own copy of everything it keeps from its caller, and its
+ * tables set up; false when memory is exhausted. */
+static bool setup(const mt_options *o, const char *language,
+                  const char *program) {
+    mt_options *mine = &tr_state.options;
+    *mine = *o;
+    mine->output_file = copy(o->output_file);
+    mine->filter_root_name = copy(o->filter_root_name);
+    mine->filter_file = copy(o->filter_file);
+    if (mine->stack_limit == 0) mine->stack_limit = TR_DEFAULT_STACK_LIMIT;
+    tr_state.language = copy(language != NULL ? language : "");
+    tr_state.program = copy(program != NULL ? program : "");
+    return !((o->output_file != NULL && mine->output_file == NULL) ||
+             (o->filter_root_name != NULL && mine->filter_root_name == NULL) ||
+             (o->filter_file != NULL && mine->filter_file == NULL) ||
+             tr_state.language == NULL || tr_state.program == NULL) &&
+           globs_split(&tr_state.file_globs, mine->filter_file) &&
+           globs_split(&tr_state.root_globs, mine->filter_root_name) &&
+           tr_sites_begin() && tr_stacks_begin() &&
+           tr_paths_begin(o->fold_recursion);
 }
 
-int mt_start(const mt_options *o, const char *language,
-             const char *program) {
+int mt_start_version(const mt_options *o, const char *language,
+                     const char *program, long header_version) {
+    if (header_version != MT_VERSION_NUM) {
+        tr_error_set("this program was compiled with the headers of "
+                     "memtracer %ld.%ld.%ld but runs with libmemtracer %s; "
+                     "rebuild it against the library it runs with",
+                     header_version / 10000, header_version / 100 % 100,
+                     header_version % 100, MT_VERSION_STRING);
+        return 70;
+    }
     if (started) {
         tr_error_set("the tracer is already started");
         return 64;
     }
-    memset(&mt_hot_state, 0, sizeof mt_hot_state);
-    mt_g.untracked_frees = mt_g.lost_events = 0;
-    mt_g.exit_status = mt_g.exit_signal = 0;
-    mt_g.exit_reason = MT_EXIT_NORMAL;
-    mt_event.in_event = 1;
+    tr_state.untracked_frees = tr_state.lost_events = 0;
+    tr_state.exit_status = tr_state.exit_signal = 0;
+    tr_state.exit_reason = MT_EXIT_NORMAL;
+    tr_state.phase = MT_PHASE_RUN;
     if (!setup(o, language, program)) {
         tr_error_set("cannot start tracing: out of memory");
         release_everything();
-        mt_event.in_event = 0;
         return 74;
     }
-    mt_names_reset_verdicts();
+    tr_names_forget_filters();
     int status = tr_destination_open(o->output_file, program);
     if (status != 0) {
         release_everything();
-        mt_event.in_event = 0;
         return status;
     }
-    static int exit_hook;
-    if (!exit_hook) exit_hook = atexit(finish_at_exit) == 0;
-    started = 1;
+    static bool exit_hooked;
+    if (!exit_hooked) exit_hooked = atexit(finish_at_exit) == 0;
+    started = true;
     reported = 0;
     handlers_install();
-    mt_mem_arm_faults();
-    mt_active = true;
+    tr_mem_arm_faults();
     mt_calls_active = o->trace_stacks || o->output == MT_OUTPUT_HISTOGRAM ||
                       o->output == MT_OUTPUT_CALLTREE;
-    mt_hot_state.inline_min = o->trace_mem > 0 ? o->trace_mem : 1;
-    mt_event.in_event = 0;
+    tr_record_begin();
+    mt_active = true;
     return 0;
 }
 
 void mt_exit_set(int status, mt_exit_reason reason) {
-    mt_g.exit_status = status;
-    mt_g.exit_reason = reason;
+    tr_state.exit_status = status;
+    tr_state.exit_reason = reason;
 }
 
 int mt_finish(void) {
@@ -223,16 +219,16 @@ int mt_finish(void) {
     sigset_t all, before;
     sigfillset(&all);
     sigprocmask(SIG_BLOCK, &all, &before);
-    int ok = 1;
+    bool written = true;
     mt_active = mt_calls_active = false;
     if (!reported) {
         reported = 1;
         fflush(stdout);  /* the program's output first, where they meet */
-        ok = mt_report_emit();
+        written = tr_report_write();
     }
     handlers_restore();
     release_everything();
-    started = 0;
+    started = false;
     sigprocmask(SIG_SETMASK, &before, NULL);
-    return ok ? 0 : -1;
+    return written ? 0 : -1;
 }

@@ -1,0 +1,189 @@
+/*
+ * inline.h -- the fast door's common events, counted by inline code instead
+ * of a call: at a few dozen instructions an event, a call's own cost is a
+ * large share of it.
+ *
+ * This header lays out what those events touch -- a site's figures and the
+ * program's live figures -- and so is tied to the exact version of the
+ * library: mt_start refuses (exit status 70, with a message) a VM compiled
+ * against the headers of another version.  A VM reads and writes none of
+ * it itself; it calls the functions below, under MT_TRACING(), and makes
+ * the call of the same name without _inline when they answer false.
+ *
+ * They answer false, having changed nothing, whenever the event needs more
+ * than counting: a block the options keep out of the report's figures or
+ * below TraceMem, a site the tracer had no memory for, a call path to
+ * record, a sampled run, a point of the timeline due.  They call nothing,
+ * so a VM's common case can be a function that calls only its allocator.
+ *
+ * A signal that lands in the middle of one sees a block in some of its
+ * site's figures and not yet in others: the report, whose program figures
+ * are the sum of the sites', agrees with itself at every moment.
+ */
+#ifndef MEMTRACER_INLINE_H
+#define MEMTRACER_INLINE_H
+
+#include "memtracer/hooks.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The figures of a site.  Live is obtained minus freed; peak_* is what was
+ * live here when the program's live bytes last reached their peak, taken
+ * by the first event at the site after that peak (epoch) and read as the
+ * live figures when none has come since. */
+typedef struct mt_site_figures {
+    uint64_t blocks, bytes;              /* obtained here */
+    uint64_t freed_blocks, freed_bytes;
+    uint64_t peak_bytes;
+    uint32_t peak_blocks;
+    uint32_t peak_epoch;
+    union {
+        /* An object site: its objects freed at an age of 0 (died young:
+         * in the first collection after their birth), 1, 2-3, 4-7, 8-15,
+         * and 16 or more collections. */
+        uint32_t deaths[6];
+        /* A storage site: bytes its blocks reserved and never used. */
+        uint64_t unused_bytes;
+    } life;
+    mt_func func;
+    int32_t line;
+    mt_type type;
+    uint8_t object;                      /* its type is an object type */
+    uint8_t phase;
+    uint16_t reserved;
+    uint32_t first_stack;                /* the tracer's, for stack traces */
+    uint32_t next_in_bucket;             /* the tracer's, for look-ups */
+} mt_site_figures;
+
+/* The sites below this id are the tracer's own: 0 (no site), the VM's own
+ * memory, and the site of what the tracer had no memory for; they are
+ * never counted inline. */
+#define MT_FIRST_COUNTED_SITE 3u
+
+/* A tag: its site's id, and the collection count at the block's birth in
+ * the low 8 bits. */
+#define MT_TAG_SITE(tag) ((tag) >> 8)
+#define MT_TAG_BIRTH(tag) ((tag) & 0xFFu)
+#define MT_TAG_MAKE(site, birth) ((mt_tag)((site) << 8 | ((birth) & 0xFFu)))
+
+/* The program's figures an event moves. */
+typedef struct mt_inline_state {
+    mt_site_figures *sites;              /* by id */
+    uint64_t objects;                    /* objects obtained so far */
+    uint64_t bytes;                      /* bytes obtained so far */
+    uint64_t live_bytes;
+    uint64_t peak_bytes;
+    uint64_t peak_objects;               /* objects when the peak was set */
+    uint64_t resizes;
+    uint64_t timeline_next;              /* bytes at which a point is due */
+    /* Smaller blocks need the call: TraceMem lists them elsewhere.  The
+     * largest size_t while every event needs the call (call paths, a
+     * sampled run). */
+    size_t min_size;
+    uint32_t peak_epoch;                 /* raised with every new peak */
+    uint8_t gc_cycle;                    /* collections so far, mod 256 */
+} mt_inline_state;
+
+MT_API extern mt_inline_state mt_inline;
+
+/* The site's peak figures, brought up to the program's last peak before
+ * the site's figures change. */
+static inline void mt_site_peak_keep(mt_site_figures *site) {
+    if (MT_UNLIKELY(site->peak_epoch != mt_inline.peak_epoch)) {
+        site->peak_bytes = site->bytes - site->freed_bytes;
+        site->peak_blocks = (uint32_t)(site->blocks - site->freed_blocks);
+        site->peak_epoch = mt_inline.peak_epoch;
+    }
+}
+
+/* Counts a block of size bytes obtained at site, at a listed site or at
+ * the filtered ones; its tag.  The library counts with it too. */
+static inline mt_tag mt_site_obtained(mt_site id, size_t size) {
+    mt_inline_state *state = &mt_inline;
+    mt_site_figures *site = &state->sites[id];
+    mt_site_peak_keep(site);
+    site->blocks++;
+    site->bytes += size;
+    state->objects += site->object;
+    state->bytes += size;
+    state->live_bytes += size;
+    if (state->live_bytes > state->peak_bytes) {
+        state->peak_bytes = state->live_bytes;
+        state->peak_objects = state->objects;
+        state->peak_epoch++;
+    }
+    return MT_TAG_MAKE(id, state->gc_cycle);
+}
+
+/* The age bucket of a block by its tag: collections since its birth, 0,
+ * 1, 2-3, 4-7, 8-15, 16 or more, counted mod 256 (an object that lives
+ * through 256 collections is counted as if born again). */
+static inline unsigned mt_age_bucket(mt_tag tag) {
+    unsigned age = (unsigned)(mt_inline.gc_cycle - MT_TAG_BIRTH(tag)) & 0xFFu;
+    if (age == 0) return 0;
+#if defined(__GNUC__)
+    unsigned bucket = 32u - (unsigned)__builtin_clz(age);
+#else
+    unsigned bucket = 0;
+    for (unsigned rest = age; rest > 0; rest >>= 1) bucket++;
+#endif
+    return bucket < 5 ? bucket : 5;
+}
+
+/* Counts out a block of size bytes tagged at a counted site: released
+ * (died: its age is counted) or replaced by a resize.  The library counts
+ * with it too. */
+static inline void mt_site_released(mt_tag tag, size_t size, bool died) {
+    mt_site_figures *site = &mt_inline.sites[MT_TAG_SITE(tag)];
+    mt_site_peak_keep(site);
+    site->freed_blocks++;
+    site->freed_bytes += size;
+    if (died && site->object) site->life.deaths[mt_age_bucket(tag)]++;
+    mt_inline.live_bytes -= size;
+}
+
+/* Whether a block of size bytes at site can be counted inline. */
+static inline bool mt_inline_countable(mt_site id, size_t size) {
+    return !MT_UNLIKELY(id < MT_FIRST_COUNTED_SITE ||
+                        size < mt_inline.min_size ||
+                        mt_inline.bytes + size >= mt_inline.timeline_next);
+}
+
+/* mt_alloc_at, inline: false, having changed nothing, when the call is
+ * needed. */
+static inline bool mt_alloc_at_inline(mt_site site, size_t size,
+                                      mt_tag *tag) {
+    if (!mt_inline_countable(site, size)) return false;
+    *tag = mt_site_obtained(site, size);
+    return true;
+}
+
+/* mt_resize_at of a block that is not released (new_size > 0), inline. */
+static inline bool mt_resize_at_inline(mt_site site, mt_tag old,
+                                       size_t old_size, size_t new_size,
+                                       mt_tag *tag) {
+    if (!mt_inline_countable(site, new_size) ||
+        (old_size > 0 && MT_UNLIKELY(MT_TAG_SITE(old) < MT_FIRST_COUNTED_SITE)))
+        return false;
+    if (old_size > 0) {
+        mt_site_released(old, old_size, false);
+        mt_inline.resizes++;
+    }
+    *tag = mt_site_obtained(site, new_size);
+    return true;
+}
+
+/* mt_free_tagged, inline. */
+static inline bool mt_free_tagged_inline(mt_tag tag, size_t size) {
+    if (MT_UNLIKELY(MT_TAG_SITE(tag) < MT_FIRST_COUNTED_SITE)) return false;
+    mt_site_released(tag, size, true);
+    return true;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * hash.c -- hashing bytes, and growing bucket arrays (see hash.h).
+ */
+#include "hash.h"
+
+#include "mem.h"
+
+#define FIRST_BUCKETS 256
+
+uint64_t tr_hash_bytes(const void *key, size_t len) {
+    const unsigned char *at = key;
+    uint64_t hash = 0x9E3779B97F4A7C15u ^ len;
+    while (len >= 8) {
+        uint64_t word;
+        memcpy(&word, at, 8);
+        hash = tr_hash_pair(hash, word);
+        at += 8;
+        len -= 8;
+    }
+    if (len > 0) {
+        uint64_t word = 0;
+        memcpy(&word, at, len);
+        hash = tr_hash_pair(hash, word);
+    }
+    return tr_hash_mix(hash);
+}
+
+bool tr_buckets_fit(tr_buckets *buckets, uint32_t end, const tr_chain *chain) {
+    size_t have = buckets->heads != NULL ? buckets->mask + 1 : 0;
+    if ((size_t)(end - chain->first) < have) return true;
+    size_t want = have != 0 ? have * 2 : FIRST_BUCKETS;
+    uint32_t *heads = tr_mem_calloc(want, sizeof *heads);
+    if (heads == NULL) return false;
+    for (uint32_t id = chain->first; id < end; id++) {
+        uint32_t *head = &heads[chain->hash(id) & (want - 1)];
+        *chain->next(id) = *head;
+        *head = id;
+    }
+    tr_mem_free(buckets->heads);
+    buckets->heads = heads;
+    buckets->mask = want - 1;
+    return true;
+}

@@ -1,0 +1,18 @@
+/*
+ * record.h -- what the lifecycle and the reports ask of the events
+ * module (the events themselves are memtracer.h's).
+ */
+#ifndef TR_RECORD_H
+#define TR_RECORD_H
+
+#include <stdint.h>
+
+/* Clears what the events keep besides the sites, for a new start. */
+void tr_record_begin(void);
+/* Works out again, from the options and modes, which blocks the inline
+ * functions may count (mt_inline.min_size). */
+void tr_record_refresh(void);
+/* The VM's own blocks and bytes, which are in no figure. */
+void tr_hidden_figures(uint64_t *blocks, uint64_t *bytes);
+
+#endif
