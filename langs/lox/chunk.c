@@ -12,17 +12,16 @@ void chunk_init(Chunk *chunk) {
     chunk->capacity = 0;
     chunk->code = NULL;
     chunk->lines = NULL;
-    HEAP_SLOT_SET(chunk->code_slot, HEAP_SLOT_NEW(OWNER_FUNCTION_CODE));
-    HEAP_SLOT_SET(chunk->lines_slot, HEAP_SLOT_NEW(OWNER_FUNCTION_CODE));
+    WITH_HOOKS(chunk->code_tag = chunk->lines_tag = 0;)
     WITH_HOOKS(chunk->sites = NULL;)
     value_array_init(&chunk->constants, OWNER_FUNCTION_CONSTANTS);
 }
 
 void chunk_free(Chunk *chunk) {
-    FREE_ARRAY(uint8_t, chunk->code, chunk->capacity,
-               HEAP_SLOT(chunk->code_slot));
-    FREE_ARRAY(int, chunk->lines, chunk->capacity,
-               HEAP_SLOT(chunk->lines_slot));
+    HeapSlot code = HEAP_SLOT_TAGGED(chunk->code_tag, OWNER_FUNCTION_CODE);
+    HeapSlot lines = HEAP_SLOT_TAGGED(chunk->lines_tag, OWNER_FUNCTION_CODE);
+    FREE_ARRAY(uint8_t, chunk->code, chunk->capacity, &code);
+    FREE_ARRAY(int, chunk->lines, chunk->capacity, &lines);
     value_array_free(&chunk->constants);
     WITH_HOOKS(where_sites_free(chunk->sites); chunk->sites = NULL;)
     chunk->count = chunk->capacity = 0;
@@ -34,10 +33,15 @@ void chunk_write(Chunk *chunk, uint8_t byte, int line) {
     if (chunk->capacity < chunk->count + 1) {
         int old = chunk->capacity;
         chunk->capacity = GROW_CAPACITY(old);
+        HeapSlot code = HEAP_SLOT_TAGGED(chunk->code_tag, OWNER_FUNCTION_CODE);
+        HeapSlot lines =
+            HEAP_SLOT_TAGGED(chunk->lines_tag, OWNER_FUNCTION_CODE);
         chunk->code = GROW_ARRAY(uint8_t, chunk->code, old, chunk->capacity,
-                                 HEAP_SLOT(chunk->code_slot));
+                                 &code);
         chunk->lines = GROW_ARRAY(int, chunk->lines, old, chunk->capacity,
-                                  HEAP_SLOT(chunk->lines_slot));
+                                  &lines);
+        HEAP_TAG_KEEP(chunk->code_tag, code);
+        HEAP_TAG_KEEP(chunk->lines_tag, lines);
     }
     chunk->code[chunk->count] = byte;
     chunk->lines[chunk->count] = line;

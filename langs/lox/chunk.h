@@ -56,8 +56,7 @@ typedef struct {
     uint8_t *code;
     int *lines;
     ValueArray constants;
-    HEAP_SLOT_FIELD(code_slot)
-    HEAP_SLOT_FIELD(lines_slot)
+    WITH_HOOKS(uint32_t code_tag; uint32_t lines_tag;)
     /* While tracing: where each instruction allocates (where.c). */
     WITH_HOOKS(struct WhereSite *sites;)
 } Chunk;

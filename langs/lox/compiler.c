@@ -95,6 +95,8 @@ static Chunk *current_chunk(void) { return &current->function->chunk; }
 
 int compiler_line(void) { return current ? parser.previous.line : 0; }
 
+bool compiler_active(void) { return current != NULL; }
+
 /* A function is the one being compiled only once it has its name: until
  * then, what the compiler allocates for it (the function object, the
  * name) belongs to the function that encloses it. */

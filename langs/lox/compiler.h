@@ -13,8 +13,10 @@ void compiler_mark_roots(void);
 /* The line of the token being compiled, or 0 when not compiling: the
  * location of what the compiler allocates. */
 int compiler_line(void);
-/* The function being compiled, or NULL: whose what the compiler allocates
- * is. */
+/* Whether a compilation is under way. */
+bool compiler_active(void);
+/* The function being compiled, or NULL (before the script's own exists):
+ * whose what the compiler allocates is. */
 ObjFunction *compiler_function(void);
 
 #endif

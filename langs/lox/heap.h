@@ -63,6 +63,10 @@ void where_sites_free(struct WhereSite *sites);
 #define HEAP_SLOT_FIELD(name)
 #define HEAP_SLOT(field) NULL
 #define HEAP_SLOT_SET(field, value) ((void)(value))
+/* A block whose owner is fixed keeps its tag alone: the slot rebuilt
+ * from the tag field, and the tag kept back from a slot. */
+#define HEAP_SLOT_TAGGED(tag_field, owner_) HEAP_SLOT_NEW(owner_)
+#define HEAP_TAG_KEEP(tag_field, slot) ((void)(slot))
 /* A copy of the slot field. */
 #define HEAP_SLOT_VALUE(field) HEAP_SLOT_NEW(OWNER_VM)
 #else
@@ -70,6 +74,9 @@ void where_sites_free(struct WhereSite *sites);
 #define HEAP_SLOT_FIELD(name) HeapSlot name;
 #define HEAP_SLOT(field) (&(field))
 #define HEAP_SLOT_SET(field, value) ((field) = (value))
+#define HEAP_SLOT_TAGGED(tag_field, owner_) \
+    ((HeapSlot){(tag_field), (uint8_t)(owner_)})
+#define HEAP_TAG_KEEP(tag_field, slot) ((tag_field) = (slot).tag)
 #define HEAP_SLOT_VALUE(field) (field)
 #endif
 

@@ -193,8 +193,10 @@ static void object_free(Obj *object) {
     }
     case OBJ_CLOSURE: {
         ObjClosure *closure = (ObjClosure *)object;
+        HeapSlot slot = HEAP_SLOT_TAGGED(closure->upvalues_tag,
+                                         OWNER_CLOSURE_UPVALUES);
         FREE_ARRAY(ObjUpvalue *, closure->upvalues, closure->upvalue_count,
-                   HEAP_SLOT(closure->upvalues_slot));
+                   &slot);
         FREE_OBJECT(ObjClosure, object);
         break;
     }
@@ -213,8 +215,8 @@ static void object_free(Obj *object) {
     case OBJ_NATIVE: FREE_OBJECT(ObjNative, object); break;
     case OBJ_STRING: {
         ObjString *string = (ObjString *)object;
-        FREE_ARRAY(char, string->chars, string->length + 1,
-                   HEAP_SLOT(string->chars_slot));
+        HeapSlot slot = HEAP_SLOT_TAGGED(string->chars_tag, OWNER_STRING_CHARS);
+        FREE_ARRAY(char, string->chars, string->length + 1, &slot);
         FREE_OBJECT(ObjString, object);
         break;
     }

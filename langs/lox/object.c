@@ -71,7 +71,7 @@ ObjClosure *closure_new(ObjFunction *function) {
     ObjClosure *closure = ALLOCATE_OBJ(ObjClosure, OBJ_CLOSURE, NULL);
     closure->function = function;
     closure->upvalues = upvalues;
-    HEAP_SLOT_SET(closure->upvalues_slot, upvalues_slot);
+    HEAP_TAG_KEEP(closure->upvalues_tag, upvalues_slot);
     closure->upvalue_count = function->upvalue_count;
     return closure;
 }
@@ -108,7 +108,7 @@ static ObjString *string_allocate(char *chars, int length, uint32_t hash,
     ObjString *string = ALLOCATE_OBJ(ObjString, OBJ_STRING, NULL);
     string->length = length;
     string->chars = chars;
-    HEAP_SLOT_SET(string->chars_slot, chars_slot);
+    HEAP_TAG_KEEP(string->chars_tag, chars_slot);
     string->hash = hash;
     vm_push(OBJ_VAL(string));
     table_set(&vm.strings, string, NIL_VAL);

@@ -64,7 +64,7 @@ typedef struct {
     ObjFunction *function;
     ObjUpvalue **upvalues;
     int upvalue_count;
-    HEAP_SLOT_FIELD(upvalues_slot)
+    WITH_HOOKS(uint32_t upvalues_tag;)
 } ObjClosure;
 
 typedef struct ObjClass {

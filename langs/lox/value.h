@@ -34,7 +34,7 @@ struct ObjString {
     int length;
     uint32_t hash;
     char *chars;
-    HEAP_SLOT_FIELD(chars_slot)
+    WITH_HOOKS(uint32_t chars_tag;)
 };
 
 typedef uint64_t Value;

@@ -147,11 +147,12 @@ static int frame_line(const CallFrame *frame) {
 /* Outside the VM's frames: compiling, or starting up. */
 static mt_site site_outside(mt_type type) {
     if (!names.named) names_intern();
-    ObjFunction *compiling = compiler_function();
     mt_site site;
-    if (compiling != NULL) {
+    if (compiler_active()) {
+        ObjFunction *compiling = compiler_function();
         mt_phase_set(MT_PHASE_COMPILE);
-        site = mt_site_at(function_named(compiling), compiler_line(), type);
+        site = mt_site_at(compiling != NULL ? function_named(compiling) : 0,
+                          compiler_line(), type);
     } else {
         mt_phase_set(MT_PHASE_STARTUP);
         site = mt_site_at(names.startup, 0, type);

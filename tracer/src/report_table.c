@@ -109,7 +109,8 @@ static void path(tr_out *out, const tr_stack_group *group, bool counted) {
     tr_frame frame;
     if (counted) {
         tr_out_str(out, "   ");
-        tr_report_count(out, group->blocks, "block");
+        tr_report_count(out, group->blocks,
+                        tr_site(stack->site)->object ? "allocation" : "block");
         tr_out_str(out, ", ");
         tr_out_size(out, group->bytes);
         tr_out_str(out, ":\n");
@@ -150,7 +151,8 @@ static void paths(tr_out *out, mt_site id) {
         tr_out_str(out, "   ... ");
         tr_report_count(out, all - shown, "more path");
         tr_out_str(out, ": ");
-        tr_report_count(out, all_blocks, "block");
+        tr_report_count(out, all_blocks,
+                        tr_site(id)->object ? "allocation" : "block");
         tr_out_str(out, ", ");
         tr_out_size(out, all_bytes);
         tr_out_str(out, "\n");

@@ -8,25 +8,30 @@ its own, tests/lua/fermi.py).
 Annotations, in `//` comments:
 
     options: --memtracer.TraceStackTraces=true ...   extra command-line words
-    site: TYPE count=N [bytes=N] [live_count=N] [resizes=N] [function=NAME]
+    site: TYPE count=N [blocks=N] [bytes=N] [live_count=N] [function=NAME]
         on a line: the report has exactly one site (this file, this line,
-        TYPE) and it has these figures.
+        TYPE, the run phase unless phase=compile or phase=start-up is
+        given) and it has these figures.  TYPE may have spaces ("Point
+        fields"): it is every word before the first figure.
     nosite: TYPE     on a line: the report has no such site.
     stack: TYPE count=N [bytes=N] [cut=N] FRAME < FRAME < ...
         on a line: exactly one of that site's call paths shows these frames
-        (FRAME is function@line, innermost first); cut counts the frames
-        StackLimit cut off.
+        (FRAME is function@line, or function@line*N for a folded run of N
+        frames, innermost first); cut counts the frames StackLimit cut off.
     summary: KEY=N ...        anywhere: summary figures.
     Figures may also be bounds: KEY<N, KEY>N.  Several annotations on one
     line are separated by ';'.
-    only-annotated-lines      anywhere: no site of a guest type may sit on
+    only-annotated-lines      anywhere: no site of the run phase may sit on
                               a line without a site: annotation.
 
 Every report is also checked for the contract's invariants: the sites plus
-what was filtered add up to the summary, allocated - freed == live, and a
-second run gives a byte-identical report.  With --gc-stress the script runs
+what was filtered add up to the summary (objects, blocks and bytes),
+allocated - freed == live, the sites' shares of the peak add up to the
+peak when nothing was filtered, and a second run gives a byte-identical
+report.  With --gc-stress the script runs
 with a collection before every allocation and must give the same guest
-sites (the VM's own blocks, such as the collector's gray stack, differ).
+sites and the same live figures at exit (the VM's own blocks, such as the
+collector's gray stack, differ).
 """
 import json
 import os
@@ -56,7 +61,7 @@ def parse_figures(words, where):
         if not m:
             fail('%s: expected KEY=VALUE, KEY<VALUE or KEY>VALUE, got %r' % (where, w))
         k, op, v = m.groups()
-        figures[k] = (op, v if k == 'function' else int(v))
+        figures[k] = (op, v if k in ('function', 'phase') else int(v))
     return figures
 
 
@@ -83,16 +88,21 @@ def read_annotation(ann, text, where, lineno):
     if not m:
         fail('%s: cannot read annotation %r' % (where, text))
     kind, rest = m.group(1), m.group(2).split()
+    # A type is every word before the first figure or frame.
+    n = 0
+    while n < len(rest) and not re.match(r'\w+[=<>]|.*@|<$', rest[n]):
+        n += 1
+    typ, rest_after = ' '.join(rest[:n]), rest[n:]
     if kind == 'options':
         ann['options'] += rest
     elif kind == 'site':
-        ann['sites'].append((lineno, rest[0], parse_figures(rest[1:], where)))
+        ann['sites'].append((lineno, typ, parse_figures(rest_after, where)))
     elif kind == 'nosite':
-        ann['nosites'].append((lineno, rest[0]))
+        ann['nosites'].append((lineno, ' '.join(rest)))
     elif kind == 'stack':
-        figures = parse_figures([w for w in rest[1:] if '=' in w], where)
-        frames = [fr for fr in rest[1:] if fr != '<' and '=' not in fr]
-        ann['stacks'].append((lineno, rest[0], figures, frames))
+        figures = parse_figures([w for w in rest_after if '=' in w], where)
+        frames = [fr for fr in rest_after if fr != '<' and '=' not in fr]
+        ann['stacks'].append((lineno, typ, figures, frames))
     elif kind == 'summary':
         ann['summary'].update(parse_figures(rest, where))
     else:
@@ -111,22 +121,36 @@ def run(tracer, script, options, env, out):
 
 def check_invariants(report):
     s = report['summary']
-    n = sum(site['count'] for site in report['sites'])
-    b = sum(site['bytes'] for site in report['sites'])
-    if n + s.get('filtered_allocations', 0) != s['allocations']:
-        fail('sites count %d + filtered %d != summary allocations %d'
-             % (n, s.get('filtered_allocations', 0), s['allocations']))
-    if b + s.get('filtered_bytes', 0) != s['bytes']:
-        fail('sites bytes %d + filtered %d != summary bytes %d'
-             % (b, s.get('filtered_bytes', 0), s['bytes']))
+    sums = {key: sum(site[key] for site in report['sites'])
+            for key in ('count', 'blocks', 'bytes', 'peak_bytes')}
+    for site_key_, summary_key, filtered in (
+            ('count', 'allocations', 'filtered_allocations'),
+            ('blocks', 'blocks', 'filtered_blocks'),
+            ('bytes', 'bytes', 'filtered_bytes')):
+        if sums[site_key_] + s[filtered] != s[summary_key]:
+            fail('sites %s %d + %s %d != summary %s %d'
+                 % (site_key_, sums[site_key_], filtered, s[filtered],
+                    summary_key, s[summary_key]))
     if s['bytes'] - s['freed_bytes'] != s['live_bytes']:
         fail('bytes %d - freed %d != live %d' % (s['bytes'], s['freed_bytes'], s['live_bytes']))
+    if s['blocks'] - s['freed_blocks'] != s['live_blocks']:
+        fail('blocks %d - freed %d != live %d' % (s['blocks'], s['freed_blocks'], s['live_blocks']))
     if not s['live_bytes'] <= s['peak_bytes'] <= s['bytes']:
         fail('peak %d outside [live %d, total %d]' % (s['peak_bytes'], s['live_bytes'], s['bytes']))
+    if s['filtered_bytes'] == 0 and sums['peak_bytes'] != s['peak_bytes']:
+        fail('sites peak_bytes %d != summary peak_bytes %d'
+             % (sums['peak_bytes'], s['peak_bytes']))
+    for site in report['sites']:
+        if site['kind'] == 'object' and site['count'] != site['blocks']:
+            fail('object site %r: count %d != blocks %d' % (site, site['count'], site['blocks']))
+        if site['kind'] == 'storage' and site['count'] != 0:
+            fail('storage site %r counts objects' % site)
+        if site['line'] == 0 and site['phase'] == 'run':
+            fail('a site of the run phase at line 0: %r' % site)
 
 
 def site_key(site):
-    return (site['line'], site['type'])
+    return (site['line'], site['type'], site['phase'])
 
 
 def check_annotations(report, script, ann):
@@ -136,18 +160,22 @@ def check_annotations(report, script, ann):
         if os.path.basename(site['file']) == name:
             sites.setdefault(site_key(site), []).append(site)
     for lineno, typ, want in ann['sites']:
-        found = sites.get((lineno, typ), [])
+        want = dict(want)
+        phase = want.pop('phase', ('=', 'run'))[1]
+        found = sites.get((lineno, typ, phase), [])
         if len(found) != 1:
             fail('line %d: expected one %s site, found %d' % (lineno, typ, len(found)))
         for k, v in want.items():
             if not holds(found[0].get(k), v):
                 fail('line %d %s: %s is %r, expected %s%r' % (lineno, typ, k, found[0].get(k), *v))
     for lineno, typ in ann['nosites']:
-        if (lineno, typ) in sites:
-            fail('line %d: expected no %s site, found %s' % (lineno, typ, sites[(lineno, typ)]))
+        if (lineno, typ, 'run') in sites:
+            fail('line %d: expected no %s site, found %s' % (lineno, typ, sites[(lineno, typ, 'run')]))
     for lineno, typ, want, frames in ann['stacks']:
-        found = sites.get((lineno, typ), [{}])[0].get('stacks', [])
-        names = lambda st: ['%s@%d' % (fr['function'], fr['line']) for fr in st['frames']]
+        found = sites.get((lineno, typ, 'run'), [{}])[0].get('stacks', [])
+        names = lambda st: ['%s@%d%s' % (fr['function'], fr['line'],
+                                         '*%d' % fr['repeat'] if fr.get('repeat', 1) > 1 else '')
+                            for fr in st['frames']]
         match = [st for st in found if names(st) == frames]
         if len(match) != 1:
             fail('line %d %s: expected one stack %s; have %s'
@@ -162,7 +190,8 @@ def check_annotations(report, script, ann):
             fail('summary %s is %r, expected %s%r' % (k, report['summary'].get(k), *v))
     if ann['strict']:
         annotated = {(lineno, typ) for lineno, typ, _ in ann['sites']}
-        extra = [k for k in sites if k not in annotated and k[1] != '<internal>']
+        extra = [k[:2] for k in sites if k[:2] not in annotated
+                 and k[1] != '<internal>' and k[2] == 'run']
         if extra:
             fail('sites without an annotation: %s' % sorted(extra))
 
@@ -176,8 +205,8 @@ def main():
     out = os.path.join(tmp.name, 'report.json')
     text = run(tracer, script, ann['options'], env, out)
     report = json.loads(text)
-    if report.get('format') != 'memtracer' or report.get('version') != 1:
-        fail('not a memtracer version 1 report')
+    if report.get('format') != 'memtracer' or report.get('version') != 2:
+        fail('not a memtracer version 2 report')
     check_invariants(report)
     check_annotations(report, script, ann)
     if run(tracer, script, ann['options'], env, out) != text:
@@ -189,10 +218,15 @@ def main():
         stressed = json.loads(run(tracer, script, ann['options'], env, out))
         check_invariants(stressed)
         check_annotations(stressed, script, ann)
-        counted = lambda r: sorted((s['file'], s['line'], s['type'], s['count'], s['bytes'])
+        # What was made, and -- after the full collection before the
+        # report -- what is still reachable, whatever the collector did in
+        # between.
+        counted = lambda r: sorted((s['file'], s['line'], s['type'], s['phase'],
+                                    s['count'], s['blocks'], s['bytes'],
+                                    s['live_blocks'], s['live_bytes'])
                                    for s in r['sites'] if s['type'] != '<internal>')
         if counted(stressed) != counted(report):
-            fail('GC stress changed the sites of guest objects')
+            fail('GC stress changed the sites of guest objects or what is live at exit')
     print('ok: %d site, %d nosite and %d stack annotations'
           % (len(ann['sites']), len(ann['nosites']), len(ann['stacks'])))
 

@@ -44,23 +44,29 @@ def expect_exit(proc, status):
         fail('exit status %d, expected %d; stderr: %r' % (proc.returncode, status, proc.stderr))
 
 
-def site(report, line, typ):
-    found = [s for s in report['sites'] if s['line'] == line and s['type'] == typ]
+def site(report, line, typ, phase='run'):
+    found = [s for s in report['sites']
+             if s['line'] == line and s['type'] == typ and s['phase'] == phase]
     if len(found) != 1:
         fail('expected one %s site on line %d, found %d' % (typ, line, len(found)))
     return found[0]
 
 
 def case_smoke(lox, tmp):
-    # An array of three numbers: a 40-byte ObjArray and 3 x 8 bytes of
-    # elements, on line 1 of the -c string.
+    # An array of three numbers: a 40-byte ObjArray and its elements, one
+    # block of 3 x 8 bytes, on line 1 of the -c string.
     out = os.path.join(tmp, 'r.json')
     proc = run([lox, '--memtracer.Output=json', '--memtracer.OutputFile=' + out,
                 '-c', 'var a = [1, 2, 3];'])
     expect_exit(proc, 0)
-    s = site(load(out), 1, 'Array')
-    if (s['file'], s['count'], s['bytes']) != ('<string>', 1, 64):
+    report = load(out)
+    s = site(report, 1, 'Array')
+    if (s['file'], s['kind'], s['count'], s['blocks'], s['bytes']) != \
+            ('<string>', 'object', 1, 1, 40):
         fail('Array site is %r' % s)
+    s = site(report, 1, 'Array elements')
+    if (s['kind'], s['count'], s['blocks'], s['bytes']) != ('storage', 0, 1, 24):
+        fail('Array elements site is %r' % s)
 
 
 def case_code_reused(lox, tmp):
@@ -78,7 +84,7 @@ def case_code_reused(lox, tmp):
     arrays = sorted((s['function'], s['count'], s['bytes'])
                     for s in load(out)['sites']
                     if s['type'] == 'Array' and s['line'] == 1)
-    if arrays != [('f', 1, 48), ('g', 1, 48)]:
+    if arrays != [('f', 1, 40), ('g', 1, 40)]:
         fail('the arrays are charged to %r' % arrays)
 
 
@@ -111,7 +117,7 @@ def case_compile_error(lox, tmp):
                 '-c', 'var s = "kept";\nprint ;'])
     expect_exit(proc, 65)
     # The compiler had made the literal on line 1 before it met the error.
-    if site(load(out), 1, 'String')['count'] < 1:
+    if site(load(out), 1, 'String', 'compile')['count'] < 1:
         fail('the string literal of line 1 is missing')
 
 
@@ -141,8 +147,9 @@ def interrupted(lox, tmp, signum, status):
         fail('temporary files left behind: %r' % os.listdir(tmp))
 
 
-# Three calls deep, as in fermi/stacks.lox: leaf's array (40 + 2 x 8
-# bytes) is made ten times from line 6 and once from line 7.
+# Three calls deep, as in fermi/stacks.lox: leaf's array (a 40-byte
+# object and 2 x 8 bytes of elements) is made ten times from line 6 and
+# once from line 7.
 DEEP = ('fun leaf() { return [1, 2]; }\n'
         'fun mid() { return leaf(); }\n'
         'fun top() { return mid(); }\n'
@@ -168,14 +175,14 @@ def case_table_stacks(lox, tmp):
     proc = run([lox, '--memtracer.TraceStackTraces=true', script])
     expect_exit(proc, 0)
     lines = proc.stderr.splitlines()
-    row = ['%s:1' % script, '11', '616 B', 'Array']
+    row = ['%s:1' % script, '11', '440 B', 'Array', 'leaf', '40 B', '11', '440 B']
     at = [i for i, l in enumerate(lines) if rows([l]) == [row]]
     if len(at) != 1:
         fail('no row %r:\n%s' % (' || '.join(row), proc.stderr))
-    want = ['   10 allocations, 560 B:',
+    want = ['   10 allocations, 400 B:',
             '    at leaf (%s:1)' % script, '    at mid (%s:2)' % script,
             '    at top (%s:3)' % script, '    at <script> (%s:6)' % script,
-            '   1 allocation, 56 B:',
+            '   1 allocation, 40 B:',
             '    at leaf (%s:1)' % script, '    at mid (%s:2)' % script,
             '    at top (%s:3)' % script, '    at <script> (%s:7)' % script]
     if lines[at[0] + 1:at[0] + 11] != want:
@@ -186,11 +193,14 @@ def case_table_stacks(lox, tmp):
 def case_histogram(lox, tmp):
     script, lines = traced(lox, tmp, 'histogram')
     table = rows(lines)
-    if table[0] != ['Self Count', 'Total Count', 'Location', 'Name']:
+    if table[0] != ['Self Count', 'Self Size', 'Total Count', 'Total Size',
+                    'Location', 'Name']:
         fail('histogram header is %r' % table[0])
-    by_name = {r[3]: r[:3] for r in table[1:]}
+    # leaf makes the 11 arrays and their elements: 11 x (40 + 16) bytes.
+    by_name = {r[5]: r[:5] for r in table[1:]}
     for name, line in (('leaf', 1), ('mid', 2), ('top', 3)):
-        want = ['11' if name == 'leaf' else '0', '11', '%s:%d' % (script, line)]
+        self_figures = ['11', '616 B'] if name == 'leaf' else ['0', '0 B']
+        want = self_figures + ['11', '616 B', '%s:%d' % (script, line)]
         if by_name.get(name) != want:
             fail('histogram row of %s is %r, expected %r' % (name, by_name.get(name), want))
 
@@ -200,23 +210,67 @@ def case_typehistogram(lox, tmp):
     table = rows(lines)
     if table[0] != ['Type', 'Count', 'Size']:
         fail('typehistogram header is %r' % table[0])
-    # leaf's 11 arrays (616 bytes), keep (40 bytes, grown to 8 then 16
-    # slots: 192 bytes) and the VM's array of script arguments (40 bytes).
-    if ['Array', '13', '888 B'] not in table:
-        fail('no typehistogram row "Array || 13 || 888 B":\n' + '\n'.join(lines))
+    # leaf's 11 arrays, keep and the VM's (empty) array of script
+    # arguments: 13 objects of 40 bytes; their elements: leaf's 11 blocks
+    # of 16 bytes and keep's, grown to 8 then 16 slots (64 + 128 bytes).
+    for row in (['Array', '13', '520 B'], ['Array elements', '13', '368 B']):
+        if row not in table:
+            fail('no typehistogram row %r:\n%s' % (' || '.join(row), '\n'.join(lines)))
 
 
 def case_calltree(lox, tmp):
     script, lines = traced(lox, tmp, 'calltree')
-    want = ['    top (%s:3) total=10 self=0 from line 6' % script,
-            '      mid (%s:2) total=10 self=0 from line 3' % script,
-            '        leaf (%s:1) total=10 self=10 from line 2' % script,
-            '    top (%s:3) total=1 self=0 from line 7' % script,
-            '      mid (%s:2) total=1 self=0 from line 3' % script,
-            '        leaf (%s:1) total=1 self=1 from line 2' % script]
+    # Each array is 40 + 16 bytes with its elements.
+    want = ['    top (%s:3) total=10 (560 B) self=0 (0 B) from line 6' % script,
+            '      mid (%s:2) total=10 (560 B) self=0 (0 B) from line 3' % script,
+            '        leaf (%s:1) total=10 (560 B) self=10 (560 B) from line 2' % script,
+            '    top (%s:3) total=1 (56 B) self=0 (0 B) from line 7' % script,
+            '      mid (%s:2) total=1 (56 B) self=0 (0 B) from line 3' % script,
+            '        leaf (%s:1) total=1 (56 B) self=1 (56 B) from line 2' % script]
     start = [i for i, l in enumerate(lines) if l == want[0]]
     if len(start) != 1 or lines[start[0]:start[0] + 6] != want:
         fail('calltree is\n%s\nexpected it to hold\n%s' % ('\n'.join(lines), '\n'.join(want)))
+
+
+def case_top(lox, tmp):
+    # Top=2 keeps the two largest rows of what ran -- leaf's arrays (440 B)
+    # and keep's elements on line 6 (192 B) -- and sums up the rest:
+    # leaf's elements (11 blocks, 176 B), keep (40 B) and the three
+    # closures (40 B each): 15 blocks, 336 B in 5 rows.
+    script = write(tmp, 'deep.lox', DEEP)
+    proc = run([lox, '--memtracer.Top=2', script])
+    expect_exit(proc, 0)
+    lines = proc.stderr.splitlines()
+    table = rows(lines)
+    if [r[:4] for r in table[1:]] != [['%s:1' % script, '11', '440 B', 'Array'],
+                                      ['%s:6' % script, '2', '192 B', 'Array elements']]:
+        fail('the rows are\n%s' % proc.stderr)
+    if lines[-1] != ' ... 5 more rows (Top): 15 blocks, 336 B':
+        fail('the last line is %r' % lines[-1])
+
+
+def case_phases(lox, tmp):
+    # By default the table lists what ran; start-up (4 natives and the
+    # args array, 6 strings with their characters, the script's closure:
+    # 18 blocks, 477 B) and compiling (the script's function, its code,
+    # constants and strings) are a line each.  With Phases=all they are
+    # rows too.
+    script = write(tmp, 'deep.lox', DEEP)
+    proc = run([lox, '--memtracer', script])
+    expect_exit(proc, 0)
+    lines = proc.stderr.splitlines()
+    for start in ('Start-up made 18 blocks, 477 B (', 'Compiling made '):
+        if not any(l.startswith(start) for l in lines):
+            fail('no line "%s...":\n%s' % (start, proc.stderr))
+    if any(r[3] == 'Function code' for r in rows(lines)[1:]):
+        fail('compiling is listed by default:\n' + proc.stderr)
+    proc = run([lox, '--memtracer.Phases=all', script])
+    table = rows(proc.stderr.splitlines())
+    if not any(r[3] == 'Function code' for r in table[1:]) or \
+            not any(r[0] == '[start-up]' and r[3] == 'Native' for r in table[1:]):
+        fail('Phases=all does not list compiling and start-up:\n' + proc.stderr)
+    if any(l.startswith('Compiling made') for l in proc.stderr.splitlines()):
+        fail('Phases=all still sums up compiling in a line')
 
 
 def case_sigint(lox, tmp):
