@@ -1,7 +1,7 @@
 /*
  * test_site_match.c -- pairing sites the way a person would
- * (tools/memtracer/site_match.c): by file, function and type, then by
- * line order and nearest line.
+ * (tools/memtracer/site_match.c): by file, function, type and phase, then
+ * by line order and nearest line.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -123,6 +123,29 @@ static void test_identity_before_line(void **state) {
     free(pairs);
 }
 
+static void test_phase_is_part_of_a_site(void **state) {
+    (void)state;
+    /* The code compiled for f at line 10 and the Array f makes there while
+     * running are different sites: the Array that ran pairs with the one
+     * that ran, at its moved line, and the compiled one stays alone. */
+    Site base[] = {site_at("f", "Array", 10), site_at("f", "Array", 10)};
+    base[1].phase = (char *)"compile";
+    Site head[] = {site_at("f", "Array", 11)};
+    head[0].phase = (char *)"run";
+    size_t count;
+    SitePair *pairs = sites_match(base, 2, head, 1, &count);
+    assert_int_equal(count, 2);
+    for (size_t i = 0; i < count; i++) {
+        assert_non_null(pairs[i].base);
+        if (pairs[i].base == &base[0]) assert_ptr_equal(pairs[i].head, &head[0]);
+        else assert_null(pairs[i].head);
+    }
+    assert_int_not_equal(site_identity_compare(&base[0], &base[1]), 0);
+    /* A site without a phase is of the run. */
+    assert_int_equal(site_identity_compare(&base[0], &head[0]), 0);
+    free(pairs);
+}
+
 static void test_function_named_by_its_definition(void **state) {
     (void)state;
     char *identity = function_identity("function <examples/x.lua:12>");
@@ -152,6 +175,7 @@ int main(void) {
         cmocka_unit_test(test_new_site_between_shifted_ones),
         cmocka_unit_test(test_removed_site_is_gone),
         cmocka_unit_test(test_identity_before_line),
+        cmocka_unit_test(test_phase_is_part_of_a_site),
         cmocka_unit_test(test_function_named_by_its_definition),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,7 @@
 
 #include "figures.h"
 #include "msg.h"
+#include "phase.h"
 #include "status.h"
 #include "units.h"
 
@@ -121,6 +122,27 @@ static int mapping_exact(const Reader *reader, const yaml_node_t *mapping, bool 
     return STATUS_OK;
 }
 
+static int phase_parse(const Reader *reader, const yaml_node_t *node, PhaseSet *phases) {
+    const char *text = scalar_text(node);
+    if (text == NULL || !phase_set_parse(text, phases))
+        return schema_error(reader, node, "'phase' takes run, start-up, compile or all (or "
+                                          "several joined by commas)");
+    return STATUS_OK;
+}
+
+/* The `phase:` of a mapping, if it has one, else `inherited`. */
+static int mapping_phase(const Reader *reader, const yaml_node_t *mapping, PhaseSet inherited,
+                         PhaseSet *phases) {
+    *phases = inherited;
+    for (yaml_node_pair_t *pair = mapping->data.mapping.pairs.start;
+         pair < mapping->data.mapping.pairs.top; pair++) {
+        const char *key = scalar_text(node_at(reader, pair->key));
+        if (key != NULL && strcmp(key, "phase") == 0)
+            return phase_parse(reader, node_at(reader, pair->value), phases);
+    }
+    return STATUS_OK;
+}
+
 /* Whether `key` appears in `mapping` before `pair`. */
 static bool key_repeated(const Reader *reader, const yaml_node_t *mapping,
                          const yaml_node_pair_t *pair, const char *key) {
@@ -132,19 +154,30 @@ static bool key_repeated(const Reader *reader, const yaml_node_t *mapping,
 }
 
 static const char site_figure_names[] =
-    "bytes, count, blocks, live, live_count, live_blocks, peak, peak_count, resizes, waste";
+    "bytes, count, blocks, average, live, live_count, live_blocks, peak, peak_count";
 static const char summary_figure_names[] =
-    "peak, bytes, allocations, blocks, live, live_allocations, live_blocks, average, frees, "
-    "freed_bytes, resizes, gc_cycles, or another summary key";
+    "peak, bytes, allocations, blocks, average, live, live_allocations, live_blocks, frees, "
+    "freed_bytes, freed_blocks, or another key of the report's summary";
+
+/* What an entry inherits from the mappings around it. */
+typedef struct {
+    bool exact;
+    PhaseSet phases;
+} Inherited;
 
 /* Reads the figures of one entry (a mapping), with `identity` keys (such
- * as "file" or "line") stored by the caller: `identity_keys` lists them. */
+ * as "file" or "line") stored by the caller: `identity_keys` lists them.
+ * `phase:` is read where `phase_allowed`. */
 static int entry_figures_parse(Reader *reader, const yaml_node_t *mapping, BudgetEntry *entry,
-                               bool inherited_exact, const char *const *identity_keys,
-                               char **identity_values[], long *line_value) {
+                               Inherited inherited, bool phase_allowed,
+                               const char *const *identity_keys, char **identity_values[],
+                               long *line_value) {
     bool exact;
-    int status = mapping_exact(reader, mapping, inherited_exact, &exact);
+    int status = mapping_exact(reader, mapping, inherited.exact, &exact);
     if (status) return status;
+    entry->phases = inherited.phases;
+    if (phase_allowed && (status = mapping_phase(reader, mapping, inherited.phases, &entry->phases)))
+        return status;
     for (yaml_node_pair_t *pair = mapping->data.mapping.pairs.start;
          pair < mapping->data.mapping.pairs.top; pair++) {
         yaml_node_t *key_node = node_at(reader, pair->key);
@@ -153,7 +186,7 @@ static int entry_figures_parse(Reader *reader, const yaml_node_t *mapping, Budge
         if (key == NULL) return schema_error(reader, key_node, "a key here is a single name");
         if (key_repeated(reader, mapping, pair, key))
             return schema_error(reader, key_node, "'%s' is given twice", key);
-        if (strcmp(key, "exact") == 0) continue;
+        if (strcmp(key, "exact") == 0 || (phase_allowed && strcmp(key, "phase") == 0)) continue;
         bool identity = false;
         for (size_t k = 0; identity_keys != NULL && identity_keys[k] != NULL; k++) {
             if (strcmp(key, identity_keys[k]) != 0) continue;
@@ -182,17 +215,45 @@ static int entry_figures_parse(Reader *reader, const yaml_node_t *mapping, Budge
     return STATUS_OK;
 }
 
-static int summary_parse(Reader *reader, const yaml_node_t *node, bool exact) {
+static int summary_parse(Reader *reader, const yaml_node_t *node, Inherited inherited) {
     if (node->type != YAML_MAPPING_NODE)
         return schema_error(reader, node, "'summary' takes a mapping of figures, such as "
                                           "peak: 512KiB");
     BudgetEntry *entry = entry_add(reader, SCOPE_SUMMARY, node);
-    return entry_figures_parse(reader, node, entry, exact, NULL, NULL, NULL);
+    return entry_figures_parse(reader, node, entry, inherited, false, NULL, NULL, NULL);
+}
+
+/* `phases:`, a mapping from phases (run, start-up, compile, all) to
+ * their summary figures. */
+static int phases_parse(Reader *reader, const yaml_node_t *node, Inherited inherited) {
+    if (node->type != YAML_MAPPING_NODE)
+        return schema_error(reader, node, "'phases' takes a mapping from a phase (start-up, "
+                                          "compile, all) to its figures");
+    for (yaml_node_pair_t *pair = node->data.mapping.pairs.start;
+         pair < node->data.mapping.pairs.top; pair++) {
+        yaml_node_t *key_node = node_at(reader, pair->key);
+        yaml_node_t *value_node = node_at(reader, pair->value);
+        const char *name = scalar_text(key_node);
+        if (name != NULL && key_repeated(reader, node, pair, name))
+            return schema_error(reader, key_node, "'%s' is given twice in 'phases'", name);
+        PhaseSet phases;
+        int status = phase_parse(reader, key_node, &phases);
+        if (status) return status;
+        if (value_node->type != YAML_MAPPING_NODE)
+            return schema_error(reader, value_node, "'%s' takes its figures (such as bytes: 1MiB)",
+                                name);
+        BudgetEntry *entry = entry_add(reader, SCOPE_SUMMARY, key_node);
+        Inherited own = {inherited.exact, phases};
+        if ((status = entry_figures_parse(reader, value_node, entry, own, false, NULL, NULL, NULL)))
+            return status;
+    }
+    return STATUS_OK;
 }
 
 /* `types:` and `functions:`, mappings from a name to its figures, or to
  * one value that limits its bytes. */
-static int named_parse(Reader *reader, const yaml_node_t *node, BudgetScope scope, bool exact) {
+static int named_parse(Reader *reader, const yaml_node_t *node, BudgetScope scope,
+                       Inherited inherited) {
     const char *section = scope == SCOPE_TYPE ? "types" : "functions";
     if (node->type != YAML_MAPPING_NODE)
         return schema_error(reader, node, "'%s' takes a mapping from a name to its figures",
@@ -207,10 +268,12 @@ static int named_parse(Reader *reader, const yaml_node_t *node, BudgetScope scop
             return schema_error(reader, key_node, "'%s' is given twice in '%s'", name, section);
         BudgetEntry *entry = entry_add(reader, scope, key_node);
         entry->name = str_dup(name);
+        entry->phases = inherited.phases;
         int status;
         if (value_node->type == YAML_SCALAR_NODE) {
             BudgetLimit limit;
-            if ((status = limit_parse(reader, value_node, SITE_BYTES, exact, &limit))) return status;
+            if ((status = limit_parse(reader, value_node, SITE_BYTES, inherited.exact, &limit)))
+                return status;
             limit_add(entry, limit);
             continue;
         }
@@ -218,7 +281,7 @@ static int named_parse(Reader *reader, const yaml_node_t *node, BudgetScope scop
             return schema_error(reader, value_node, "'%s' takes its figures (such as bytes: 1MiB)", name);
         static const char *const function_keys[] = {"file", NULL};
         char **values[] = {&entry->file};
-        if ((status = entry_figures_parse(reader, value_node, entry, exact,
+        if ((status = entry_figures_parse(reader, value_node, entry, inherited, true,
                                           scope == SCOPE_FUNCTION ? function_keys : NULL, values,
                                           NULL)))
             return status;
@@ -226,7 +289,7 @@ static int named_parse(Reader *reader, const yaml_node_t *node, BudgetScope scop
     return STATUS_OK;
 }
 
-static int sites_parse(Reader *reader, const yaml_node_t *node, bool exact) {
+static int sites_parse(Reader *reader, const yaml_node_t *node, Inherited inherited) {
     if (node->type != YAML_SEQUENCE_NODE)
         return schema_error(reader, node, "'sites' takes a list of sites, each with file, line, "
                                           "function, type and figures");
@@ -240,12 +303,16 @@ static int sites_parse(Reader *reader, const yaml_node_t *node, bool exact) {
         entry->site_line = -1;
         static const char *const site_keys[] = {"file", "line", "function", "type", NULL};
         char **values[] = {&entry->file, NULL, &entry->function, &entry->type};
-        int status = entry_figures_parse(reader, site, entry, exact, site_keys, values,
+        int status = entry_figures_parse(reader, site, entry, inherited, true, site_keys, values,
                                          &entry->site_line);
         if (status) return status;
         if (entry->file == NULL || entry->site_line < 0 || entry->function == NULL ||
             entry->type == NULL)
             return schema_error(reader, site, "a site needs file, line, function and type");
+        if (entry->phases != PHASE_RUN && entry->phases != PHASE_STARTUP &&
+            entry->phases != PHASE_COMPILE)
+            return schema_error(reader, site, "a site is of one phase: give it 'phase: run', "
+                                              "'start-up' or 'compile'");
     }
     return STATUS_OK;
 }
@@ -258,9 +325,11 @@ static int document_parse(Reader *reader) {
     }
     if (root->type != YAML_MAPPING_NODE)
         return schema_error(reader, root, "a budget is a mapping of sections: summary, types, "
-                                          "functions, sites");
-    bool exact;
-    int status = mapping_exact(reader, root, false, &exact);
+                                          "functions, sites, phases");
+    Inherited inherited;
+    int status = mapping_exact(reader, root, false, &inherited.exact);
+    if (status == STATUS_OK) status = mapping_phase(reader, root, PHASE_RUN, &inherited.phases);
+    reader->budget->phases = inherited.phases;
     for (yaml_node_pair_t *pair = root->data.mapping.pairs.start;
          status == STATUS_OK && pair < root->data.mapping.pairs.top; pair++) {
         yaml_node_t *key_node = node_at(reader, pair->key);
@@ -268,18 +337,20 @@ static int document_parse(Reader *reader) {
         const char *key = scalar_text(key_node);
         if (key != NULL && key_repeated(reader, root, pair, key))
             status = schema_error(reader, key_node, "'%s' is given twice", key);
-        else if (key != NULL && strcmp(key, "exact") == 0) continue;
+        else if (key != NULL && (strcmp(key, "exact") == 0 || strcmp(key, "phase") == 0)) continue;
         else if (key != NULL && strcmp(key, "summary") == 0)
-            status = summary_parse(reader, value_node, exact);
+            status = summary_parse(reader, value_node, inherited);
+        else if (key != NULL && strcmp(key, "phases") == 0)
+            status = phases_parse(reader, value_node, inherited);
         else if (key != NULL && strcmp(key, "types") == 0)
-            status = named_parse(reader, value_node, SCOPE_TYPE, exact);
+            status = named_parse(reader, value_node, SCOPE_TYPE, inherited);
         else if (key != NULL && strcmp(key, "functions") == 0)
-            status = named_parse(reader, value_node, SCOPE_FUNCTION, exact);
+            status = named_parse(reader, value_node, SCOPE_FUNCTION, inherited);
         else if (key != NULL && strcmp(key, "sites") == 0)
-            status = sites_parse(reader, value_node, exact);
+            status = sites_parse(reader, value_node, inherited);
         else
             status = schema_error(reader, key_node, "unknown section '%s' (summary, types, "
-                                  "functions, sites, exact)", key != NULL ? key : "?");
+                                  "functions, sites, phases, exact, phase)", key != NULL ? key : "?");
     }
     return status;
 }

@@ -5,12 +5,17 @@
  * can point at it.  The schema is in docs/tools.md; in short:
  *
  *     exact: false            # optional: true makes every figure exact
+ *     phase: run              # optional: the phases counted (run, the default)
  *     summary:   {peak: 512KiB, allocations: 50000, live: 0}
+ *     phases:    {start-up: {bytes: 1KiB}, all: {peak: 600KiB}}
  *     types:     {Point: {bytes: 1MiB, count: 10000}}
  *     functions: {path: {bytes: 100KiB, file: points.lox}}
  *     sites:     [{file: points.lox, line: 13, function: plus, type: Point,
  *                  bytes: "== 480000"}]
  *
+ * Each entry counts the sites of its phases: the budget's `phase`, or its
+ * own (`phase:` in a type's, function's or site's mapping; a key of
+ * `phases`).  A site is of one phase.
  * A figure's value is an upper limit (1000, 4KB, 4KiB, 1.5MiB, "<= N"),
  * or exact ("== N").
  */
@@ -19,6 +24,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "phase.h"
 
 typedef enum { SCOPE_SUMMARY, SCOPE_TYPE, SCOPE_FUNCTION, SCOPE_SITE } BudgetScope;
 
@@ -37,12 +44,14 @@ typedef struct {
     char *type;      /* a site's */
     long site_line;  /* a site's line in the program */
     long line;       /* where the entry is written, from 1 */
+    PhaseSet phases; /* the phases whose sites it counts */
     BudgetLimit *limits;
     size_t limit_count;
 } BudgetEntry;
 
 typedef struct {
-    char *source;  /* the budget file's path */
+    char *source;     /* the budget file's path */
+    PhaseSet phases;  /* its `phase:`, PHASE_RUN by default */
     BudgetEntry *entries;
     size_t entry_count;
 } Budget;

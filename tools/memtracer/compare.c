@@ -1,8 +1,15 @@
 /*
  * compare.c -- `memtracer compare`: the change in each summary figure and
  * per site, sites paired by site_match, sorted by impact (the absolute
- * change in bytes); --fail-above turns growth of chosen figures into exit
- * status 1.  Plain text, --json or --markdown.
+ * change in bytes, then in blocks); what each site held at the peak;
+ * --fail-above turns growth of chosen figures into exit status 1.  Plain
+ * text, --json or --markdown.
+ *
+ * What is compared is the phases chosen with --phase (what ran, by
+ * default; see phase.h): their figures, their sites.  The phases left out
+ * are summed up in a line each, so that a change there is seen, not mixed
+ * in.  Sites are paired across every phase, since a site's phase is part
+ * of what it is.
  */
 #include "compare.h"
 
@@ -14,6 +21,7 @@
 #include "cli.h"
 #include "json_out.h"
 #include "msg.h"
+#include "phase.h"
 #include "report.h"
 #include "site_match.h"
 #include "status.h"
@@ -25,14 +33,18 @@ static const char compare_usage[] =
     "\n"
     "The change in each summary figure (peak, allocated bytes, allocations,\n"
     "blocks, average size, live at exit) and per site (new, gone, grown,\n"
-    "shrunk), sites sorted by the absolute change in their bytes.  Sites are\n"
-    "paired by file, function and type, then by nearest line.\n"
+    "shrunk), sites sorted by the absolute change in their bytes, then what\n"
+    "each site held at the program's peak.  Sites are paired by file,\n"
+    "function, type and phase, then by nearest line.  What ran is compared;\n"
+    "the other phases (start-up, compile) are summed up in a line.\n"
     "\n"
-    "  --fail-above PCT  exit 1 when a chosen figure grew by more than PCT percent\n"
-    "                    (growth from 0 counts as infinite)\n"
+    "  --phase P[,P]     the phases compared: run (default), start-up, compile,\n"
+    "                    or all (the report's own summary)\n"
+    "  --fail-above PCT  exit 1 when a chosen figure of those phases grew by more\n"
+    "                    than PCT percent (growth from 0 counts as infinite)\n"
     "  --metric M[,M]    the figures --fail-above checks (default: peak,bytes):\n"
     "                    peak, bytes, allocations, blocks, live, live_allocations,\n"
-    "                    average, or any summary key of the report\n"
+    "                    live_blocks, average, or another summary key of the report\n"
     "  --top N           show at most N changed sites (default: all; 20 with --markdown;\n"
     "                    --json lists every site)\n"
     "  --json            machine-readable output\n"
@@ -45,24 +57,33 @@ static const char compare_usage[] =
 
 /* The summary figures every comparison shows, in this order. */
 static const SummaryFigure compared_figures[] = {
-    SUMMARY_PEAK_BYTES, SUMMARY_BYTES,      SUMMARY_ALLOCATIONS,      SUMMARY_BLOCKS,
-    SUMMARY_AVERAGE_SIZE, SUMMARY_LIVE_BYTES, SUMMARY_LIVE_ALLOCATIONS,
+    SUMMARY_PEAK_BYTES,   SUMMARY_BYTES,      SUMMARY_ALLOCATIONS,      SUMMARY_BLOCKS,
+    SUMMARY_AVERAGE_SIZE, SUMMARY_LIVE_BYTES, SUMMARY_LIVE_ALLOCATIONS, SUMMARY_LIVE_BLOCKS,
 };
 #define COMPARED_FIGURE_COUNT (sizeof compared_figures / sizeof compared_figures[0])
 
 typedef enum { SITE_NEW, SITE_GONE, SITE_GROWN, SITE_SHRUNK, SITE_UNCHANGED } SiteStatus;
+#define SITE_STATUS_COUNT 5
 static const char *const site_status_names[] = {"new", "gone", "grown", "shrunk", "unchanged"};
 
 typedef struct {
     const Site *base;  /* NULL for a new site */
     const Site *head;  /* NULL for a gone site */
     SiteStatus status;
-    double bytes_change;
-    double count_change;
+    bool listed;       /* of a phase compared */
+    double bytes_change, blocks_change, count_change, peak_change;
 } SiteChange;
+
+/* A phase left out of the comparison, summed up. */
+typedef struct {
+    PhaseSet phase;
+    size_t sites, changed;
+    Figure base[SITE_FIGURE_COUNT], head[SITE_FIGURE_COUNT];
+} PhaseSummary;
 
 typedef struct {
     const char *base_path, *head_path;
+    PhaseSet phases;
     bool json, markdown;
     bool fail_check;
     double fail_percent;
@@ -72,12 +93,17 @@ typedef struct {
 
 typedef struct {
     Report base, head;
+    PhaseSet phases;
     bool estimates;
-    SiteChange *changes;
+    Figure base_figures[SUMMARY_FIGURE_COUNT]; /* of the phases compared */
+    Figure head_figures[SUMMARY_FIGURE_COUNT];
+    SiteChange *changes;                       /* every site, by impact */
     size_t change_count;
-    size_t status_counts[5];
-    bool exceeded[SUMMARY_FIGURE_COUNT]; /* grew beyond --fail-above */
-    bool unchecked[SUMMARY_FIGURE_COUNT]; /* chosen but unavailable */
+    size_t status_counts[SITE_STATUS_COUNT];   /* of the sites listed */
+    PhaseSummary others[PHASE_NAMED_COUNT + 1];
+    size_t other_count;
+    bool exceeded[SUMMARY_FIGURE_COUNT];       /* grew beyond --fail-above */
+    bool unchecked[SUMMARY_FIGURE_COUNT];      /* chosen but unavailable */
     bool regression;
 } Comparison;
 
@@ -89,8 +115,8 @@ static int change_compare(const void *left, const void *right) {
     const SiteChange *a = left, *b = right;
     double impact_a = fabs(a->bytes_change), impact_b = fabs(b->bytes_change);
     if (impact_a != impact_b) return impact_a > impact_b ? -1 : 1;
-    double count_a = fabs(a->count_change), count_b = fabs(b->count_change);
-    if (count_a != count_b) return count_a > count_b ? -1 : 1;
+    double blocks_a = fabs(a->blocks_change), blocks_b = fabs(b->blocks_change);
+    if (blocks_a != blocks_b) return blocks_a > blocks_b ? -1 : 1;
     const Site *site_a = a->head != NULL ? a->head : a->base;
     const Site *site_b = b->head != NULL ? b->head : b->base;
     int order = site_identity_compare(site_a, site_b);
@@ -113,6 +139,23 @@ static Site *base_sites_renamed(const Comparison *comparison) {
     return sites;
 }
 
+/* The phase summary a left-out site adds to, made on first use. */
+static PhaseSummary *other_phase(Comparison *comparison, PhaseSet phase) {
+    for (size_t i = 0; i < comparison->other_count; i++)
+        if (comparison->others[i].phase == phase) return &comparison->others[i];
+    PhaseSummary *summary = &comparison->others[comparison->other_count++];
+    memset(summary, 0, sizeof *summary);
+    summary->phase = phase;
+    for (int f = 0; f < SITE_FIGURE_COUNT; f++)
+        summary->base[f] = summary->head[f] = (Figure){0, true};
+    return summary;
+}
+
+static int phase_summary_compare(const void *left, const void *right) {
+    const PhaseSummary *a = left, *b = right;
+    return a->phase < b->phase ? -1 : a->phase > b->phase;
+}
+
 static void changes_compute(Comparison *comparison) {
     size_t pair_count;
     Site *base_sites = base_sites_renamed(comparison);
@@ -128,19 +171,35 @@ static void changes_compute(Comparison *comparison) {
         change->base = pairs[i].base;
         change->head = pairs[i].head;
         change->bytes_change = site_value(change->head, SITE_BYTES) - site_value(change->base, SITE_BYTES);
+        change->blocks_change = site_value(change->head, SITE_BLOCKS) - site_value(change->base, SITE_BLOCKS);
         change->count_change = site_value(change->head, SITE_COUNT) - site_value(change->base, SITE_COUNT);
+        change->peak_change = site_value(change->head, SITE_PEAK_BYTES) -
+                              site_value(change->base, SITE_PEAK_BYTES);
         if (change->base == NULL) change->status = SITE_NEW;
         else if (change->head == NULL) change->status = SITE_GONE;
-        else if (change->bytes_change > 0 || (change->bytes_change == 0 && change->count_change > 0))
+        else if (change->bytes_change > 0 || (change->bytes_change == 0 && change->blocks_change > 0))
             change->status = SITE_GROWN;
-        else if (change->bytes_change < 0 || change->count_change < 0)
+        else if (change->bytes_change < 0 || change->blocks_change < 0)
             change->status = SITE_SHRUNK;
         else change->status = SITE_UNCHANGED;
-        comparison->status_counts[change->status]++;
+        const Site *site = change->head != NULL ? change->head : change->base;
+        change->listed = phase_set_has(comparison->phases, site);
+        if (change->listed) {
+            comparison->status_counts[change->status]++;
+            continue;
+        }
+        PhaseSummary *other = other_phase(comparison, site_phase_bit(site));
+        other->sites++;
+        other->changed += change->status != SITE_UNCHANGED;
+        for (int f = 0; f < SITE_FIGURE_COUNT; f++) {
+            if (change->base != NULL) figure_add(&other->base[f], change->base->figures[f]);
+            if (change->head != NULL) figure_add(&other->head[f], change->head->figures[f]);
+        }
     }
     comparison->change_count = pair_count;
     free(pairs);
     qsort(comparison->changes, pair_count, sizeof(SiteChange), change_compare);
+    qsort(comparison->others, comparison->other_count, sizeof(PhaseSummary), phase_summary_compare);
 }
 
 /* Whether `head` grew from `base` by more than `percent` percent. */
@@ -154,7 +213,7 @@ static void regressions_find(Comparison *comparison, const CompareOptions *optio
     if (!options->fail_check) return;
     for (int f = 0; f < SUMMARY_FIGURE_COUNT; f++) {
         if (!options->metrics[f]) continue;
-        Figure base = comparison->base.summary[f], head = comparison->head.summary[f];
+        Figure base = comparison->base_figures[f], head = comparison->head_figures[f];
         if (!base.known || !head.known) {
             comparison->unchecked[f] = true;
             continue;
@@ -164,6 +223,14 @@ static void regressions_find(Comparison *comparison, const CompareOptions *optio
             comparison->regression = true;
         }
     }
+}
+
+/* What a summary figure counts: the phases compared, or the whole
+ * program for a figure no site carries a part of.  Newly allocated. */
+static char *figure_scope(const Comparison *comparison, int figure) {
+    if (summary_figures[figure].whole_program && comparison->phases != PHASE_ALL)
+        return str_dup("whole program");
+    return phase_set_text(comparison->phases);
 }
 
 /* "+48000 (+10.0%)", or "unavailable". */
@@ -190,17 +257,42 @@ static char *value_text(Figure figure, bool is_bytes, bool estimate) {
     return text;
 }
 
+/* "80 -> 88", or "80" when both are the same. */
+static char *pair_text(Figure base, Figure head, bool estimate) {
+    char *base_text = figure_text(base, estimate), *head_text = figure_text(head, estimate);
+    char *text = base.known && head.known && base.value == head.value
+                     ? str_dup(head_text)
+                     : str_printf("%s -> %s", base_text, head_text);
+    free(base_text);
+    free(head_text);
+    return text;
+}
+
 static char *site_text(const SiteChange *change) {
     const Site *site = change->head != NULL ? change->head : change->base;
-    if (change->base != NULL && change->head != NULL && change->base->line != change->head->line)
-        return str_printf("%s:%ld (was %ld) %s", site->file, site->line, change->base->line,
-                          site->function);
-    return str_printf("%s:%ld %s", site->file, site->line, site->function);
+    char *place = site_place(site);
+    if (change->base != NULL && change->head != NULL && change->base->line != change->head->line) {
+        char *moved = str_printf("%s (was line %ld)", place, change->base->line);
+        free(place);
+        return moved;
+    }
+    return place;
+}
+
+/* A site's figure, 0 for a site absent on that side (it allocated
+ * nothing there). */
+static Figure side_figure(const Site *site, SiteFigure figure) {
+    if (site == NULL) return (Figure){0, true};
+    return site->figures[figure];
 }
 
 static Table *summary_table(const Comparison *comparison, const CompareOptions *options) {
-    static const char *const headers[] = {"Figure", "Base", "Head", "Change"};
+    char *scope = phase_set_text(comparison->phases);
+    char *header = str_printf("Figure (%s)", scope);
+    free(scope);
+    const char *const headers[] = {header, "Base", "Head", "Change"};
     Table *table = table_new(headers, "lrrr");
+    free(header);
     for (size_t i = 0; i < COMPARED_FIGURE_COUNT + SUMMARY_FIGURE_COUNT; i++) {
         int f;
         if (i < COMPARED_FIGURE_COUNT) {
@@ -212,10 +304,13 @@ static Table *summary_table(const Comparison *comparison, const CompareOptions *
             for (size_t u = 0; u < COMPARED_FIGURE_COUNT; u++) usual |= (int)compared_figures[u] == f;
             if (usual || !options->metrics[f] || !options->fail_check) continue;
         }
-        Figure base = comparison->base.summary[f], head = comparison->head.summary[f];
+        Figure base = comparison->base_figures[f], head = comparison->head_figures[f];
         bool bytes = summary_figures[f].is_bytes;
+        char *name = summary_figures[f].whole_program && comparison->phases != PHASE_ALL
+                         ? str_printf("%s (whole program)", summary_figures[f].key)
+                         : str_dup(summary_figures[f].key);
         char *cells[] = {
-            str_dup(summary_figures[f].key),
+            name,
             value_text(base, bytes, comparison->estimates),
             value_text(head, bytes, comparison->estimates),
             change_text(base, head, comparison->estimates),
@@ -225,40 +320,124 @@ static Table *summary_table(const Comparison *comparison, const CompareOptions *
     return table;
 }
 
+/* The changed sites of the phases compared, by impact; a Phase column
+ * when more than one phase is. */
 static Table *sites_table(const Comparison *comparison, long top) {
-    static const char *const headers[] = {"Change", "Site", "Type", "Bytes", "Bytes change",
-                                          "Count", "Count change"};
-    Table *table = table_new(headers, "lllrrrr");
+    bool phase_column = comparison->phases != PHASE_RUN && comparison->phases != PHASE_STARTUP &&
+                        comparison->phases != PHASE_COMPILE;
+    const char *const headers[] = {"Change", "Site", "Type", "Bytes", "Bytes change", "Blocks",
+                                   "Blocks change", "Average", "Phase"};
+    Table *table = table_new(headers, phase_column ? "lllrrrrrl" : "lllrrrrr");
     long shown = 0;
+    bool estimate = comparison->estimates;
     for (size_t i = 0; i < comparison->change_count && (top < 0 || shown < top); i++) {
         const SiteChange *change = &comparison->changes[i];
-        if (change->status == SITE_UNCHANGED) continue;
+        if (!change->listed || change->status == SITE_UNCHANGED) continue;
         const Site *site = change->head != NULL ? change->head : change->base;
-        Figure base_bytes = {site_value(change->base, SITE_BYTES), true};
-        Figure head_bytes = {site_value(change->head, SITE_BYTES), true};
-        Figure base_count = {site_value(change->base, SITE_COUNT), true};
-        Figure head_count = {site_value(change->head, SITE_COUNT), true};
-        char *base_text = figure_text(base_bytes, comparison->estimates);
-        char *head_text = figure_text(head_bytes, comparison->estimates);
-        char *base_count_text = figure_text(base_count, comparison->estimates);
-        char *head_count_text = figure_text(head_count, comparison->estimates);
+        Figure base_bytes = side_figure(change->base, SITE_BYTES);
+        Figure head_bytes = side_figure(change->head, SITE_BYTES);
+        Figure base_blocks = side_figure(change->base, SITE_BLOCKS);
+        Figure head_blocks = side_figure(change->head, SITE_BLOCKS);
+        /* A side without the site has no average, rather than 0. */
+        Figure base_average = change->base != NULL ? change->base->figures[SITE_AVERAGE_SIZE]
+                                                   : (Figure){0, false};
+        Figure head_average = change->head != NULL ? change->head->figures[SITE_AVERAGE_SIZE]
+                                                   : (Figure){0, false};
+        char *average = change->base == NULL   ? figure_text(head_average, estimate)
+                        : change->head == NULL ? figure_text(base_average, estimate)
+                                               : pair_text(base_average, head_average, estimate);
         char *cells[] = {
             str_dup(site_status_names[change->status]),
             site_text(change),
             str_dup(site->type),
-            str_printf("%s -> %s", base_text, head_text),
-            change_text(base_bytes, head_bytes, comparison->estimates),
-            str_printf("%s -> %s", base_count_text, head_count_text),
-            change_text(base_count, head_count, comparison->estimates),
+            pair_text(base_bytes, head_bytes, estimate),
+            change_text(base_bytes, head_bytes, estimate),
+            pair_text(base_blocks, head_blocks, estimate),
+            change_text(base_blocks, head_blocks, estimate),
+            average,
+            str_dup(site_phase(site)),
         };
-        free(base_text);
-        free(head_text);
-        free(base_count_text);
-        free(head_count_text);
+        if (!phase_column) free(cells[8]);
         table_add(table, cells);
         shown++;
     }
     return table;
+}
+
+/* What each site of the phases compared held at the program's peak,
+ * where that changed, by the size of the change.  Their changes over every
+ * phase add up to the change in the program's peak. */
+static Table *peak_table(const Comparison *comparison, long top) {
+    static const char *const headers[] = {"Site", "Type", "At the peak", "Change", "Of the peak"};
+    Table *table = table_new(headers, "llrrr");
+    bool estimate = comparison->estimates;
+    Figure head_peak = comparison->head.summary[SUMMARY_PEAK_BYTES];
+    size_t *order = mem_calloc(comparison->change_count + 1, sizeof(size_t));
+    size_t count = 0;
+    for (size_t i = 0; i < comparison->change_count; i++)
+        if (comparison->changes[i].listed && comparison->changes[i].peak_change != 0) order[count++] = i;
+    /* By the size of the change; stable, so ties keep the order by impact. */
+    for (size_t i = 1; i < count; i++) {
+        size_t key = order[i], j = i;
+        double size = fabs(comparison->changes[key].peak_change);
+        while (j > 0 && fabs(comparison->changes[order[j - 1]].peak_change) < size) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = key;
+    }
+    for (size_t i = 0; i < count && (top < 0 || (long)i < top); i++) {
+        const SiteChange *change = &comparison->changes[order[i]];
+        const Site *site = change->head != NULL ? change->head : change->base;
+        Figure base = side_figure(change->base, SITE_PEAK_BYTES);
+        Figure head = side_figure(change->head, SITE_PEAK_BYTES);
+        char *share = head.known && head_peak.known && head_peak.value > 0
+                          ? str_printf("%.1f%%", head.value / head_peak.value * 100)
+                          : str_dup("-");
+        char *cells[] = {
+            site_text(change),
+            str_dup(site->type),
+            pair_text(base, head, estimate),
+            change_text(base, head, estimate),
+            share,
+        };
+        table_add(table, cells);
+    }
+    free(order);
+    return table;
+}
+
+/* "compile: 1831 -> 1879 bytes (+48 (+2.6%)), 35 -> 37 blocks, 2 of 16
+ * sites changed"; newly allocated. */
+static char *other_phase_text(const Comparison *comparison, const PhaseSummary *other) {
+    bool estimate = comparison->estimates;
+    char *name = phase_set_text(other->phase);
+    char *bytes = pair_text(other->base[SITE_BYTES], other->head[SITE_BYTES], estimate);
+    char *blocks = pair_text(other->base[SITE_BLOCKS], other->head[SITE_BLOCKS], estimate);
+    char *text;
+    if (other->changed == 0) {
+        text = str_printf("%s: %s bytes, %s blocks, unchanged", name, bytes, blocks);
+    } else {
+        char *change = change_text(other->base[SITE_BYTES], other->head[SITE_BYTES], estimate);
+        text = str_printf("%s: %s bytes (%s), %s blocks, %zu of %zu sites changed", name, bytes,
+                          change, blocks, other->changed, other->sites);
+        free(change);
+    }
+    free(name);
+    free(bytes);
+    free(blocks);
+    return text;
+}
+
+static void others_print(const Comparison *comparison, FILE *out, const char *prefix) {
+    if (comparison->other_count == 0) return;
+    fprintf(out, "%sNot compared above (--phase all includes them):", prefix);
+    for (size_t i = 0; i < comparison->other_count; i++) {
+        char *text = other_phase_text(comparison, &comparison->others[i]);
+        fprintf(out, "%s%s", i == 0 ? " " : "; ", text);
+        free(text);
+    }
+    fputs(".\n", out);
 }
 
 static char *exit_text(const Report *report) {
@@ -291,17 +470,21 @@ static void notes_print(const Comparison *comparison, FILE *out, const char *bul
 static void regressions_print(const Comparison *comparison, const CompareOptions *options,
                               FILE *out, const char *bullet) {
     for (int f = 0; f < SUMMARY_FIGURE_COUNT; f++) {
+        char *scope = figure_scope(comparison, f);
         if (comparison->exceeded[f]) {
-            char *percent = percent_text(comparison->base.summary[f].value,
-                                         comparison->head.summary[f].value);
-            fprintf(out, "%sRegression: %s grew by %s (%.0f -> %.0f), more than %g%%.\n", bullet,
-                    summary_figures[f].key, percent, comparison->base.summary[f].value,
-                    comparison->head.summary[f].value, options->fail_percent);
+            char *percent = percent_text(comparison->base_figures[f].value,
+                                         comparison->head_figures[f].value);
+            fprintf(out, "%sRegression: %s (%s) grew by %s (%.0f -> %.0f), more than %g%%.\n",
+                    bullet, summary_figures[f].key, scope, percent,
+                    comparison->base_figures[f].value, comparison->head_figures[f].value,
+                    options->fail_percent);
             free(percent);
         } else if (comparison->unchecked[f]) {
-            fprintf(out, "%sNot checked: %s is unavailable in %s.\n", bullet, summary_figures[f].key,
-                    comparison->base.summary[f].known ? "the head report" : "the base report");
+            fprintf(out, "%sNot checked: %s (%s) is unavailable in %s.\n", bullet,
+                    summary_figures[f].key, scope,
+                    comparison->base_figures[f].known ? "the head report" : "the base report");
         }
+        free(scope);
     }
 }
 
@@ -310,6 +493,18 @@ static void counts_print(const Comparison *comparison, FILE *out) {
     fprintf(out, "%zu grown, %zu shrunk, %zu new, %zu gone, %zu unchanged",
             counts[SITE_GROWN], counts[SITE_SHRUNK], counts[SITE_NEW], counts[SITE_GONE],
             counts[SITE_UNCHANGED]);
+}
+
+/* "74313 -> 82313 bytes (+8000 (+10.8%))": the program's peak. */
+static char *peak_heading(const Comparison *comparison) {
+    Figure base = comparison->base.summary[SUMMARY_PEAK_BYTES];
+    Figure head = comparison->head.summary[SUMMARY_PEAK_BYTES];
+    char *pair = pair_text(base, head, comparison->estimates);
+    char *change = change_text(base, head, comparison->estimates);
+    char *text = str_printf("%s bytes (%s)", pair, change);
+    free(pair);
+    free(change);
+    return text;
 }
 
 static void text_print(const Comparison *comparison, const CompareOptions *options, FILE *out) {
@@ -321,12 +516,23 @@ static void text_print(const Comparison *comparison, const CompareOptions *optio
     Table *summary = summary_table(comparison, options);
     table_print(summary, out, false);
     table_free(summary);
-    fputs("\nSites: ", out);
+    char *scope = phase_set_text(comparison->phases);
+    fprintf(out, "\nSites (%s): ", scope);
+    free(scope);
     counts_print(comparison, out);
     fputs("\n", out);
     Table *sites = sites_table(comparison, options->top);
     if (table_rows(sites) > 0) table_print(sites, out, false);
     table_free(sites);
+    Table *peak = peak_table(comparison, options->top);
+    if (table_rows(peak) > 0) {
+        char *heading = peak_heading(comparison);
+        fprintf(out, "\nAt the program's peak, %s, the sites held:\n", heading);
+        free(heading);
+        table_print(peak, out, false);
+    }
+    table_free(peak);
+    others_print(comparison, out, "\n");
     notes_print(comparison, out, "");
     regressions_print(comparison, options, out, "");
 }
@@ -339,16 +545,29 @@ static void markdown_print(const Comparison *comparison, const CompareOptions *o
     Table *summary = summary_table(comparison, options);
     table_print(summary, out, true);
     table_free(summary);
-    fputs("\n**Sites:** ", out);
+    char *scope = phase_set_text(comparison->phases);
+    fprintf(out, "\n**Sites (%s):** ", scope);
+    free(scope);
     counts_print(comparison, out);
     fputs("\n\n", out);
     long top = options->top < 0 ? 20 : options->top;
     Table *sites = sites_table(comparison, top);
     if (table_rows(sites) > 0) table_print(sites, out, true);
-    size_t changed = comparison->change_count - comparison->status_counts[SITE_UNCHANGED];
+    size_t changed = 0;
+    for (int s = 0; s < SITE_STATUS_COUNT; s++)
+        if (s != SITE_UNCHANGED) changed += comparison->status_counts[s];
     if (changed > table_rows(sites))
         fprintf(out, "\n%zu more changed sites not shown.\n", changed - table_rows(sites));
     table_free(sites);
+    Table *peak = peak_table(comparison, top);
+    if (table_rows(peak) > 0) {
+        char *heading = peak_heading(comparison);
+        fprintf(out, "\n**At the program's peak**, %s, the sites held:\n\n", heading);
+        free(heading);
+        table_print(peak, out, true);
+    }
+    table_free(peak);
+    others_print(comparison, out, "\n");
     notes_print(comparison, out, "\n> ");
 }
 
@@ -386,36 +605,78 @@ static json_t *json_change(Figure base, Figure head) {
     return change;
 }
 
-static bool json_print(const Comparison *comparison, const CompareOptions *options, FILE *out) {
-    json_t *root = json_object();
-    json_object_set_new(root, "format", json_string("memtracer-compare"));
-    json_object_set_new(root, "version", json_integer(1));
-    json_object_set_new(root, "base", json_report_identity(&comparison->base));
-    json_object_set_new(root, "head", json_report_identity(&comparison->head));
-    json_object_set_new(root, "estimates", json_boolean(comparison->estimates));
+static json_t *json_figures(const Figure *base, const Figure *head) {
     json_t *summary = json_object();
     for (size_t i = 0; i < COMPARED_FIGURE_COUNT; i++) {
         SummaryFigure f = compared_figures[i];
-        json_object_set_new(summary, summary_figures[f].key,
-                            json_change(comparison->base.summary[f], comparison->head.summary[f]));
+        json_object_set_new(summary, summary_figures[f].key, json_change(base[f], head[f]));
     }
-    json_object_set_new(root, "summary", summary);
+    return summary;
+}
+
+static json_t *json_phases(PhaseSet phases) {
+    json_t *names = json_array();
+    if (phases == PHASE_ALL) {
+        json_array_append_new(names, json_string("all"));
+        return names;
+    }
+    for (int i = 0; i < PHASE_NAMED_COUNT; i++) {
+        if (!(phases & phase_named[i])) continue;
+        char *name = phase_set_text(phase_named[i]);
+        json_array_append_new(names, json_string(name));
+        free(name);
+    }
+    return names;
+}
+
+static bool json_print(const Comparison *comparison, const CompareOptions *options, FILE *out) {
+    json_t *root = json_object();
+    json_object_set_new(root, "format", json_string("memtracer-compare"));
+    json_object_set_new(root, "version", json_integer(2));
+    json_object_set_new(root, "base", json_report_identity(&comparison->base));
+    json_object_set_new(root, "head", json_report_identity(&comparison->head));
+    json_object_set_new(root, "estimates", json_boolean(comparison->estimates));
+    json_object_set_new(root, "phases", json_phases(comparison->phases));
+    json_object_set_new(root, "summary",
+                        json_figures(comparison->base_figures, comparison->head_figures));
+    json_object_set_new(root, "whole_program",
+                        json_figures(comparison->base.summary, comparison->head.summary));
+    json_t *others = json_object();
+    for (size_t i = 0; i < comparison->other_count; i++) {
+        const PhaseSummary *other = &comparison->others[i];
+        json_t *entry = json_object();
+        json_object_set_new(entry, "sites", json_integer((json_int_t)other->sites));
+        json_object_set_new(entry, "changed", json_integer((json_int_t)other->changed));
+        json_object_set_new(entry, "bytes", json_change(other->base[SITE_BYTES], other->head[SITE_BYTES]));
+        json_object_set_new(entry, "blocks", json_change(other->base[SITE_BLOCKS], other->head[SITE_BLOCKS]));
+        json_object_set_new(entry, "peak_bytes",
+                            json_change(other->base[SITE_PEAK_BYTES], other->head[SITE_PEAK_BYTES]));
+        char *name = other->phase == PHASE_OTHER ? str_dup("other") : phase_set_text(other->phase);
+        json_object_set_new(others, name, entry);
+        free(name);
+    }
+    json_object_set_new(root, "other_phases", others);
 
     json_t *counts = json_object();
-    for (int s = 0; s < 5; s++)
+    for (int s = 0; s < SITE_STATUS_COUNT; s++)
         json_object_set_new(counts, site_status_names[s], json_integer((json_int_t)comparison->status_counts[s]));
     json_object_set_new(root, "site_counts", counts);
     json_t *sites = json_array();
     for (size_t i = 0; i < comparison->change_count; i++) {
         const SiteChange *change = &comparison->changes[i];
+        if (!change->listed) continue;
         const Site *site = change->head != NULL ? change->head : change->base;
         json_t *entry = json_object();
         json_object_set_new(entry, "status", json_string(site_status_names[change->status]));
         json_object_set_new(entry, "file", json_string(site->file));
         json_object_set_new(entry, "function", json_string(site->function));
         json_object_set_new(entry, "type", json_string(site->type));
+        json_object_set_new(entry, "kind", json_string(site->kind));
+        json_object_set_new(entry, "phase", json_string(site_phase(site)));
         json_object_set_new(entry, "bytes_change", json_from_number(change->bytes_change));
+        json_object_set_new(entry, "blocks_change", json_from_number(change->blocks_change));
         json_object_set_new(entry, "count_change", json_from_number(change->count_change));
+        json_object_set_new(entry, "peak_bytes_change", json_from_number(change->peak_change));
         json_object_set_new(entry, "base", json_site_figures(change->base));
         json_object_set_new(entry, "head", json_site_figures(change->head));
         json_array_append_new(sites, entry);
@@ -454,7 +715,8 @@ static int metrics_parse(const char *text, bool *metrics) {
         int f = summary_figure_find(name);
         if (f < 0) {
             status = cli_usage_error("compare", "unknown metric '%s' (peak, bytes, allocations, "
-                                     "blocks, live, live_allocations, average, or a summary key)",
+                                     "blocks, live, live_allocations, live_blocks, average, or "
+                                     "a summary key)",
                                      name);
             break;
         }
@@ -468,6 +730,7 @@ static int options_parse(int argc, char **argv, CompareOptions *options) {
     static const struct option long_options[] = {
         {"fail-above", required_argument, NULL, 'f'},
         {"metric", required_argument, NULL, 'm'},
+        {"phase", required_argument, NULL, 'p'},
         {"top", required_argument, NULL, 't'},
         {"json", no_argument, NULL, 'j'},
         {"markdown", no_argument, NULL, 'k'},
@@ -487,6 +750,11 @@ static int options_parse(int argc, char **argv, CompareOptions *options) {
         case 'm':
             if ((status = metrics_parse(optarg, options->metrics))) return status;
             metric_given = true;
+            break;
+        case 'p':
+            if (!phase_set_parse(optarg, &options->phases))
+                return cli_usage_error("compare", "unknown phase '%s' (run, start-up, compile, "
+                                       "all, or several joined by commas)", optarg);
             break;
         case 't':
             if (!cli_parse_long(optarg, 0, &options->top))
@@ -513,16 +781,19 @@ static int options_parse(int argc, char **argv, CompareOptions *options) {
 }
 
 int compare_main(int argc, char **argv) {
-    CompareOptions options = {.top = -1};
+    CompareOptions options = {.top = -1, .phases = PHASE_RUN};
     int status = options_parse(argc, argv, &options);
     if (status < 0) return cli_help(compare_usage);
     if (status != STATUS_OK) return status;
 
     Comparison comparison = {0};
+    comparison.phases = options.phases;
     status = report_load(options.base_path, &comparison.base);
     if (status == STATUS_OK) status = report_load(options.head_path, &comparison.head);
     if (status == STATUS_OK) {
         comparison.estimates = comparison.base.sampled || comparison.head.sampled;
+        phase_figures(&comparison.base, comparison.phases, comparison.base_figures);
+        phase_figures(&comparison.head, comparison.phases, comparison.head_figures);
         changes_compute(&comparison);
         regressions_find(&comparison, &options);
         if (options.json) json_print(&comparison, &options, stdout);
@@ -530,8 +801,12 @@ int compare_main(int argc, char **argv) {
         else text_print(&comparison, &options, stdout);
         for (int f = 0; f < SUMMARY_FIGURE_COUNT; f++) {
             if (!comparison.exceeded[f]) continue;
-            char *percent = percent_text(comparison.base.summary[f].value, comparison.head.summary[f].value);
-            msg_error(STATUS_REGRESSION, "%s grew by %s, more than the %g%% allowed", summary_figures[f].key, percent, options.fail_percent);
+            char *percent = percent_text(comparison.base_figures[f].value,
+                                         comparison.head_figures[f].value);
+            char *scope = figure_scope(&comparison, f);
+            msg_error(STATUS_REGRESSION, "%s (%s) grew by %s, more than the %g%% allowed",
+                      summary_figures[f].key, scope, percent, options.fail_percent);
+            free(scope);
             free(percent);
         }
         status = cli_finish_stdout(comparison.regression ? STATUS_REGRESSION : STATUS_OK);

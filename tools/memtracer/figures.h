@@ -10,8 +10,9 @@
 
 #include <stdbool.h>
 
-/* A number from a report.  `known` is false when the report lacks it
- * (older versions leave some out): shown as unavailable, never as 0. */
+/* A number from a report.  `known` is false when the report lacks it (a
+ * report made by hand, or a key yet to come): shown as unavailable, never
+ * as 0. */
 typedef struct {
     double value;
     bool known;
@@ -34,12 +35,10 @@ typedef enum {
     SUMMARY_FILTERED_ALLOCATIONS,
     SUMMARY_FILTERED_BLOCKS,
     SUMMARY_FILTERED_BYTES,
-    SUMMARY_HIDDEN_INTERNAL_ALLOCATIONS,
     SUMMARY_HIDDEN_INTERNAL_BLOCKS,
     SUMMARY_HIDDEN_INTERNAL_BYTES,
     SUMMARY_UNTRACKED_FREES,
     SUMMARY_LOST_EVENTS,
-    SUMMARY_GC_CYCLES,
     SUMMARY_FIGURE_COUNT
 } SummaryFigure;
 
@@ -48,13 +47,11 @@ typedef enum {
     SITE_BLOCKS,
     SITE_BYTES,
     SITE_AVERAGE_SIZE,
-    SITE_RESIZES,
     SITE_LIVE_COUNT,
     SITE_LIVE_BLOCKS,
     SITE_LIVE_BYTES,
     SITE_PEAK_COUNT,
     SITE_PEAK_BYTES,
-    SITE_WASTE_BYTES,
     SITE_FIGURE_COUNT
 } SiteFigure;
 
@@ -63,6 +60,8 @@ typedef struct {
     const char *alias;  /* a short name also accepted, or NULL */
     bool is_bytes;      /* a size, shown with KiB/MiB beside it */
     bool is_average;    /* a ratio of two others: not summed, may be fractional */
+    bool whole_program; /* a summary figure no site carries a part of: the same
+                           whichever phases are looked at (see phase.h) */
 } FigureInfo;
 
 extern const FigureInfo summary_figures[SUMMARY_FIGURE_COUNT];

@@ -1,12 +1,14 @@
 /*
  * gate.c -- `memtracer gate`: a report against a budget (see gate.h).
  *
- * A type's or a function's figures are the sums over its sites; a budget
- * site is paired with the report's sites by site_match, as compare pairs
- * two reports, so a budget survives lines inserted above its sites.  A
- * type, function or site the report does not have allocated nothing: its
- * figures are 0.  A figure the report lacks (an older version) is not
- * checked, and said so, rather than failed.
+ * Each entry counts the sites of its phases (what ran, unless the budget
+ * says otherwise; see phase.h): a summary entry the figures of those
+ * phases, a type's or a function's the sums over its sites of them.  A
+ * budget site is paired with the report's sites by site_match, as compare
+ * pairs two reports, so a budget survives lines inserted above its sites.
+ * A type, function or site the report does not have allocated nothing: its
+ * figures are 0.  A figure the report lacks is not checked, and said so,
+ * rather than failed.
  */
 #include "gate.h"
 
@@ -20,6 +22,7 @@
 #include "cli.h"
 #include "msg.h"
 #include "output.h"
+#include "phase.h"
 #include "report.h"
 #include "site_match.h"
 #include "status.h"
@@ -29,11 +32,13 @@ static const char gate_usage[] =
     "usage: memtracer gate REPORT.json BUDGET.yaml [--write [--exact]]\n"
     "\n"
     "Checks the report against the budget's limits (summary, per type, per\n"
-    "function, per site) and prints each one exceeded with the budget's\n"
-    "FILE:LINE.  The budget's schema is in docs/tools.md.\n"
+    "function, per site, per phase) and prints each one exceeded with the\n"
+    "budget's FILE:LINE.  What ran is counted unless the budget says another\n"
+    "phase.  The budget's schema is in docs/tools.md.\n"
     "\n"
-    "  --write     write BUDGET.yaml from the report instead: its summary, types\n"
-    "              and functions, each figure a limit at the report's value\n"
+    "  --write     write BUDGET.yaml from the report instead: what ran (its summary,\n"
+    "              types and functions) and each phase's summary, each figure a\n"
+    "              limit at the report's value\n"
     "  --exact     with --write: make every figure exact (exact: true)\n"
     "  -h, --help  this text\n"
     "\n"
@@ -48,11 +53,13 @@ typedef struct {
     const Site *site;  /* a budget site's counterpart, or NULL */
 } Actual;
 
-/* Sums the figures of the sites `entry` names (a type or a function). */
+/* Sums the figures of the sites `entry` names (a type or a function) in
+ * its phases. */
 static void sites_sum(const Report *report, const BudgetEntry *entry, Actual *actual) {
     for (int f = 0; f < SITE_FIGURE_COUNT; f++) actual->figures[f] = (Figure){0, true};
     for (size_t i = 0; i < report->site_count; i++) {
         const Site *site = &report->sites[i];
+        if (!phase_set_has(entry->phases, site)) continue;
         if (entry->scope == SCOPE_TYPE && strcmp(site->type, entry->name) != 0) continue;
         if (entry->scope == SCOPE_FUNCTION &&
             (strcmp(site->function, entry->name) != 0 ||
@@ -80,6 +87,7 @@ static void sites_pair(const Report *report, const Budget *budget, Actual *actua
         wanted[n].file = entry->file;
         wanted[n].function = entry->function;
         wanted[n].type = entry->type;
+        wanted[n].phase = phase_set_text(entry->phases);
         wanted[n].line = entry->site_line;
         entry_of[n++] = i;
     }
@@ -88,29 +96,46 @@ static void sites_pair(const Report *report, const Budget *budget, Actual *actua
     for (size_t p = 0; p < pair_count; p++)
         if (pairs[p].base != NULL) actuals[entry_of[pairs[p].base - wanted]].site = pairs[p].head;
     free(pairs);
+    for (size_t i = 0; i < count; i++) free(wanted[i].phase);
     free(wanted);
     free(entry_of);
 }
 
 static char *entry_label(const BudgetEntry *entry, const Actual *actual, int figure) {
+    char *phases = phase_set_text(entry->phases);
+    char *label;
     switch (entry->scope) {
     case SCOPE_SUMMARY:
-        return str_printf("summary %s", summary_figures[figure].key);
+        label = str_printf("summary (%s) %s",
+                           summary_figures[figure].whole_program && entry->phases != PHASE_ALL
+                               ? "whole program"
+                               : phases,
+                           summary_figures[figure].key);
+        break;
     case SCOPE_TYPE:
-        return str_printf("type %s %s", entry->name, site_figures[figure].key);
+        label = str_printf("type %s (%s) %s", entry->name, phases, site_figures[figure].key);
+        break;
     case SCOPE_FUNCTION:
         if (entry->file != NULL)
-            return str_printf("function %s (%s) %s", entry->name, entry->file, site_figures[figure].key);
-        return str_printf("function %s %s", entry->name, site_figures[figure].key);
+            label = str_printf("function %s (%s, %s) %s", entry->name, entry->file, phases,
+                               site_figures[figure].key);
+        else
+            label = str_printf("function %s (%s) %s", entry->name, phases, site_figures[figure].key);
+        break;
     case SCOPE_SITE:
         if (actual->site != NULL && actual->site->line != entry->site_line)
-            return str_printf("site %s:%ld (now line %ld) %s %s %s", entry->file, entry->site_line,
-                              actual->site->line, entry->function, entry->type,
-                              site_figures[figure].key);
-        return str_printf("site %s:%ld %s %s %s", entry->file, entry->site_line, entry->function,
-                          entry->type, site_figures[figure].key);
+            label = str_printf("site %s:%ld (now line %ld) %s %s (%s) %s", entry->file,
+                               entry->site_line, actual->site->line, entry->function, entry->type,
+                               phases, site_figures[figure].key);
+        else
+            label = str_printf("site %s:%ld %s %s (%s) %s", entry->file, entry->site_line,
+                               entry->function, entry->type, phases, site_figures[figure].key);
+        break;
+    default:
+        label = str_dup("?");
     }
-    return str_dup("?");
+    free(phases);
+    return label;
 }
 
 /* "1047264 (1023 KiB)" for sizes, the number otherwise. */
@@ -139,8 +164,8 @@ static void limit_check(const Budget *budget, const Report *report, const Budget
     char *label = entry_label(entry, actual, limit->figure);
     if (!figure.known) {
         counts->unavailable++;
-        printf("%s:%ld: %s is unavailable in %s (report version %ld): not checked\n",
-               budget->source, limit->line, label, report->source, report->version);
+        printf("%s:%ld: %s is unavailable in %s: not checked\n", budget->source, limit->line,
+               label, report->source);
         free(label);
         return;
     }
@@ -182,7 +207,7 @@ static int budget_check(const char *report_path, const char *budget_path) {
     for (size_t i = 0; i < budget.entry_count; i++) {
         const BudgetEntry *entry = &budget.entries[i];
         if (entry->scope == SCOPE_SUMMARY) {
-            for (int f = 0; f < SUMMARY_FIGURE_COUNT; f++) actuals[i].figures[f] = report.summary[f];
+            phase_figures(&report, entry->phases, actuals[i].figures);
         } else if (entry->scope != SCOPE_SITE) {
             sites_sum(&report, entry, &actuals[i]);
         }
@@ -250,40 +275,69 @@ static int name_compare(const void *left, const void *right) {
     return strcmp(*(char *const *)left, *(char *const *)right);
 }
 
-/* The distinct types or functions of the report's sites, sorted. */
-static char **names_distinct(const Report *report, BudgetScope scope, size_t *count) {
-    char **names = mem_calloc(report->site_count, sizeof(char *));
+/* The distinct types or functions of the report's sites of `phases`,
+ * sorted. */
+static char **names_distinct(const Report *report, BudgetScope scope, PhaseSet phases,
+                             size_t *count) {
+    char **names = mem_calloc(report->site_count + 1, sizeof(char *));
+    size_t listed = 0;
     for (size_t i = 0; i < report->site_count; i++)
-        names[i] = scope == SCOPE_TYPE ? report->sites[i].type : report->sites[i].function;
-    qsort(names, report->site_count, sizeof(char *), name_compare);
+        if (phase_set_has(phases, &report->sites[i]))
+            names[listed++] = scope == SCOPE_TYPE ? report->sites[i].type : report->sites[i].function;
+    qsort(names, listed, sizeof(char *), name_compare);
     size_t distinct = 0;
-    for (size_t i = 0; i < report->site_count; i++)
+    for (size_t i = 0; i < listed; i++)
         if (distinct == 0 || strcmp(names[distinct - 1], names[i]) != 0) names[distinct++] = names[i];
     *count = distinct;
     return names;
 }
 
-static void emit_named(Writer *writer, const Report *report, BudgetScope scope) {
+/* Whether the type has objects (rather than being storage, whose count is
+ * always 0). */
+static bool type_has_objects(const Report *report, const char *type) {
+    for (size_t i = 0; i < report->site_count; i++)
+        if (strcmp(report->sites[i].type, type) == 0 && strcmp(report->sites[i].kind, "storage") != 0)
+            return true;
+    return false;
+}
+
+static void emit_named(Writer *writer, const Report *report, BudgetScope scope, PhaseSet phases) {
     size_t count;
-    char **names = names_distinct(report, scope, &count);
+    char **names = names_distinct(report, scope, phases, &count);
     if (count > 0) {
         emit_scalar(writer, scope == SCOPE_TYPE ? "types" : "functions");
         emit_mapping_start(writer, false);
         for (size_t i = 0; i < count; i++) {
-            BudgetEntry entry = {.scope = scope, .name = names[i]};
+            BudgetEntry entry = {.scope = scope, .name = names[i], .phases = phases};
             Actual actual;
             sites_sum(report, &entry, &actual);
             emit_scalar(writer, names[i]);
             emit_mapping_start(writer, true);
             emit_figure(writer, "bytes", actual.figures[SITE_BYTES]);
-            emit_figure(writer, "count", actual.figures[SITE_COUNT]);
+            if (scope == SCOPE_FUNCTION || type_has_objects(report, names[i]))
+                emit_figure(writer, "count", actual.figures[SITE_COUNT]);
             emit_figure(writer, "blocks", actual.figures[SITE_BLOCKS]);
             emit_figure(writer, "live", actual.figures[SITE_LIVE_BYTES]);
+            emit_figure(writer, "peak", actual.figures[SITE_PEAK_BYTES]);
             emit_mapping_end(writer);
         }
         emit_mapping_end(writer);
     }
     free(names);
+}
+
+/* The summary figures a written budget limits, of `phases`. */
+static void emit_summary(Writer *writer, const Report *report, PhaseSet phases, bool flow) {
+    Figure figures[SUMMARY_FIGURE_COUNT];
+    phase_figures(report, phases, figures);
+    emit_mapping_start(writer, flow);
+    emit_figure(writer, "peak", figures[SUMMARY_PEAK_BYTES]);
+    emit_figure(writer, "bytes", figures[SUMMARY_BYTES]);
+    emit_figure(writer, "allocations", figures[SUMMARY_ALLOCATIONS]);
+    emit_figure(writer, "blocks", figures[SUMMARY_BLOCKS]);
+    emit_figure(writer, "live", figures[SUMMARY_LIVE_BYTES]);
+    emit_figure(writer, "live_allocations", figures[SUMMARY_LIVE_ALLOCATIONS]);
+    emit_mapping_end(writer);
 }
 
 static int yaml_write_handler(void *data, unsigned char *buffer, size_t size) {
@@ -305,7 +359,9 @@ static int budget_write(const char *report_path, const char *budget_path, bool e
     char *run = report_describe(&report);
     fprintf(output.file,
             "# memtracer budget, written by `memtracer gate --write` from %s\n"
-            "# (%s).  %s; see docs/tools.md for the schema.\n",
+            "# (%s).  %s; see docs/tools.md for the schema.\n"
+            "# summary, types and functions count what ran (phase: run); phases:\n"
+            "# holds start-up's and compile's figures, and all: the whole program's.\n",
             report.source, run,
             exact ? "Every figure must be met exactly"
                   : "Each figure is a limit: the run may use that much, no more");
@@ -327,17 +383,24 @@ static int budget_write(const char *report_path, const char *budget_path, bool e
         emit_scalar(&writer, "exact");
         emit_scalar(&writer, "true");
     }
+    emit_scalar(&writer, "phase");
+    emit_scalar(&writer, "run");
     emit_scalar(&writer, "summary");
+    emit_summary(&writer, &report, PHASE_RUN, false);
+    emit_named(&writer, &report, SCOPE_TYPE, PHASE_RUN);
+    emit_named(&writer, &report, SCOPE_FUNCTION, PHASE_RUN);
+    emit_scalar(&writer, "phases");
     emit_mapping_start(&writer, false);
-    emit_figure(&writer, "peak", report.summary[SUMMARY_PEAK_BYTES]);
-    emit_figure(&writer, "bytes", report.summary[SUMMARY_BYTES]);
-    emit_figure(&writer, "allocations", report.summary[SUMMARY_ALLOCATIONS]);
-    emit_figure(&writer, "blocks", report.summary[SUMMARY_BLOCKS]);
-    emit_figure(&writer, "live", report.summary[SUMMARY_LIVE_BYTES]);
-    emit_figure(&writer, "live_allocations", report.summary[SUMMARY_LIVE_ALLOCATIONS]);
+    for (int i = 0; i < PHASE_NAMED_COUNT; i++) {
+        if (phase_named[i] == PHASE_RUN || !phase_set_present(&report, phase_named[i])) continue;
+        char *name = phase_set_text(phase_named[i]);
+        emit_scalar(&writer, name);
+        free(name);
+        emit_summary(&writer, &report, phase_named[i], true);
+    }
+    emit_scalar(&writer, "all");
+    emit_summary(&writer, &report, PHASE_ALL, true);
     emit_mapping_end(&writer);
-    emit_named(&writer, &report, SCOPE_TYPE);
-    emit_named(&writer, &report, SCOPE_FUNCTION);
     emit_mapping_end(&writer);
     yaml_document_end_event_initialize(&event, 1);
     emit(&writer, &event);

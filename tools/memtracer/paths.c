@@ -8,12 +8,27 @@
 
 #include "msg.h"
 
+/* The function of the tracer's root, outside every guest function. */
+static const char root_function[] = "<root>";
+
 const char *frame_name(const Frame *frame) {
     return frame->function[0] != '\0' ? frame->function : "?";
 }
 
 static bool frames_same_function(const Frame *a, const Frame *b) {
     return strcmp(a->function, b->function) == 0 && strcmp(a->file, b->file) == 0;
+}
+
+/* The first frame of a path of a phase other than run: "[start-up]". */
+static Frame phase_frame(const Site *site) {
+    static const struct {
+        const char *phase, *frame;
+    } frames[] = {{"start-up", "[start-up]"}, {"compile", "[compile]"}};
+    const char *phase = site_phase(site);
+    for (size_t i = 0; i < sizeof frames / sizeof frames[0]; i++)
+        if (strcmp(phase, frames[i].phase) == 0) return (Frame){(char *)frames[i].frame, "", 0, 1};
+    /* A phase this command does not know is named as the report names it. */
+    return (Frame){(char *)phase, "", 0, 1};
 }
 
 static CallPath *path_add(CallPaths *paths, const Site *site, double bytes, double count) {
@@ -26,52 +41,62 @@ static CallPath *path_add(CallPaths *paths, const Site *site, double bytes, doub
     return path;
 }
 
-/* A path of the site's own function alone. */
-static void path_add_site(CallPaths *paths, const Site *site, double bytes, double count) {
+/* Appends `frame` to the path being built (outermost first), unless it
+ * repeats the frame before it: a recursive run is one frame, the
+ * innermost's. */
+static void frame_push(CallPath *path, Frame frame) {
+    if (path->frame_count > 0 && frames_same_function(&path->frames[path->frame_count - 1], &frame)) {
+        path->frames[path->frame_count - 1] = frame;
+        return;
+    }
+    path->frames[path->frame_count++] = frame;
+}
+
+/* A path of `stack`'s frames (NULL: none), or of the site's function
+ * alone, started at its phase's frame unless it ran. */
+static void path_build(CallPaths *paths, const Site *site, const Stack *stack, double bytes,
+                       double count) {
     CallPath *path = path_add(paths, site, bytes, count);
-    path->frames = mem_calloc(1, sizeof(Frame));
-    path->frames[0] = (Frame){site->function, site->file, site->line, 1};
-    path->frame_count = 1;
-}
-
-/* A path from a stack (innermost first), reversed and with recursion folded. */
-static void path_add_stack(CallPaths *paths, const Site *site, const Stack *stack) {
-    CallPath *path = path_add(paths, site, stack->bytes.known ? stack->bytes.value : 0,
-                              stack->count.known ? stack->count.value : 0);
-    path->frames = mem_calloc(stack->frame_count, sizeof(Frame));
-    /* Innermost first: a frame repeating the one before it (the inner one,
-     * already kept) is part of the same recursive run. */
-    size_t kept = 0;
-    for (size_t i = 0; i < stack->frame_count; i++) {
+    size_t frames = stack != NULL ? stack->frame_count : 0;
+    path->frames = mem_calloc(frames + 2, sizeof(Frame));
+    bool ran = site_phase_bit(site) == PHASE_RUN;
+    if (!ran) frame_push(path, phase_frame(site));
+    /* The stack is innermost first. */
+    for (size_t i = frames; i-- > 0;) {
         const Frame *frame = &stack->frames[i];
-        if (kept > 0 && frames_same_function(&path->frames[kept - 1], frame)) continue;
-        path->frames[kept++] = (Frame){frame->function, frame->file, frame->line, 1};
+        if (!ran && strcmp(frame->function, root_function) == 0) continue;
+        frame_push(path, (Frame){frame->function, frame->file, frame->line, 1});
     }
-    for (size_t i = 0; i < kept / 2; i++) {
-        Frame swap = path->frames[i];
-        path->frames[i] = path->frames[kept - 1 - i];
-        path->frames[kept - 1 - i] = swap;
-    }
-    path->frame_count = kept;
+    /* A path with no frame of its own ends at the site's function, unless
+     * the phase's frame already names it or it is no guest function. */
+    if ((frames == 0 || path->frame_count == (ran ? 0u : 1u)) &&
+        (ran || (strcmp(site->function, path->frames[0].function) != 0 &&
+                 strcmp(site->function, root_function) != 0)))
+        frame_push(path, (Frame){site->function, site->file, site->line, 1});
 }
 
-void paths_collect(const Report *report, CallPaths *paths) {
+void paths_collect(const Report *report, PhaseSet phases, CallPaths *paths) {
     memset(paths, 0, sizeof *paths);
     for (size_t s = 0; s < report->site_count; s++) {
         const Site *site = &report->sites[s];
+        if (!phase_set_has(phases, site)) continue;
         double bytes = site->figures[SITE_BYTES].known ? site->figures[SITE_BYTES].value : 0;
         double count = site->figures[SITE_COUNT].known ? site->figures[SITE_COUNT].value : 0;
         double stack_bytes = 0, stack_count = 0;
+        size_t stacks = 0;
         for (size_t i = 0; i < site->stack_count; i++) {
             const Stack *stack = &site->stacks[i];
             if (stack->frame_count == 0) continue;
-            path_add_stack(paths, site, stack);
-            stack_bytes += paths->paths[paths->count - 1].bytes;
-            stack_count += paths->paths[paths->count - 1].count;
+            double stack_bytes_here = stack->bytes.known ? stack->bytes.value : 0;
+            double stack_count_here = stack->count.known ? stack->count.value : 0;
+            path_build(paths, site, stack, stack_bytes_here, stack_count_here);
+            stack_bytes += stack_bytes_here;
+            stack_count += stack_count_here;
+            stacks++;
         }
-        if (bytes > stack_bytes || count > stack_count || site->stack_count == 0)
-            path_add_site(paths, site, bytes > stack_bytes ? bytes - stack_bytes : 0,
-                          count > stack_count ? count - stack_count : 0);
+        if (bytes > stack_bytes || count > stack_count || stacks == 0)
+            path_build(paths, site, NULL, bytes > stack_bytes ? bytes - stack_bytes : 0,
+                       count > stack_count ? count - stack_count : 0);
     }
 }
 

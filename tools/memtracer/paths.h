@@ -10,16 +10,25 @@
  * to the sites' bytes.  Recursion is folded: a run of frames of the same
  * function in the same file is one frame (the innermost of the run), as
  * is a frame whose `repeat` says it stands for several.
+ *
+ * What the program made while running starts at its outermost frame.
+ * What another phase made starts at a frame named by the phase
+ * ("[start-up]", "[compile]"), then the site's function (the function
+ * being compiled, say): frames of <root>, which stands for no guest
+ * function at all, are left out there, and a site named by its phase
+ * ("[start-up]") is that one frame.
  */
 #ifndef MEMTRACER_PATHS_H
 #define MEMTRACER_PATHS_H
 
 #include <stddef.h>
 
+#include "phase.h"
 #include "report.h"
 
 typedef struct {
-    Frame *frames;       /* outermost first; strings borrowed from the report */
+    Frame *frames;       /* outermost first; strings borrowed from the report,
+                            or static */
     size_t frame_count;  /* at least 1 */
     const Site *site;    /* whose allocations these are (its type) */
     double bytes;
@@ -31,9 +40,9 @@ typedef struct {
     size_t count;
 } CallPaths;
 
-/* The call paths of `report`'s sites, in site order; borrowed strings
- * stay valid while the report does. */
-void paths_collect(const Report *report, CallPaths *paths);
+/* The call paths of `report`'s sites of `phases`, in site order;
+ * borrowed strings stay valid while the report does. */
+void paths_collect(const Report *report, PhaseSet phases, CallPaths *paths);
 void paths_free(CallPaths *paths);
 
 /* A frame's name for a view: its function, or "?" when the report has

@@ -145,6 +145,7 @@ static int read_site(const Report *report, json_t *json, const char *where, Site
         (status = read_string(report, json, "function", where, "", &site->function)) ||
         (status = read_string(report, json, "type", where, "", &site->type)) ||
         (status = read_string(report, json, "kind", where, "", &site->kind)) ||
+        (status = read_string(report, json, "phase", where, "run", &site->phase)) ||
         (status = read_long(report, json, "line", where, 0, &site->line)))
         return status;
     for (int i = 0; i < SITE_FIGURE_COUNT; i++)
@@ -235,12 +236,11 @@ static int check_identity(Report *report, json_t *root) {
         return msg_error(STATUS_DATA, "%s: the report's \"version\" is missing or not an integer",
                          report->source);
     json_int_t major = json_integer_value(version);
-    if (major < REPORT_VERSION_MIN || major > REPORT_VERSION_MAX)
+    if (major != REPORT_VERSION)
         return msg_error(STATUS_DATA,
                          "%s: report version %lld is not supported (this memtracer reads "
-                         "versions %d to %d)",
-                         report->source, (long long)major, REPORT_VERSION_MIN,
-                         REPORT_VERSION_MAX);
+                         "version %d)",
+                         report->source, (long long)major, REPORT_VERSION);
     report->version = (long)major;
     return STATUS_OK;
 }
@@ -353,6 +353,7 @@ static void site_free(Site *site) {
     free(site->function);
     free(site->type);
     free(site->kind);
+    free(site->phase);
 }
 
 void report_free(Report *report) {
@@ -372,6 +373,16 @@ Figure report_sites_total(const Report *report, SiteFigure figure) {
     for (size_t i = 0; i < report->site_count; i++)
         figure_add(&total, report->sites[i].figures[figure]);
     return total;
+}
+
+char *site_place(const Site *site) {
+    if (site->line > 0) return str_printf("%s:%ld %s", site->file, site->line, site->function);
+    if (site->function[0] == '\0') return str_dup(site->file[0] != '\0' ? site->file : "?");
+    if (strcmp(site->function, site->file) == 0 || site->file[0] == '\0')
+        return str_dup(site->function);
+    if (strncmp(site->function, site->file, strlen(site->file)) == 0)
+        return str_dup(site->function);
+    return str_printf("%s %s", site->file, site->function);
 }
 
 char *report_describe(const Report *report) {

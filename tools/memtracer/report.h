@@ -2,7 +2,7 @@
  * report.h -- a JSON report read into memory.  Every other module works on
  * this, never on the JSON: report_load checks the format and the major
  * version once, checks every value's type, and leaves a figure the report
- * lacks as unknown (older versions lack some) rather than zero.
+ * lacks as unknown rather than zero.
  */
 #ifndef MEMTRACER_REPORT_H
 #define MEMTRACER_REPORT_H
@@ -12,9 +12,11 @@
 
 #include "figures.h"
 
-/* The report versions this command reads; a later major one is refused. */
-#define REPORT_VERSION_MIN 1
-#define REPORT_VERSION_MAX 2
+/* The report version this command reads (its major number: a key that
+ * changes meaning or goes away makes the next).  Version 1, which nothing
+ * writes any more, had no phases and counted storage inside its objects,
+ * so its figures cannot stand beside version 2's: it is refused. */
+#define REPORT_VERSION 2
 
 typedef struct {
     char *function;
@@ -40,7 +42,9 @@ typedef struct {
     char *file;      /* "" when the report leaves a name out */
     char *function;
     char *type;
-    char *kind;      /* "object", "storage", or "" */
+    char *kind;      /* "object" (count == blocks), "storage" (count 0), or "" */
+    char *phase;     /* "run", "start-up", "compile"; "run" when the report
+                        leaves it out */
     long line;
     Figure figures[SITE_FIGURE_COUNT];
     Stack *stacks;
@@ -88,6 +92,11 @@ void report_free(Report *report);
 
 /* The sum of every site's `figure`: the report's "bytes in sites". */
 Figure report_sites_total(const Report *report, SiteFigure figure);
+
+/* Where a site is, for a person: "rows.lox:9 build"; a site at line 0 (a
+ * phase such as start-up, named like "[start-up]") is its name alone.
+ * Newly allocated. */
+char *site_place(const Site *site);
 
 /* "lox examples/points.lox" or whatever the report tells of its run. */
 char *report_describe(const Report *report);

@@ -1,6 +1,6 @@
 /*
- * site_match.c -- pairing sites by (file, function, type), then by line
- * (see site_match.h).
+ * site_match.c -- pairing sites by (file, function, type, phase), then by
+ * line (see site_match.h).
  *
  * Both sides are sorted by identity and line, which puts each group of
  * sites with one identity in line order.  A group with as many sites on
@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "msg.h"
+#include "phase.h"
 
 /* A group of base x head sites larger than this pairs in plain line
  * order rather than by the alignment, which needs a byte per cell. */
@@ -51,6 +52,7 @@ static int entry_identity_compare(const Entry *a, const Entry *b) {
     int order = strcmp(a->site->file, b->site->file);
     if (order == 0) order = strcmp(a->function, b->function);
     if (order == 0) order = strcmp(a->site->type, b->site->type);
+    if (order == 0) order = strcmp(site_phase(a->site), site_phase(b->site));
     return order;
 }
 

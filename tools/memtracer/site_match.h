@@ -1,8 +1,9 @@
 /*
  * site_match.h -- pairing the sites of two reports the way a person would.
  *
- * A site is known by (file, function, type); its line is only where it
- * is now.  Sites with the same (file, function, type) are paired in line
+ * A site is known by (file, function, type, phase); its line is only
+ * where it is now (its kind, object or storage, goes with its type).
+ * Sites with the same (file, function, type, phase) are paired in line
  * order: when both sides have as many, one by one; otherwise as many
  * pairs as possible, and among the ways to pair that many, the one with
  * the most pairs alike in size (bytes within a factor of two), then the
@@ -37,7 +38,8 @@ SitePair *sites_match(const Site *base, size_t base_count, const Site *head, siz
  * "function <f.lua>"; any other name is itself.  Newly allocated. */
 char *function_identity(const char *function);
 
-/* Whether two sites have the same file, function (as identified) and type. */
+/* Orders two sites by file, function (as identified), type and phase: 0
+ * when they are the same site, wherever their lines. */
 int site_identity_compare(const Site *a, const Site *b);
 
 #endif

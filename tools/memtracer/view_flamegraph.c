@@ -142,9 +142,9 @@ static void node_draw(const Drawing *drawing, const Node *node, const Node *pare
     }
 }
 
-void view_flamegraph_write(const Report *report, FILE *out) {
+void view_flamegraph_write(const Report *report, PhaseSet phases, FILE *out) {
     CallPaths paths;
-    paths_collect(report, &paths);
+    paths_collect(report, phases, &paths);
     Node *root = mem_calloc(1, sizeof(Node));
     root->name = "all";
     root->file = "";
@@ -182,6 +182,11 @@ void view_flamegraph_write(const Report *report, FILE *out) {
     fprintf(out, "<text x=\"%.0f\" y=\"24\" text-anchor=\"middle\" font-size=\"17\">Allocated bytes: ",
             IMAGE_WIDTH / 2);
     svg_escape(out, program);
+    if (phases != PHASE_ALL) {
+        char *scope = phase_set_text(phases);
+        fprintf(out, " (%s)", scope);
+        free(scope);
+    }
     char *total = size_text(root->bytes);
     fprintf(out, "</text>\n<text x=\"%.0f\" y=\"44\" text-anchor=\"middle\" fill=\"rgb(90,90,90)\">"
                  "%s%.0f bytes (%s) by call path; the top box of each is the type allocated%s; "

@@ -34,9 +34,9 @@ static char *path_join(const CallPath *path) {
     return joined;
 }
 
-void view_folded_write(const Report *report, FILE *out) {
+void view_folded_write(const Report *report, PhaseSet phases, FILE *out) {
     CallPaths paths;
-    paths_collect(report, &paths);
+    paths_collect(report, phases, &paths);
     FoldedLine *lines = mem_calloc(paths.count, sizeof(FoldedLine));
     size_t count = 0;
     for (size_t i = 0; i < paths.count; i++) {

@@ -70,9 +70,9 @@ static json_t *profile_new(const char *name, const char *unit, json_t *samples, 
     return profile;
 }
 
-void view_speedscope_write(const Report *report, FILE *out) {
+void view_speedscope_write(const Report *report, PhaseSet phases, FILE *out) {
     CallPaths paths;
-    paths_collect(report, &paths);
+    paths_collect(report, phases, &paths);
     FrameTable table = {NULL, json_array()};
     json_t *byte_samples = json_array(), *byte_weights = json_array();
     json_t *count_samples = json_array(), *count_weights = json_array();
@@ -97,8 +97,12 @@ void view_speedscope_write(const Report *report, FILE *out) {
         json_decref(stack);
     }
     const char *program = report->program != NULL ? report->program : report->source;
-    char *bytes_name = str_printf("%s: allocated bytes%s", program, report->sampled ? " (estimated)" : "");
-    char *count_name = str_printf("%s: allocated objects%s", program, report->sampled ? " (estimated)" : "");
+    char *scope = phases != PHASE_ALL ? phase_set_text(phases) : str_dup("");
+    char *bytes_name = str_printf("%s: allocated bytes%s%s%s%s", program, scope[0] ? " (" : "",
+                                  scope, scope[0] ? ")" : "", report->sampled ? " (estimated)" : "");
+    char *count_name = str_printf("%s: allocated objects%s%s%s%s", program, scope[0] ? " (" : "",
+                                  scope, scope[0] ? ")" : "", report->sampled ? " (estimated)" : "");
+    free(scope);
     json_t *root = json_object();
     json_object_set_new(root, "$schema", json_string("https://www.speedscope.app/file-format-schema.json"));
     json_t *shared = json_object();
