@@ -10,8 +10,11 @@
  * While tracing, a block is counted once the allocator has given it, at
  * the site where.c finds for it, by <memtracer/inline.h> when it can and
  * by a call when it cannot; its tag goes in its slot (an object's in its
- * header).
+ * header).  A tag is read only while tracing, and tracing, once started,
+ * lasts until the report (memtracer_stop only stops recording new
+ * blocks), so a block made without tracing needs no tag.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,20 +35,18 @@ static __attribute__((noinline, cold, noreturn)) void heap_exhausted(void) {
     exit(70);
 }
 
-/* The core every block passes: the collector's accounting (which may
- * collect first), then the allocator. */
-static inline void *heap_change(void *pointer, size_t old_size,
-                                size_t new_size) {
+/* The collector's accounting of a block that changes from old_size to
+ * new_size bytes: a growth past the threshold collects first. */
+static inline void heap_account(size_t old_size, size_t new_size) {
     if (new_size > old_size) {
         vm.bytes_allocated += new_size - old_size;
         if (vm.bytes_allocated > vm.next_gc) gc_collect();
     } else {
         vm.bytes_allocated -= old_size - new_size;
     }
-    if (new_size == 0) {
-        free(pointer);
-        return NULL;
-    }
+}
+
+static inline void *heap_realloc(void *pointer, size_t new_size) {
     void *result = realloc(pointer, new_size);
     if (result == NULL) heap_exhausted();
     return result;
@@ -53,68 +54,86 @@ static inline void *heap_change(void *pointer, size_t old_size,
 
 #ifndef MT_HOOKS_DISABLED
 
-/* A tracing lox: the traced halves, out of line, so that the plain path
- * keeps its registers. */
+/* A tracing lox: the tracer's side of an event, out of line where it
+ * needs more than a few registers, so that the plain path keeps them.  A
+ * block is counted once the allocator has given it, at the site where.c
+ * finds for it; the collection that a growth may start runs first, so
+ * the peak is exact. */
 
 static __attribute__((noinline)) void *
 reallocate_traced(void *pointer, size_t old_size, size_t new_size,
                   HeapSlot *slot) {
-    if (new_size == 0) {
-        if (pointer != NULL && !mt_free_tagged_inline(slot->tag, old_size))
-            mt_free_tagged(slot->tag, old_size);
-        return heap_change(pointer, old_size, 0);
-    }
-    void *result = heap_change(pointer, old_size, new_size);
     mt_site site = where_site(where_storage_type(slot));
-    mt_tag tag;
-    if (!mt_resize_at_inline(site, slot->tag, old_size, new_size, &tag))
-        tag = mt_resize_at(site, slot->tag, old_size, new_size);
-    slot->tag = tag;
+    heap_account(old_size, new_size);
+    void *result = heap_realloc(pointer, new_size);
+    if (!mt_resize_at_inline(site, slot->tag, old_size, new_size, &slot->tag))
+        slot->tag = mt_resize_at(site, slot->tag, old_size, new_size);
     return result;
 }
 
-static __attribute__((noinline)) mt_tag
-object_counted(size_t size, ObjType type, struct ObjClass *klass) {
+static __attribute__((noinline)) Obj *
+object_obtain_traced(size_t size, ObjType type, struct ObjClass *klass) {
     mt_site site = where_site(where_object_type(type, klass));
-    mt_tag tag;
-    if (!mt_alloc_at_inline(site, size, &tag)) tag = mt_alloc_at(site, size);
-    return tag;
+    heap_account(0, size);
+    Obj *object = heap_realloc(NULL, size);
+    if (!mt_alloc_at_inline(site, size, &object->tag))
+        object->tag = mt_alloc_at(site, size);
+    return object;
 }
 
-static __attribute__((noinline)) void object_uncounted(mt_tag tag,
-                                                       size_t size) {
-    if (!mt_free_tagged_inline(tag, size)) mt_free_tagged(tag, size);
+/* A release the inline functions could not count. */
+static __attribute__((noinline, cold)) void release_called(mt_tag tag,
+                                                           size_t size) {
+    mt_free_tagged(tag, size);
 }
 
+#define RELEASE_TRACED(tag, size)                                            \
+    do {                                                                     \
+        if (MT_TRACING() && !mt_free_tagged_inline((tag), (size)))          \
+            release_called((tag), (size));                                   \
+    } while (0)
+
+#else
+#define RELEASE_TRACED(tag, size) ((void)0)
 #endif
 
 void *reallocate(void *pointer, size_t old_size, size_t new_size,
                  HeapSlot *slot) {
+    if (new_size == 0) {
+        if (pointer == NULL) return NULL;
+        RELEASE_TRACED(slot->tag, old_size);
+        vm.bytes_allocated -= old_size;
+        free(pointer);
+        return NULL;
+    }
 #ifndef MT_HOOKS_DISABLED
     if (MT_TRACING())
         return reallocate_traced(pointer, old_size, new_size, slot);
-    slot->tag = MT_TAG_UNTRACED;
 #else
     (void)slot;
 #endif
-    return heap_change(pointer, old_size, new_size);
+    heap_account(old_size, new_size);
+    return heap_realloc(pointer, new_size);
 }
 
 Obj *object_obtain(size_t size, ObjType type, struct ObjClass *klass) {
-    Obj *object = heap_change(NULL, 0, size);
 #ifndef MT_HOOKS_DISABLED
-    object->tag = MT_TRACING() ? object_counted(size, type, klass)
-                               : MT_TAG_UNTRACED;
+    if (MT_TRACING()) return object_obtain_traced(size, type, klass);
 #else
     (void)type;
     (void)klass;
 #endif
-    return object;
+    heap_account(0, size);
+    return heap_realloc(NULL, size);
 }
 
-void object_release(Obj *object, size_t size) {
-    WITH_HOOKS(if (MT_TRACING()) object_uncounted(object->tag, size);)
-    heap_change(object, size, 0);
+void object_release_traced(Obj *object, size_t size) {
+#ifndef MT_HOOKS_DISABLED
+    if (!mt_free_tagged_inline(object->tag, size))
+        mt_free_tagged(object->tag, size);
+#endif
+    vm.bytes_allocated -= size;
+    free(object);
 }
 
 void gc_mark_object(Obj *object) {

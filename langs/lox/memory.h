@@ -12,9 +12,15 @@
 #define lox_memory_h
 
 #include <stddef.h>
+#include <stdlib.h>
+
+#ifndef MT_HOOKS_DISABLED
+#include <memtracer/hooks.h>
+#endif
 
 #include "heap.h"
 #include "value.h"
+#include "vm.h"
 
 #define ALLOCATE(type, count, slot) \
     (type *)reallocate(NULL, 0, sizeof(type) * (size_t)(count), slot)
@@ -36,9 +42,23 @@ void *reallocate(void *pointer, size_t old_size, size_t new_size,
                  HeapSlot *slot);
 
 struct ObjClass;
-/* A new object's block, its header's tag set; klass: an instance's. */
+/* A new object's block, its header's tag set while tracing; klass: an
+ * instance's. */
 Obj *object_obtain(size_t size, ObjType type, struct ObjClass *klass);
-void object_release(Obj *object, size_t size);
+
+void object_release_traced(Obj *object, size_t size);
+/* An object's block released.  Inline: the sweep releases every dead
+ * object through it. */
+static inline void object_release(Obj *object, size_t size) {
+#ifndef MT_HOOKS_DISABLED
+    if (MT_TRACING()) {
+        object_release_traced(object, size);
+        return;
+    }
+#endif
+    vm.bytes_allocated -= size;
+    free(object);
+}
 
 void gc_mark_object(Obj *object);
 void gc_collect(void);

@@ -24,13 +24,7 @@
 
 #include "compiler.h"
 
-/* The tracer's names, interned the first time tracing asks. */
-static struct {
-    bool named;
-    mt_type objects[OBJ_TYPE_COUNT];
-    mt_type storage[OWNER_COUNT];
-    mt_func startup;
-} names;
+WhereNames where_names;
 
 static const char *const object_names[OBJ_TYPE_COUNT] = {
     [OBJ_ARRAY] = "Array",       [OBJ_BOUND_METHOD] = "BoundMethod",
@@ -47,24 +41,20 @@ static const char *const storage_names[OWNER_COUNT] = {
     [OWNER_STRING_CHARS] = "String chars",
 };
 
-static void names_intern(void) {
+void where_names_intern(void) {
     for (int i = 0; i < OBJ_TYPE_COUNT; i++)
         if (object_names[i] != NULL)
-            names.objects[i] = mt_type_intern(
+            where_names.objects[i] = mt_type_intern(
                 object_names[i], strlen(object_names[i]), MT_KIND_OBJECT);
     for (int i = 0; i < OWNER_COUNT; i++)
         if (storage_names[i] != NULL)
-            names.storage[i] = mt_type_intern(
+            where_names.storage[i] = mt_type_intern(
                 storage_names[i], strlen(storage_names[i]), MT_KIND_STORAGE);
-    names.startup = mt_func_intern("[start-up]", 10, "[start-up]", 0);
-    names.named = true;
+    where_names.startup = mt_func_intern("[start-up]", 10, "[start-up]", 0);
+    where_names.named = true;
 }
 
-/* A class's types: its instances, their fields, its methods. */
-enum { CLASS_INSTANCES, CLASS_FIELDS, CLASS_METHODS };
-
-static __attribute__((noinline)) mt_type class_named(ObjClass *klass,
-                                                     int which) {
+mt_type where_class_named(ObjClass *klass, int which) {
     const char *name = klass->name->chars;
     size_t length = (size_t)klass->name->length;
     char *text = malloc(length + sizeof " methods");
@@ -80,35 +70,6 @@ static __attribute__((noinline)) mt_type class_named(ObjClass *klass,
         mt_type_intern(text, length + 8, MT_KIND_STORAGE);
     free(text);
     return klass->trace_types[which];
-}
-
-static inline mt_type class_type(ObjClass *klass, int which) {
-    mt_type type = klass->trace_types[which];
-    return type != 0 ? type : class_named(klass, which);
-}
-
-mt_type where_object_type(ObjType type, ObjClass *klass) {
-    if (type == OBJ_INSTANCE) return class_type(klass, CLASS_INSTANCES);
-    if (!names.named) names_intern();
-    return names.objects[type];
-}
-
-#define CONTAINER(pointer, type, member) \
-    ((type *)((char *)(pointer) - offsetof(type, member)))
-
-mt_type where_storage_type(const HeapSlot *slot) {
-    switch ((HeapOwner)slot->owner) {
-    case OWNER_VM: return MT_TYPE_INTERNAL;
-    case OWNER_INSTANCE_FIELDS:
-        return class_type(CONTAINER(slot, ObjInstance, fields.slot)->klass,
-                          CLASS_FIELDS);
-    case OWNER_CLASS_METHODS:
-        return class_type(CONTAINER(slot, ObjClass, methods.slot),
-                          CLASS_METHODS);
-    default:
-        if (!names.named) names_intern();
-        return names.storage[slot->owner];
-    }
 }
 
 /* The tracer's name of a function: a method's is Class.method. */
@@ -146,16 +107,20 @@ static int frame_line(const CallFrame *frame) {
 
 /* Outside the VM's frames: compiling, or starting up. */
 static mt_site site_outside(mt_type type) {
-    if (!names.named) names_intern();
+    if (!where_names.named) where_names_intern();
     mt_site site;
     if (compiler_active()) {
         ObjFunction *compiling = compiler_function();
         mt_phase_set(MT_PHASE_COMPILE);
-        site = mt_site_at(compiling != NULL ? function_named(compiling) : 0,
-                          compiler_line(), type);
+        /* Before the script's own function exists, what the compiler
+         * makes is the script's. */
+        mt_func func = compiling != NULL
+                           ? function_named(compiling)
+                           : mt_func_intern("<script>", 8, vm.script_name, 1);
+        site = mt_site_at(func, compiler_line(), type);
     } else {
         mt_phase_set(MT_PHASE_STARTUP);
-        site = mt_site_at(names.startup, 0, type);
+        site = mt_site_at(where_names.startup, 0, type);
     }
     mt_phase_set(MT_PHASE_RUN);
     return site;

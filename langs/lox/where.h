@@ -21,6 +21,7 @@ static inline void where_unwind(void) {}
 #else
 
 #include <memtracer/inline.h>
+#include <stddef.h>
 
 /* What an instruction allocated last, and where the tracer counts it. */
 typedef struct WhereSite {
@@ -28,29 +29,80 @@ typedef struct WhereSite {
     mt_site site;      /* 0: nothing allocated here yet */
 } WhereSite;
 
+/* The tracer's names of the VM's own types, interned the first time
+ * tracing asks (where_names_intern). */
+typedef struct WhereNames {
+    bool named;
+    mt_type objects[OBJ_TYPE_COUNT];
+    mt_type storage[OWNER_COUNT];
+    mt_func startup;
+} WhereNames;
+extern WhereNames where_names;
+void where_names_intern(void);
+
+/* A class's types: its instances, their fields, its methods; 0 until the
+ * class is named (where_class_named). */
+enum { CLASS_INSTANCES, CLASS_FIELDS, CLASS_METHODS };
+mt_type where_class_named(ObjClass *klass, int which);
+
+static inline mt_type where_class_type(ObjClass *klass, int which) {
+    mt_type type = klass->trace_types[which];
+    return type != 0 ? type : where_class_named(klass, which);
+}
+
 /* The tracer's type of a new object: its type's, or for an instance its
- * class's (named on first use). */
-mt_type where_object_type(ObjType type, ObjClass *klass);
+ * class's. */
+static inline mt_type where_object_type(ObjType type, ObjClass *klass) {
+    if (type == OBJ_INSTANCE) return where_class_type(klass, CLASS_INSTANCES);
+    if (MT_UNLIKELY(!where_names.named)) where_names_intern();
+    return where_names.objects[type];
+}
+
+#define WHERE_CONTAINER(pointer, type, member) \
+    ((type *)((char *)(pointer) - offsetof(type, member)))
+
 /* The tracer's type of a block that is not an object, by its owner:
  * "Array elements", "Point fields", ...; <internal> for the VM's own. */
-mt_type where_storage_type(const HeapSlot *slot);
+static inline mt_type where_storage_type(const HeapSlot *slot) {
+    switch ((HeapOwner)slot->owner) {
+    case OWNER_VM: return MT_TYPE_INTERNAL;
+    case OWNER_INSTANCE_FIELDS:
+        return where_class_type(
+            WHERE_CONTAINER(slot, ObjInstance, fields.slot)->klass,
+            CLASS_FIELDS);
+    case OWNER_CLASS_METHODS:
+        return where_class_type(WHERE_CONTAINER(slot, ObjClass, methods.slot),
+                                CLASS_METHODS);
+    default:
+        if (MT_UNLIKELY(!where_names.named)) where_names_intern();
+        return where_names.storage[slot->owner];
+    }
+}
 
 /* The slow half of where_site: outside the VM's frames (frame NULL), or
  * an instruction that has not allocated that type yet. */
 __attribute__((noinline)) mt_site where_find(CallFrame *frame, mt_type type);
 
-/* The tracer's site for a block of that type made now: in the innermost
- * frame at its current instruction, found in the chunk's table when the
- * instruction has made one before. */
-static inline mt_site where_site(mt_type type) {
-    if (vm.frame_count == 0) return where_find(NULL, type);
-    CallFrame *frame = &vm.frames[vm.frame_count - 1];
+/* The tracer's site for a block of that type made now in the innermost
+ * frame at its current instruction, if the instruction has made one
+ * before; else 0.  Calls nothing. */
+static inline mt_site where_site_known(mt_type type) {
+    if (vm.frame_count == 0) return 0;
+    const CallFrame *frame = &vm.frames[vm.frame_count - 1];
     const Chunk *chunk = &frame->closure->function->chunk;
-    if (chunk->sites != NULL) {
-        const WhereSite *slot = &chunk->sites[frame->ip - chunk->code];
-        if (slot->type == type && slot->site != 0) return slot->site;
-    }
-    return where_find(frame, type);
+    if (chunk->sites == NULL) return 0;
+    const WhereSite *slot = &chunk->sites[frame->ip - chunk->code];
+    return slot->type == type ? slot->site : 0;
+}
+
+/* The tracer's site for a block of that type made now: in the innermost
+ * frame at its current instruction (or outside the frames). */
+static inline mt_site where_site(mt_type type) {
+    mt_site site = where_site_known(type);
+    if (site != 0) return site;
+    return where_find(vm.frame_count > 0 ? &vm.frames[vm.frame_count - 1]
+                                         : NULL,
+                      type);
 }
 
 /* The guest's calls, for call paths: out of line, so that the VM's call

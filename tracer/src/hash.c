@@ -26,18 +26,20 @@ uint64_t tr_hash_bytes(const void *key, size_t len) {
 }
 
 bool tr_buckets_fit(tr_buckets *buckets, uint32_t end, const tr_chain *chain) {
-    size_t have = buckets->heads != NULL ? buckets->mask + 1 : 0;
-    if ((size_t)(end - chain->first) < have) return true;
-    size_t want = have != 0 ? have * 2 : FIRST_BUCKETS;
+    if ((size_t)(end - chain->first) < buckets->count) return true;
+    size_t want = buckets->count != 0 ? buckets->count * 2 : FIRST_BUCKETS;
+    unsigned shift = 64;
+    for (size_t n = want; n > 1; n >>= 1) shift--;
     uint32_t *heads = tr_mem_calloc(want, sizeof *heads);
     if (heads == NULL) return false;
     for (uint32_t id = chain->first; id < end; id++) {
-        uint32_t *head = &heads[chain->hash(id) & (want - 1)];
+        uint32_t *head = &heads[chain->hash(id) >> shift];
         *chain->next(id) = *head;
         *head = id;
     }
     tr_mem_free(buckets->heads);
     buckets->heads = heads;
-    buckets->mask = want - 1;
+    buckets->count = want;
+    buckets->shift = shift;
     return true;
 }

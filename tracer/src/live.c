@@ -63,11 +63,12 @@ static struct {
     tr_pool pools[CLASSES];
 } live;
 
-void tr_live_begin(void) {
+bool tr_live_begin(void) {
     memset(&live, 0, sizeof live);
     for (int c = 0; c < CLASSES; c++)
         tr_pool_init(&live.pools[c],
                      sizeof(page) + ((size_t)MIN_CAP << c) * sizeof(entry));
+    return true;
 }
 
 /* ------------------------------------------------------------ directory */
@@ -186,8 +187,7 @@ static page *page_grow(page *p) {
 
 /* --------------------------------------------------------------- the API */
 
-bool tr_live_reserve(const void *ptr) {
-    uintptr_t addr = (uintptr_t)ptr;
+bool tr_live_reserve(uintptr_t addr) {
     page *p = page_of(addr, 1);
     if (p == NULL) return false;
     /* Kept at most 3/4 full, so that probes end; a record that cannot
@@ -198,8 +198,7 @@ bool tr_live_reserve(const void *ptr) {
     return p->cap < MAX_CAP && page_grow(p) != p;
 }
 
-bool tr_live_add(const void *ptr, mt_tag tag, size_t size, tr_live *stale) {
-    uintptr_t addr = (uintptr_t)ptr;
+bool tr_live_add(uintptr_t addr, mt_tag tag, size_t size, tr_live *stale) {
     unsigned offset = (unsigned)(addr & PAGE_MASK);
     uint64_t word = (size < MAX_SIZE ? size : MAX_SIZE) << 13 | (offset + 1);
     page *p = page_of(addr, 1);
@@ -215,8 +214,7 @@ bool tr_live_add(const void *ptr, mt_tag tag, size_t size, tr_live *stale) {
     return replaced;
 }
 
-bool tr_live_take(const void *ptr, tr_live *out) {
-    uintptr_t addr = (uintptr_t)ptr;
+bool tr_live_take(uintptr_t addr, tr_live *out) {
     page *p = page_of(addr, 0);
     if (p == NULL) return false;
     size_t hole = entry_probe(p, (unsigned)(addr & PAGE_MASK));

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "memtracer/memtracer.h"
 
@@ -17,15 +18,20 @@ typedef struct tr_live {
     size_t size;
 } tr_live;
 
-void tr_live_begin(void);
-/* Makes sure a block at ptr can be added; false when memory is exhausted.
- * Then tr_live_add at ptr cannot fail. */
-bool tr_live_reserve(const void *ptr);
-/* Records the block at ptr; when ptr was live already (the VM reused it
+/* Sets the table up empty; false when memory is exhausted. */
+bool tr_live_begin(void);
+/* Blocks are known by their addresses, as integers: the table never reads
+ * a block. */
+
+/* Makes sure a block at address can be added; false when memory is exhausted.
+ * Then tr_live_add at address cannot fail. */
+bool tr_live_reserve(uintptr_t address);
+/* Records the block at address; when it was live already (the VM reused it
  * without reporting the release), the old entry is copied to *stale and
  * true returned. */
-bool tr_live_add(const void *ptr, mt_tag tag, size_t size, tr_live *stale);
-/* Removes ptr's entry, copying it to *out; false when ptr is not live. */
-bool tr_live_take(const void *ptr, tr_live *out);
+bool tr_live_add(uintptr_t address, mt_tag tag, size_t size, tr_live *stale);
+/* Removes address's entry, copying it to *out; false when it is not
+ * live. */
+bool tr_live_take(uintptr_t address, tr_live *out);
 
 #endif

@@ -38,9 +38,9 @@ typedef struct frame {
 } frame;
 
 mt_path tr_path_top;
+tr_node *tr_nodes;
 
 static struct {
-    tr_node *nodes;
     size_t node_count, node_capacity;
     tr_buckets buckets;
     mt_path cache[1u << CACHE_BITS];
@@ -51,13 +51,12 @@ static struct {
     bool fold;
 } paths;
 
-tr_node *tr_node_of(mt_path id) { return &paths.nodes[id]; }
 uint32_t tr_node_count(void) { return (uint32_t)paths.node_count; }
 
-static uint64_t node_hash(mt_path parent, mt_func func, int call_line,
-                          uint32_t repeat) {
-    return tr_hash_pair(tr_hash_pair(parent, func),
-                        (uint64_t)(uint32_t)call_line << 32 | repeat);
+static inline uint64_t node_hash(mt_path parent, mt_func func,
+                                 int call_line, uint32_t repeat) {
+    return tr_hash_words((uint64_t)parent << 32 | func,
+                         (uint64_t)(uint32_t)call_line << 32 | repeat);
 }
 
 static uint64_t node_rehash(uint32_t id) {
@@ -92,7 +91,7 @@ static __attribute__((noinline)) mt_path node_find(mt_path parent,
         if (node_is(tr_node_of(id), parent, func, call_line, repeat))
             return *cached = id;
     uint32_t id = (uint32_t)paths.node_count;
-    if (!tr_array_grow(&paths.nodes, &paths.node_capacity, paths.node_count,
+    if (!tr_array_grow(&tr_nodes, &paths.node_capacity, paths.node_count,
                        sizeof(tr_node), FIRST_NODES, MAX_NODES) ||
         !tr_buckets_fit(&paths.buckets, id, &node_chain))
         return 0;
@@ -128,7 +127,7 @@ bool tr_paths_begin(bool fold_recursion) {
     tr_paths_reset();
     paths.fold = fold_recursion;
     paths.node_count = TR_PATH_ROOT;
-    if (!tr_array_grow(&paths.nodes, &paths.node_capacity, paths.node_count,
+    if (!tr_array_grow(&tr_nodes, &paths.node_capacity, paths.node_count,
                        sizeof(tr_node), FIRST_NODES, MAX_NODES) ||
         !tr_array_grow(&paths.stack, &paths.capacity, 0, sizeof(frame),
                        FIRST_FRAMES, SIZE_MAX / sizeof(frame)) ||
@@ -143,6 +142,7 @@ bool tr_paths_begin(bool fold_recursion) {
 
 void tr_paths_reset(void) {
     memset(&paths, 0, sizeof paths);
+    tr_nodes = NULL;
     tr_path_top = 0;
 }
 
@@ -230,7 +230,7 @@ mt_path tr_path_intern(void) {
 mt_path mt_path_root(void) { return TR_PATH_ROOT; }
 
 mt_path mt_path_child(mt_path parent, mt_func callee, int call_line) {
-    if (!mt_active || paths.nodes == NULL) return TR_PATH_ROOT;
+    if (!mt_active || tr_nodes == NULL) return TR_PATH_ROOT;
     if (parent == 0 || parent >= paths.node_count) parent = TR_PATH_ROOT;
     const tr_node *p = tr_node_of(parent);
     mt_path child;

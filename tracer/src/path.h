@@ -47,7 +47,8 @@ static inline mt_path tr_path_now(void) {
 
 /* Ids below this are nodes, complete (see tr_site_count). */
 uint32_t tr_node_count(void);
-tr_node *tr_node_of(mt_path id);
+extern tr_node *tr_nodes;
+static inline tr_node *tr_node_of(mt_path id) { return &tr_nodes[id]; }
 
 /* Sets up the root and the shadow stack; false when memory is
  * exhausted. */

@@ -25,6 +25,7 @@
 #include "state.h"
 
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 
 /* The VM's own memory is in no figure: its site counts only what it got
  * and gave back, for the report's line on what was hidden. */
@@ -87,7 +88,7 @@ void mt_phase_set(mt_phase phase) { tr_state.phase = phase; }
 /* The call path's share of a block counted at a listed site: its node's
  * own figures for the histogram and call tree, and with stack traces the
  * site's record of the path. */
-static void path_count(mt_site site, size_t size) {
+static ALWAYS_INLINE void path_count(mt_site site, size_t size) {
     mt_path node = tr_path_now();
     tr_node *record = tr_node_of(node);
     record->self_count += tr_site(site)->object;
@@ -98,7 +99,7 @@ static void path_count(mt_site site, size_t size) {
 
 /* Counts a block of size bytes made at site; its tag.  TraceMem sends a
  * small block at a listed site to a filtered one. */
-static mt_tag count_obtained(mt_site site, size_t size) {
+static ALWAYS_INLINE mt_tag count_obtained(mt_site site, size_t size) {
     if (UNLIKELY(site < MT_FIRST_COUNTED_SITE)) {
         if (site == TR_SITE_HIDDEN) {
             hidden.blocks++;
@@ -118,7 +119,8 @@ static mt_tag count_obtained(mt_site site, size_t size) {
 }
 
 /* Counts out a block of size bytes tagged tag: released, or replaced. */
-static void count_released(mt_tag tag, size_t size, bool died) {
+static ALWAYS_INLINE void count_released(mt_tag tag, size_t size,
+                                         bool died) {
     mt_site site = MT_TAG_SITE(tag);
     if (UNLIKELY(site < MT_FIRST_COUNTED_SITE || site >= tr_site_count())) {
         if (site == TR_SITE_HIDDEN) {
@@ -159,21 +161,23 @@ void mt_free_tagged(mt_tag tag, size_t size) {
 
 /* A block at ptr counted at site, kept in the live table.  An address
  * already live means the VM reused it without reporting the release:
- * believe the new block, and count the old one out as released. */
-static void obtained_at(const void *ptr, size_t size, mt_site site) {
-    if (!tr_live_reserve(ptr)) {
+ * believe the new block, and count the old one out as released first (the
+ * program never held both). */
+static void obtained_at(uintptr_t address, size_t size, mt_site site) {
+    tr_live stale;
+    if (tr_live_take(address, &stale))
+        count_released(stale.tag, stale.size, true);
+    if (!tr_live_reserve(address)) {
         tr_state.lost_events++;
         return;
     }
-    tr_live stale;
-    if (tr_live_add(ptr, count_obtained(site, size), size, &stale))
-        count_released(stale.tag, stale.size, true);
+    tr_live_add(address, count_obtained(site, size), size, &stale);
 }
 
 void mt_alloc(const void *ptr, size_t size, mt_type type, mt_func func,
               int line) {
     if (!mt_active || ptr == NULL) return;
-    obtained_at(ptr, size, mt_site_at(func, line, type));
+    obtained_at((uintptr_t)ptr, size, mt_site_at(func, line, type));
 }
 
 /* old_size and mt_free's size are the VM's view; the tracer trusts the
@@ -183,7 +187,7 @@ void mt_resize(const void *old_ptr, size_t old_size, const void *new_ptr,
     (void)old_size;
     if (!mt_active) return;
     tr_live old = {MT_TAG_UNTRACED, 0};
-    bool had_old = old_ptr != NULL && tr_live_take(old_ptr, &old);
+    bool had_old = old_ptr != NULL && tr_live_take((uintptr_t)old_ptr, &old);
     if (old_ptr != NULL && !had_old) tr_state.untracked_frees++;
     if (had_old) {
         count_released(old.tag, old.size, new_ptr == NULL);
@@ -191,14 +195,14 @@ void mt_resize(const void *old_ptr, size_t old_size, const void *new_ptr,
             mt_inline.resizes++;
     }
     if (new_ptr != NULL)
-        obtained_at(new_ptr, new_size, mt_site_at(func, line, type));
+        obtained_at((uintptr_t)new_ptr, new_size, mt_site_at(func, line, type));
 }
 
 void mt_free(const void *ptr, size_t size) {
     (void)size;
     if (!mt_active || ptr == NULL) return;
     tr_live old;
-    if (tr_live_take(ptr, &old))
+    if (tr_live_take((uintptr_t)ptr, &old))
         count_released(old.tag, old.size, true);
     else
         tr_state.untracked_frees++;

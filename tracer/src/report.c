@@ -323,6 +323,7 @@ void tr_report_node_totals(void) { tr_path_walk(no_visit, totals_leave, NULL); }
 /* --------------------------------------------------------------- frames */
 
 void tr_frames_start(tr_frames *frames, mt_site site, mt_path node) {
+    frames->site = site;
     unsigned shown = 0;
     uint64_t all = 0, kept = 0;
     unsigned limit = tr_state.options.stack_limit;
@@ -343,7 +344,11 @@ void tr_frames_start(tr_frames *frames, mt_site site, mt_path node) {
 bool tr_frames_next(tr_frames *frames, tr_frame *frame) {
     if (frames->left == 0) return false;
     const tr_node *node = tr_node_of(frames->node);
-    const tr_func *func = tr_func_of(node->func);
+    /* Nothing encloses the site (the root path): its own function is the
+     * one frame, whatever phase made it. */
+    mt_func id = frames->node == TR_PATH_ROOT ? tr_site(frames->site)->func
+                                              : node->func;
+    const tr_func *func = tr_func_of(id);
     frame->function = func->name;
     frame->file = tr_func_file(func);
     frame->line = frames->line;

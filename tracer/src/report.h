@@ -93,6 +93,7 @@ typedef struct tr_frame {
 } tr_frame;
 
 typedef struct tr_frames {
+    mt_site site;
     mt_path node;          /* the frame to give next */
     int line;              /* and its line */
     unsigned left;         /* frames still to give within StackLimit */
@@ -101,7 +102,7 @@ typedef struct tr_frames {
 
 /* The frames of the path node at site, innermost first: the site's own
  * (function, line), then each caller with the line it made the call from.
- * The root is a frame only when nothing encloses the site. */
+ * When nothing encloses the site, its own function is the one frame. */
 void tr_frames_start(tr_frames *frames, mt_site site, mt_path node);
 bool tr_frames_next(tr_frames *frames, tr_frame *frame);
 

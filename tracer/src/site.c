@@ -25,10 +25,10 @@ static struct {
     uint32_t cache[1u << CACHE_BITS];
 } sites;
 
-static uint64_t key_hash(mt_func func, int line, mt_type type,
-                         mt_phase phase) {
-    return tr_hash_pair(tr_hash_pair(func, (uint32_t)line),
-                        (uint64_t)phase << 32 | type);
+static inline uint64_t key_hash(mt_func func, int line, mt_type type,
+                                mt_phase phase) {
+    return tr_hash_words((uint64_t)func << 32 | (uint32_t)line,
+                         (uint64_t)phase << 32 | type);
 }
 
 static uint64_t site_rehash(uint32_t id) {

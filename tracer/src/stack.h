@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hash.h"
 #include "memtracer/memtracer.h"
 
 typedef struct tr_stack {
@@ -22,11 +23,39 @@ typedef struct tr_stack {
     uint64_t blocks, bytes;
 } tr_stack;
 
-/* Counts a block of size bytes at site reached by the path node; false
- * when memory is exhausted (nothing counted). */
-bool tr_stack_add(mt_site site, mt_path node, size_t size);
+/* The records by id, and a cache of recent ones by (site, path). */
+#define TR_STACK_CACHE_BITS 10
+extern tr_stack *tr_stack_records;
+extern uint32_t tr_stack_cache[1u << TR_STACK_CACHE_BITS];
 
-tr_stack *tr_stack_of(uint32_t id);
+static inline tr_stack *tr_stack_of(uint32_t id) {
+    return &tr_stack_records[id];
+}
+
+static inline uint64_t tr_stack_hash(mt_site site, mt_path node) {
+    return tr_hash_words((uint64_t)site << 32 | node, 0);
+}
+
+/* The record of (site, node), found or made, and cached; 0 when memory is
+ * exhausted. */
+uint32_t tr_stack_find(mt_site site, mt_path node, uint64_t hash);
+
+/* Counts a block of size bytes at site reached by the path node; false
+ * when memory is exhausted (nothing counted).  A loop allocates at the
+ * same few (site, path) pairs over and over: the cache answers. */
+static inline bool tr_stack_add(mt_site site, mt_path node, size_t size) {
+    uint64_t hash = tr_stack_hash(site, node);
+    uint32_t id = tr_stack_cache[tr_cache_slot(hash, TR_STACK_CACHE_BITS)];
+    tr_stack *record = &tr_stack_records[id];
+    if (id == 0 || record->site != site || record->node != node) {
+        id = tr_stack_find(site, node, hash);
+        if (id == 0) return false;
+        record = &tr_stack_records[id];
+    }
+    record->blocks++;
+    record->bytes += size;
+    return true;
+}
 
 bool tr_stacks_begin(void);
 void tr_stacks_reset(void);

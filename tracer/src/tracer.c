@@ -158,7 +158,7 @@ static bool setup(const mt_options *o, const char *language,
            globs_split(&tr_state.file_globs, mine->filter_file) &&
            globs_split(&tr_state.root_globs, mine->filter_root_name) &&
            tr_sites_begin() && tr_stacks_begin() &&
-           tr_paths_begin(o->fold_recursion);
+           tr_paths_begin(o->fold_recursion) && tr_live_begin();
 }
 
 int mt_start_version(const mt_options *o, const char *language,

@@ -27,6 +27,17 @@ extern "C" {
 #define MT_UNLIKELY(x) (x)
 #endif
 
+/* An address reported after realloc or free let the block go is only a
+ * key (memtracer.h): GCC's use-after-free warning does not apply. */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#define MT_ADDRESS_KEPT(call)                                                 \
+    _Pragma("GCC diagnostic push")                                            \
+    _Pragma("GCC diagnostic ignored \"-Wuse-after-free\"") call;            \
+    _Pragma("GCC diagnostic pop")
+#else
+#define MT_ADDRESS_KEPT(call) call;
+#endif
+
 /* Set while the tracer records, and while it needs the guest's calls.
  * Read them through MT_TRACING() and MT_TRACING_CALLS() only. */
 MT_API extern bool mt_active;
@@ -48,14 +59,17 @@ MT_API extern bool mt_calls_active;
 #define MT_HOOK_RESIZE(old_ptr, old_size, new_ptr, new_size, type, func,      \
                        line)                                                  \
     do {                                                                      \
-        if (MT_TRACING())                                                     \
-            mt_resize((old_ptr), (old_size), (new_ptr), (new_size), (type),   \
-                      (func), (line));                                        \
+        if (MT_TRACING()) {                                                   \
+            MT_ADDRESS_KEPT(mt_resize((old_ptr), (old_size), (new_ptr),       \
+                                      (new_size), (type), (func), (line)))    \
+        }                                                                     \
     } while (0)
 
 #define MT_HOOK_FREE(ptr, size)                                               \
     do {                                                                      \
-        if (MT_TRACING()) mt_free((ptr), (size));                             \
+        if (MT_TRACING()) {                                                   \
+            MT_ADDRESS_KEPT(mt_free((ptr), (size)))                           \
+        }                                                                     \
     } while (0)
 
 /* The fast door's release: tag is the block's, size its size. */

@@ -171,7 +171,10 @@ MT_API void mt_phase_set(mt_phase phase);
 
 /* A guest call: the callee, and the line in the caller it is made from.
  * O(1), and free of memory until something allocates under it.  Needed
- * only while MT_TRACING_CALLS() (stack traces, histogram, call tree). */
+ * only while MT_TRACING_CALLS() (stack traces, histogram, call tree).  A
+ * call from function 0 (<root>) shows no line in stack traces: a VM whose
+ * top level has lines names it as a function of its own ("<script>") and
+ * reports the call into it. */
 MT_API void mt_call(mt_func callee, int call_line);
 MT_API void mt_return(void);
 /* Drops frames until depth frames remain (an error unwound the stack). */
@@ -188,19 +191,27 @@ MT_API void mt_path_set(mt_path path);
 /* ------------------------------------------------------- the simple door */
 
 /* Every block is reported with where the guest is: the function running
- * (the innermost frame of the current call path) and the line in it. */
+ * (the innermost frame of the current call path) and the line in it.  A
+ * block's address is only a key: the tracer never reads the block, so an
+ * address may be reported after realloc or free has let it go. */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11
+#define MT_ADDRESS_ONLY(n) __attribute__((access(none, n)))
+#else
+#define MT_ADDRESS_ONLY(n)
+#endif
 
 /* A block obtained: an object, or storage (by its type's kind). */
 MT_API void mt_alloc(const void *ptr, size_t size, mt_type type,
-                     mt_func func, int line);
+                     mt_func func, int line) MT_ADDRESS_ONLY(1);
 /* A block moved, grown or shrunk (old_ptr NULL: obtained; new_ptr NULL:
  * released): charged to the location with the given type. */
 MT_API void mt_resize(const void *old_ptr, size_t old_size,
                       const void *new_ptr, size_t new_size, mt_type type,
-                      mt_func func, int line);
+                      mt_func func, int line) MT_ADDRESS_ONLY(1)
+    MT_ADDRESS_ONLY(3);
 /* A block released.  The tracer counts it out with the size it recorded:
  * size is the VM's own view, for checking. */
-MT_API void mt_free(const void *ptr, size_t size);
+MT_API void mt_free(const void *ptr, size_t size) MT_ADDRESS_ONLY(1);
 
 /* --------------------------------------------------------- the fast door */
 
