@@ -88,7 +88,7 @@ class Context:
     def trace(self, program_text, name, report, folder, stacks=False, interpreter=None):
         """Runs `program_text` saved as folder/name (run from `folder`, so
         the report names it `name`) and returns the report's path."""
-        os.makedirs(folder, exist_ok=True)
+        os.makedirs(os.path.dirname(os.path.join(folder, name)), exist_ok=True)
         write(os.path.join(folder, name), program_text)
         report = os.path.join(self.tmp, report)
         args = [interpreter or self.lox, '--memtracer.Output=json',
@@ -198,7 +198,7 @@ def case_compare_regression(ctx):
     site = changed[0]
     expected = {'status': 'grown', 'file': 'rows.lox', 'function': 'build', 'type': 'Array elements',
                 'kind': 'storage', 'phase': 'run', 'bytes_change': 8000, 'blocks_change': 0,
-                'count_change': 0, 'peak_bytes_change': 8000}
+                'count_change': 0, 'peak_bytes_change': 8000, 'live_bytes_change': 8000}
     for key, value in expected.items():
         if site[key] != value:
             fail('the grown site has %s=%r, expected %r' % (key, site[key], value))
@@ -224,15 +224,17 @@ def case_compare_regression(ctx):
     if not re.match(r'\s*grown\s+rows\.lox:9 build\s+Array elements\s+40320 -> 48320\s+'
                     r'\+8000 \(\+19\.8%\)\s+1008\s+0\s+40 -> 47\.9$', lines[at + 1]):
         fail('the text does not name the grown site first: %r' % lines[at + 1])
-    # What held the peak: the program's peak grew by the 8000, all at that
-    # site, which holds 40192 of the head's peak.
+    # What held the peak, and at exit: the program's peak grew by the 8000,
+    # all at that site, which holds 40192 of the head's peak, and as much at
+    # exit (all rows and kept's last elements, 32192 + 8000).
     head_peak = load(head)['summary']['peak_bytes']
     if load(base)['summary']['peak_bytes'] + 8000 != head_peak:
         fail('the peak did not grow by 8000')
     at = next(i for i, line in enumerate(lines) if line.startswith("At the program's peak"))
     share = '%.1f%%' % (40192 / head_peak * 100)
     if not re.match(r'\s*rows\.lox:9 build\s+Array elements\s+32192 -> 40192\s+\+8000 \(\+24\.9%\)'
-                    r'\s+' + re.escape(share) + '$', lines[at + 2]):
+                    r'\s+' + re.escape(share) + r'\s+32192 -> 40192\s+\+8000 \(\+24\.9%\)$',
+                    lines[at + 2]):
         fail('the peak table does not name the site: %r' % lines[at:at + 3])
     # More changes, sorted by impact, the absolute change in bytes: label's
     # parts array grows by one 8-byte element while running; the one more
@@ -1027,6 +1029,116 @@ def case_version_2(ctx):
     proc = ctx.mt('compare', sampled, sampled)
     if not re.search(r'~4000', proc.stdout) or 'estimates' not in proc.stdout:
         fail('sampled figures not marked: %s' % proc.stdout)
+
+
+# -- the worked example of docs/tools.md ----------------------------------------
+
+EXAMPLE = os.path.join(HERE, '..', '..', 'examples', 'leak_and_churn.lox')
+
+# The budget docs/tools.md commits for it (ci/leak_and_churn.budget.yaml).
+EXAMPLE_BUDGET = """\
+# ci/leak_and_churn.budget.yaml: what examples/leak_and_churn.lox may use
+# while it runs (phase: run, the default).  Written with `memtracer gate
+# base.json ci/leak_and_churn.budget.yaml --write`, then trimmed to what is
+# worth watching.
+summary:
+  peak: 1MiB      # 912134 (891 KiB) today, most of it garbage not yet collected
+  live: 4KiB      # 552 today: once a request is handled, nothing of it stays
+functions:
+  key: {bytes: 850KB, blocks: 50000}   # the churn: 827435 bytes, 48242 blocks today
+"""
+
+
+def example_base(text):
+    """The handler before the pull request that keeps every request: it
+    made each Request and dropped it."""
+    assert 'push(seen, Request(request.id, name));' in text
+    return text.replace('push(seen, Request(request.id, name));', 'Request(request.id, name);')
+
+
+def case_example(ctx):
+    text = open(EXAMPLE, encoding='utf-8').read()
+    name = 'examples/leak_and_churn.lox'
+    head = ctx.trace(text, name, 'head.json', os.path.join(ctx.tmp, 'head'))
+    base = ctx.trace(example_base(text), name, 'base.json', os.path.join(ctx.tmp, 'base'))
+    sites = {(s['line'], s['function'], s['type']): s for s in load(head)['sites']
+             if s['phase'] == 'run'}
+    # The leak, from the source: 5000 requests handled, each kept in `seen`
+    # as a Request (48 bytes), whose two fields take a table of 8 entries
+    # (128 bytes), made in Request.init for the kept and the dropped
+    # requests alike (10000 tables, 5000 live); the name it keeps, made at
+    # line 28, a String (40) and its chars: "GET " + the path + " #" + the
+    # id's digits, and the terminating 0; seen's elements, grown to 8, 16,
+    # ... 8192 slots (11 blocks, 8 x 16376 bytes), the last live (65536).
+    paths = ['/', '/users', '/orders', '/items']
+    chars = sum(len('GET ') + len(paths[(i - 1) % 4]) + len(' #') + len(str(i)) + 1
+                for i in range(1, 5001))
+    expected = {
+        (33, 'handle', 'Request'): (5000, 5000, 240000, 240000),
+        (9, 'Request.init', 'Request fields'): (10000, 5000, 1280000, 640000),
+        (28, 'key', 'String'): (5000, 5000, 200000, 200000),
+        (28, 'key', 'String chars'): (5000, 5000, chars, chars),
+        (33, 'handle', 'Array elements'): (11, 1, 8 * 16376, 65536),
+    }
+    for key, figures in expected.items():
+        site = sites.get(key)
+        if site is None or (site['blocks'], site['live_blocks'], site['bytes'], site['live_bytes']) \
+                != figures:
+            fail('the example\'s %r is %r, expected blocks, live blocks, bytes, live bytes %r'
+                 % (key, site, figures))
+    # The churn: everything else key makes is garbage at once, in small
+    # blocks (the digits spelled so far, 2 to 5 bytes of chars).
+    churn = [s for k, s in sites.items() if k[1] == 'key' and k[0] != 28]
+    if not churn or any(s['live_bytes'] for s in churn) or \
+            sites[(25, 'key', 'String chars')]['average_size'] >= 5:
+        fail('key\'s churn: %r' % churn)
+    # The base keeps, once it is done, only the script's own: the Request
+    # class (Class 72, its methods table 128, init's closure 40), seen (an
+    # empty Array, 40), digits and paths (Arrays, 40 each, of 10 and 4
+    # elements: 80 + 32), the closures of key and handle (2 x 40): 552.
+    # The head keeps the leak's besides.
+    proc, result = compare_json(ctx, base, head, '--fail-above', '5')
+    expect_exit(proc, 1, 'compare of the example')
+    live = result['summary']['live_bytes']
+    leaked = 240000 + 640000 + 200000 + chars + 65536
+    if (live['base'], live['head']) != (552, 552 + leaked):
+        fail('the example\'s live bytes %r, expected 552 -> %d' % (live, 552 + leaked))
+    if result['fail_above']['exceeded'] != ['peak_bytes'] or \
+            [(s['status'], s['head']['line'], s['type']) for s in changed_sites(result)
+             if s['status'] == 'new'] != [('new', 33, 'Array elements')]:
+        fail('the example compared: %r' % result['fail_above'])
+    proc = ctx.mt('compare', base, head)
+    lines = proc.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("At the program's peak"))
+    if not re.match(r' examples/leak_and_churn\.lox:9 Request\.init\s+Request fields\s+\d+ -> \d+'
+                    r'\s+\+\d+ \([+.\d]+%\)\s+[.\d]+%\s+0 -> 640000\s+\+640000 \(\+inf%\)$', lines[at + 2]):
+        fail('the fields of the kept requests do not head what held the peak: %r' % lines[at:at + 4])
+    # The committed budget: the base passes; the head breaks the peak and
+    # the live limits, at their lines; key's churn is no worse.
+    budget = write(os.path.join(ctx.tmp, 'leak_and_churn.budget.yaml'), EXAMPLE_BUDGET)
+    proc = ctx.mt('gate', base, budget)
+    expect_exit(proc, 0, 'the example\'s base against its budget')
+    proc = ctx.mt('gate', head, budget)
+    expect_exit(proc, 1, 'the example\'s head against its budget')
+    broken = [line[len(budget):] for line in proc.stdout.splitlines() if line.startswith(budget)]
+    if len(broken) != 2 or not broken[0].startswith(':6: summary (run) peak_bytes is ') or \
+            not broken[1].startswith(':7: summary (run) live_bytes is %d (1.2 MiB), over its limit '
+                                     '4096 (4.0 KiB)' % (552 + leaked)) or \
+            'FAIL: 2 of 4 limits exceeded' not in proc.stdout:
+        fail('the example\'s gate: %r' % proc.stdout)
+    # The flame graph: key's churn under handle; Request.init's tables as
+    # much under handle (kept) as under <script> (dropped): 5000 x 128.
+    stacks = ctx.trace(text, name, 'stacks.json', os.path.join(ctx.tmp, 'head'), stacks=True)
+    svg = os.path.join(ctx.tmp, 'flame.svg')
+    expect_exit(ctx.mt('view', stacks, '--format', 'flamegraph', '-o', svg), 0, 'the flame graph')
+    titles = [t.text for t in svg_check(ctx, svg, 'the example\'s flame graph').iter(
+        '{http://www.w3.org/2000/svg}title')]
+    if not any(t.startswith('key (examples/leak_and_churn.lox)\n') for t in titles):
+        fail('no key box in the example\'s flame graph')
+    weights = {';'.join(stack): weight for stack, weight in folded_lines(ctx, stacks, '--phase', 'run')}
+    if weights.get('<script>;handle;Request.init') != 640000 or \
+            weights.get('<script>;Request.init') != 640000 or '<script>;handle;key' not in weights:
+        fail('the example folded: %r' % weights)
 
 
 CASES = {name[len('case_'):]: function for name, function in globals().items()

@@ -71,7 +71,7 @@ typedef struct {
     const Site *head;  /* NULL for a gone site */
     SiteStatus status;
     bool listed;       /* of a phase compared */
-    double bytes_change, blocks_change, count_change, peak_change;
+    double bytes_change, blocks_change, count_change, peak_change, live_change;
 } SiteChange;
 
 /* A phase left out of the comparison, summed up. */
@@ -175,6 +175,8 @@ static void changes_compute(Comparison *comparison) {
         change->count_change = site_value(change->head, SITE_COUNT) - site_value(change->base, SITE_COUNT);
         change->peak_change = site_value(change->head, SITE_PEAK_BYTES) -
                               site_value(change->base, SITE_PEAK_BYTES);
+        change->live_change = site_value(change->head, SITE_LIVE_BYTES) -
+                              site_value(change->base, SITE_LIVE_BYTES);
         if (change->base == NULL) change->status = SITE_NEW;
         else if (change->head == NULL) change->status = SITE_GONE;
         else if (change->bytes_change > 0 || (change->bytes_change == 0 && change->blocks_change > 0))
@@ -364,23 +366,33 @@ static Table *sites_table(const Comparison *comparison, long top) {
     return table;
 }
 
-/* What each site of the phases compared held at the program's peak,
- * where that changed, by the size of the change.  Their changes over every
- * phase add up to the change in the program's peak. */
-static Table *peak_table(const Comparison *comparison, long top) {
-    static const char *const headers[] = {"Site", "Type", "At the peak", "Change", "Of the peak"};
-    Table *table = table_new(headers, "llrrr");
+/* What each site of the phases compared held at the program's peak and
+ * at exit, where either changed, by the size of the change at the peak,
+ * then at exit.  Over every phase, the changes at the peak add up to the
+ * change of the program's peak. */
+static Table *held_table(const Comparison *comparison, long top) {
+    static const char *const headers[] = {"Site",         "Type",   "At the peak", "Change",
+                                          "Of the peak", "At exit", "Change"};
+    Table *table = table_new(headers, "llrrrrr");
     bool estimate = comparison->estimates;
     Figure head_peak = comparison->head.summary[SUMMARY_PEAK_BYTES];
     size_t *order = mem_calloc(comparison->change_count + 1, sizeof(size_t));
     size_t count = 0;
-    for (size_t i = 0; i < comparison->change_count; i++)
-        if (comparison->changes[i].listed && comparison->changes[i].peak_change != 0) order[count++] = i;
-    /* By the size of the change; stable, so ties keep the order by impact. */
+    for (size_t i = 0; i < comparison->change_count; i++) {
+        const SiteChange *change = &comparison->changes[i];
+        if (change->listed && (change->peak_change != 0 || change->live_change != 0))
+            order[count++] = i;
+    }
+    /* Stable, so ties keep the order by impact. */
     for (size_t i = 1; i < count; i++) {
         size_t key = order[i], j = i;
-        double size = fabs(comparison->changes[key].peak_change);
-        while (j > 0 && fabs(comparison->changes[order[j - 1]].peak_change) < size) {
+        const SiteChange *this = &comparison->changes[key];
+        while (j > 0) {
+            const SiteChange *before = &comparison->changes[order[j - 1]];
+            if (fabs(before->peak_change) > fabs(this->peak_change) ||
+                (fabs(before->peak_change) == fabs(this->peak_change) &&
+                 fabs(before->live_change) >= fabs(this->live_change)))
+                break;
             order[j] = order[j - 1];
             j--;
         }
@@ -391,6 +403,8 @@ static Table *peak_table(const Comparison *comparison, long top) {
         const Site *site = change->head != NULL ? change->head : change->base;
         Figure base = side_figure(change->base, SITE_PEAK_BYTES);
         Figure head = side_figure(change->head, SITE_PEAK_BYTES);
+        Figure base_live = side_figure(change->base, SITE_LIVE_BYTES);
+        Figure head_live = side_figure(change->head, SITE_LIVE_BYTES);
         char *share = head.known && head_peak.known && head_peak.value > 0
                           ? str_printf("%.1f%%", head.value / head_peak.value * 100)
                           : str_dup("-");
@@ -400,6 +414,8 @@ static Table *peak_table(const Comparison *comparison, long top) {
             pair_text(base, head, estimate),
             change_text(base, head, estimate),
             share,
+            pair_text(base_live, head_live, estimate),
+            change_text(base_live, head_live, estimate),
         };
         table_add(table, cells);
     }
@@ -467,25 +483,33 @@ static void notes_print(const Comparison *comparison, FILE *out, const char *bul
     }
 }
 
-static void regressions_print(const Comparison *comparison, const CompareOptions *options,
-                              FILE *out, const char *bullet) {
+/* The figures over --fail-above and those it could not check; a Markdown
+ * list when `markdown`, then a blank line.  Returns whether it printed. */
+static bool regressions_print(const Comparison *comparison, const CompareOptions *options,
+                              FILE *out, bool markdown) {
+    bool printed = false;
     for (int f = 0; f < SUMMARY_FIGURE_COUNT; f++) {
+        if (!comparison->exceeded[f] && !comparison->unchecked[f]) continue;
         char *scope = figure_scope(comparison, f);
+        const char *bullet = markdown ? "- " : "";
         if (comparison->exceeded[f]) {
             char *percent = percent_text(comparison->base_figures[f].value,
                                          comparison->head_figures[f].value);
-            fprintf(out, "%sRegression: %s (%s) grew by %s (%.0f -> %.0f), more than %g%%.\n",
-                    bullet, summary_figures[f].key, scope, percent,
-                    comparison->base_figures[f].value, comparison->head_figures[f].value,
+            fprintf(out, "%s%s %s (%s) grew by %s (%.0f -> %.0f), more than %g%%.\n", bullet,
+                    markdown ? "**Regression:**" : "Regression:", summary_figures[f].key, scope,
+                    percent, comparison->base_figures[f].value, comparison->head_figures[f].value,
                     options->fail_percent);
             free(percent);
-        } else if (comparison->unchecked[f]) {
+        } else {
             fprintf(out, "%sNot checked: %s (%s) is unavailable in %s.\n", bullet,
                     summary_figures[f].key, scope,
                     comparison->base_figures[f].known ? "the head report" : "the base report");
         }
         free(scope);
+        printed = true;
     }
+    if (printed && markdown) fputs("\n", out);
+    return printed;
 }
 
 static void counts_print(const Comparison *comparison, FILE *out) {
@@ -524,24 +548,24 @@ static void text_print(const Comparison *comparison, const CompareOptions *optio
     Table *sites = sites_table(comparison, options->top);
     if (table_rows(sites) > 0) table_print(sites, out, false);
     table_free(sites);
-    Table *peak = peak_table(comparison, options->top);
+    Table *peak = held_table(comparison, options->top);
     if (table_rows(peak) > 0) {
         char *heading = peak_heading(comparison);
-        fprintf(out, "\nAt the program's peak, %s, the sites held:\n", heading);
+        fprintf(out, "\nAt the program's peak, %s, and at exit, the sites held:\n", heading);
         free(heading);
         table_print(peak, out, false);
     }
     table_free(peak);
     others_print(comparison, out, "\n");
     notes_print(comparison, out, "");
-    regressions_print(comparison, options, out, "");
+    regressions_print(comparison, options, out, false);
 }
 
 static void markdown_print(const Comparison *comparison, const CompareOptions *options, FILE *out) {
     char *head = report_describe(&comparison->head);
     fprintf(out, "### memtracer: %s\n\n", head);
     free(head);
-    regressions_print(comparison, options, out, "- **");
+    regressions_print(comparison, options, out, true);
     Table *summary = summary_table(comparison, options);
     table_print(summary, out, true);
     table_free(summary);
@@ -559,10 +583,11 @@ static void markdown_print(const Comparison *comparison, const CompareOptions *o
     if (changed > table_rows(sites))
         fprintf(out, "\n%zu more changed sites not shown.\n", changed - table_rows(sites));
     table_free(sites);
-    Table *peak = peak_table(comparison, top);
+    Table *peak = held_table(comparison, top);
     if (table_rows(peak) > 0) {
         char *heading = peak_heading(comparison);
-        fprintf(out, "\n**At the program's peak**, %s, the sites held:\n\n", heading);
+        fprintf(out, "\n**At the program's peak**, %s, and at exit, the sites held:\n\n",
+                heading);
         free(heading);
         table_print(peak, out, true);
     }
@@ -677,6 +702,7 @@ static bool json_print(const Comparison *comparison, const CompareOptions *optio
         json_object_set_new(entry, "blocks_change", json_from_number(change->blocks_change));
         json_object_set_new(entry, "count_change", json_from_number(change->count_change));
         json_object_set_new(entry, "peak_bytes_change", json_from_number(change->peak_change));
+        json_object_set_new(entry, "live_bytes_change", json_from_number(change->live_change));
         json_object_set_new(entry, "base", json_site_figures(change->base));
         json_object_set_new(entry, "head", json_site_figures(change->head));
         json_array_append_new(sites, entry);

@@ -64,7 +64,11 @@ static void path_build(CallPaths *paths, const Site *site, const Stack *stack, d
     /* The stack is innermost first. */
     for (size_t i = frames; i-- > 0;) {
         const Frame *frame = &stack->frames[i];
-        if (!ran && strcmp(frame->function, root_function) == 0) continue;
+        /* <root> is no guest function; the phase's frame already names a
+         * frame named like it ("[start-up]"). */
+        if (!ran && (strcmp(frame->function, root_function) == 0 ||
+                     strcmp(frame->function, path->frames[0].function) == 0))
+            continue;
         frame_push(path, (Frame){frame->function, frame->file, frame->line, 1});
     }
     /* A path with no frame of its own ends at the site's function, unless

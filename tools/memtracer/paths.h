@@ -13,10 +13,10 @@
  *
  * What the program made while running starts at its outermost frame.
  * What another phase made starts at a frame named by the phase
- * ("[start-up]", "[compile]"), then the site's function (the function
- * being compiled, say): frames of <root>, which stands for no guest
- * function at all, are left out there, and a site named by its phase
- * ("[start-up]") is that one frame.
+ * ("[start-up]", "[compile]"), then its stack's frames or the site's
+ * function (the function being compiled, say): frames of <root>, which
+ * stands for no guest function at all, are left out there, and a site or
+ * frame named by its phase ("[start-up]") is that one frame.
  */
 #ifndef MEMTRACER_PATHS_H
 #define MEMTRACER_PATHS_H
