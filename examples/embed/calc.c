@@ -76,10 +76,9 @@ static _Noreturn void heap_exhausted(void) {
 }
 
 /* Step 4, blocks: every guest block is obtained (old_size 0), resized or
- * released (new_size 0) here, and reported here, where the guest is.  The
- * tracer takes addresses as names and never reads a block; GCC 12 does not
- * know that and would warn that block is used after realloc and that moved
- * is read uninitialised: the volatile copies keep it quiet. */
+ * released (new_size 0) here, and reported here, where the guest is.  An
+ * address is only a key to the tracer, which never reads the block: it may
+ * be reported after realloc or free has let the block go. */
 static void *reallocate(void *block, size_t old_size, size_t new_size,
                         mt_type type) {
     if (new_size == 0) {
@@ -87,15 +86,13 @@ static void *reallocate(void *block, size_t old_size, size_t new_size,
         free(block);
         return NULL;
     }
-    const void *volatile old_address = block;
     void *moved = realloc(block, new_size);
     if (moved == NULL) heap_exhausted();
-    const void *volatile new_address = moved;
     if (old_size == 0)
-        MT_HOOK_ALLOC(new_address, new_size, type, vm.func, vm.line);
+        MT_HOOK_ALLOC(moved, new_size, type, vm.func, vm.line);
     else
-        MT_HOOK_RESIZE(old_address, old_size, new_address, new_size, type,
-                       vm.func, vm.line);
+        MT_HOOK_RESIZE(block, old_size, moved, new_size, type, vm.func,
+                       vm.line);
     return moved;
 }
 
