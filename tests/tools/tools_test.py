@@ -777,13 +777,15 @@ def case_view_speedscope(ctx):
     proc = run(['node', validator, ctx.node_prefix, out])
     expect_exit(proc, 0, 'the speedscope schema')
     data = load(out)
-    by_bytes, by_count = data['profiles']
-    if (by_bytes['unit'], by_count['unit']) != ('bytes', 'none'):
-        fail('profile units %r' % ((by_bytes['unit'], by_count['unit']),))
+    by_bytes, by_count, by_blocks = data['profiles']
+    if (by_bytes['unit'], by_count['unit'], by_blocks['unit']) != ('bytes', 'none', 'none'):
+        fail('profile units %r' % ((by_bytes['unit'], by_count['unit'], by_blocks['unit']),))
     if sum(by_bytes['weights']) != sites_bytes(fib) or by_bytes['endValue'] != sites_bytes(fib):
         fail('speedscope bytes %d, the sites %d' % (sum(by_bytes['weights']), sites_bytes(fib)))
     if sum(by_count['weights']) != sum(s['count'] for s in load(fib)['sites']):
         fail('speedscope objects do not sum to the sites')
+    if sum(by_blocks['weights']) != sum(s['blocks'] for s in load(fib)['sites']):
+        fail('speedscope blocks do not sum to the sites')
     frames = data['shared']['frames']
     # Stacks are outermost first: every sample starts at <script>, or at
     # the frame of its phase.
@@ -830,9 +832,12 @@ def case_view_flamegraph(ctx):
     titles = [t.text for t in root.iter(ns + 'title')]
     if not any(t.startswith('all\n%d bytes' % sites_bytes(fib)) for t in titles):
         fail('no "all" box with the sites\' bytes: %r' % titles[:3])
-    # fib's 177 Arrays of 40 bytes and their elements of 8 (see fib.lox).
-    if not any(t.startswith('type Array allocated in fib\n7080 bytes') for t in titles) or \
-            not any(t.startswith('type Array elements allocated in fib\n1416 bytes') for t in titles):
+    # fib's 177 Arrays of 40 bytes and their elements of 8 (see fib.lox);
+    # storage counts blocks, no objects.
+    if 'type Array allocated in fib\n7080 bytes (6.9 KiB), %.2f%% of all; 177 blocks of 40 B on ' \
+            'average, 177 objects' % (7080 / sites_bytes(fib) * 100) not in titles or \
+            'type Array elements allocated in fib\n1416 bytes (1.4 KiB), %.2f%% of all; 177 blocks ' \
+            'of 8 B on average' % (1416 / sites_bytes(fib) * 100) not in titles:
         fail('no Array and Array elements boxes for fib with 177 x 40 and 177 x 8 bytes: %r'
              % titles)
     # What start-up and compiling made, each under a box of its phase.
@@ -1107,6 +1112,14 @@ def case_example(ctx):
             [(s['status'], s['head']['line'], s['type']) for s in changed_sites(result)
              if s['status'] == 'new'] != [('new', 33, 'Array elements')]:
         fail('the example compared: %r' % result['fail_above'])
+    # The pull-request comment: the regression a list item, the table after
+    # a blank line (or it renders inside the list).
+    proc = ctx.mt('compare', base, head, '--markdown', '--fail-above', '5')
+    lines = proc.stdout.splitlines()
+    if lines[:2] != ['### memtracer: examples/leak_and_churn.lox (lox)', ''] or \
+            not lines[2].startswith('- **Regression:** peak_bytes (run) grew by +') or \
+            lines[3:5] != ['', '| Figure (run) | Base | Head | Change |']:
+        fail('the example\'s Markdown: %r' % lines[:5])
     proc = ctx.mt('compare', base, head)
     lines = proc.stdout.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("At the program's peak"))

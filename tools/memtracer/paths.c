@@ -31,12 +31,14 @@ static Frame phase_frame(const Site *site) {
     return (Frame){(char *)phase, "", 0, 1};
 }
 
-static CallPath *path_add(CallPaths *paths, const Site *site, double bytes, double count) {
+static CallPath *path_add(CallPaths *paths, const Site *site, double bytes, double blocks,
+                          double count) {
     paths->paths = mem_grow(paths->paths, paths->count + 1, sizeof(CallPath));
     CallPath *path = &paths->paths[paths->count++];
     memset(path, 0, sizeof *path);
     path->site = site;
     path->bytes = bytes;
+    path->blocks = blocks;
     path->count = count;
     return path;
 }
@@ -55,8 +57,8 @@ static void frame_push(CallPath *path, Frame frame) {
 /* A path of `stack`'s frames (NULL: none), or of the site's function
  * alone, started at its phase's frame unless it ran. */
 static void path_build(CallPaths *paths, const Site *site, const Stack *stack, double bytes,
-                       double count) {
-    CallPath *path = path_add(paths, site, bytes, count);
+                       double blocks, double count) {
+    CallPath *path = path_add(paths, site, bytes, blocks, count);
     size_t frames = stack != NULL ? stack->frame_count : 0;
     path->frames = mem_calloc(frames + 2, sizeof(Frame));
     bool ran = site_phase_bit(site) == PHASE_RUN;
@@ -79,27 +81,36 @@ static void path_build(CallPaths *paths, const Site *site, const Stack *stack, d
         frame_push(path, (Frame){site->function, site->file, site->line, 1});
 }
 
+static double figure_or_zero(Figure figure) {
+    return figure.known ? figure.value : 0;
+}
+
 void paths_collect(const Report *report, PhaseSet phases, CallPaths *paths) {
     memset(paths, 0, sizeof *paths);
     for (size_t s = 0; s < report->site_count; s++) {
         const Site *site = &report->sites[s];
         if (!phase_set_has(phases, site)) continue;
-        double bytes = site->figures[SITE_BYTES].known ? site->figures[SITE_BYTES].value : 0;
-        double count = site->figures[SITE_COUNT].known ? site->figures[SITE_COUNT].value : 0;
-        double stack_bytes = 0, stack_count = 0;
+        double bytes = figure_or_zero(site->figures[SITE_BYTES]);
+        double blocks = figure_or_zero(site->figures[SITE_BLOCKS]);
+        double count = figure_or_zero(site->figures[SITE_COUNT]);
+        double stack_bytes = 0, stack_blocks = 0, stack_count = 0;
         size_t stacks = 0;
         for (size_t i = 0; i < site->stack_count; i++) {
             const Stack *stack = &site->stacks[i];
             if (stack->frame_count == 0) continue;
-            double stack_bytes_here = stack->bytes.known ? stack->bytes.value : 0;
-            double stack_count_here = stack->count.known ? stack->count.value : 0;
-            path_build(paths, site, stack, stack_bytes_here, stack_count_here);
-            stack_bytes += stack_bytes_here;
-            stack_count += stack_count_here;
+            double bytes_here = figure_or_zero(stack->bytes);
+            double blocks_here = figure_or_zero(stack->blocks);
+            double count_here = figure_or_zero(stack->count);
+            path_build(paths, site, stack, bytes_here, blocks_here, count_here);
+            stack_bytes += bytes_here;
+            stack_blocks += blocks_here;
+            stack_count += count_here;
             stacks++;
         }
-        if (bytes > stack_bytes || count > stack_count || stacks == 0)
+        /* What the stacks leave out is a path of its own. */
+        if (bytes > stack_bytes || blocks > stack_blocks || count > stack_count || stacks == 0)
             path_build(paths, site, NULL, bytes > stack_bytes ? bytes - stack_bytes : 0,
+                       blocks > stack_blocks ? blocks - stack_blocks : 0,
                        count > stack_count ? count - stack_count : 0);
     }
 }

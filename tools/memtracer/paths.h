@@ -32,7 +32,8 @@ typedef struct {
     size_t frame_count;  /* at least 1 */
     const Site *site;    /* whose allocations these are (its type) */
     double bytes;
-    double count;
+    double blocks;
+    double count;        /* objects */
 } CallPath;
 
 typedef struct {

@@ -34,7 +34,7 @@ struct Node {
     const char *name;  /* borrowed from the report */
     const char *file;  /* "" for a type */
     bool is_type;
-    double bytes, count;
+    double bytes, blocks, count;
     Node **children;
     size_t child_count;
 };
@@ -52,6 +52,12 @@ static Node *node_child(Node *parent, const char *name, const char *file, bool i
     parent->children = mem_grow(parent->children, parent->child_count + 1, sizeof(Node *));
     parent->children[parent->child_count++] = child;
     return child;
+}
+
+static void node_add(Node *node, const CallPath *path) {
+    node->bytes += path->bytes;
+    node->blocks += path->blocks;
+    node->count += path->count;
 }
 
 static int node_compare(const void *left, const void *right) {
@@ -111,11 +117,19 @@ static void box_title(const Drawing *drawing, const Node *node, const Node *pare
             fputs(")", out);
         }
     }
+    const char *estimate = drawing->estimate ? "~" : "";
     char *size = size_text(node->bytes);
-    fprintf(out, "\n%s%.0f bytes (%s), %.2f%% of all; %s%.0f objects", drawing->estimate ? "~" : "",
-            node->bytes, size, drawing->total_bytes > 0 ? node->bytes / drawing->total_bytes * 100 : 0,
-            drawing->estimate ? "~" : "", node->count);
+    fprintf(out, "\n%s%.0f bytes (%s), %.2f%% of all; %s%.0f blocks", estimate, node->bytes, size,
+            drawing->total_bytes > 0 ? node->bytes / drawing->total_bytes * 100 : 0, estimate,
+            node->blocks);
     free(size);
+    if (node->blocks > 0) {
+        char *average = size_text(node->bytes / node->blocks);
+        fprintf(out, " of %s on average", average);
+        free(average);
+    }
+    /* Storage counts no objects: said only where there are some. */
+    if (node->count > 0) fprintf(out, ", %s%.0f objects", estimate, node->count);
 }
 
 static void node_draw(const Drawing *drawing, const Node *node, const Node *parent, int depth, double x) {
@@ -152,16 +166,13 @@ void view_flamegraph_write(const Report *report, PhaseSet phases, FILE *out) {
         const CallPath *path = &paths.paths[i];
         if (path->bytes <= 0) continue;
         Node *node = root;
-        root->bytes += path->bytes;
-        root->count += path->count;
+        node_add(root, path);
         for (size_t f = 0; f < path->frame_count; f++) {
             node = node_child(node, frame_name(&path->frames[f]), path->frames[f].file, false);
-            node->bytes += path->bytes;
-            node->count += path->count;
+            node_add(node, path);
         }
         node = node_child(node, path->site->type[0] != '\0' ? path->site->type : "?", "", true);
-        node->bytes += path->bytes;
-        node->count += path->count;
+        node_add(node, path);
     }
     size_t depth = node_depth(root);
     double height = TOP_MARGIN + (double)depth * (BOX_HEIGHT + BOX_GAP) + BOTTOM_MARGIN;

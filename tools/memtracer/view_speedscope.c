@@ -2,9 +2,9 @@
  * view_speedscope.c -- speedscope's file format (see views.h and
  * https://www.speedscope.app/file-format-schema.json): every distinct
  * frame once in shared.frames (name, file, line), the type allocated as
- * the innermost frame of each sample, and two sampled profiles over the
- * same samples, one weighted by bytes, one by objects.  A sample's stack
- * lists frame indices outermost first, as speedscope expects.
+ * the innermost frame of each sample, and three sampled profiles over the
+ * same samples, weighted by bytes, by objects and by blocks.  A sample's
+ * stack lists frame indices outermost first, as speedscope expects.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -70,55 +70,67 @@ static json_t *profile_new(const char *name, const char *unit, json_t *samples, 
     return profile;
 }
 
+/* One sampled profile being built: a sample per path, weighted by one
+ * figure of it. */
+typedef struct {
+    const char *what;  /* "bytes", "objects", "blocks" */
+    const char *unit;
+    json_t *samples, *weights;
+    double total;
+} Profile;
+
+static void profile_add(Profile *profile, json_t *stack, double weight) {
+    if (weight <= 0) return;
+    json_array_append(profile->samples, stack);
+    json_array_append_new(profile->weights, json_from_number(weight));
+    profile->total += weight;
+}
+
 void view_speedscope_write(const Report *report, PhaseSet phases, FILE *out) {
     CallPaths paths;
     paths_collect(report, phases, &paths);
     FrameTable table = {NULL, json_array()};
-    json_t *byte_samples = json_array(), *byte_weights = json_array();
-    json_t *count_samples = json_array(), *count_weights = json_array();
-    double total_bytes = 0, total_count = 0;
+    /* Allocated bytes, objects and blocks (storage counts no objects). */
+    Profile profiles[] = {
+        {"bytes", "bytes", json_array(), json_array(), 0},
+        {"objects", "none", json_array(), json_array(), 0},
+        {"blocks", "none", json_array(), json_array(), 0},
+    };
     for (size_t i = 0; i < paths.count; i++) {
         const CallPath *path = &paths.paths[i];
-        if (path->bytes <= 0 && path->count <= 0) continue;
+        if (path->bytes <= 0 && path->count <= 0 && path->blocks <= 0) continue;
         json_t *stack = json_array();
         for (size_t f = 0; f < path->frame_count; f++)
             json_array_append_new(stack, json_integer((json_int_t)call_frame_index(&table, &path->frames[f])));
         json_array_append_new(stack, json_integer((json_int_t)type_frame_index(&table, path->site)));
-        if (path->bytes > 0) {
-            json_array_append(byte_samples, stack);
-            json_array_append_new(byte_weights, json_from_number(path->bytes));
-            total_bytes += path->bytes;
-        }
-        if (path->count > 0) {
-            json_array_append(count_samples, stack);
-            json_array_append_new(count_weights, json_from_number(path->count));
-            total_count += path->count;
-        }
+        profile_add(&profiles[0], stack, path->bytes);
+        profile_add(&profiles[1], stack, path->count);
+        profile_add(&profiles[2], stack, path->blocks);
         json_decref(stack);
     }
     const char *program = report->program != NULL ? report->program : report->source;
     char *scope = phases != PHASE_ALL ? phase_set_text(phases) : str_dup("");
-    char *bytes_name = str_printf("%s: allocated bytes%s%s%s%s", program, scope[0] ? " (" : "",
-                                  scope, scope[0] ? ")" : "", report->sampled ? " (estimated)" : "");
-    char *count_name = str_printf("%s: allocated objects%s%s%s%s", program, scope[0] ? " (" : "",
-                                  scope, scope[0] ? ")" : "", report->sampled ? " (estimated)" : "");
+    json_t *profile_list = json_array();
+    for (size_t i = 0; i < sizeof profiles / sizeof profiles[0]; i++) {
+        char *name = str_printf("%s: allocated %s%s%s%s%s", program, profiles[i].what,
+                                scope[0] ? " (" : "", scope, scope[0] ? ")" : "",
+                                report->sampled ? " (estimated)" : "");
+        json_array_append_new(profile_list, profile_new(name, profiles[i].unit, profiles[i].samples,
+                                                        profiles[i].weights, profiles[i].total));
+        free(name);
+    }
     free(scope);
     json_t *root = json_object();
     json_object_set_new(root, "$schema", json_string("https://www.speedscope.app/file-format-schema.json"));
     json_t *shared = json_object();
     json_object_set_new(shared, "frames", table.frames);
     json_object_set_new(root, "shared", shared);
-    json_t *profiles = json_array();
-    json_array_append_new(profiles, profile_new(bytes_name, "bytes", byte_samples, byte_weights, total_bytes));
-    json_array_append_new(profiles, profile_new(count_name, "none", count_samples, count_weights, total_count));
-    json_object_set_new(root, "profiles", profiles);
+    json_object_set_new(root, "profiles", profile_list);
     json_object_set_new(root, "name", json_string(program));
     json_object_set_new(root, "activeProfileIndex", json_integer(0));
     json_object_set_new(root, "exporter", json_string("memtracer view"));
     json_write(root, out, true);
     json_decref(root);
-    free(bytes_name);
-    free(count_name);
     FrameIndex *entry, *next;
     HASH_ITER(hh, table.table, entry, next) {
         HASH_DEL(table.table, entry);

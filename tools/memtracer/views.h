@@ -19,8 +19,8 @@
  * sites' bytes. */
 void view_folded_write(const Report *report, PhaseSet phases, FILE *out);
 
-/* speedscope's file format: shared frames, and two sampled profiles,
- * weighted by bytes and by objects. */
+/* speedscope's file format: shared frames, and three sampled profiles,
+ * weighted by bytes, by objects and by blocks. */
 void view_speedscope_write(const Report *report, PhaseSet phases, FILE *out);
 
 /* A self-contained SVG flame graph of allocated bytes by call path, with
