@@ -14,6 +14,7 @@
 
 #include "memory.h"
 #include "vm.h"
+#include "where.h"
 
 #define EXIT_USAGE 64
 #define EXIT_COMPILE 65
@@ -171,6 +172,7 @@ int main(int argc, char **argv) {
             mt_options_free(&options);
             return failed;
         }
+        where_begin();
     }
 
     const char *stress = getenv("LOX_GC_STRESS");

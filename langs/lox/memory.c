@@ -63,7 +63,7 @@ static inline void *heap_realloc(void *pointer, size_t new_size) {
 static __attribute__((noinline)) void *
 reallocate_traced(void *pointer, size_t old_size, size_t new_size,
                   HeapSlot *slot) {
-    mt_site site = where_site(where_storage_type(slot));
+    mt_site site = where_site(where_storage_type(slot), WHERE_STORAGE);
     heap_account(old_size, new_size);
     void *result = heap_realloc(pointer, new_size);
     if (!mt_resize_at_inline(site, slot->tag, old_size, new_size, &slot->tag))
@@ -71,9 +71,8 @@ reallocate_traced(void *pointer, size_t old_size, size_t new_size,
     return result;
 }
 
-static __attribute__((noinline)) Obj *
-object_obtain_traced(size_t size, ObjType type, struct ObjClass *klass) {
-    mt_site site = where_site(where_object_type(type, klass));
+Obj *object_obtain_traced(size_t size, mt_type type) {
+    mt_site site = where_site(type, WHERE_OBJECT);
     heap_account(0, size);
     Obj *object = heap_realloc(NULL, size);
     if (!mt_alloc_at_inline(site, size, &object->tag))
@@ -116,13 +115,7 @@ void *reallocate(void *pointer, size_t old_size, size_t new_size,
     return heap_realloc(pointer, new_size);
 }
 
-Obj *object_obtain(size_t size, ObjType type, struct ObjClass *klass) {
-#ifndef MT_HOOKS_DISABLED
-    if (MT_TRACING()) return object_obtain_traced(size, type, klass);
-#else
-    (void)type;
-    (void)klass;
-#endif
+Obj *object_obtain_plain(size_t size) {
     heap_account(0, size);
     return heap_realloc(NULL, size);
 }

@@ -41,10 +41,29 @@
 void *reallocate(void *pointer, size_t old_size, size_t new_size,
                  HeapSlot *slot);
 
-struct ObjClass;
+#ifndef MT_HOOKS_DISABLED
+#include "where.h"
+#endif
+
+Obj *object_obtain_plain(size_t size);
+#ifndef MT_HOOKS_DISABLED
+Obj *object_obtain_traced(size_t size, mt_type type);
+#endif
+
 /* A new object's block, its header's tag set while tracing; klass: an
- * instance's. */
-Obj *object_obtain(size_t size, ObjType type, struct ObjClass *klass);
+ * instance's.  Inline, so that the tracer's type of a constant ObjType
+ * is one load. */
+static inline Obj *object_obtain(size_t size, ObjType type,
+                                 struct ObjClass *klass) {
+#ifndef MT_HOOKS_DISABLED
+    if (MT_TRACING())
+        return object_obtain_traced(size, where_object_type(type, klass));
+#else
+    (void)type;
+    (void)klass;
+#endif
+    return object_obtain_plain(size);
+}
 
 void object_release_traced(Obj *object, size_t size);
 /* An object's block released.  Inline: the sweep releases every dead

@@ -41,7 +41,7 @@ static const char *const storage_names[OWNER_COUNT] = {
     [OWNER_STRING_CHARS] = "String chars",
 };
 
-void where_names_intern(void) {
+void where_begin(void) {
     for (int i = 0; i < OBJ_TYPE_COUNT; i++)
         if (object_names[i] != NULL)
             where_names.objects[i] = mt_type_intern(
@@ -51,7 +51,6 @@ void where_names_intern(void) {
             where_names.storage[i] = mt_type_intern(
                 storage_names[i], strlen(storage_names[i]), MT_KIND_STORAGE);
     where_names.startup = mt_func_intern("[start-up]", 10, "[start-up]", 0);
-    where_names.named = true;
 }
 
 mt_type where_class_named(ObjClass *klass, int which) {
@@ -107,7 +106,6 @@ static int frame_line(const CallFrame *frame) {
 
 /* Outside the VM's frames: compiling, or starting up. */
 static mt_site site_outside(mt_type type) {
-    if (!where_names.named) where_names_intern();
     mt_site site;
     if (compiler_active()) {
         ObjFunction *compiling = compiler_function();
@@ -126,17 +124,19 @@ static mt_site site_outside(mt_type type) {
     return site;
 }
 
-mt_site where_find(CallFrame *frame, mt_type type) {
+mt_site where_find(CallFrame *frame, mt_type type, int kind) {
     if (frame == NULL) return site_outside(type);
     mt_site site = mt_site_at(function_named(frame->closure->function),
                               frame_line(frame), type);
     Chunk *chunk = &frame->closure->function->chunk;
     if (chunk->sites == NULL) {
         /* ip runs from the first instruction to just past the last. */
-        chunk->sites = calloc((size_t)chunk->count + 1, sizeof(WhereSite));
+        chunk->sites = calloc(((size_t)chunk->count + 1) * WHERE_KINDS,
+                              sizeof(WhereSite));
         if (chunk->sites == NULL) return site;
     }
-    chunk->sites[frame->ip - chunk->code] = (WhereSite){type, site};
+    chunk->sites[(frame->ip - chunk->code) * WHERE_KINDS + kind] =
+        (WhereSite){type, site};
     return site;
 }
 

@@ -14,6 +14,7 @@
 
 #ifdef MT_HOOKS_DISABLED
 
+static inline void where_begin(void) {}
 static inline void where_call(ObjFunction *function) { (void)function; }
 static inline void where_return(void) {}
 static inline void where_unwind(void) {}
@@ -23,22 +24,27 @@ static inline void where_unwind(void) {}
 #include <memtracer/inline.h>
 #include <stddef.h>
 
-/* What an instruction allocated last, and where the tracer counts it. */
+/* Names the VM's types for the tracer: once tracing has started. */
+void where_begin(void);
+
+/* What an instruction allocated last, and where the tracer counts it: an
+ * instruction has two, the last object and the last block of storage
+ * (concatenation makes a string's characters, then the string). */
 typedef struct WhereSite {
     mt_type type;
     mt_site site;      /* 0: nothing allocated here yet */
 } WhereSite;
 
-/* The tracer's names of the VM's own types, interned the first time
- * tracing asks (where_names_intern). */
+enum { WHERE_OBJECT, WHERE_STORAGE, WHERE_KINDS };
+
+/* The tracer's names of the VM's own types, interned when tracing starts
+ * (where_begin). */
 typedef struct WhereNames {
-    bool named;
     mt_type objects[OBJ_TYPE_COUNT];
     mt_type storage[OWNER_COUNT];
     mt_func startup;
 } WhereNames;
 extern WhereNames where_names;
-void where_names_intern(void);
 
 /* A class's types: its instances, their fields, its methods; 0 until the
  * class is named (where_class_named). */
@@ -54,7 +60,6 @@ static inline mt_type where_class_type(ObjClass *klass, int which) {
  * class's. */
 static inline mt_type where_object_type(ObjType type, ObjClass *klass) {
     if (type == OBJ_INSTANCE) return where_class_type(klass, CLASS_INSTANCES);
-    if (MT_UNLIKELY(!where_names.named)) where_names_intern();
     return where_names.objects[type];
 }
 
@@ -73,36 +78,37 @@ static inline mt_type where_storage_type(const HeapSlot *slot) {
     case OWNER_CLASS_METHODS:
         return where_class_type(WHERE_CONTAINER(slot, ObjClass, methods.slot),
                                 CLASS_METHODS);
-    default:
-        if (MT_UNLIKELY(!where_names.named)) where_names_intern();
-        return where_names.storage[slot->owner];
+    default: return where_names.storage[slot->owner];
     }
 }
 
 /* The slow half of where_site: outside the VM's frames (frame NULL), or
  * an instruction that has not allocated that type yet. */
-__attribute__((noinline)) mt_site where_find(CallFrame *frame, mt_type type);
+__attribute__((noinline)) mt_site where_find(CallFrame *frame, mt_type type,
+                                             int kind);
 
-/* The tracer's site for a block of that type made now in the innermost
- * frame at its current instruction, if the instruction has made one
- * before; else 0.  Calls nothing. */
-static inline mt_site where_site_known(mt_type type) {
+/* The tracer's site for a block of that type and kind (WHERE_OBJECT,
+ * WHERE_STORAGE) made now in the innermost frame at its current
+ * instruction, if the instruction has made one before; else 0.  Calls
+ * nothing. */
+static inline mt_site where_site_known(mt_type type, int kind) {
     if (vm.frame_count == 0) return 0;
     const CallFrame *frame = &vm.frames[vm.frame_count - 1];
     const Chunk *chunk = &frame->closure->function->chunk;
     if (chunk->sites == NULL) return 0;
-    const WhereSite *slot = &chunk->sites[frame->ip - chunk->code];
+    const WhereSite *slot =
+        &chunk->sites[(frame->ip - chunk->code) * WHERE_KINDS + kind];
     return slot->type == type ? slot->site : 0;
 }
 
-/* The tracer's site for a block of that type made now: in the innermost
- * frame at its current instruction (or outside the frames). */
-static inline mt_site where_site(mt_type type) {
-    mt_site site = where_site_known(type);
+/* The tracer's site for a block of that type and kind made now: in the
+ * innermost frame at its current instruction (or outside the frames). */
+static inline mt_site where_site(mt_type type, int kind) {
+    mt_site site = where_site_known(type, kind);
     if (site != 0) return site;
     return where_find(vm.frame_count > 0 ? &vm.frames[vm.frame_count - 1]
                                          : NULL,
-                      type);
+                      type, kind);
 }
 
 /* The guest's calls, for call paths: out of line, so that the VM's call
