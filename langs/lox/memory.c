@@ -276,6 +276,7 @@ void gc_collect(void) {
     while (vm.gray_count > 0) object_blacken(vm.gray_stack[--vm.gray_count]);
     table_remove_white(&vm.strings);
     sweep();
+    WITH_HOOKS(if (MT_TRACING()) mt_gc_cycle();)
     vm.next_gc =
         vm.gc_stress ? 0 : vm.bytes_allocated * GC_HEAP_GROW_FACTOR;
 }

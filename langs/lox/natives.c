@@ -1,5 +1,6 @@
 /*
- * natives.c -- clock() from the book, and len/push/pop for arrays.
+ * natives.c -- clock() from the book, and len/push/pop for arrays; the
+ * memtracer_* natives live with the tracer (where.c).
  *
  * The VM has checked the argument count; a native checks the types and
  * reports misuse as a runtime error naming the function and what it
@@ -10,6 +11,7 @@
 #include <time.h>
 
 #include "natives.h"
+#include "where.h"
 #include "object.h"
 #include "vm.h"
 
@@ -57,7 +59,7 @@ static bool pop_native(Value *args, Value *result) {
 
 /* Name and native are kept on the stack while the global is stored:
  * either allocation may collect. */
-static void native_define(const char *name, NativeFn function, int arity) {
+void natives_add(const char *name, NativeFn function, int arity) {
     vm_push(OBJ_VAL(string_copy(name, (int)strlen(name))));
     vm_push(OBJ_VAL(native_new(function, arity)));
     table_set(&vm.globals, AS_STRING(vm.stack_top[-2]), vm.stack_top[-1]);
@@ -66,8 +68,9 @@ static void native_define(const char *name, NativeFn function, int arity) {
 }
 
 void natives_define(void) {
-    native_define("clock", clock_native, 0);
-    native_define("len", len_native, 1);
-    native_define("push", push_native, 2);
-    native_define("pop", pop_native, 1);
+    natives_add("clock", clock_native, 0);
+    natives_add("len", len_native, 1);
+    natives_add("push", push_native, 2);
+    natives_add("pop", pop_native, 1);
+    where_natives_define();
 }

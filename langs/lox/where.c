@@ -19,10 +19,12 @@
 #include "where.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compiler.h"
+#include "natives.h"
 
 WhereNames where_names;
 
@@ -148,3 +150,47 @@ void where_call_traced(ObjFunction *function) {
 }
 
 void where_sites_free(struct WhereSite *sites) { free(sites); }
+
+/* ---------------------------------------------------------------- natives */
+
+/* memtracer_start() and memtracer_stop(): whether recording is on after;
+ * false without --memtracer. */
+static bool start_native(Value *args, Value *result) {
+    (void)args;
+    *result = BOOL_VAL(mt_recording(true));
+    return true;
+}
+
+static bool stop_native(Value *args, Value *result) {
+    (void)args;
+    mt_recording(false);
+    *result = BOOL_VAL(false);
+    return true;
+}
+
+static bool reset_native(Value *args, Value *result) {
+    (void)args;
+    mt_reset();
+    *result = NIL_VAL;
+    return true;
+}
+
+/* memtracer_snapshot(path): whether the report was written; why not goes
+ * to stderr in one line (false without --memtracer, silently). */
+static bool snapshot_native(Value *args, Value *result) {
+    if (!IS_STRING(args[0])) {
+        vm_runtime_error("memtracer_snapshot() expects a file name.");
+        return false;
+    }
+    bool written = mt_active && mt_snapshot(AS_CSTRING(args[0])) == 0;
+    if (mt_active && !written) fprintf(stderr, "lox: %s\n", mt_error());
+    *result = BOOL_VAL(written);
+    return true;
+}
+
+void where_natives_define(void) {
+    natives_add("memtracer_start", start_native, 0);
+    natives_add("memtracer_stop", stop_native, 0);
+    natives_add("memtracer_reset", reset_native, 0);
+    natives_add("memtracer_snapshot", snapshot_native, 1);
+}

@@ -15,6 +15,7 @@
 #ifdef MT_HOOKS_DISABLED
 
 static inline void where_begin(void) {}
+static inline void where_natives_define(void) {}
 static inline void where_call(ObjFunction *function) { (void)function; }
 static inline void where_return(void) {}
 static inline void where_unwind(void) {}
@@ -26,6 +27,9 @@ static inline void where_unwind(void) {}
 
 /* Names the VM's types for the tracer: once tracing has started. */
 void where_begin(void);
+/* The natives a script controls the tracer with: memtracer_start(),
+ * memtracer_stop(), memtracer_reset(), memtracer_snapshot(path). */
+void where_natives_define(void);
 
 /* What an instruction allocated last, and where the tracer counts it: an
  * instruction has two, the last object and the last block of storage

@@ -22,9 +22,9 @@ def fail(msg):
     sys.exit(1)
 
 
-def run(args, **kw):
+def run(args, timeout=60, **kw):
     return subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True, timeout=60, **kw)
+                          text=True, timeout=timeout, **kw)
 
 
 def write(tmp, name, text):
@@ -250,16 +250,16 @@ def case_top(lox, tmp):
 
 
 def case_phases(lox, tmp):
-    # By default the table lists what ran; start-up (4 natives and the
-    # args array, 6 strings with their characters, the script's closure:
-    # 18 blocks, 477 B) and compiling (the script's function, its code,
+    # By default the table lists what ran; start-up (8 natives and the
+    # args array, 10 strings with their characters, the script's closure:
+    # 30 blocks, 831 B) and compiling (the script's function, its code,
     # constants and strings) are a line each.  With Phases=all they are
     # rows too.
     script = write(tmp, 'deep.lox', DEEP)
     proc = run([lox, '--memtracer', script])
     expect_exit(proc, 0)
     lines = proc.stderr.splitlines()
-    for start in ('Start-up made 18 blocks, 477 B (', 'Compiling made '):
+    for start in ('Start-up made 30 blocks, 831 B (', 'Compiling made '):
         if not any(l.startswith(start) for l in lines):
             fail('no line "%s...":\n%s' % (start, proc.stderr))
     if any(r[3] == 'Function code' for r in rows(lines)[1:]):
@@ -271,6 +271,96 @@ def case_phases(lox, tmp):
         fail('Phases=all does not list compiling and start-up:\n' + proc.stderr)
     if any(l.startswith('Compiling made') for l in proc.stderr.splitlines()):
         fail('Phases=all still sums up compiling in a line')
+
+
+def case_lifetimes(lox, tmp):
+    # Under LOX_GC_STRESS=1 every allocation collects first.  10 arrays are
+    # kept, then 60 made and dropped, then the kept ones dropped too.  A
+    # dropped [i, i] is alive in the one collection its elements' allocation
+    # runs, and dead in the next (the next array's), so it dies aged 1.  The
+    # kept ones die in the full collection before the report, the second
+    # loop's 120 collections after the last of them was born: aged 16 or
+    # more, and the run stays under 256 collections, where ages are counted
+    # from 0 again.
+    out = os.path.join(tmp, 'r.json')
+    script = write(tmp, 'ages.lox',
+                   'var keep = [];\n'
+                   'for (var i = 0; i < 10; i = i + 1) push(keep, [i]);\n'
+                   'for (var i = 0; i < 60; i = i + 1) [i, i];\n'
+                   'keep = nil;\n')
+    proc = run([lox, '--memtracer.Output=json', '--memtracer.OutputFile=' + out,
+                script], env=dict(os.environ, LOX_GC_STRESS='1'))
+    expect_exit(proc, 0)
+    report = load(out)
+    cycles = report['summary']['gc_cycles']
+    if not 120 < cycles < 256:
+        fail('%d collections' % cycles)
+    dropped = site(report, 3, 'Array')['lifetimes']
+    if dropped != {'young': 0, 'ages': [0, 60, 0, 0, 0, 0]}:
+        fail('the dropped arrays died at %r' % dropped)
+    kept = site(report, 2, 'Array')['lifetimes']
+    if kept != {'young': 0, 'ages': [0, 0, 0, 0, 0, 10]}:
+        fail('the kept arrays died at %r' % kept)
+    if 'lifetimes' in site(report, 3, 'Array elements'):
+        fail('storage has lifetimes')
+
+
+def case_timeline_bound(lox, tmp):
+    # Ten million blocks (five million arrays and their elements): the
+    # timeline keeps at most 1024 points plus the last, spread evenly over
+    # the bytes obtained, which only grow; the last point is the end.
+    out = os.path.join(tmp, 'r.json')
+    script = write(tmp, 'many.lox',
+                   'for (var i = 0; i < 5000000; i = i + 1) [i];\n')
+    proc = run([lox, '--memtracer.Output=json', '--memtracer.OutputFile=' + out,
+                script], timeout=600)
+    expect_exit(proc, 0)
+    report = load(out)
+    timeline = report['timeline']
+    points = timeline['points']
+    if not 500 <= len(points) <= 1025:
+        fail('%d points' % len(points))
+    clock = [p['bytes_allocated'] for p in points]
+    if clock != sorted(clock) or clock[-1] != report['summary']['bytes']:
+        fail('the clock is not the bytes obtained, in order')
+    steps = [b - a for a, b in zip(clock, clock[1:-1])]
+    if max(steps) > 2 * timeline['interval']:
+        fail('points are not spread evenly: a step of %d, interval %d'
+             % (max(steps), timeline['interval']))
+    peak = timeline['peak']
+    if peak['live_bytes'] != report['summary']['peak_bytes'] or \
+            not 0 <= peak['bytes_allocated'] <= clock[-1]:
+        fail('the peak is %r' % peak)
+    if points[-1]['gc_cycles'] != report['summary']['gc_cycles'] or \
+            points[-1]['gc_cycles'] < 2:
+        fail('collections are not marked')
+
+
+def case_snapshot(lox, tmp):
+    # memtracer_snapshot(path) writes what was recorded so far: the first
+    # three arrays; the report at the end has all five.  A path that cannot
+    # be written: false, and one line on stderr.
+    out = os.path.join(tmp, 'r.json')
+    snap = os.path.join(tmp, 'snap.json')
+    script = write(tmp, 'snap.lox',
+                   'var a = [[1], [2], [3]];\n'
+                   'print memtracer_snapshot("%s");\n'
+                   'print memtracer_snapshot("%s");\n'
+                   'var b = [[4], [5]];\n'
+                   % (snap, os.path.join(tmp, 'no-such-dir', 's.json')))
+    proc = run([lox, '--memtracer.Output=json', '--memtracer.OutputFile=' + out,
+                script])
+    expect_exit(proc, 0)
+    if proc.stdout != 'true\nfalse\n':
+        fail('the snapshots returned %r' % proc.stdout)
+    lines = proc.stderr.splitlines()
+    if len(lines) != 1 or 'no-such-dir' not in lines[0]:
+        fail('stderr: %r' % proc.stderr)
+    if site(load(snap), 1, 'Array')['count'] != 4:
+        fail('the snapshot does not hold the first four arrays')
+    report = load(out)
+    if site(report, 1, 'Array')['count'] != 4 or site(report, 4, 'Array')['count'] != 3:
+        fail('the report does not hold all seven arrays')
 
 
 def case_sigint(lox, tmp):

@@ -25,24 +25,6 @@
 
 #define SYMLINK_HOPS_MAX 40
 
-typedef enum mode {
-    MODE_NONE,
-    MODE_DESCRIPTOR,  /* a descriptor the program had, duplicated */
-    MODE_IN_PLACE,    /* a device, FIFO or socket, opened and written */
-    MODE_UNNAMED,     /* an unnamed file in the folder, linked at the end */
-    MODE_NAMED,       /* a temporary name in the folder, made at the end */
-} mode;
-
-static struct {
-    mode mode;
-    int fd;              /* the report's; -1 until there is one */
-    int folder_fd;       /* MODE_UNNAMED, MODE_NAMED: the target's folder */
-    char *shown;         /* how messages name the destination */
-    char *base;          /* the target's name in its folder */
-    char temp[64];       /* the temporary name in the folder, if made */
-    int fd_errno;        /* why fd is -1 at the end */
-} dest = {.fd = -1, .folder_fd = -1};
-
 /* A descriptor of ours: above standard error, closed on exec.  Takes fd
  * (closed here); -1 when no descriptor is free. */
 static int fd_private(int fd) {
@@ -164,10 +146,10 @@ static int socket_connect(const char *path) {
     return fd;
 }
 
-/* Writes ".memtracer-PID-N.tmp" to dest.temp: short, whatever the
+/* Writes ".memtracer-PID-N.tmp" to dest->temp: short, whatever the
  * target's name, so a name as long as the system allows still works. */
-static void temp_name(unsigned n) {
-    char *at = dest.temp;
+static void temp_name(tr_destination *dest, unsigned n) {
+    char *at = dest->temp;
     memcpy(at, ".memtracer-", 11);
     at += 11;
     at += tr_fmt_u64(at, (uint64_t)getpid());
@@ -177,13 +159,13 @@ static void temp_name(unsigned n) {
 }
 
 /* A new file at a temporary name in the target's folder; -1 with errno. */
-static int temp_create(void) {
+static int temp_create(tr_destination *dest) {
     for (unsigned n = 0;; n++) {
-        temp_name(n);
-        int fd = openat(dest.folder_fd, dest.temp,
+        temp_name(dest, n);
+        int fd = openat(dest->folder_fd, dest->temp,
                         O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd >= 0 || errno != EEXIST || n == 1000) {
-            if (fd < 0) dest.temp[0] = '\0';
+            if (fd < 0) dest->temp[0] = '\0';
             return fd;
         }
     }
@@ -192,7 +174,7 @@ static int temp_create(void) {
 /* Opens the folder of a regular target and what the report will be
  * written to there: an unnamed file if the file system has them, else a
  * probe that a named one can be made, removed at once. */
-static int replace_open(const char *target) {
+static int replace_open(tr_destination *dest, const char *target) {
     const char *slash = strrchr(target, '/');
     const char *base = slash != NULL ? slash + 1 : target;
     if (*base == '\0') {
@@ -202,129 +184,130 @@ static int replace_open(const char *target) {
     char *folder = slash == NULL ? strdup(".")
                    : slash == target ? strdup("/")
                                      : strndup(target, (size_t)(slash - target));
-    if (folder == NULL || (dest.base = strdup(base)) == NULL) {
+    if (folder == NULL || (dest->base = strdup(base)) == NULL) {
         free(folder);
         errno = ENOMEM;
         return -1;
     }
-    dest.folder_fd =
+    dest->folder_fd =
         fd_private(open(folder, O_PATH | O_DIRECTORY | O_CLOEXEC));
     free(folder);
-    if (dest.folder_fd < 0) return -1;
-    dest.fd = fd_private(openat(dest.folder_fd, ".",
+    if (dest->folder_fd < 0) return -1;
+    dest->fd = fd_private(openat(dest->folder_fd, ".",
                                 O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666));
-    if (dest.fd >= 0) {
-        dest.mode = MODE_UNNAMED;
+    if (dest->fd >= 0) {
+        dest->mode = TR_DEST_UNNAMED;
         return 0;
     }
     if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) return -1;
-    int probe = temp_create();
+    int probe = temp_create(dest);
     if (probe < 0) return -1;
     close(probe);
-    unlinkat(dest.folder_fd, dest.temp, 0);
-    dest.temp[0] = '\0';
-    dest.mode = MODE_NAMED;
+    unlinkat(dest->folder_fd, dest->temp, 0);
+    dest->temp[0] = '\0';
+    dest->mode = TR_DEST_NAMED;
     return 0;
 }
 
-static int open_failed(const char *path) {
+static int open_failed(tr_destination *dest, const char *path) {
     tr_error_set("cannot write report '%s': %s", path, strerror(errno));
-    tr_destination_abandon();
+    tr_destination_abandon(dest);
     return 74;
 }
 
-int tr_destination_open(const char *path, const char *program) {
-    tr_destination_abandon();
+int tr_destination_open(tr_destination *dest, const char *path,
+                        const char *program) {
+    tr_destination_abandon(dest);
     if (path == NULL || strcmp(path, "-") == 0) {
         int fd = path == NULL ? 2 : 1;
         const char *shown = fd == 2 ? "to standard error"
                                     : "to standard output";
-        dest.shown = strdup(shown);
-        dest.fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        if (dest.fd < 0) {
+        dest->shown = strdup(shown);
+        dest->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        if (dest->fd < 0) {
             tr_error_set("cannot write report %s: %s", shown,
                          strerror(errno));
-            tr_destination_abandon();
+            tr_destination_abandon(dest);
             return 74;
         }
-        dest.mode = MODE_DESCRIPTOR;
+        dest->mode = TR_DEST_DESCRIPTOR;
         return 0;
     }
     size_t shown_len = strlen(path) + 2;
-    if ((dest.shown = malloc(shown_len + 1)) == NULL) return open_failed(path);
-    dest.shown[0] = '\'';
-    memcpy(dest.shown + 1, path, shown_len - 2);
-    memcpy(dest.shown + shown_len - 1, "'", 2);
+    if ((dest->shown = malloc(shown_len + 1)) == NULL) return open_failed(dest, path);
+    dest->shown[0] = '\'';
+    memcpy(dest->shown + 1, path, shown_len - 2);
+    memcpy(dest->shown + shown_len - 1, "'", 2);
 
     char *target = path_resolve(path);
-    if (target == NULL) return open_failed(path);
+    if (target == NULL) return open_failed(dest, path);
     int descriptor = path_descriptor(target);
     struct stat st;
     int status = 0;
     if (descriptor >= 0) {
-        dest.fd = fcntl(descriptor, F_DUPFD_CLOEXEC, 3);
-        dest.mode = MODE_DESCRIPTOR;
-        if (dest.fd < 0) status = -1;
+        dest->fd = fcntl(descriptor, F_DUPFD_CLOEXEC, 3);
+        dest->mode = TR_DEST_DESCRIPTOR;
+        if (dest->fd < 0) status = -1;
     } else if (stat(target, &st) != 0) {
-        status = errno == ENOENT ? replace_open(target) : -1;
+        status = errno == ENOENT ? replace_open(dest, target) : -1;
     } else if (same_file(&st, program)) {
         tr_error_set("OutputFile '%s' is the script being traced; name "
                      "another file for the report", path);
         free(target);
-        tr_destination_abandon();
+        tr_destination_abandon(dest);
         return 64;
     } else if (S_ISDIR(st.st_mode)) {
         errno = EISDIR;
         status = -1;
     } else if (S_ISREG(st.st_mode)) {
         status = faccessat(AT_FDCWD, target, W_OK, AT_EACCESS) == 0
-                     ? replace_open(target)
+                     ? replace_open(dest, target)
                      : -1;
     } else {
-        dest.fd = fd_private(S_ISSOCK(st.st_mode)
+        dest->fd = fd_private(S_ISSOCK(st.st_mode)
                                  ? socket_connect(target)
                                  : open(target, O_WRONLY | O_NOCTTY |
                                                     O_CLOEXEC));
-        dest.mode = MODE_IN_PLACE;
-        if (dest.fd < 0) status = -1;
+        dest->mode = TR_DEST_IN_PLACE;
+        if (dest->fd < 0) status = -1;
     }
     free(target);
-    return status == 0 ? 0 : open_failed(path);
+    return status == 0 ? 0 : open_failed(dest, path);
 }
 
-int tr_destination_fd(void) {
-    if (dest.mode == MODE_NAMED && dest.fd < 0 && dest.temp[0] == '\0') {
-        dest.fd = temp_create();
-        if (dest.fd < 0) dest.fd_errno = errno;
+int tr_destination_fd(tr_destination *dest) {
+    if (dest->mode == TR_DEST_NAMED && dest->fd < 0 && dest->temp[0] == '\0') {
+        dest->fd = temp_create(dest);
+        if (dest->fd < 0) dest->fd_errno = errno;
     }
-    return dest.fd;
+    return dest->fd;
 }
 
 /* Links the unnamed file at a temporary name: through its descriptor if
  * the process may (CAP_DAC_READ_SEARCH), else through /proc. */
-static int unnamed_link(void) {
+static int unnamed_link(tr_destination *dest) {
     char proc_path[64] = "/proc/self/fd/";
-    proc_path[14 + tr_fmt_u64(proc_path + 14, (uint64_t)dest.fd)] = '\0';
+    proc_path[14 + tr_fmt_u64(proc_path + 14, (uint64_t)dest->fd)] = '\0';
     for (unsigned n = 0; n <= 1000; n++) {
-        temp_name(n);
-        if (linkat(dest.fd, "", dest.folder_fd, dest.temp, AT_EMPTY_PATH) ==
+        temp_name(dest, n);
+        if (linkat(dest->fd, "", dest->folder_fd, dest->temp, AT_EMPTY_PATH) ==
                 0 ||
             (errno != EEXIST &&
-             linkat(AT_FDCWD, proc_path, dest.folder_fd, dest.temp,
+             linkat(AT_FDCWD, proc_path, dest->folder_fd, dest->temp,
                     AT_SYMLINK_FOLLOW) == 0))
             return 0;
         if (errno != EEXIST) break;
     }
-    dest.temp[0] = '\0';
+    dest->temp[0] = '\0';
     return -1;
 }
 
 /* One line on standard error: why the report is not where it should be. */
-static void lost_say(int why) {
+static void lost_say(const tr_destination *dest, int why) {
     const char *reason = strerrordesc_np(why);
     struct iovec parts[] = {
         {"memtracer: cannot write report ", 31},
-        {dest.shown, dest.shown != NULL ? strlen(dest.shown) : 0},
+        {dest->shown, dest->shown != NULL ? strlen(dest->shown) : 0},
         {": ", 2},
         {(char *)reason, reason != NULL ? strlen(reason) : 0},
         {"; the report is lost\n", 21},
@@ -333,47 +316,51 @@ static void lost_say(int why) {
     (void)written;
 }
 
-int tr_destination_commit(int ok, int write_errno) {
+int tr_destination_commit(tr_destination *dest, int ok, int write_errno) {
     int why = write_errno;
-    if (dest.mode == MODE_NONE) return 0;
-    if (dest.fd < 0) {
+    if (dest->mode == TR_DEST_NONE) return 0;
+    if (dest->fd < 0) {
         ok = 0;
-        why = dest.fd_errno;
+        why = dest->fd_errno;
     }
-    if (ok && dest.mode == MODE_UNNAMED && unnamed_link() != 0) {
-        ok = 0;
-        why = errno;
-    }
-    if (dest.fd >= 0 && close(dest.fd) != 0 && ok) {
+    if (ok && dest->mode == TR_DEST_UNNAMED && unnamed_link(dest) != 0) {
         ok = 0;
         why = errno;
     }
-    dest.fd = -1;
-    if (ok && dest.temp[0] != '\0' &&
-        renameat(dest.folder_fd, dest.temp, dest.folder_fd, dest.base) != 0) {
+    if (dest->fd >= 0 && close(dest->fd) != 0 && ok) {
+        ok = 0;
+        why = errno;
+    }
+    dest->fd = -1;
+    if (ok && dest->temp[0] != '\0' &&
+        renameat(dest->folder_fd, dest->temp, dest->folder_fd, dest->base) != 0) {
         ok = 0;
         why = errno;
     }
     if (!ok) {
-        if (dest.temp[0] != '\0') unlinkat(dest.folder_fd, dest.temp, 0);
-        lost_say(why != 0 ? why : EIO);
+        if (dest->temp[0] != '\0') unlinkat(dest->folder_fd, dest->temp, 0);
+        if (dest->quiet)
+            tr_error_set("cannot write report %s: %s", dest->shown,
+                         strerror(why != 0 ? why : EIO));
+        else
+            lost_say(dest, why != 0 ? why : EIO);
     }
-    dest.temp[0] = '\0';
-    if (dest.folder_fd >= 0) close(dest.folder_fd);
-    dest.folder_fd = -1;
-    dest.mode = MODE_NONE;
+    dest->temp[0] = '\0';
+    if (dest->folder_fd >= 0) close(dest->folder_fd);
+    dest->folder_fd = -1;
+    dest->mode = TR_DEST_NONE;
     return ok;
 }
 
-void tr_destination_abandon(void) {
-    if (dest.fd >= 0) close(dest.fd);
-    if (dest.temp[0] != '\0') unlinkat(dest.folder_fd, dest.temp, 0);
-    if (dest.folder_fd >= 0) close(dest.folder_fd);
-    free(dest.shown);
-    free(dest.base);
-    dest.shown = dest.base = NULL;
-    dest.temp[0] = '\0';
-    dest.fd = dest.folder_fd = -1;
-    dest.fd_errno = 0;
-    dest.mode = MODE_NONE;
+void tr_destination_abandon(tr_destination *dest) {
+    if (dest->fd >= 0) close(dest->fd);
+    if (dest->temp[0] != '\0') unlinkat(dest->folder_fd, dest->temp, 0);
+    if (dest->folder_fd >= 0) close(dest->folder_fd);
+    free(dest->shown);
+    free(dest->base);
+    dest->shown = dest->base = NULL;
+    dest->temp[0] = '\0';
+    dest->fd = dest->folder_fd = -1;
+    dest->fd_errno = 0;
+    dest->mode = TR_DEST_NONE;
 }

@@ -24,25 +24,50 @@
 #ifndef TR_DESTINATION_H
 #define TR_DESTINATION_H
 
+#include <stdbool.h>
+
+typedef enum tr_destination_mode {
+    TR_DEST_NONE,
+    TR_DEST_DESCRIPTOR,  /* a descriptor the program had, duplicated */
+    TR_DEST_IN_PLACE,    /* a device, FIFO or socket, opened and written */
+    TR_DEST_UNNAMED,     /* an unnamed file in the folder, linked at the end */
+    TR_DEST_NAMED,       /* a temporary name in the folder, made at the end */
+} tr_destination_mode;
+
+/* An open destination; TR_DESTINATION_INIT is a closed one. */
+typedef struct tr_destination {
+    tr_destination_mode mode;
+    int fd;              /* the report's; -1 until there is one */
+    int folder_fd;       /* TR_DEST_UNNAMED, TR_DEST_NAMED: the folder */
+    char *shown;         /* how messages name the destination */
+    char *base;          /* the target's name in its folder */
+    char temp[64];       /* the temporary name in the folder, if made */
+    int fd_errno;        /* why fd is -1 at the end */
+    bool quiet;          /* a failure is told in mt_error(), not on stderr */
+} tr_destination;
+
+#define TR_DESTINATION_INIT {.fd = -1, .folder_fd = -1}
+
 /* Opens the destination for OutputFile path (NULL: standard error, "-":
  * standard output).  program is the script being traced: a destination
  * that is the same file is refused.  Returns 0, or the exit status a
  * command should end with, 64 (usage) or 74 (cannot write), with the
  * reason in the library's error message. */
-int tr_destination_open(const char *path, const char *program);
+int tr_destination_open(tr_destination *dest, const char *path,
+                        const char *program);
 
 /* The descriptor to write the report to; -1 when none can be had (the
  * reason is kept for tr_destination_commit).  Signal-safe. */
-int tr_destination_fd(void);
+int tr_destination_fd(tr_destination *dest);
 
 /* Completes the report: ok says whether every write succeeded, write_errno
  * why not.  Puts the file in place, or leaves the old one untouched and
  * says on standard error, in one line naming the file, why the report was
  * lost.  Returns whether the report is complete where the user pointed.
  * Signal-safe. */
-int tr_destination_commit(int ok, int write_errno);
+int tr_destination_commit(tr_destination *dest, int ok, int write_errno);
 
 /* Lets go of an open destination without writing anything. */
-void tr_destination_abandon(void);
+void tr_destination_abandon(tr_destination *dest);
 
 #endif

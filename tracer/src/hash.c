@@ -25,6 +25,17 @@ uint64_t tr_hash_bytes(const void *key, size_t len) {
     return tr_hash_mix(hash);
 }
 
+void tr_buckets_relink(tr_buckets *buckets, uint32_t end,
+                       const tr_chain *chain) {
+    if (buckets->heads == NULL) return;
+    memset(buckets->heads, 0, buckets->count * sizeof *buckets->heads);
+    for (uint32_t id = chain->first; id < end; id++) {
+        uint32_t *head = &buckets->heads[chain->hash(id) >> buckets->shift];
+        *chain->next(id) = *head;
+        *head = id;
+    }
+}
+
 bool tr_buckets_fit(tr_buckets *buckets, uint32_t end, const tr_chain *chain) {
     if ((size_t)(end - chain->first) < buckets->count) return true;
     size_t want = buckets->count != 0 ? buckets->count * 2 : FIRST_BUCKETS;

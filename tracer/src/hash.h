@@ -65,6 +65,11 @@ typedef struct tr_chain {
  * unchanged). */
 bool tr_buckets_fit(tr_buckets *buckets, uint32_t end, const tr_chain *chain);
 
+/* Links every record, first .. end - 1, again (a report reordered them
+ * through their next_in_bucket fields). */
+void tr_buckets_relink(tr_buckets *buckets, uint32_t end,
+                       const tr_chain *chain);
+
 static inline uint32_t *tr_bucket(const tr_buckets *buckets, uint64_t hash) {
     return &buckets->heads[hash >> buckets->shift];
 }

@@ -95,6 +95,10 @@ static const option option_table[] = {
      "a whole number from 1 to 1000000", "N",
      "list the N largest rows of a table, and one line for the rest "
      "(default: all)", NULL, 0},
+    {"Start", VALUE_BOOL, offsetof(mt_options, start), "true, false", "BOOL",
+     "record from the start (default true); false: only once the program "
+     "asks (lox: memtracer_start(); Lua: require \"memtracer\".start())",
+     NULL, 0},
     {"Phases", VALUE_CHOICE, offsetof(mt_options, all_phases), "run, all",
      "WHICH",
      "run (default): list what the program made while it ran, and what "
@@ -109,6 +113,7 @@ void mt_options_init(mt_options *options) {
     options->output = MT_OUTPUT_TABLE;
     options->stack_limit = TR_DEFAULT_STACK_LIMIT;
     options->fold_recursion = true;
+    options->start = true;
 }
 
 void mt_options_free(mt_options *options) {

@@ -140,6 +140,11 @@ bool tr_paths_begin(bool fold_recursion) {
     return true;
 }
 
+void tr_paths_restart(void) {
+    for (size_t id = TR_PATH_ROOT; id < paths.node_count; id++)
+        tr_nodes[id].self_count = tr_nodes[id].self_bytes = 0;
+}
+
 void tr_paths_reset(void) {
     memset(&paths, 0, sizeof paths);
     tr_nodes = NULL;

@@ -50,6 +50,9 @@ uint32_t tr_node_count(void);
 extern tr_node *tr_nodes;
 static inline tr_node *tr_node_of(mt_path id) { return &tr_nodes[id]; }
 
+/* mt_reset's part here: every node's own figures count from zero. */
+void tr_paths_restart(void);
+
 /* Sets up the root and the shadow stack; false when memory is
  * exhausted. */
 bool tr_paths_begin(bool fold_recursion);

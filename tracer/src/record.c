@@ -23,6 +23,7 @@
 #include "site.h"
 #include "stack.h"
 #include "state.h"
+#include "timeline.h"
 
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
@@ -35,7 +36,6 @@ static struct {
 
 void tr_record_begin(void) {
     memset(&hidden, 0, sizeof hidden);
-    mt_inline.timeline_next = UINT64_MAX;
     tr_record_refresh();
 }
 
@@ -43,7 +43,14 @@ void tr_record_refresh(void) {
     size_t listed_from = tr_state.options.trace_mem > 0
                              ? tr_state.options.trace_mem
                              : 1;
-    mt_inline.min_size = mt_calls_active ? SIZE_MAX : listed_from;
+    mt_inline.min_size =
+        mt_calls_active || !tr_state.recording ? SIZE_MAX : listed_from;
+}
+
+void tr_record_reset(void) {
+    hidden.blocks -= hidden.freed_blocks;
+    hidden.bytes -= hidden.freed_bytes;
+    hidden.freed_blocks = hidden.freed_bytes = 0;
 }
 
 void tr_hidden_figures(uint64_t *blocks, uint64_t *bytes) {
@@ -98,8 +105,10 @@ static ALWAYS_INLINE void path_count(mt_site site, size_t size) {
 }
 
 /* Counts a block of size bytes made at site; its tag.  TraceMem sends a
- * small block at a listed site to a filtered one. */
+ * small block at a listed site to a filtered one.  Recording off, nothing
+ * new is counted. */
 static ALWAYS_INLINE mt_tag count_obtained(mt_site site, size_t size) {
+    if (UNLIKELY(!tr_state.recording)) return MT_TAG_UNTRACED;
     if (UNLIKELY(site < MT_FIRST_COUNTED_SITE)) {
         if (site == TR_SITE_HIDDEN) {
             hidden.blocks++;
@@ -113,6 +122,8 @@ static ALWAYS_INLINE mt_tag count_obtained(mt_site site, size_t size) {
         site = tr_site(site)->object ? TR_SITE_FILTERED_OBJECTS
                                      : TR_SITE_FILTERED_STORAGE;
     mt_tag tag = mt_site_obtained(site, size);
+    if (UNLIKELY(mt_inline.bytes >= mt_inline.timeline_next))
+        tr_timeline_tick();
     if (mt_calls_active && site >= TR_FIRST_LISTED_SITE)
         path_count(site, size);
     return tag;

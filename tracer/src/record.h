@@ -12,6 +12,8 @@ void tr_record_begin(void);
 /* Works out again, from the options and modes, which blocks the inline
  * functions may count (mt_inline.min_size). */
 void tr_record_refresh(void);
+/* mt_reset's part here: the VM's own blocks count from what is live. */
+void tr_record_reset(void);
 /* The VM's own blocks and bytes, which are in no figure. */
 void tr_hidden_figures(uint64_t *blocks, uint64_t *bytes);
 

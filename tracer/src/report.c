@@ -178,9 +178,9 @@ bool tr_stack_group_next(tr_stack_group *group) {
 
 /* ----------------------------------------------------------------- write */
 
-bool tr_report_write(void) {
+bool tr_report_write(tr_destination *dest) {
     static tr_out out;  /* static: 8 KiB is too much for a signal's stack */
-    tr_out_init(&out, tr_destination_fd());
+    tr_out_init(&out, tr_destination_fd(dest));
     if (out.fd >= 0) {
         switch (tr_state.options.output) {
         case MT_OUTPUT_JSON: tr_report_json(&out); break;
@@ -192,7 +192,7 @@ bool tr_report_write(void) {
         }
     }
     bool ok = tr_out_flush(&out);
-    return tr_destination_commit(ok, out.error);
+    return tr_destination_commit(dest, ok, out.error);
 }
 
 /* ------------------------------------------------------ shared pieces */

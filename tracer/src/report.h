@@ -18,9 +18,10 @@
 #include "site.h"
 #include "summary.h"
 
-/* Writes the report in the chosen format to its destination
- * (destination.h); false if it could not.  Signal-safe. */
-bool tr_report_write(void);
+/* Writes the report in the chosen format to an open destination and
+ * completes it (destination.h); false if it could not.  Signal-safe. */
+struct tr_destination;
+bool tr_report_write(struct tr_destination *dest);
 
 void tr_report_table(tr_out *out);
 void tr_report_json(tr_out *out);

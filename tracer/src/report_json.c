@@ -12,6 +12,7 @@
 #include "report.h"
 #include "stack.h"
 #include "state.h"
+#include "timeline.h"
 
 /* The report's format version: its major number changes when a key
  * changes meaning or goes away (docs/report.md lists what each changed). */
@@ -90,12 +91,88 @@ static void summary(tr_out *out, const tr_summary *s) {
         tr_out_str(out, ",");
     }
     tr_out_str(out, "\n    ");
+    key_u64(out, "gc_cycles", mt_inline.gc_cycles, true);
+    tr_out_str(out, ",\n    ");
     key(out, "average_size", true);
     tr_out_ratio(out, s->bytes, s->blocks);
     tr_out_str(out, ",\n    ");
     key(out, "degraded", true);
     tr_out_str(out, s->lost_events > 0 ? "true" : "false");
     tr_out_str(out, "\n  },\n");
+}
+
+/* The time of a point, in milliseconds to one decimal. */
+static void time_ms(tr_out *out, uint64_t ns) { tr_out_ratio(out, ns, 1000000); }
+
+static void point(tr_out *out, const tr_point *p) {
+    tr_out_str(out, "{");
+    key_u64(out, "bytes_allocated", p->bytes, true);
+    key_u64(out, "allocations", p->objects, false);
+    key_u64(out, "live_bytes", p->live_bytes, false);
+    key_u64(out, "gc_cycles", p->gc_cycles, false);
+    key(out, "time_ms", false);
+    time_ms(out, p->time_ns);
+    tr_out_str(out, "}");
+}
+
+/* The peak's time, between the points around it on the clock. */
+static uint64_t peak_time(const tr_point *points, uint32_t count,
+                          const tr_point *now) {
+    uint64_t at = mt_inline.peak_at_bytes;
+    tr_point before = {0}, after = *now;
+    for (uint32_t i = 0; i < count; i++) {
+        if (points[i].bytes <= at) before = points[i];
+        else {
+            after = points[i];
+            break;
+        }
+    }
+    if (after.bytes <= before.bytes) return before.time_ns;
+    return before.time_ns + (uint64_t)((double)(after.time_ns - before.time_ns) *
+                                       (double)(at - before.bytes) /
+                                       (double)(after.bytes - before.bytes));
+}
+
+static void timeline(tr_out *out) {
+    uint32_t count;
+    uint64_t interval;
+    const tr_point *points = tr_timeline_points(&count, &interval);
+    tr_point now = tr_timeline_now();
+    tr_out_str(out, "  \"timeline\": {");
+    key_str(out, "clock", "bytes_allocated", true);
+    key_u64(out, "interval", interval, false);
+    key(out, "points", false);
+    tr_out_str(out, "[");
+    for (uint32_t i = 0; i < count; i++) {
+        tr_out_str(out, "\n    ");
+        point(out, &points[i]);
+        tr_out_str(out, ",");
+    }
+    tr_out_str(out, "\n    ");
+    point(out, &now);
+    tr_out_str(out, "],\n    ");
+    key(out, "peak", true);
+    tr_out_str(out, "{");
+    key_u64(out, "bytes_allocated", mt_inline.peak_at_bytes, true);
+    key_u64(out, "live_bytes", mt_inline.peak_bytes, false);
+    key(out, "time_ms", false);
+    time_ms(out, peak_time(points, count, &now));
+    tr_out_str(out, "}},\n");
+}
+
+/* What became of a site's objects, by their age at death in collections:
+ * 0 (died young), 1, 2-3, 4-7, 8-15, 16 or more. */
+static void lifetimes(tr_out *out, const mt_site_figures *s) {
+    key(out, "lifetimes", false);
+    tr_out_str(out, "{");
+    key_u64(out, "young", s->life.deaths[0], true);
+    key(out, "ages", false);
+    tr_out_str(out, "[");
+    for (int i = 0; i < 6; i++) {
+        if (i > 0) tr_out_str(out, ", ");
+        tr_out_u64(out, s->life.deaths[i]);
+    }
+    tr_out_str(out, "]}");
 }
 
 static void frames(tr_out *out, const tr_stack *stack) {
@@ -120,9 +197,12 @@ static void stacks(tr_out *out, mt_site id) {
     uint64_t object = tr_site(id)->object;
     tr_stack_group group;
     tr_out_str(out, ", \"stacks\": [");
-    for (bool more = tr_stack_group_first(id, &group), first = true; more;
-         more = tr_stack_group_next(&group), first = false) {
+    bool first = true;
+    for (bool more = tr_stack_group_first(id, &group); more;
+         more = tr_stack_group_next(&group)) {
+        if (group.blocks == 0) continue;  /* nothing since a reset */
         tr_out_str(out, first ? "\n      {" : ",\n      {");
+        first = false;
         key_u64(out, "count", group.blocks * object, true);
         key_u64(out, "blocks", group.blocks, false);
         key_u64(out, "bytes", group.bytes, false);
@@ -156,6 +236,7 @@ static void site(tr_out *out, mt_site id) {
     key_u64(out, "live_bytes", v.live_bytes, false);
     key_u64(out, "peak_count", v.peak_count, false);
     key_u64(out, "peak_bytes", v.peak_bytes, false);
+    if (s->object && mt_inline.gc_cycles > 0) lifetimes(out, s);
     if (tr_state.options.trace_stacks) stacks(out, id);
     tr_out_str(out, "}");
 }
@@ -175,6 +256,7 @@ void tr_report_json(tr_out *out) {
     tr_out_str(out, ",\n");
     exit_info(out);
     summary(out, &sum);
+    timeline(out);
     tr_out_str(out, "  \"sites\": [");
     for (mt_site id = first; id != 0; id = tr_report_next_site(id)) {
         tr_out_str(out, id == first ? "\n" : ",\n");

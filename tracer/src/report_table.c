@@ -88,6 +88,7 @@ static size_t groups_heaviest(mt_site id, tr_stack_group *best, size_t k,
     *all = *all_blocks = *all_bytes = 0;
     for (bool more = tr_stack_group_first(id, &group); more;
          more = tr_stack_group_next(&group)) {
+        if (group.blocks == 0) continue;  /* nothing since a reset */
         ++*all;
         *all_blocks += group.blocks;
         *all_bytes += group.bytes;

@@ -95,6 +95,20 @@ mt_site tr_site_find(mt_func func, int line, mt_type type, mt_phase phase) {
 
 uint32_t tr_site_count(void) { return (uint32_t)sites.count; }
 
+void tr_sites_relink(void) {
+    tr_buckets_relink(&sites.buckets, (uint32_t)sites.count, &site_chain);
+}
+
+void tr_sites_restart(void) {
+    for (mt_site id = TR_SITE_HIDDEN; id < sites.count; id++) {
+        mt_site_figures *s = tr_site(id);
+        s->blocks -= s->freed_blocks;
+        s->bytes -= s->freed_bytes;
+        s->freed_blocks = s->freed_bytes = 0;
+        memset(&s->life, 0, sizeof s->life);
+    }
+}
+
 bool tr_sites_begin(void) {
     tr_sites_reset();
     if (!tr_array_grow(&mt_inline.sites, &sites.capacity, 0,

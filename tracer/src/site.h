@@ -37,6 +37,11 @@ static inline mt_site_figures *tr_site(mt_site id) {
     return &mt_inline.sites[id];
 }
 
+/* Gives the look-ups their links back after a report reordered them. */
+void tr_sites_relink(void);
+/* mt_reset's part here: each site counts from what is live in it now. */
+void tr_sites_restart(void);
+
 /* Sets up the tracer's own sites; false when memory is exhausted. */
 bool tr_sites_begin(void);
 void tr_sites_reset(void);

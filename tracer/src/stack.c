@@ -57,6 +57,11 @@ uint32_t tr_stack_find(mt_site site, mt_path node, uint64_t hash) {
     return *cached = id;
 }
 
+void tr_stacks_restart(void) {
+    for (size_t id = 1; id < stacks.count; id++)
+        tr_stack_records[id].blocks = tr_stack_records[id].bytes = 0;
+}
+
 bool tr_stacks_begin(void) {
     tr_stacks_reset();
     stacks.count = 1;

@@ -57,6 +57,9 @@ static inline bool tr_stack_add(mt_site site, mt_path node, size_t size) {
     return true;
 }
 
+/* mt_reset's part here: every stack counts from zero. */
+void tr_stacks_restart(void);
+
 bool tr_stacks_begin(void);
 void tr_stacks_reset(void);
 

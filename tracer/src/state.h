@@ -31,6 +31,7 @@ typedef struct tr_state_t {
     mt_exit_reason exit_reason;
     int exit_signal;           /* the signal that ended it, or 0 */
     mt_phase phase;            /* what the program is doing now */
+    bool recording;            /* new blocks are counted (mt_recording) */
 } tr_state_t;
 
 extern tr_state_t tr_state;

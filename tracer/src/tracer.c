@@ -30,6 +30,7 @@
 #include "site.h"
 #include "stack.h"
 #include "state.h"
+#include "timeline.h"
 
 bool mt_active;
 bool mt_calls_active;
@@ -52,9 +53,10 @@ static struct {
 
 static bool started;
 static volatile sig_atomic_t reported;
+static tr_destination report_destination = TR_DESTINATION_INIT;
 
 static void release_everything(void) {
-    tr_destination_abandon();
+    tr_destination_abandon(&report_destination);
     tr_mem_release_all();
     tr_names_reset();
     tr_paths_reset();
@@ -87,7 +89,7 @@ static void on_signal(int sig) {
         mt_active = mt_calls_active = false;
         tr_state.exit_status = 128 + sig;
         tr_state.exit_signal = sig;
-        tr_report_write();
+        tr_report_write(&report_destination);
     }
     raise_default(sig);
 }
@@ -158,7 +160,8 @@ static bool setup(const mt_options *o, const char *language,
            globs_split(&tr_state.file_globs, mine->filter_file) &&
            globs_split(&tr_state.root_globs, mine->filter_root_name) &&
            tr_sites_begin() && tr_stacks_begin() &&
-           tr_paths_begin(o->fold_recursion) && tr_live_begin();
+           tr_paths_begin(o->fold_recursion) && tr_live_begin() &&
+           tr_timeline_begin();
 }
 
 int mt_start_version(const mt_options *o, const char *language,
@@ -185,7 +188,8 @@ int mt_start_version(const mt_options *o, const char *language,
         return 74;
     }
     tr_names_forget_filters();
-    int status = tr_destination_open(o->output_file, program);
+    int status =
+        tr_destination_open(&report_destination, o->output_file, program);
     if (status != 0) {
         release_everything();
         return status;
@@ -198,9 +202,60 @@ int mt_start_version(const mt_options *o, const char *language,
     tr_mem_arm_faults();
     mt_calls_active = o->trace_stacks || o->output == MT_OUTPUT_HISTOGRAM ||
                       o->output == MT_OUTPUT_CALLTREE;
+    tr_state.recording = o->start;
     tr_record_begin();
     mt_active = true;
     return 0;
+}
+
+bool mt_recording(bool on) {
+    if (!started) return false;
+    tr_state.recording = on;
+    tr_record_refresh();
+    return on;
+}
+
+void mt_reset(void) {
+    if (!started) return;
+    tr_sites_restart();
+    tr_stacks_restart();
+    tr_paths_restart();
+    tr_record_reset();
+    mt_inline_state *state = &mt_inline;
+    uint64_t objects = 0;
+    for (mt_site id = MT_FIRST_COUNTED_SITE; id < tr_site_count(); id++)
+        if (tr_site(id)->object) objects += tr_site(id)->blocks;
+    state->objects = state->peak_objects = objects;
+    state->bytes = state->peak_at_bytes = state->live_bytes;
+    state->peak_bytes = state->live_bytes;
+    state->peak_epoch++;
+    state->resizes = 0;
+    tr_state.untracked_frees = 0;
+    tr_timeline_restart();
+}
+
+int mt_snapshot(const char *path) {
+    if (!started) {
+        tr_error_set("cannot write a snapshot: tracing is off");
+        return -1;
+    }
+    sigset_t all, before;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &before);
+    tr_destination dest = TR_DESTINATION_INIT;
+    dest.quiet = true;
+    bool written = tr_destination_open(&dest, path, tr_state.program) == 0 &&
+                   tr_report_write(&dest);
+    tr_destination_abandon(&dest);
+    tr_sites_relink();
+    sigprocmask(SIG_SETMASK, &before, NULL);
+    return written ? 0 : -1;
+}
+
+void mt_gc_cycle(void) {
+    if (!mt_active) return;
+    mt_inline.gc_cycle++;
+    mt_inline.gc_cycles++;
 }
 
 void mt_exit_set(int status, mt_exit_reason reason) {
@@ -224,7 +279,7 @@ int mt_finish(void) {
     if (!reported) {
         reported = 1;
         fflush(stdout);  /* the program's output first, where they meet */
-        written = tr_report_write();
+        written = tr_report_write(&report_destination);
     }
     handlers_restore();
     release_everything();

@@ -76,8 +76,10 @@ typedef struct mt_inline_state {
     uint64_t live_bytes;
     uint64_t peak_bytes;
     uint64_t peak_objects;               /* objects when the peak was set */
+    uint64_t peak_at_bytes;              /* bytes obtained by then */
     uint64_t resizes;
     uint64_t timeline_next;              /* bytes at which a point is due */
+    uint64_t gc_cycles;                  /* collections the VM reported */
     /* Smaller blocks need the call: TraceMem lists them elsewhere.  The
      * largest size_t while every event needs the call (call paths, a
      * sampled run). */
@@ -112,6 +114,7 @@ static inline mt_tag mt_site_obtained(mt_site id, size_t size) {
     if (state->live_bytes > state->peak_bytes) {
         state->peak_bytes = state->live_bytes;
         state->peak_objects = state->objects;
+        state->peak_at_bytes = state->bytes;
         state->peak_epoch++;
     }
     return MT_TAG_MAKE(id, state->gc_cycle);

@@ -79,6 +79,7 @@ typedef struct mt_options {
     bool trace_internal;     /* --memtracer.TraceInternal */
     unsigned top;            /* --memtracer.Top: rows listed; 0: all */
     bool all_phases;         /* --memtracer.Phases=all (else run) */
+    bool start;              /* --memtracer.Start: record from the start */
 } mt_options;
 
 /* Results of mt_options_parse. */
@@ -132,6 +133,30 @@ MT_API void mt_exit_set(int status, mt_exit_reason reason);
  * would end the process (SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGXFSZ, ...;
  * not one the program ignores or handles) writes the report first. */
 MT_API int mt_finish(void);
+
+/* ------------------------------------------------------ in-script control */
+
+/* What a guest program asks of the tracer about itself (lox's
+ * memtracer_start() and friends, lua-memtracer's memtracer module).
+ *
+ * Recording off, new blocks are not counted (their tags are
+ * MT_TAG_UNTRACED) while releases of blocks counted before still are, so
+ * what is live stays true across a stop and a start.  Start=false starts
+ * with recording off.  Each returns whether recording is on after it. */
+MT_API bool mt_recording(bool on);
+/* The figures start again from what is live now: totals, frees and the
+ * peak count from here, and the blocks live now stay live. */
+MT_API void mt_reset(void);
+/* Writes a report of what was recorded so far, in the chosen format, to
+ * path (as OutputFile is written); recording goes on.  0, or -1 with the
+ * reason in mt_error(). */
+MT_API int mt_snapshot(const char *path);
+
+/* A garbage-collection cycle ended: marked on the timeline, and the clock
+ * of the ages at which objects die (lifetimes: how many of a site's
+ * objects died in the first collection after their birth, and how many
+ * lived through more). */
+MT_API void mt_gc_cycle(void);
 
 /* ----------------------------------------------------------------- names */
 
