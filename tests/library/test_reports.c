@@ -1,0 +1,482 @@
+/*
+ * test_reports.c -- each output format on one program, written out in
+ * full: the table (with and without stack traces, Top=N), the JSON report
+ * (its keys, determinism, strings made valid), the histogram per
+ * function, the type histogram, the call tree; and human sizes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fakevm.h"
+
+#define JSON "--memtracer.Output=json"
+#define STACKS "--memtracer.TraceStackTraces=true"
+
+static void *kept[64];
+static size_t kept_count;
+
+static void *keep(void *block) { return kept[kept_count++] = block; }
+
+static char *finish(void) {
+    char *text = vm_finish();
+    while (kept_count > 0) free(kept[--kept_count]);
+    return text;
+}
+
+/* main (prog.fk:1), called from line 0:
+ *   line 2: an Array of 64 B
+ *   calls make from line 5 twice and from line 6 once
+ *   line 7: calls build (lib.fk:20), which makes 1500 B of String chars
+ *           on its line 22 and calls make from its line 21
+ *   frees the first Point
+ * make (prog.fk:10) makes a Point of 32 B on line 11 and 48 B of Point
+ * fields on line 12.
+ * Bytes: 64 + 4*32 + 4*48 + 1500 = 1884 (1.8 KiB), all live at once
+ * before the free: the peak; 1852 B (1.8 KiB) live at the end.  Objects:
+ * the Array and 4 Points; blocks: 10. */
+static void make(int line) {
+    vm_call(F_MAKE, line);
+    keep(vm_new(32, T_POINT, F_MAKE, 11));
+    keep(vm_new(48, T_FIELDS, F_MAKE, 12));
+    vm_return();
+}
+
+static void program(void) {
+    vm_call(F_MAIN, 0);
+    keep(vm_new(64, T_ARRAY, F_MAIN, 2));
+    make(5);
+    make(5);
+    make(6);
+    vm_call(F_BUILD, 7);
+    keep(vm_new(1500, T_CHARS, F_BUILD, 22));
+    make(21);
+    vm_return();
+    vm_delete(kept[1], 32);
+    kept[1] = NULL;
+    vm_return();
+}
+
+#define HEADER                                                              \
+    "Memory Tracer. Recorded 5 allocations, 1.8 KiB; peak 1.8 KiB live; "   \
+    "4 live at exit (1.8 KiB).\n"
+
+/* Rows largest first; each column as wide as its widest cell or heading
+ * (Size "1.5 KiB" 7, Type "String chars" 12); the last one unpadded.
+ * Average is bytes per block; 1884 / 10 = 188.4. */
+static void test_table(void **state) {
+    (void)state;
+    vm_start(VM_WORDS("--memtracer.Output=table"));
+    program();
+    char *text = finish();
+    assert_string_equal(text,
+        HEADER
+        "In 10 blocks of 188.4 B on average; 9 live at exit.\n"
+        " Source Location || Count || Size    || Type         || Function "
+        "|| Average || Live || Live Size\n"
+        " lib.fk:22       || 1     || 1.5 KiB || String chars || build    "
+        "|| 1.5 KiB || 1    || 1.5 KiB\n"
+        " prog.fk:12      || 4     || 192 B   || Point fields || make     "
+        "|| 48 B    || 4    || 192 B\n"
+        " prog.fk:11      || 4     || 128 B   || Point        || make     "
+        "|| 32 B    || 3    || 96 B\n"
+        " prog.fk:2       || 1     || 64 B    || Array        || main     "
+        "|| 64 B    || 1    || 64 B\n");
+    free(text);
+}
+
+/* With stack traces each row is followed by its paths, innermost frame
+ * first; a row of several paths says what each made: allocations
+ * (objects) at an object site, blocks at a storage site. */
+static void test_table_with_stacks(void **state) {
+    (void)state;
+    vm_start(VM_WORDS(STACKS));
+    program();
+    char *text = finish();
+    assert_string_equal(text,
+        HEADER
+        "In 10 blocks of 188.4 B on average; 9 live at exit.\n"
+        " Source Location || Count || Size    || Type         || Function "
+        "|| Average || Live || Live Size\n"
+        " lib.fk:22       || 1     || 1.5 KiB || String chars || build    "
+        "|| 1.5 KiB || 1    || 1.5 KiB\n"
+        "    at build (lib.fk:22)\n"
+        "    at main (prog.fk:7)\n"
+        " prog.fk:12      || 4     || 192 B   || Point fields || make     "
+        "|| 48 B    || 4    || 192 B\n"
+        "   2 blocks, 96 B:\n"
+        "    at make (prog.fk:12)\n"
+        "    at main (prog.fk:5)\n"
+        "   1 block, 48 B:\n"
+        "    at make (prog.fk:12)\n"
+        "    at main (prog.fk:6)\n"
+        "   1 block, 48 B:\n"
+        "    at make (prog.fk:12)\n"
+        "    at build (lib.fk:21)\n"
+        "    at main (prog.fk:7)\n"
+        " prog.fk:11      || 4     || 128 B   || Point        || make     "
+        "|| 32 B    || 3    || 96 B\n"
+        "   2 allocations, 64 B:\n"
+        "    at make (prog.fk:11)\n"
+        "    at main (prog.fk:5)\n"
+        "   1 allocation, 32 B:\n"
+        "    at make (prog.fk:11)\n"
+        "    at main (prog.fk:6)\n"
+        "   1 allocation, 32 B:\n"
+        "    at make (prog.fk:11)\n"
+        "    at build (lib.fk:21)\n"
+        "    at main (prog.fk:7)\n"
+        " prog.fk:2       || 1     || 64 B    || Array        || main     "
+        "|| 64 B    || 1    || 64 B\n"
+        "    at main (prog.fk:2)\n");
+    free(text);
+}
+
+/* A row shows its three heaviest paths and one line for the rest: make
+ * called from lines 5, 6, 7 and 8 once each and from line 9 twice. */
+static void test_table_more_paths(void **state) {
+    (void)state;
+    vm_start(VM_WORDS(STACKS));
+    vm_call(F_MAIN, 0);
+    for (int line = 5; line <= 9; line++)
+        for (int i = 0; i < (line == 9 ? 2 : 1); i++) {
+            vm_call(F_MAKE, line);
+            keep(vm_new(32, T_POINT, F_MAKE, 11));
+            vm_return();
+        }
+    vm_return();
+    char *text = finish();
+    assert_string_equal(text,
+        "Memory Tracer. Recorded 6 allocations, 192 B; peak 192 B live; "
+        "6 live at exit (192 B).\n"
+        "In 6 blocks of 32.0 B on average; 6 live at exit.\n"
+        " Source Location || Count || Size  || Type  || Function || Average "
+        "|| Live || Live Size\n"
+        " prog.fk:11      || 6     || 192 B || Point || make     || 32 B    "
+        "|| 6    || 192 B\n"
+        "   2 allocations, 64 B:\n"
+        "    at make (prog.fk:11)\n"
+        "    at main (prog.fk:9)\n"
+        "   1 allocation, 32 B:\n"
+        "    at make (prog.fk:11)\n"
+        "    at main (prog.fk:5)\n"
+        "   1 allocation, 32 B:\n"
+        "    at make (prog.fk:11)\n"
+        "    at main (prog.fk:6)\n"
+        "   ... 2 more paths: 2 allocations, 64 B\n");
+    free(text);
+}
+
+/* Top=2: the two largest rows, the other two (5 blocks, 128 + 64 B)
+ * summed up in one line. */
+static void test_table_top(void **state) {
+    (void)state;
+    vm_start(VM_WORDS("--memtracer.Top=2"));
+    program();
+    char *text = finish();
+    assert_string_equal(text,
+        HEADER
+        "In 10 blocks of 188.4 B on average; 9 live at exit.\n"
+        " Source Location || Count || Size    || Type         || Function "
+        "|| Average || Live || Live Size\n"
+        " lib.fk:22       || 1     || 1.5 KiB || String chars || build    "
+        "|| 1.5 KiB || 1    || 1.5 KiB\n"
+        " prog.fk:12      || 4     || 192 B   || Point fields || make     "
+        "|| 48 B    || 4    || 192 B\n"
+        " ... 2 more rows (Top): 5 blocks, 192 B\n");
+    free(text);
+}
+
+/* Per function: Self (made in it), Total (in it and its callees), largest
+ * Total first; counts are objects.  main: self the Array (64 B), total
+ * everything; build: self the chars (1500 B), total with make's Point and
+ * fields (1580 B, 1 object); make: 4 Points and their fields (320 B).
+ * <root> made nothing itself: no row. */
+static void test_histogram(void **state) {
+    (void)state;
+    vm_start(VM_WORDS("--memtracer.Output=histogram"));
+    program();
+    char *text = finish();
+    assert_string_equal(text,
+        HEADER
+        " Self Count || Self Size || Total Count || Total Size || Location   "
+        "|| Name\n"
+        " 1          || 64 B      || 5           || 1.8 KiB    || prog.fk:1  "
+        "|| main\n"
+        " 0          || 1.5 KiB   || 1           || 1.5 KiB    || lib.fk:20  "
+        "|| build\n"
+        " 4          || 320 B     || 4           || 320 B      || prog.fk:10 "
+        "|| make\n");
+    free(text);
+}
+
+/* A recursive function's blocks count once in its total, however many
+ * times it is on the path: fib(3) makes 5 Points of 16 B, one per call
+ * (test_call_paths.c), folded or not. */
+static void fib(int n, int line) {
+    vm_call(F_FIB, line);
+    keep(vm_new(16, T_POINT, F_FIB, 31));
+    if (n >= 2) {
+        fib(n - 1, 32);
+        fib(n - 2, 33);
+    }
+    vm_return();
+}
+
+static void test_histogram_recursion(void **state) {
+    (void)state;
+    const char *fold[] = {"true", "false"};
+    for (int i = 0; i < 2; i++) {
+        char word[64];
+        snprintf(word, sizeof word, "--memtracer.FoldRecursion=%s", fold[i]);
+        vm_start(VM_WORDS("--memtracer.Output=histogram", word));
+        vm_call(F_MAIN, 0);
+        fib(3, 2);
+        vm_return();
+        char *text = finish();
+        assert_string_equal(text,
+            "Memory Tracer. Recorded 5 allocations, 80 B; peak 80 B live; "
+            "5 live at exit (80 B).\n"
+            " Self Count || Self Size || Total Count || Total Size "
+            "|| Location   || Name\n"
+            " 5          || 80 B      || 5           || 80 B       "
+            "|| prog.fk:30 || fib\n"
+            " 0          || 0 B       || 5           || 80 B       "
+            "|| prog.fk:1  || main\n");
+        free(text);
+    }
+}
+
+/* The call tree: one line per path that made something, two spaces a
+ * level, heaviest child first; total is the path and its callees, self
+ * the path itself, "from line" the caller's line. */
+static void test_calltree(void **state) {
+    (void)state;
+    vm_start(VM_WORDS("--memtracer.Output=calltree"));
+    program();
+    char *text = finish();
+    assert_string_equal(text,
+        HEADER
+        "<root> (prog.fk) total=5 (1.8 KiB) self=0 (0 B)\n"
+        "  main (prog.fk:1) total=5 (1.8 KiB) self=1 (64 B)\n"
+        "    build (lib.fk:20) total=1 (1.5 KiB) self=0 (1.5 KiB) "
+        "from line 7\n"
+        "      make (prog.fk:10) total=1 (80 B) self=1 (80 B) from line 21\n"
+        "    make (prog.fk:10) total=2 (160 B) self=2 (160 B) from line 5\n"
+        "    make (prog.fk:10) total=1 (80 B) self=1 (80 B) from line 6\n");
+    free(text);
+}
+
+/* Folded recursion in the call tree: a run is one line per depth, each a
+ * child of main, saying how many frames it stands for. */
+static void test_calltree_folded(void **state) {
+    (void)state;
+    vm_start(VM_WORDS("--memtracer.Output=calltree"));
+    vm_call(F_MAIN, 0);
+    fib(3, 2);
+    vm_return();
+    char *text = finish();
+    assert_string_equal(text,
+        "Memory Tracer. Recorded 5 allocations, 80 B; peak 80 B live; "
+        "5 live at exit (80 B).\n"
+        "<root> (prog.fk) total=5 (80 B) self=0 (0 B)\n"
+        "  main (prog.fk:1) total=5 (80 B) self=0 (0 B)\n"
+        "    fib (prog.fk:30) \xC3\x97" "2 total=2 (32 B) self=2 (32 B) "
+        "from line 2\n"
+        "    fib (prog.fk:30) \xC3\x97" "3 total=2 (32 B) self=2 (32 B) "
+        "from line 2\n"
+        "    fib (prog.fk:30) total=1 (16 B) self=1 (16 B) from line 2\n");
+    free(text);
+}
+
+/* Per type, over its sites, largest first; Count is objects, or blocks
+ * for storage. */
+static void test_typehistogram(void **state) {
+    (void)state;
+    vm_start(VM_WORDS("--memtracer.Output=typehistogram"));
+    program();
+    char *text = finish();
+    assert_string_equal(text,
+        HEADER
+        " Type         || Count || Size\n"
+        " String chars || 1     || 1.5 KiB\n"
+        " Point fields || 4     || 192 B\n"
+        " Point        || 4     || 128 B\n"
+        " Array        || 1     || 64 B\n");
+    free(text);
+}
+
+/* Human sizes: bytes below 1 KiB, one decimal below 10 of a unit, whole
+ * numbers above, and a figure that rounds to 1024 of a unit said in the
+ * next.  One storage type per size, each its own row. */
+static void test_sizes(void **state) {
+    (void)state;
+    static const struct {
+        const char *type;
+        size_t bytes;
+    } sizes[] = {
+        {"a", 1023},            /* 1023 B */
+        {"b", 1024},            /* 1.0 KiB */
+        {"c", 10188},           /* 9.949 KiB: 9.9 KiB */
+        {"d", 10189},           /* 9.950 KiB: 10 KiB */
+        {"e", 1048063},         /* 1023.499 KiB: 1023 KiB */
+        {"f", 1048064},         /* 1023.5 KiB: 1.0 MiB */
+        {"g", 3250586},         /* 3.0999 MiB: 3.1 MiB */
+    };
+    vm_start(VM_WORDS("--memtracer.Output=typehistogram"));
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        mt_type type = mt_type_intern(sizes[i].type, 1, MT_KIND_STORAGE);
+        keep(vm_new(sizes[i].bytes, type, F_MAIN, 2));
+    }
+    char *text = finish();
+    /* 5369137 B in all: 5.12 MiB. */
+    assert_string_equal(text,
+        "Memory Tracer. Recorded 0 allocations, 5.1 MiB; peak 5.1 MiB live; "
+        "0 live at exit (5.1 MiB).\n"
+        " Type || Count || Size\n"
+        " g    || 1     || 3.1 MiB\n"
+        " f    || 1     || 1.0 MiB\n"
+        " e    || 1     || 1023 KiB\n"
+        " d    || 1     || 10 KiB\n"
+        " c    || 1     || 9.9 KiB\n"
+        " b    || 1     || 1.0 KiB\n"
+        " a    || 1     || 1023 B\n");
+    free(text);
+}
+
+/* The JSON report: its keys in order, the program's names, the options
+ * in effect, how the run ended, the summary and one site per line. */
+static void test_json(void **state) {
+    (void)state;
+    vm_start(VM_WORDS(JSON, "--memtracer.TraceMem=1KiB"));
+    program();
+    char *text = finish();
+    const char *keys[] = {"\"format\": \"memtracer\"", "\"version\": 2",
+                          "\"language\": \"fake\"", "\"program\": \"prog.fk\"",
+                          "\"options\": ", "\"exit\": ", "\"summary\": ",
+                          "\"sites\": "};
+    const char *at = text;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *found = strstr(at, keys[i]);
+        if (found == NULL) fail_msg("%s missing or out of order", keys[i]);
+        at = found;
+    }
+    json_t *r = json_loads(text, 0, NULL);
+    assert_non_null(r);
+    vm_check_consistent(r);
+    jexpect_str(r, "options.Output", "json");
+    jexpect_str(r, "options.OutputFile", "<folder>/report");
+    jexpect(r, "options.TraceMem", 1024);
+    jexpect(r, "options.StackLimit", 64);
+    assert_true(json_is_true(jget(r, "options.FoldRecursion")));
+    assert_true(json_is_false(jget(r, "options.TraceStackTraces")));
+    assert_true(json_is_null(jget(r, "options.Top")));
+    assert_true(json_is_null(jget(r, "options.FilterFile")));
+    jexpect_str(r, "options.Phases", "run");
+    jexpect(r, "exit.status", 0);
+    jexpect_str(r, "exit.reason", "normal");
+    assert_false(jhas(r, "exit.signal"));
+    /* Only the 1500 B of chars reach 1 KiB; the rest is filtered. */
+    jexpect_summary(r, (vm_summary){
+        .allocations = 5, .blocks = 10, .bytes = 1884,
+        .frees = 1, .freed_blocks = 1, .freed_bytes = 32,
+        .peak_bytes = 1884, .peak_at_allocation = 5,
+        .filtered_allocations = 5, .filtered_blocks = 9,
+        .filtered_bytes = 384,
+    });
+    assert_int_equal(jlen(r, "sites"), 1);
+    jexpect_site(r, 0, (vm_site){"lib.fk", 22, "build", "String chars",
+                                 "storage", .blocks = 1, .bytes = 1500,
+                                 .live_blocks = 1, .live_bytes = 1500,
+                                 .peak_bytes = 1500});
+    /* One site, one line, its keys in this order (more may come). */
+    const char *line = strstr(text, "\n    {\"file\": \"lib.fk\", ");
+    assert_non_null(line);
+    const char *end = strchr(line + 1, '\n');
+    assert_int_equal(end[-1], '}');
+    const char *site_keys[] = {"file", "line", "function", "type", "kind",
+                               "phase", "count", "blocks", "bytes",
+                               "average_size", "live_count", "live_blocks",
+                               "live_bytes", "peak_count", "peak_bytes"};
+    for (size_t i = 0; i < sizeof site_keys / sizeof site_keys[0]; i++) {
+        char quoted[40];
+        snprintf(quoted, sizeof quoted, "\"%s\": ", site_keys[i]);
+        const char *found = strstr(line, quoted);
+        if (found == NULL || found > end)
+            fail_msg("%s missing or out of order in the site's line",
+                     site_keys[i]);
+        line = found;
+    }
+    json_decref(r);
+    free(text);
+}
+
+/* The same program gives the same report, byte for byte, run after run,
+ * in every format. */
+static void test_deterministic(void **state) {
+    (void)state;
+    const char *formats[] = {"json", "table", "histogram", "typehistogram",
+                             "calltree"};
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+        char word[64];
+        snprintf(word, sizeof word, "--memtracer.Output=%s", formats[i]);
+        char *first = NULL;
+        for (int run = 0; run < 2; run++) {
+            vm_start(VM_WORDS(word, STACKS));
+            program();
+            char *text = finish();
+            if (first == NULL) {
+                first = text;
+            } else {
+                assert_string_equal(text, first);
+                free(text);
+            }
+        }
+        free(first);
+    }
+}
+
+/* Names are the guest's bytes, whatever they are: the JSON report
+ * escapes quotes, backslashes and control characters and writes a byte
+ * that is no UTF-8 as U+FFFD, so it stays valid JSON; UTF-8 passes as
+ * it is. */
+static void test_json_strings_valid(void **state) {
+    (void)state;
+    vm_start(VM_WORDS(JSON));
+    const char name[] = "say \"hi\"\\\n\t\x01\xff caf\xc3\xa9";
+    mt_func odd = mt_func_intern(name, sizeof name - 1, "dir\\odd.fk", 3);
+    mt_type type = mt_type_intern("\xe2\x82\xac\xc3", 4, MT_KIND_OBJECT);
+    keep(vm_new(8, type, odd, 4));
+    char *text = finish();
+    json_t *r = json_loads(text, 0, NULL);
+    if (r == NULL) fail_msg("not JSON:\n%s", text);
+    jexpect_str(r, "sites.0.function",
+                "say \"hi\"\\\n\t\x01\xef\xbf\xbd caf\xc3\xa9");
+    jexpect_str(r, "sites.0.file", "dir\\odd.fk");
+    jexpect_str(r, "sites.0.type", "\xe2\x82\xac\xef\xbf\xbd");
+    json_decref(r);
+    free(text);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table),
+        cmocka_unit_test(test_table_with_stacks),
+        cmocka_unit_test(test_table_more_paths),
+        cmocka_unit_test(test_table_top),
+        cmocka_unit_test(test_histogram),
+        cmocka_unit_test(test_histogram_recursion),
+        cmocka_unit_test(test_calltree),
+        cmocka_unit_test(test_calltree_folded),
+        cmocka_unit_test(test_typehistogram),
+        cmocka_unit_test(test_sizes),
+        cmocka_unit_test(test_json),
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_json_strings_valid),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
