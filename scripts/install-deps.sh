@@ -5,7 +5,7 @@ set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-    build-essential pkg-config meson ninja-build gperf \
+    build-essential g++ pkg-config meson ninja-build gperf \
     uthash-dev libyaml-dev libcmocka-dev liblua5.4-dev lua5.4 \
     python3 valgrind hyperfine libjansson-dev librsvg2-bin >/dev/null
 
