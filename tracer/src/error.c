@@ -13,6 +13,28 @@
 
 static char *message;
 
+/* text with each control character written as an escape (\n, \x1b), so
+ * that a message is one line whatever a user typed into it. */
+static char *escaped(const char *text) {
+    size_t len = 0;
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+        len += *c < 0x20 || *c == 0x7f ? 4 : 1;
+    char *copy = malloc(len + 1), *at = copy;
+    if (copy == NULL) return NULL;
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+        if (*c >= 0x20 && *c != 0x7f) {
+            *at++ = (char)*c;
+        } else if (*c == '\n' || *c == '\r' || *c == '\t') {
+            *at++ = '\\';
+            *at++ = *c == '\n' ? 'n' : *c == '\r' ? 'r' : 't';
+        } else {
+            at += sprintf(at, "\\x%02x", *c);
+        }
+    }
+    *at = '\0';
+    return copy;
+}
+
 void tr_error_set(const char *format, ...) {
     va_list args;
     va_start(args, format);
@@ -25,7 +47,8 @@ void tr_error_set(const char *format, ...) {
         va_end(args);
     }
     free(message);
-    message = text;
+    message = text != NULL ? escaped(text) : NULL;
+    free(text);
 }
 
 const char *mt_error(void) {

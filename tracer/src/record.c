@@ -14,6 +14,7 @@
  * report stay consistent.
  */
 #include <fnmatch.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "live.h"
@@ -121,11 +122,20 @@ static ALWAYS_INLINE mt_tag count_obtained(mt_site site, size_t size) {
     if (site >= TR_FIRST_LISTED_SITE && size < tr_state.options.trace_mem)
         site = tr_site(site)->object ? TR_SITE_FILTERED_OBJECTS
                                      : TR_SITE_FILTERED_STORAGE;
+    bool with_path = mt_calls_active && site >= TR_FIRST_LISTED_SITE;
+    if (with_path) {
+        tr_counting = 1;
+        atomic_signal_fence(memory_order_seq_cst);
+    }
     mt_tag tag = mt_site_obtained(site, size);
     if (UNLIKELY(mt_inline.bytes >= mt_inline.timeline_next))
         tr_timeline_tick();
-    if (mt_calls_active && site >= TR_FIRST_LISTED_SITE)
+    if (with_path) {
         path_count(site, size);
+        atomic_signal_fence(memory_order_seq_cst);
+        tr_counting = 0;
+        if (UNLIKELY(tr_signal_waiting)) tr_signal_deliver();
+    }
     return tag;
 }
 

@@ -11,6 +11,7 @@
 #include "names.h"
 #include "stack.h"
 #include "state.h"
+#include "summary.h"
 
 /* ------------------------------------------------------------- sorting */
 
@@ -180,6 +181,7 @@ bool tr_stack_group_next(tr_stack_group *group) {
 
 bool tr_report_write(tr_destination *dest) {
     static tr_out out;  /* static: 8 KiB is too much for a signal's stack */
+    tr_peak_settle();
     tr_out_init(&out, tr_destination_fd(dest));
     if (out.fd >= 0) {
         switch (tr_state.options.output) {

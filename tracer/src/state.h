@@ -9,6 +9,7 @@
 #ifndef TR_STATE_H
 #define TR_STATE_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "memtracer/inline.h"
@@ -35,5 +36,13 @@ typedef struct tr_state_t {
 } tr_state_t;
 
 extern tr_state_t tr_state;
+
+/* Set while a block is counted in parts a report must see together (its
+ * site, then its call path): an ending signal that comes meanwhile waits
+ * in tr_signal_waiting, and tr_signal_deliver handles it once the count
+ * is whole. */
+extern volatile sig_atomic_t tr_counting;
+extern volatile sig_atomic_t tr_signal_waiting;
+void tr_signal_deliver(void);
 
 #endif

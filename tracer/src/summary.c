@@ -28,6 +28,20 @@ void tr_site_view_get(const mt_site_figures *site, tr_site_view *view) {
     }
 }
 
+void tr_peak_settle(void) {
+    uint64_t live = 0, objects = 0;
+    for (mt_site id = TR_SITE_FILTERED_OBJECTS; id < tr_site_count(); id++) {
+        const mt_site_figures *site = tr_site(id);
+        live += site->bytes - site->freed_bytes;
+        objects += site->blocks * site->object;
+    }
+    if (live <= mt_inline.peak_bytes) return;
+    mt_inline.peak_bytes = live;
+    mt_inline.peak_objects = objects;
+    mt_inline.peak_at_bytes = mt_inline.bytes;
+    mt_inline.peak_epoch++;  /* every site's share is what it holds now */
+}
+
 void tr_summary_get(tr_summary *sum) {
     memset(sum, 0, sizeof *sum);
     uint32_t count = tr_site_count();
@@ -54,14 +68,6 @@ void tr_summary_get(tr_summary *sum) {
     sum->resizes = mt_inline.resizes;
     sum->peak_bytes = mt_inline.peak_bytes;
     sum->peak_at_allocation = mt_inline.peak_objects;
-    /* A report written from a signal may land in the middle of counting a
-     * block, after its site's figures and before the peak: the block is in
-     * the figures, so it is in the peak. */
-    uint64_t live = sum->bytes - sum->freed_bytes;
-    if (sum->peak_bytes < live) {
-        sum->peak_bytes = live;
-        sum->peak_at_allocation = sum->allocations;
-    }
     sum->untracked_frees = tr_state.untracked_frees;
     sum->lost_events = tr_state.lost_events;
 }

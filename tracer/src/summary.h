@@ -22,6 +22,12 @@ typedef struct tr_summary {
 
 void tr_summary_get(tr_summary *summary);
 
+/* A report written from a signal may land in the middle of counting a
+ * block, after its site's figures and before the program's peak: the
+ * block is in the figures, so the peak is raised to hold it.  Called
+ * before a report reads any figure. */
+void tr_peak_settle(void);
+
 /* A site's figures as a report shows them. */
 typedef struct tr_site_view {
     uint64_t count, blocks, bytes;            /* count: objects */

@@ -83,7 +83,14 @@ static void raise_default(int sig) {
     raise(sig);
 }
 
+volatile sig_atomic_t tr_counting;
+volatile sig_atomic_t tr_signal_waiting;
+
 static void on_signal(int sig) {
+    if (tr_counting) {
+        tr_signal_waiting = sig;
+        return;
+    }
     if (!reported) {
         reported = 1;
         mt_active = mt_calls_active = false;
@@ -92,6 +99,15 @@ static void on_signal(int sig) {
         tr_report_write(&report_destination);
     }
     raise_default(sig);
+}
+
+void tr_signal_deliver(void) {
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, NULL);  /* as the handler would run */
+    int sig = tr_signal_waiting;
+    tr_signal_waiting = 0;
+    on_signal(sig);
 }
 
 static void handlers_install(void) {

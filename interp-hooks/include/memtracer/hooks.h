@@ -23,8 +23,12 @@ extern "C" {
 
 #if defined(__GNUC__)
 #define MT_UNLIKELY(x) __builtin_expect(!!(x), 0)
+/* Stores before it are made before stores after it, as a signal handler
+ * on this thread sees them. */
+#define MT_SIGNAL_ORDER() __asm__ __volatile__("" ::: "memory")
 #else
 #define MT_UNLIKELY(x) (x)
+#define MT_SIGNAL_ORDER() ((void)0)
 #endif
 
 /* An address reported after realloc or free let the block go is only a

@@ -112,10 +112,15 @@ static inline mt_tag mt_site_obtained(mt_site id, size_t size) {
     state->bytes += size;
     state->live_bytes += size;
     if (state->live_bytes > state->peak_bytes) {
+        /* The block counted, then the epoch moved, then the peak: a
+         * report from a signal in between reads every site's share as what
+         * it holds now, the block in it, and the peak as their sum. */
+        MT_SIGNAL_ORDER();
+        state->peak_epoch++;
+        MT_SIGNAL_ORDER();
         state->peak_bytes = state->live_bytes;
         state->peak_objects = state->objects;
         state->peak_at_bytes = state->bytes;
-        state->peak_epoch++;
     }
     return MT_TAG_MAKE(id, state->gc_cycle);
 }
