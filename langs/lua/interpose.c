@@ -1,75 +1,97 @@
 /*
- * interpose.c -- lua_resume, lua_resetthread, lua_sethook and friends, and
- * lua_close, defined in the executable.
+ * interpose.c -- lua_resume, lua_resetthread, lua_sethook and its getters,
+ * and lua_close, as the traced state needs them.
  *
- * The executable is linked with its symbols exported (-rdynamic), and
- * liblua5.4 calls these API functions through its PLT, so the definitions
- * here are the ones the library itself (coroutine.resume, coroutine.wrap,
- * debug.sethook, os.exit), C modules and the launcher call.  Each forwards
- * to the library's own (dlsym RTLD_NEXT) and, for the traced state only,
- * does one more thing:
+ * The executable links Lua's static archive and is linked with
+ * --wrap=NAME for each of them (meson.build): every reference to NAME from
+ * another object -- the archive's coroutine, debug and os libraries, and
+ * the launcher -- reaches __wrap_NAME here, which calls the archive's own
+ * as __real_NAME.  No member of the archive calls one of these from the
+ * member that defines it, so no call escapes.  For any state but the
+ * traced one each wrapper is its __real_ function; for the traced one it
+ * does one thing more:
  *
  *  - lua_resume: the allocator is given no lua_State, so the threads being
  *    resumed are kept on a stack (where.c) and allocations in a coroutine
  *    land on the coroutine's lines.  lua_resetthread (coroutine.close) runs
- *    the coroutine's pending __close handlers on its stack: the same.
+ *    the coroutine's pending __close handlers on its stack: the same, and
+ *    its frames are gone after.
  *  - lua_sethook: Lua 5.4's VM does not save the instruction pointer before
  *    OP_NEWTABLE (and OP_SETLIST), so without help `local t = {}` after a
  *    call is charged to the call's line.  A count hook makes the VM save it
  *    before every instruction; its count is huge, so it almost never fires.
- *    A script's line or count hook does the same, so it is installed as
- *    asked; a call/return-only hook is chained behind the count hook, which
- *    stays armed; clearing the hooks re-arms ours.  lua_gethook* report the
- *    script's hook, never ours, so debug.gethook sees what it set.
- *  - lua_close: starts the [close] phase.
+ *    With call paths the tracer's hook also takes call events (where.c's
+ *    stacks are kept by them).  Without call paths a script's line or
+ *    count hook keeps lines exact too, so it is installed as asked; any
+ *    other hook of a script is chained behind the tracer's, which stays
+ *    armed, and gets exactly the events it asked for; clearing the hooks
+ *    re-arms the tracer's.  lua_gethook* report the script's hook, never
+ *    the tracer's, so debug.gethook sees what it set.
+ *  - lua_pcallk (pcall, xpcall, the launcher's calls): a script's hook
+ *    that raises an error leaves through the protected call that catches
+ *    it, so where_blind (set while a script's hook runs) is put back there,
+ *    as Lua puts back its own "hooks allowed".  lua_resume likewise.
+ *  - lua_close: a full collection first, so that what is live at exit is
+ *    what the program still reached; then the [close] phase.
+ *
+ * A C module loaded by require is linked against the executable's exported
+ * symbols at run time, after --wrap has done its work: its own calls of
+ * these functions reach the archive's.  See README.md, "C modules".
  */
-#include <dlfcn.h>
-#include <stdio.h>
+#include "interpose.h"
+
 #include <stdlib.h>
 
-#include "interpose.h"
 #include "trace.h"
 #include "where.h"
 
 #define PC_HOOK_COUNT (1 << 30)
 
-typedef int (*resume_fn)(lua_State *, lua_State *, int, int *);
-typedef int (*reset_fn)(lua_State *);
-typedef void (*sethook_fn)(lua_State *, lua_Hook, int, int);
-typedef lua_Hook (*gethook_fn)(lua_State *);
-typedef int (*gethookint_fn)(lua_State *);
-typedef void (*close_fn)(lua_State *);
+int __real_lua_resume(lua_State *L, lua_State *from, int narg, int *nres);
+int __real_lua_pcallk(lua_State *L, int nargs, int nresults, int errfunc,
+                      lua_KContext ctx, lua_KFunction k);
+int __real_lua_resetthread(lua_State *L);
+void __real_lua_sethook(lua_State *L, lua_Hook f, int mask, int count);
+lua_Hook __real_lua_gethook(lua_State *L);
+int __real_lua_gethookmask(lua_State *L);
+int __real_lua_gethookcount(lua_State *L);
+void __real_lua_close(lua_State *L);
 
-/* A script's call/return hook, chained behind the count hook. */
+int __wrap_lua_resume(lua_State *L, lua_State *from, int narg, int *nres);
+int __wrap_lua_pcallk(lua_State *L, int nargs, int nresults, int errfunc,
+                      lua_KContext ctx, lua_KFunction k);
+int __wrap_lua_resetthread(lua_State *L);
+void __wrap_lua_sethook(lua_State *L, lua_Hook f, int mask, int count);
+lua_Hook __wrap_lua_gethook(lua_State *L);
+int __wrap_lua_gethookmask(lua_State *L);
+int __wrap_lua_gethookcount(lua_State *L);
+void __wrap_lua_close(lua_State *L);
+
+/* A script's hook, chained behind the tracer's: it gets the events of its
+ * mask, and count events only when it asked for them. */
 typedef struct chained_hook {
     lua_State *L;
     lua_Hook hook;
+    int mask;
     int count;
 } chained_hook;
 
 static chained_hook *chained;
 static size_t chained_n, chained_cap;
+static bool calls_wanted;   /* the tracer's hook takes call events */
 
-/* The library's definition of name; the launcher cannot run without it. */
-static void *library_find(const char *name)
-{
-    void *f = dlsym(RTLD_NEXT, name);
-    if (f == NULL) {
-        fprintf(stderr, "lua-memtracer: %s not found in liblua5.4: %s\n", name,
-                dlerror());
-        abort();
-    }
-    return f;
-}
-
-#define LIBRARY(type, var, name)                                            \
-    static type var;                                                        \
-    if (var == NULL) *(void **)&var = library_find(name)
-
+/* The tracer's own hook, without call paths: it only has to exist. */
 static void pc_hook(lua_State *L, lua_Debug *ar)
 {
     (void)L;
     (void)ar;
+}
+
+/* The tracer's own hook, with call paths. */
+static void call_hook(lua_State *L, lua_Debug *ar)
+{
+    if (ar->event == LUA_HOOKCALL || ar->event == LUA_HOOKTAILCALL)
+        where_call(L, ar);
 }
 
 static chained_hook *chained_find(lua_State *L)
@@ -85,7 +107,7 @@ static void chained_forget(lua_State *L)
     if (c != NULL) *c = chained[--chained_n];
 }
 
-static bool chained_remember(lua_State *L, lua_Hook hook, int count)
+static bool chained_remember(lua_State *L, lua_Hook hook, int mask, int count)
 {
     chained_hook *c = chained_find(L);
     if (c == NULL) {
@@ -100,105 +122,147 @@ static bool chained_remember(lua_State *L, lua_Hook hook, int count)
     }
     c->L = L;
     c->hook = hook;
+    c->mask = mask;
     c->count = count;
     return true;
 }
 
-/* The count events are ours; the rest go to the script's hook. */
+static int event_mask(int event)
+{
+    switch (event) {
+    case LUA_HOOKCALL:
+    case LUA_HOOKTAILCALL: return LUA_MASKCALL;
+    case LUA_HOOKRET: return LUA_MASKRET;
+    case LUA_HOOKLINE: return LUA_MASKLINE;
+    default: return LUA_MASKCOUNT;
+    }
+}
+
+/* The tracer's events first, then the script's hook if it asked for this
+ * one.  Calls the script's hook makes are not reported to hooks (Lua turns
+ * them off while one runs): where.c is told not to trust its stacks. */
 static void chain_hook(lua_State *L, lua_Debug *ar)
 {
     chained_hook *c;
-    if (ar->event == LUA_HOOKCOUNT) return;
+    if (calls_wanted) call_hook(L, ar);
     c = chained_find(L);
-    if (c != NULL) c->hook(L, ar);
+    if (c != NULL && (c->mask & event_mask(ar->event))) {
+        where_blind++;
+        c->hook(L, ar);
+        where_blind--;
+    }
 }
 
-int lua_resume(lua_State *L, lua_State *from, int narg, int *nres)
+static bool hook_is_ours(lua_Hook h)
 {
-    int status;
-    LIBRARY(resume_fn, resume, "lua_resume");
-    if (!trace_owns(L)) return resume(L, from, narg, nres);
+    return h == pc_hook || h == call_hook || h == chain_hook;
+}
+
+int __wrap_lua_resume(lua_State *L, lua_State *from, int narg, int *nres)
+{
+    int status, blind = where_blind;
+    if (!trace_owns(L)) return __real_lua_resume(L, from, narg, nres);
     where_thread_push(L);
-    status = resume(L, from, narg, nres);
+    status = __real_lua_resume(L, from, narg, nres);
     where_thread_pop();
+    where_blind = blind;
     return status;
 }
 
-int lua_resetthread(lua_State *L)
+int __wrap_lua_pcallk(lua_State *L, int nargs, int nresults, int errfunc,
+                      lua_KContext ctx, lua_KFunction k)
 {
-    int status;
-    LIBRARY(reset_fn, reset, "lua_resetthread");
-    if (!trace_owns(L)) return reset(L);
-    where_thread_push(L);
-    status = reset(L);
-    where_thread_pop();
+    int blind = where_blind;
+    int status = __real_lua_pcallk(L, nargs, nresults, errfunc, ctx, k);
+    where_blind = blind;
     return status;
 }
 
-void lua_sethook(lua_State *L, lua_Hook f, int mask, int count)
+int __wrap_lua_resetthread(lua_State *L)
 {
-    LIBRARY(sethook_fn, sethook, "lua_sethook");
+    int status;
+    if (!trace_owns(L)) return __real_lua_resetthread(L);
+    where_thread_push(L);
+    status = __real_lua_resetthread(L);
+    where_thread_pop();
+    where_thread_forget(L);
+    return status;
+}
+
+void __wrap_lua_sethook(lua_State *L, lua_Hook f, int mask, int count)
+{
+    lua_Hook ours = calls_wanted ? call_hook : pc_hook;
+    int our_mask = LUA_MASKCOUNT | (calls_wanted ? LUA_MASKCALL : 0);
     if (!trace_owns(L)) {
-        sethook(L, f, mask, count);
+        __real_lua_sethook(L, f, mask, count);
         return;
     }
     chained_forget(L);
     if (f == NULL || mask == 0)
-        sethook(L, pc_hook, LUA_MASKCOUNT, PC_HOOK_COUNT);
-    else if (mask & (LUA_MASKLINE | LUA_MASKCOUNT))
-        sethook(L, f, mask, count);
-    else if (chained_remember(L, f, count))
-        sethook(L, chain_hook, mask | LUA_MASKCOUNT, PC_HOOK_COUNT);
+        __real_lua_sethook(L, ours, our_mask, PC_HOOK_COUNT);
+    else if (!calls_wanted && (mask & (LUA_MASKLINE | LUA_MASKCOUNT)))
+        __real_lua_sethook(L, f, mask, count);
+    else if (chained_remember(L, f, mask, count))
+        __real_lua_sethook(L, chain_hook, mask | our_mask,
+                           (mask & LUA_MASKCOUNT) ? count : PC_HOOK_COUNT);
     else
-        sethook(L, f, mask, count);  /* no memory: lines may go stale */
+        __real_lua_sethook(L, f, mask, count);  /* no memory: see README */
 }
 
-lua_Hook lua_gethook(lua_State *L)
+lua_Hook __wrap_lua_gethook(lua_State *L)
 {
-    lua_Hook h;
-    LIBRARY(gethook_fn, gethook, "lua_gethook");
-    h = gethook(L);
-    if (h == pc_hook) return NULL;
+    lua_Hook h = __real_lua_gethook(L);
     if (h == chain_hook) {
         chained_hook *c = chained_find(L);
         return c != NULL ? c->hook : NULL;
     }
-    return h;
+    return hook_is_ours(h) ? NULL : h;
 }
 
-int lua_gethookmask(lua_State *L)
+int __wrap_lua_gethookmask(lua_State *L)
 {
-    lua_Hook h;
-    LIBRARY(gethookint_fn, gethookmask, "lua_gethookmask");
-    LIBRARY(gethook_fn, gethook, "lua_gethook");
-    h = gethook(L);
-    if (h == pc_hook) return 0;
-    if (h == chain_hook) return gethookmask(L) & ~LUA_MASKCOUNT;
-    return gethookmask(L);
+    lua_Hook h = __real_lua_gethook(L);
+    if (h == chain_hook) {
+        chained_hook *c = chained_find(L);
+        return c != NULL ? c->mask : 0;
+    }
+    return hook_is_ours(h) ? 0 : __real_lua_gethookmask(L);
 }
 
-int lua_gethookcount(lua_State *L)
+int __wrap_lua_gethookcount(lua_State *L)
 {
-    lua_Hook h;
-    LIBRARY(gethookint_fn, gethookcount, "lua_gethookcount");
-    LIBRARY(gethook_fn, gethook, "lua_gethook");
-    h = gethook(L);
-    if (h == pc_hook) return 0;
+    lua_Hook h = __real_lua_gethook(L);
     if (h == chain_hook) {
         chained_hook *c = chained_find(L);
         return c != NULL ? c->count : 0;
     }
-    return gethookcount(L);
+    return hook_is_ours(h) ? 0 : __real_lua_gethookcount(L);
 }
 
-void lua_close(lua_State *L)
+void __wrap_lua_close(lua_State *L)
 {
-    LIBRARY(close_fn, close_state, "lua_close");
-    if (trace_owns(L)) trace_close_begin();
-    close_state(L);
+    if (trace_owns(L)) {
+        lua_gc(L, LUA_GCCOLLECT);
+        trace_close_begin();
+    }
+    __real_lua_close(L);
 }
 
-void interpose_arm(lua_State *L)
+void interpose_arm(lua_State *L, bool calls)
 {
-    lua_sethook(L, NULL, 0, 0);
+    calls_wanted = calls;
+    chained_n = 0;
+    __wrap_lua_sethook(L, NULL, 0, 0);
+}
+
+bool interpose_armed(lua_State *L)
+{
+    lua_Hook h = __real_lua_gethook(L);
+    return h == call_hook || h == chain_hook;
+}
+
+void interpose_interrupt(lua_State *L, lua_Hook f)
+{
+    int every = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
+    __real_lua_sethook(L, f, every, 1);
 }

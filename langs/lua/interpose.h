@@ -1,15 +1,26 @@
 /*
- * interpose.h -- lua-memtracer's own lua_resume, lua_sethook (and its
- * getters) and lua_close, which liblua5.4 and C modules call instead of the
- * library's: see interpose.c.
+ * interpose.h -- lua-memtracer's own lua_resume, lua_resetthread,
+ * lua_sethook (and its getters) and lua_close, which the linker puts in
+ * front of the archive's: see interpose.c.
  */
 #ifndef LUAMT_INTERPOSE_H
 #define LUAMT_INTERPOSE_H
 
+#include <stdbool.h>
+
 #include <lua.h>
 
-/* Arms the hook that keeps line numbers exact on a traced state's main
- * thread (coroutines inherit it when created). */
-void interpose_arm(lua_State *L);
+/* Arms the tracer's hook on a traced state's main thread (coroutines
+ * inherit it when created): the count hook that keeps line numbers exact
+ * and, with call paths, the call events where.c keeps its stacks by. */
+void interpose_arm(lua_State *L, bool calls);
+
+/* Whether the tracer's hook is the one L runs (a C module may have
+ * replaced it through the C API). */
+bool interpose_armed(lua_State *L);
+
+/* A signal handler's hook: installed as asked, without allocating (the
+ * interrupt of run.c); the next lua_sethook re-arms the tracer's. */
+void interpose_interrupt(lua_State *L, lua_Hook f);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include <lauxlib.h>
 
+#include "interpose.h"
 #include "trace.h"
 
 const char *run_progname = "lua";
@@ -52,9 +53,8 @@ static void interrupt_raise(lua_State *L, lua_Debug *ar)
  * previous handler (default: terminate). */
 static void interrupt_on_signal(int sig)
 {
-    int every = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
     sigaction(sig, &sigint_before, NULL);
-    lua_sethook(interrupted_state, interrupt_raise, every, 1);
+    interpose_interrupt(interrupted_state, interrupt_raise);
 }
 
 /* Appends a traceback to the error message; a non-string error object is

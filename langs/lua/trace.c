@@ -70,6 +70,7 @@ static const char *const phase_labels[] = {
  * after the report is written, so every block it frees has a header. */
 typedef struct block_head {
     alignas(max_align_t) mt_tag tag;
+    uint32_t thread;    /* the block is a thread's: where.c keeps its frames */
 } block_head;
 
 static alloc_chain chain;
@@ -128,6 +129,8 @@ static void *release(const alloc_chain *c, void *block, size_t size)
 {
     block_head *head = (block_head *)block - 1;
     where_released(block, size);
+    if (head->thread)  /* the thread is block's, after lua_getextraspace */
+        where_thread_forget((lua_State *)((char *)block + LUA_EXTRASPACE));
     if (!closing && MT_TRACING() && !mt_free_tagged_inline(head->tag, size))
         mt_free_tagged(head->tag, size);
     return c->f(c->ud, head, size + sizeof *head, 0);
@@ -152,6 +155,7 @@ static NOINLINE void *obtain(const alloc_chain *c, void *block, size_t osize,
     if (block != NULL) where_released(block, osize);
     head->tag = traced ? charge(old_tag, old_size, osize, nsize, &s)
                        : MT_TAG_UNTRACED;
+    if (block == NULL) head->thread = TAG_BASIC(osize) == LUA_TTHREAD;
     return head + 1;
 }
 
@@ -180,7 +184,7 @@ int trace_start(const mt_options *o, const char *program)
                                         MT_KIND_OBJECT);
     type_storage = mt_type_intern("storage", strlen("storage"),
                                   MT_KIND_STORAGE);
-    where_init(MT_TRACING_CALLS(), o->stack_limit);
+    where_init(MT_TRACING_CALLS());
     tracing = true;
     closing = false;
     if (!exit_hooked) exit_hooked = atexit(report_at_exit) == 0;
@@ -201,7 +205,7 @@ lua_State *trace_newstate(void)
     if (L == NULL) return NULL;
     lauxstate_install(L);
     where_thread_push(L);
-    interpose_arm(L);
+    interpose_arm(L, MT_TRACING_CALLS());
     trace_phase(TRACE_PHASE_RUN, NULL);
     return L;
 }

@@ -1,12 +1,15 @@
 /*
  * where.h -- where in the Lua program an allocation happens.
  *
- * The allocator is called with no lua_State and Lua tells no one about
- * calls, so the location is read off the Lua stacks at the allocation: the
- * innermost Lua frame (C frames such as string.rep are walked past), or
- * with whole call paths every Lua frame, across coroutines, outermost
- * first.  A function is named once, cached by its prototype's identity, so
- * a repeated location costs one stack probe and one cache hit.
+ * The allocator is called with no lua_State, so the location is read off
+ * the Lua stacks at the allocation: the innermost Lua frame (C frames such
+ * as string.rep are walked past), or with whole call paths every frame,
+ * across coroutines, outermost first.  A function is named once, cached by
+ * its prototype's identity, so a repeated location costs one stack probe
+ * and one cache hit.  With whole paths each thread's frames are kept
+ * between allocations and only what changed is read again: the tracer's
+ * hook reports every call (where_call), and a frame no call has replaced
+ * since it was read is the same activation.
  */
 #ifndef LUAMT_WHERE_H
 #define LUAMT_WHERE_H
@@ -19,10 +22,9 @@
 
 #include <memtracer/memtracer.h>
 
-/* whole_paths: every frame (stack traces, call tree, histogram), the
- * innermost `limit` of them walked (StackLimit); otherwise the innermost
- * Lua frame only. */
-void where_init(bool whole_paths, unsigned limit);
+/* whole_paths: every frame (stack traces, call tree, histogram);
+ * otherwise the innermost Lua frame only. */
+void where_init(bool whole_paths);
 void where_free(void);
 
 /* The running threads, outermost first: the main thread, then each
@@ -33,6 +35,16 @@ void where_thread_pop(void);
  * os.exit closes the state from inside a coroutine (whose resume never
  * returns). */
 void where_thread_reset(void);
+/* L's frames are gone (coroutine.close) or L itself is (freed). */
+void where_thread_forget(lua_State *L);
+
+/* A call event of the tracer's hook (whole paths): the frame the call
+ * makes replaces whatever was kept at its depth. */
+void where_call(lua_State *L, const lua_Debug *ar);
+/* Above zero while calls may be made that no hook reports: a script's hook
+ * is running (Lua reports nothing to hooks then).  Finalizers are the
+ * other such case; where.c asks Lua about them. */
+extern int where_blind;
 
 /* Stores the allocation's function and line and, with whole paths, makes
  * its call path current (mt_path_set); false, with nothing set, when no

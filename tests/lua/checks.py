@@ -3,11 +3,21 @@
 
 Usage: checks.py LUA_MEMTRACER
 
-The JSON contract of DESIGN.md (required keys; the sites plus what was
-filtered add up to the summary; allocated - freed = live), the labelled
-sites, call paths across calls and coroutines, every output format, the
-exit statuses of bad options and of an unwritable report, and identical
-reports on identical runs.  Prints each failed check; exit 1 if any failed.
+The JSON contract of DESIGN.md at report version 2 (required keys; object
+and storage rows; the sites plus what was filtered add up to the summary;
+allocated - freed = live; the sites' shares of the peak add up to it),
+phases (the launcher's [new state] and [open libs] are start-up, [load
+chunk] and [require] compile; the default table lists run rows and sums up
+the others in a line each), functions named as Lua's tracebacks name them
+and FilterRootName matching those names, call paths across calls, tail
+calls and coroutines, paths cut by StackLimit saying how many frames were
+cut, recursion folded, live at exit being what the program still reached,
+every output format, the exit statuses of bad options and of an unwritable
+report, and identical reports on identical runs.
+
+Every check is a comparison with an exact expectation; a run that fails or
+writes no report fails the checks that read it.  Prints each failed check;
+exit 1 if any failed.
 """
 import json
 import os
@@ -16,61 +26,114 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SUMMARY_KEYS = ["allocations", "bytes", "frees", "freed_bytes", "peak_bytes",
-                "live_allocations", "live_bytes"]
-SITE_KEYS = ["file", "line", "function", "type", "count", "bytes",
-             "live_count", "live_bytes"]
+SUMMARY_KEYS = ["allocations", "blocks", "bytes", "frees", "freed_bytes",
+                "peak_bytes", "live_allocations", "live_blocks", "live_bytes"]
+SITE_KEYS = ["file", "line", "function", "type", "kind", "phase", "count",
+             "blocks", "bytes", "live_count", "live_blocks", "live_bytes",
+             "peak_count", "peak_bytes"]
+PHASE_OF_LABEL = {"[new state]": "start-up", "[open libs]": "start-up",
+                  "[load chunk]": "compile", "[require]": "compile",
+                  "[C]": "run", "[close]": "run"}
+EMPTY = {"sites": [], "summary": {}}
 failures = []
+checked = 0
 
 
 def check(ok, what):
+    global checked
+    checked += 1
     if not ok:
         failures.append(what)
 
 
-def run(lua, args, cwd=HERE, stdin=None):
-    return subprocess.run([lua] + args, cwd=cwd, capture_output=True,
-                          text=True, input=stdin, timeout=120)
+def run(lua, args, cwd=HERE, env=None):
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    try:
+        return subprocess.run([lua] + args, cwd=cwd, capture_output=True,
+                              text=True, timeout=300, env=full_env)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(args, -1, "", "timed out")
 
 
-def report(lua, script, *options):
+def report(lua, script, *options, env=None, args=()):
+    """The JSON report of a run (EMPTY when the run failed or wrote none);
+    options may hold Lua's own options too, args are the script's."""
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "r.json")
-        r = run(lua, ["--memtracer.Output=json", "--memtracer.OutputFile=" + out]
-                + list(options) + [script])
-        check(r.returncode == 0, f"{script} {options}: exit {r.returncode}")
-        with open(out, encoding="utf-8") as f:
-            return json.load(f)
+        r = run(lua, ["--memtracer.Output=json",
+                      "--memtracer.OutputFile=" + out] + list(options)
+                + [script] + list(args), env=env)
+        check(r.returncode == 0,
+              f"{script} {options}: exit {r.returncode}, {r.stderr[:300]!r}")
+        try:
+            with open(out, encoding="utf-8") as f:
+                return json.load(f)
+        except (OSError, ValueError) as e:
+            check(False, f"{script} {options}: no report ({e})")
+            return EMPTY
 
 
 def contract(rep, what):
-    for key in ["format", "version", "language", "program", "summary", "sites"]:
+    for key in ["format", "version", "language", "program", "summary",
+                "sites", "exit", "timeline"]:
         check(key in rep, f"{what}: no key {key}")
-    check(rep["format"] == "memtracer" and rep["version"] == 1,
-          f"{what}: format/version")
-    check(rep["language"] == "lua", f"{what}: language {rep['language']}")
-    s = rep["summary"]
+    check(rep.get("format") == "memtracer" and rep.get("version") == 2,
+          f"{what}: format/version {rep.get('format')} {rep.get('version')}")
+    check(rep.get("language") == "lua", f"{what}: language")
+    s = rep.get("summary", {})
     for key in SUMMARY_KEYS:
         check(isinstance(s.get(key), int), f"{what}: summary.{key}")
-    for site in rep["sites"]:
-        for key in SITE_KEYS:
-            check(key in site, f"{what}: site without {key}: {site}")
-    count = sum(site["count"] for site in rep["sites"])
-    size = sum(site["bytes"] for site in rep["sites"])
-    check(count + s.get("filtered_allocations", 0) == s["allocations"],
-          f"{what}: sites count {count} + filtered != {s['allocations']}")
-    check(size + s.get("filtered_bytes", 0) == s["bytes"],
-          f"{what}: sites bytes {size} + filtered != {s['bytes']}")
-    check(s["allocations"] - s["frees"] == s["live_allocations"],
-          f"{what}: allocations - frees != live")
-    check(s["bytes"] - s["freed_bytes"] == s["live_bytes"],
+    sites = rep.get("sites", [])
+    check(len(sites) > 0, f"{what}: no sites")
+    for site in sites:
+        missing = [key for key in SITE_KEYS if key not in site]
+        if missing:
+            check(False, f"{what}: site without {missing}: {site}")
+            return
+    storage = [x for x in sites if x["kind"] == "storage"]
+    objects = [x for x in sites if x["kind"] == "object"]
+    check(len(storage) + len(objects) == len(sites),
+          f"{what}: a site of another kind")
+    check(all(x["type"] == "storage" for x in storage) and
+          all(x["type"] != "storage" for x in objects),
+          f"{what}: kind and type disagree")
+    check(all(x["count"] == 0 and x["blocks"] > 0 for x in storage),
+          f"{what}: a storage row counts objects, or no blocks")
+    check(all(x["count"] == x["blocks"] > 0 for x in objects),
+          f"{what}: an object row whose count is not its blocks")
+    check(all(x["phase"] in ("run", "start-up", "compile") for x in sites),
+          f"{what}: an unknown phase")
+    for key, site_key in [("allocations", "count"), ("blocks", "blocks"),
+                          ("bytes", "bytes")]:
+        total = sum(x[site_key] for x in sites)
+        check(total + s.get("filtered_" + key, 0) == s.get(key),
+              f"{what}: sites' {site_key} {total} + filtered != {key}")
+    unfiltered = s.get("filtered_blocks") == 0
+    for key in ["live_blocks", "live_bytes", "peak_bytes"]:
+        total = sum(x[key] for x in sites)
+        check(not unfiltered or total == s.get(key),
+              f"{what}: sites' {key} {total} != {s.get(key)}")
+    check(s.get("allocations", 0) - s.get("frees", 0) ==
+          s.get("live_allocations"), f"{what}: allocations - frees != live")
+    check(s.get("bytes", 0) - s.get("freed_bytes", 0) == s.get("live_bytes"),
           f"{what}: bytes - freed != live bytes")
-    check(s["peak_bytes"] >= s["live_bytes"], f"{what}: peak < live")
+    check(s.get("peak_bytes", -1) >= s.get("live_bytes", 0),
+          f"{what}: peak < live")
 
 
 def sites_of(rep, **match):
     return [s for s in rep["sites"]
-            if all(s[k] == v for k, v in match.items())]
+            if all(s.get(k) == v for k, v in match.items())]
+
+
+def frames_of(site, stack=0):
+    stacks = site.get("stacks", [])
+    if len(stacks) <= stack:
+        return None
+    return [(f["function"], f["line"]) + ((f["repeat"],) if "repeat" in f
+                                          else ())
+            for f in stacks[stack]["frames"]]
 
 
 def check_contract(lua):
@@ -79,21 +142,26 @@ def check_contract(lua):
     filtered = report(lua, "fermi_objects.lua",
                       "--memtracer.FilterFile=fermi_objects.lua")
     contract(filtered, "FilterFile")
-    check(filtered["summary"]["filtered_allocations"] > 0,
+    check(filtered["summary"].get("filtered_allocations", 0) > 0,
           "FilterFile filtered nothing")
-    check(all(s["file"] == "fermi_objects.lua" for s in filtered["sites"]),
-          "FilterFile kept another file")
+    check(len(filtered["sites"]) > 0 and
+          all(s["file"] == "fermi_objects.lua" for s in filtered["sites"]),
+          "FilterFile kept another file, or nothing")
     stacked = report(lua, "fermi_objects.lua",
                      "--memtracer.TraceStackTraces=true")
     contract(stacked, "TraceStackTraces")
-    check(all("stacks" in s for s in stacked["sites"]), "sites without stacks")
+    check(len(stacked["sites"]) > 0 and
+          all("stacks" in s for s in stacked["sites"]),
+          "sites without stacks")
     again = report(lua, "fermi_objects.lua")
     check(plain["sites"] == again["sites"] and
           plain["summary"] == again["summary"], "two runs differ")
 
 
 def check_phases(lua):
-    rep = report(lua, "fermi_objects.lua")
+    rep = report(lua, "fermi_objects.lua", "-l", "parity_mod",
+                 env={"LUA_PATH": "./?.lua"})
+    contract(rep, "phases")
     by_function = {}
     for s in rep["sites"]:
         key = (s["function"], s["type"])
@@ -103,35 +171,141 @@ def check_phases(lua):
     check(by_function.get(("[open libs]", "table"), 0) > 0, "no [open libs]")
     check(by_function.get(("[load chunk] fermi_objects.lua", "proto")) == 2,
           "[load chunk] does not hold the script's 2 prototypes")
-    check(all(s["line"] == 0 for s in rep["sites"] if s["file"].startswith("[")),
-          "a labelled site with a line")
+    check(by_function.get(("[require] parity_mod", "proto"), 0) >= 1,
+          "[require] holds no prototype of the module")
+    labelled = [s for s in rep["sites"] if s["file"].startswith("[")]
+    check(all(s["line"] == 0 for s in labelled), "a labelled site with a line")
+    wrong = [(s["file"], s["phase"]) for s in labelled
+             if PHASE_OF_LABEL.get(s["file"]) != s["phase"]]
+    check(labelled and not wrong, f"labelled sites in the wrong phase: {wrong}")
+    check(all(s["phase"] == "run" for s in rep["sites"]
+              if s["file"] == "fermi_objects.lua"),
+          "a line of the script outside the run phase")
+    table = run(lua, ["--memtracer", "fermi_objects.lua"])
+    head = table.stderr.split(" Source Location", 1)[0]
+    rows = table.stderr.split(" Source Location", 1)[-1]
+    check(table.returncode == 0 and "Start-up made " in head and
+          "Compiling made " in head, "table: no start-up/compile summary line")
+    check("[open libs]" not in rows and "[load chunk]" not in rows and
+          "fermi_objects.lua:9 " in rows,
+          "table: rows other than the run phase's by default")
+    everything = run(lua, ["--memtracer", "--memtracer.Phases=all",
+                           "fermi_objects.lua"])
+    check(everything.returncode == 0 and "[open libs]" in everything.stderr,
+          "Phases=all does not list start-up")
 
 
-def frames_of(site):
-    return [(f["function"], f["line"]) for f in site["stacks"][0]["frames"]]
+def check_names(lua):
+    rep = report(lua, "names.lua")
+    names = {(s["line"], s["type"]): s["function"]
+             for s in sites_of(rep, file="names.lua", kind="object")}
+    want = {(4, "table"): "main chunk", (8, "table"): "field 'new'",
+            (14, "table"): "method 'add'", (21, "table"): "simulate",
+            (25, "table"): "function <names.lua:25>",
+            (28, "table"): "function <names.lua:28>"}
+    for key, name in want.items():
+        check(names.get(key) == name,
+              f"names.lua:{key[0]}: named {names.get(key)!r}, not {name!r}")
+    for glob, only in [("simulate", {"simulate"}),
+                       ("method 'add'", {"method 'add'"}),
+                       ("field *", {"field 'new'"})]:
+        rep = report(lua, "names.lua", "--memtracer.FilterRootName=" + glob)
+        listed = {s["function"] for s in rep["sites"]}
+        check(listed == only, f"FilterRootName={glob}: lists {listed}")
 
 
 def check_stacks(lua):
     rep = report(lua, "stacks.lua", "--memtracer.TraceStackTraces=true")
     deep = sites_of(rep, file="stacks.lua", line=4, type="table")
-    check(len(deep) == 1 and frames_of(deep[0]) == [
-        ("function <stacks.lua:3>", 4), ("function <stacks.lua:7>", 8),
-        ("function <stacks.lua:12>", 13), ("main chunk", 17)],
-        f"three-deep path: {deep and frames_of(deep[0])}")
+    want = [("upvalue 'leaf'", 4), ("upvalue 'middle'", 8),
+            ("local 'outer'", 13), ("main chunk", 17)]
+    check(len(deep) == 1 and frames_of(deep[0]) == want,
+          f"three-deep path: {deep and frames_of(deep[0])}")
     co = sites_of(rep, file="stacks.lua", line=20, type="table")
-    check(len(co) == 1 and frames_of(co[0]) == [
-        ("function <stacks.lua:19>", 20), ("function <stacks.lua:18>", 23),
-        ("main chunk", 26)], f"coroutine path: {co and frames_of(co[0])}")
+    want = [("function <stacks.lua:19>", 20), ("local 'in_coroutine'", 23),
+            ("main chunk", 26)]
+    check(len(co) == 1 and frames_of(co[0]) == want,
+          f"coroutine path: {co and frames_of(co[0])}")
+    rep = report(lua, "names.lua", "--memtracer.TraceStackTraces=true")
+    new = sites_of(rep, file="names.lua", line=8, type="table")
+    paths = sorted(frames_of(new[0], i) for i in range(len(new[0]["stacks"]))) \
+        if len(new) == 1 else []
+    want = sorted([[("field 'new'", 8), ("simulate", 19), ("main chunk", 31)],
+                   [("field 'new'", 8), ("simulate", 20), ("main chunk", 31)],
+                   [("field 'new'", 8), ("method 'add'", 13),
+                    ("simulate", 20), ("main chunk", 31)]])
+    check(paths == want, f"Vec.new's paths: {paths}")
+    tail = sites_of(rep, file="names.lua", line=28, type="table")
+    check(len(tail) == 1 and frames_of(tail[0]) ==
+          [("function <names.lua:28>", 28), ("main chunk", 32)],
+          f"tail call path: {tail and frames_of(tail[0])}")
+
+
+def check_cuts(lua):
+    """deep.lua: rec(100) folds to one frame; ping/pong 100 deep are 101
+    frames under the main chunk, cut to StackLimit with the rest counted."""
+    for fold in ["true", "false"]:
+        rep = report(lua, "deep.lua", "--memtracer.TraceStackTraces=true",
+                     "--memtracer.StackLimit=10",
+                     "--memtracer.FoldRecursion=" + fold)
+        rec = sites_of(rep, file="deep.lua", line=6, type="table")
+        pingpong = sites_of(rep, file="deep.lua", line=17, type="table")
+        stack = rec[0]["stacks"][0] if len(rec) == 1 else {}
+        if fold == "true":
+            check(len(rec) == 1 and
+                  frames_of(rec[0]) == [("local 'rec'", 6, 101),
+                                        ("main chunk", 23)] and
+                  stack.get("truncated_frames") == 0,
+                  f"rec folded: {rec and frames_of(rec[0])}")
+        else:
+            check(len(stack.get("frames", [])) == 10 and
+                  stack.get("truncated_frames") == 92,
+                  f"rec unfolded cut: {stack.get('truncated_frames')}")
+        stack = pingpong[0]["stacks"][0] if len(pingpong) == 1 else {}
+        check(len(stack.get("frames", [])) == 10 and
+              stack.get("truncated_frames") == 92,
+              f"ping/pong cut (FoldRecursion={fold}): "
+              f"{len(stack.get('frames', []))} shown,"
+              f" {stack.get('truncated_frames')} cut")
+    table = run(lua, ["--memtracer.TraceStackTraces=true",
+                      "--memtracer.StackLimit=10", "deep.lua"])
+    check(table.returncode == 0 and "... 92 more frames (StackLimit)" in
+          table.stderr, "table: the cut frames are not counted")
+    rep = report(lua, "deep.lua", "--memtracer.TraceStackTraces=true",
+                 "--memtracer.StackLimit=1000000", args=["20000"])
+    rec = sites_of(rep, file="deep.lua", line=6, type="table")
+    check(len(rec) == 1 and frames_of(rec[0]) ==
+          [("local 'rec'", 6, 20001), ("main chunk", 23)],
+          f"rec 20000 deep: {rec and frames_of(rec[0])}")
+    pingpong = sites_of(rep, file="deep.lua", line=17, type="table")
+    frames = frames_of(pingpong[0]) if len(pingpong) == 1 else None
+    check(frames is not None and len(frames) == 20002 and
+          pingpong[0]["stacks"][0]["truncated_frames"] == 0,
+          f"ping/pong 20000 deep: {frames and len(frames)} frames")
+
+
+def check_leaks(lua):
+    rep = report(lua, "leaks.lua")
+    contract(rep, "leaks")
+    kept = sites_of(rep, file="leaks.lua", line=7, type="table")
+    garbage = sites_of(rep, file="leaks.lua", line=8, type="table")
+    check(len(kept) == 1 and kept[0]["live_count"] == 10 and
+          kept[0]["peak_count"] == 10, f"kept tables: {kept}")
+    check(len(garbage) == 1 and garbage[0]["live_count"] == 0 and
+          garbage[0]["peak_count"] == 100, f"garbage tables: {garbage}")
 
 
 def check_outputs(lua):
-    for output in ["table", "histogram", "typehistogram", "calltree"]:
+    for output, needle in [("table", "stacks.lua:4"),
+                           ("histogram", "stacks.lua"),
+                           ("typehistogram", "table"),
+                           ("calltree", "upvalue 'leaf'")]:
         r = run(lua, ["--memtracer.Output=" + output, "stacks.lua"])
-        check(r.returncode == 0 and "stacks.lua" in r.stderr or
-              output == "typehistogram" and "table" in r.stderr,
+        check(r.returncode == 0 and needle in r.stderr,
               f"Output={output}: exit {r.returncode}, {r.stderr[:200]!r}")
     r = run(lua, ["--memtracer", "-e", "x = 1"])
-    check(r.stderr.startswith("Memory Tracer."), "table report header")
+    check(r.returncode == 0 and r.stderr.startswith("Memory Tracer."),
+          "table report header")
 
 
 def check_bad_options(lua):
@@ -153,12 +327,12 @@ def main(argv):
         print("usage: checks.py LUA_MEMTRACER", file=sys.stderr)
         return 2
     lua = os.path.abspath(argv[1])
-    for step in [check_contract, check_phases, check_stacks, check_outputs,
-                 check_bad_options]:
+    for step in [check_contract, check_phases, check_names, check_stacks,
+                 check_cuts, check_leaks, check_outputs, check_bad_options]:
         step(lua)
     for f in failures:
         print("FAIL:", f)
-    print(f"checks.py: {len(failures)} failed")
+    print(f"checks.py: {checked} checks, {len(failures)} failed")
     return 1 if failures else 0
 
 
