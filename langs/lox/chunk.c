@@ -20,6 +20,9 @@ void chunk_init(Chunk *chunk) {
 void chunk_free(Chunk *chunk) {
     HeapSlot code = HEAP_SLOT_TAGGED(chunk->code_tag, OWNER_FUNCTION_CODE);
     HeapSlot lines = HEAP_SLOT_TAGGED(chunk->lines_tag, OWNER_FUNCTION_CODE);
+    size_t unused = (size_t)(chunk->capacity - chunk->count);
+    heap_unused(&code, unused);
+    heap_unused(&lines, sizeof(int) * unused);
     FREE_ARRAY(uint8_t, chunk->code, chunk->capacity, &code);
     FREE_ARRAY(int, chunk->lines, chunk->capacity, &lines);
     value_array_free(&chunk->constants);

@@ -187,8 +187,9 @@ int main(int argc, char **argv) {
         repl();
 
     /* What is live at exit is what is still reachable: a full collection
-     * first, which leaves the peak as it was. */
-    if (options.enabled) gc_collect();
+     * first, which leaves the peak as it was, and what keeps each survivor
+     * alive. */
+    if (options.enabled) gc_collect_at_exit();
     /* The script's own failure decides the exit status; a report that
      * cannot be written says so on stderr, and decides it only when the
      * script succeeded. */

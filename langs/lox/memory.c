@@ -141,51 +141,87 @@ void gc_mark_object(Obj *object) {
     vm.gray_stack[vm.gray_count++] = object;
 }
 
-static void array_mark(ValueArray *array) {
-    for (int i = 0; i < array->count; i++) gc_mark_value(array->values[i]);
+/* What the collector follows from an object: each object it references,
+ * given to visit.  Inline, so that the collector's own visit is a direct
+ * call. */
+typedef void ObjectVisit(Obj *child, void *context);
+
+static inline __attribute__((always_inline)) void
+values_visit(const ValueArray *array, ObjectVisit *visit, void *context) {
+    for (int i = 0; i < array->count; i++)
+        if (IS_OBJ(array->values[i])) visit(AS_OBJ(array->values[i]), context);
 }
 
-static void object_blacken(Obj *object) {
+static inline __attribute__((always_inline)) void
+entries_visit(const Table *table, ObjectVisit *visit, void *context) {
+    for (int i = 0; i < table->capacity; i++) {
+        Entry *entry = &table->entries[i];
+        if (entry->key == NULL) continue;
+        visit((Obj *)entry->key, context);
+        if (IS_OBJ(entry->value)) visit(AS_OBJ(entry->value), context);
+    }
+}
+
+static inline __attribute__((always_inline)) void
+object_references(Obj *object, ObjectVisit *visit, void *context) {
     switch ((ObjType)object->type) {
-    case OBJ_ARRAY: array_mark(&((ObjArray *)object)->items); break;
+    case OBJ_ARRAY:
+        values_visit(&((ObjArray *)object)->items, visit, context);
+        break;
     case OBJ_BOUND_METHOD: {
         ObjBoundMethod *bound = (ObjBoundMethod *)object;
-        gc_mark_value(bound->receiver);
-        gc_mark_object((Obj *)bound->method);
+        if (IS_OBJ(bound->receiver)) visit(AS_OBJ(bound->receiver), context);
+        visit((Obj *)bound->method, context);
         break;
     }
     case OBJ_CLASS: {
         ObjClass *klass = (ObjClass *)object;
-        gc_mark_object((Obj *)klass->name);
-        gc_mark_value(klass->initializer);
-        table_mark(&klass->methods);
+        visit((Obj *)klass->name, context);
+        if (IS_OBJ(klass->initializer))
+            visit(AS_OBJ(klass->initializer), context);
+        entries_visit(&klass->methods, visit, context);
         break;
     }
     case OBJ_CLOSURE: {
         ObjClosure *closure = (ObjClosure *)object;
-        gc_mark_object((Obj *)closure->function);
+        visit((Obj *)closure->function, context);
         for (int i = 0; i < closure->upvalue_count; i++)
-            gc_mark_object((Obj *)closure->upvalues[i]);
+            if (closure->upvalues[i] != NULL)
+                visit((Obj *)closure->upvalues[i], context);
         break;
     }
     case OBJ_FUNCTION: {
         ObjFunction *function = (ObjFunction *)object;
-        gc_mark_object((Obj *)function->name);
-        gc_mark_object((Obj *)function->class_name);
-        array_mark(&function->chunk.constants);
+        if (function->name != NULL) visit((Obj *)function->name, context);
+        if (function->class_name != NULL)
+            visit((Obj *)function->class_name, context);
+        values_visit(&function->chunk.constants, visit, context);
         break;
     }
     case OBJ_INSTANCE: {
         ObjInstance *instance = (ObjInstance *)object;
-        gc_mark_object((Obj *)instance->klass);
-        table_mark(&instance->fields);
+        visit((Obj *)instance->klass, context);
+        entries_visit(&instance->fields, visit, context);
         break;
     }
-    case OBJ_UPVALUE: gc_mark_value(((ObjUpvalue *)object)->closed); break;
+    case OBJ_UPVALUE: {
+        Value closed = ((ObjUpvalue *)object)->closed;
+        if (IS_OBJ(closed)) visit(AS_OBJ(closed), context);
+        break;
+    }
     case OBJ_NATIVE:
     case OBJ_STRING:
     case OBJ_TYPE_COUNT: break;
     }
+}
+
+static void mark_visit(Obj *child, void *context) {
+    (void)context;
+    gc_mark_object(child);
+}
+
+static void object_blacken(Obj *object) {
+    object_references(object, mark_visit, NULL);
 }
 
 static void object_free(Obj *object) {
@@ -279,6 +315,160 @@ void gc_collect(void) {
     WITH_HOOKS(if (MT_TRACING()) mt_gc_cycle();)
     vm.next_gc =
         vm.gc_stress ? 0 : vm.bytes_allocated * GC_HEAP_GROW_FACTOR;
+}
+
+#ifndef MT_HOOKS_DISABLED
+
+/* What keeps each object alive at exit: a walk from the roots, breadth
+ * first, so each object is told with a shortest path to it.  Its queue is
+ * the VM's own memory of the moment, from malloc, never the program's. */
+
+typedef struct Reached {
+    Obj *object;
+    mt_retainer path;
+} Reached;
+
+static struct {
+    Reached *items;
+    size_t count, capacity;
+} reached;
+
+static const size_t object_sizes[OBJ_TYPE_COUNT] = {
+    [OBJ_ARRAY] = sizeof(ObjArray),
+    [OBJ_BOUND_METHOD] = sizeof(ObjBoundMethod),
+    [OBJ_CLASS] = sizeof(ObjClass),
+    [OBJ_CLOSURE] = sizeof(ObjClosure),
+    [OBJ_FUNCTION] = sizeof(ObjFunction),
+    [OBJ_INSTANCE] = sizeof(ObjInstance),
+    [OBJ_NATIVE] = sizeof(ObjNative),
+    [OBJ_STRING] = sizeof(ObjString),
+    [OBJ_UPVALUE] = sizeof(ObjUpvalue),
+};
+
+/* Reaches object from the path parent: the first time, queued with its
+ * own path.  is_marked says reached, as in a collection. */
+static void reach_visit(Obj *object, void *context) {
+    if (object->is_marked) return;
+    object->is_marked = true;
+    if (reached.count == reached.capacity) {
+        size_t capacity = reached.capacity < 256 ? 256 : reached.capacity * 2;
+        Reached *items = realloc(reached.items, capacity * sizeof *items);
+        if (items == NULL) heap_exhausted();
+        reached.items = items;
+        reached.capacity = capacity;
+    }
+    mt_retainer parent = *(mt_retainer *)context;
+    ObjClass *klass =
+        object->type == OBJ_INSTANCE ? ((ObjInstance *)object)->klass : NULL;
+    reached.items[reached.count++] = (Reached){
+        object,
+        mt_retainer_child(parent,
+                          where_object_type((ObjType)object->type, klass))};
+}
+
+/* A root named "what name" reaching object. */
+static void reach_root(Obj *object, const char *what, const ObjString *name) {
+    char label[64];
+    int len = snprintf(label, sizeof label, "%s%s%.*s", what,
+                       name != NULL ? " " : "",
+                       name != NULL ? name->length : 0,
+                       name != NULL ? name->chars : "");
+    if (len < 0) return;
+    mt_retainer root = mt_retainer_root(
+        label, (size_t)len < sizeof label ? (size_t)len : sizeof label - 1);
+    reach_visit(object, &root);
+}
+
+/* A storage block of an object reached by path: retained by it, and the
+ * part of it that holds nothing. */
+static void storage_tell(mt_tag tag, size_t size, size_t unused,
+                         mt_retainer path) {
+    if (size == 0) return;
+    mt_retained_tagged(tag, size, path);
+    if (unused > 0) mt_unused_tagged_inline(tag, unused);
+}
+
+static void values_tell(const ValueArray *array, mt_retainer path) {
+    storage_tell(array->slot.tag, sizeof(Value) * (size_t)array->capacity,
+                 sizeof(Value) * (size_t)(array->capacity - array->count),
+                 path);
+}
+
+static void entries_tell(const Table *table, mt_retainer path) {
+    storage_tell(table->slot.tag, sizeof(Entry) * (size_t)table->capacity,
+                 sizeof(Entry) * (size_t)(table->capacity - table->count),
+                 path);
+}
+
+/* An object reached by path, and its storage, told to the tracer. */
+static void reached_tell(Obj *object, mt_retainer path) {
+    mt_retained_tagged(object->tag, object_sizes[object->type], path);
+    switch ((ObjType)object->type) {
+    case OBJ_ARRAY: values_tell(&((ObjArray *)object)->items, path); break;
+    case OBJ_CLASS: entries_tell(&((ObjClass *)object)->methods, path); break;
+    case OBJ_INSTANCE:
+        entries_tell(&((ObjInstance *)object)->fields, path);
+        break;
+    case OBJ_CLOSURE: {
+        ObjClosure *closure = (ObjClosure *)object;
+        storage_tell(closure->upvalues_tag,
+                     sizeof(ObjUpvalue *) * (size_t)closure->upvalue_count, 0,
+                     path);
+        break;
+    }
+    case OBJ_FUNCTION: {
+        Chunk *chunk = &((ObjFunction *)object)->chunk;
+        size_t unused = (size_t)(chunk->capacity - chunk->count);
+        storage_tell(chunk->code_tag, (size_t)chunk->capacity, unused, path);
+        storage_tell(chunk->lines_tag, sizeof(int) * (size_t)chunk->capacity,
+                     sizeof(int) * unused, path);
+        values_tell(&chunk->constants, path);
+        break;
+    }
+    case OBJ_STRING: {
+        ObjString *string = (ObjString *)object;
+        storage_tell(string->chars_tag, (size_t)string->length + 1, 0, path);
+        break;
+    }
+    default: break;
+    }
+}
+
+static void retainers_tell(void) {
+    reached.count = 0;
+    for (int i = 0; i < vm.globals.capacity; i++) {
+        Entry *entry = &vm.globals.entries[i];
+        if (entry->key == NULL) continue;
+        reach_root((Obj *)entry->key, "global", entry->key);
+        if (IS_OBJ(entry->value))
+            reach_root(AS_OBJ(entry->value), "global", entry->key);
+    }
+    for (Value *slot = vm.stack; slot < vm.stack_top; slot++)
+        if (IS_OBJ(*slot)) reach_root(AS_OBJ(*slot), "stack", NULL);
+    for (int i = 0; i < vm.frame_count; i++)
+        reach_root((Obj *)vm.frames[i].closure, "stack", NULL);
+    for (ObjUpvalue *upvalue = vm.open_upvalues; upvalue != NULL;
+         upvalue = upvalue->next)
+        reach_root((Obj *)upvalue, "stack", NULL);
+    if (vm.init_string != NULL)
+        reach_root((Obj *)vm.init_string, "VM", NULL);
+    for (size_t at = 0; at < reached.count; at++) {
+        Reached item = reached.items[at];
+        reached_tell(item.object, item.path);
+        object_references(item.object, reach_visit, &item.path);
+    }
+    for (Obj *object = vm.objects; object != NULL; object = object->next)
+        object->is_marked = false;
+    free(reached.items);
+    reached.items = NULL;
+    reached.capacity = reached.count = 0;
+}
+
+#endif
+
+void gc_collect_at_exit(void) {
+    gc_collect();
+    WITH_HOOKS(if (MT_TRACING()) retainers_tell();)
 }
 
 /* At teardown: every object, then the gray stack. */

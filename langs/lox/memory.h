@@ -79,8 +79,23 @@ static inline void object_release(Obj *object, size_t size) {
     free(object);
 }
 
+/* Bytes of a storage block that hold nothing as it goes (released or
+ * outgrown) or as the run ends: its site's unused bytes, while tracing. */
+static inline void heap_unused(const HeapSlot *slot, size_t bytes) {
+#ifndef MT_HOOKS_DISABLED
+    if (MT_TRACING() && bytes > 0) mt_unused_tagged_inline(slot->tag, bytes);
+#else
+    (void)slot;
+    (void)bytes;
+#endif
+}
+
 void gc_mark_object(Obj *object);
 void gc_collect(void);
+/* The full collection before the report: what survives it is what leaked.
+ * While tracing, each survivor is then told to the tracer with the path
+ * from a root that keeps it alive, and its storage's unused bytes. */
+void gc_collect_at_exit(void);
 void gc_free_objects(void);
 
 /* Inline: the mark phase calls it for every value it reaches. */

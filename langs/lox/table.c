@@ -18,6 +18,8 @@ void table_init(Table *table, HeapOwner owner) {
 }
 
 void table_free(Table *table) {
+    heap_unused(HEAP_SLOT(table->slot),
+                sizeof(Entry) * (size_t)(table->capacity - table->count));
     FREE_ARRAY(Entry, table->entries, table->capacity, HEAP_SLOT(table->slot));
     table->entries = NULL;
     table->count = 0;
@@ -25,9 +27,12 @@ void table_free(Table *table) {
 }
 
 /* The new entries take the table's slot; the old ones are freed under a
- * copy of it. */
+ * copy of it, their slots never used (count holds tombstones too) told
+ * as unused. */
 static void table_resize(Table *table, int capacity) {
     HeapSlot old_slot = HEAP_SLOT_VALUE(table->slot);
+    heap_unused(&old_slot,
+                sizeof(Entry) * (size_t)(table->capacity - table->count));
     Entry *entries = ALLOCATE(Entry, capacity, HEAP_SLOT(table->slot));
     for (int i = 0; i < capacity; i++) {
         entries[i].key = NULL;

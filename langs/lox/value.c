@@ -25,6 +25,8 @@ void value_array_write(ValueArray *array, Value value) {
 }
 
 void value_array_free(ValueArray *array) {
+    heap_unused(HEAP_SLOT(array->slot),
+                sizeof(Value) * (size_t)(array->capacity - array->count));
     FREE_ARRAY(Value, array->values, array->capacity, HEAP_SLOT(array->slot));
     array->capacity = 0;
     array->count = 0;

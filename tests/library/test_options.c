@@ -83,6 +83,8 @@ static void test_values_stored(void **state) {
         {"--memtracer.Output=histogram", MT_OUTPUT_HISTOGRAM},
         {"--memtracer.Output=typehistogram", MT_OUTPUT_TYPEHISTOGRAM},
         {"--memtracer.Output=calltree", MT_OUTPUT_CALLTREE},
+        {"--memtracer.Output=leaks", MT_OUTPUT_LEAKS},
+        {"--memtracer.Output=peak", MT_OUTPUT_PEAK},
     };
     for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
         mt_options o = parsed(outputs[i].word);
@@ -206,7 +208,7 @@ static void expect_bad(const char *word, const char *message) {
     mt_options_free(&o);
 }
 
-#define OUTPUTS "table, json, histogram, typehistogram, calltree"
+#define OUTPUTS "table, json, histogram, typehistogram, calltree, leaks, peak"
 #define COUNT "a whole number from 1 to 1000000"
 #define SIZE "a byte count like 1000, 4KB (4000), 4KiB (4096), 1MB, 1MiB, " \
              "1GB, 1GiB"

@@ -175,7 +175,17 @@ def case_table_stacks(lox, tmp):
     proc = run([lox, '--memtracer.TraceStackTraces=true', script])
     expect_exit(proc, 0)
     lines = proc.stderr.splitlines()
-    row = ['%s:1' % script, '11', '440 B', 'Array', 'leaf', '40 B', '11', '440 B']
+    # An object has no capacity: Unused "-".  keep's elements, grown full
+    # from 8 slots to 16, hold 11 values at exit: 5 slots of 8 bytes
+    # unused; [1, 2] is made with the 2 slots it fills.
+    for row in (['%s:6' % script, '2', '192 B', 'Array elements', '<script>',
+                 '96 B', '1', '128 B', '40 B'],
+                ['%s:1' % script, '11', '176 B', 'Array elements', 'leaf',
+                 '16 B', '11', '176 B', '0 B']):
+        if row not in rows(lines):
+            fail('no row %r:\n%s' % (' || '.join(row), proc.stderr))
+    row = ['%s:1' % script, '11', '440 B', 'Array', 'leaf', '40 B', '11', '440 B',
+           '-']
     at = [i for i, l in enumerate(lines) if rows([l]) == [row]]
     if len(at) != 1:
         fail('no row %r:\n%s' % (' || '.join(row), proc.stderr))
@@ -361,6 +371,122 @@ def case_snapshot(lox, tmp):
     report = load(out)
     if site(report, 1, 'Array')['count'] != 4 or site(report, 4, 'Array')['count'] != 3:
         fail('the report does not hold all seven arrays')
+
+
+LEAKS = ('class Order {\n'
+         '  init(id) { this.id = id; }\n'
+         '}\n'
+         'var auditLog = [];\n'
+         'fun record(id) {\n'
+         '  var order = Order(id);\n'
+         '  push(auditLog, order);\n'
+         '  var temp = [id];\n'
+         '}\n'
+         'for (var i = 0; i < 3; i = i + 1) record(i);\n'
+         'class Node { init(next) { this.next = next; } }\n'
+         'var list = nil;\n'
+         'for (var i = 0; i < 4; i = i + 1) list = Node(list);\n')
+
+
+def case_leaks_json(lox, tmp):
+    # After the full collection at exit, what is left is what the globals
+    # reach, each block with the path that reaches it first.  An instance
+    # is 48 bytes; a table of 8 entries of 16 bytes holding one field, 128
+    # bytes of which 7 * 16 = 112 unused; auditLog's elements, grown to 8
+    # slots of 8 bytes, hold 3: 40 bytes unused.  The 4 Nodes are a list:
+    # a run of Node is one step, so all 4 share one path.  temp is garbage.
+    out = os.path.join(tmp, 'r.json')
+    script = write(tmp, 'leaks.lox', LEAKS)
+    expect_exit(run([lox, '--memtracer.Output=json', '--memtracer.OutputFile=' + out,
+                     script]), 0)
+    report = load(out)
+
+    def retained(path, count, blocks, size):
+        return [{'path': path, 'count': count, 'blocks': blocks, 'bytes': size}]
+    order = ['global auditLog', 'Array', 'Order']
+    for line, type_, live, size, unused, retainers in [
+            (6, 'Order', 3, 144, None, retained(order, 3, 3, 144)),
+            (2, 'Order fields', 3, 384, 336, retained(order, 0, 3, 384)),
+            (4, 'Array', 1, 40, None, retained(order[:2], 1, 1, 40)),
+            (7, 'Array elements', 1, 64, 40, retained(order[:2], 0, 1, 64)),
+            (13, 'Node', 4, 192, None, retained(['global list', 'Node'], 4, 4, 192)),
+            (11, 'Node fields', 4, 512, 448,
+             retained(['global list', 'Node'], 0, 4, 512)),
+            (2, 'Order methods', 1, 128, 112,
+             retained(['global Order', 'Class'], 0, 1, 128)),
+            (2, 'Closure', 1, 40, None,
+             retained(['global Order', 'Class', 'Closure'], 1, 1, 40)),
+            (8, 'Array', 0, 0, None, None)]:
+        s = site(report, line, type_)
+        got = (s['live_blocks'], s['live_bytes'], s.get('unused_bytes'),
+               s.get('retainers'))
+        if got != (live, size, unused, retainers):
+            fail('%s at line %d: live, unused, retainers %r, expected %r'
+                 % (type_, line, got, (live, size, unused, retainers)))
+
+
+def case_leaks_table(lox, tmp):
+    # Output=leaks: only what is live at exit, by live bytes, each row with
+    # what keeps it alive; temp's arrays (line 8) are not listed.
+    script = write(tmp, 'leaks.lox', LEAKS)
+    proc = run([lox, '--memtracer.Output=leaks', script])
+    expect_exit(proc, 0)
+    lines = proc.stderr.splitlines()
+    table = rows(lines)
+    if table[0] != ['Source Location', 'Live', 'Live Size', 'Type', 'Function',
+                    'Unused']:
+        fail('leaks header is %r' % table[0])
+    want = [
+        ['%s:11' % script, '4', '512 B', 'Node fields', 'Node.init', '448 B'],
+        '   kept alive by global list \u2192 Node: 4 blocks, 512 B',
+        ['%s:2' % script, '3', '384 B', 'Order fields', 'Order.init', '336 B'],
+        '   kept alive by global auditLog \u2192 Array \u2192 Order: 3 blocks, 384 B',
+        ['%s:13' % script, '4', '192 B', 'Node', '<script>', '-'],
+        '   kept alive by global list \u2192 Node: 4 objects, 192 B',
+        ['%s:6' % script, '3', '144 B', 'Order', 'record', '-'],
+        '   kept alive by global auditLog \u2192 Array \u2192 Order: 3 objects, 144 B',
+    ]
+    first = next(i for i, l in enumerate(lines) if l.startswith(' Source Location'))
+    got = [rows([l])[0] if '||' in l else l for l in lines[first + 1:first + 9]]
+    if got != want:
+        fail('leaks rows are\n%s' % '\n'.join(lines[first + 1:first + 9]))
+    if any(r[0] == '%s:8' % script for r in table[1:]):
+        fail('garbage listed as a leak')
+    if 'Live at exit: 78 blocks, 3.7 KiB, by where they were made and what ' \
+            'keeps them alive.' not in lines:
+        fail('no live-at-exit line:\n' + proc.stderr)
+
+
+def case_peak(lox, tmp):
+    # Under LOX_GC_STRESS=1 garbage goes at once, so the peak comes when
+    # make's array grows from 16 slots to 32 (256 bytes): the run holds
+    # then that block, the array (40 B) and make's closure (40 B), 336 B;
+    # start-up holds 831 B and compiling 984 B, so the peak is 2151 B.
+    # keep's array is gone by the end; small is smaller.
+    script = write(tmp, 'peak.lox',
+                   'fun make() { var a = []; for (var i = 0; i < 20; i = i + 1) '
+                   'push(a, i); return a; }\n'
+                   'var keep = make();\n'
+                   'keep = nil;\n'
+                   'var small = [1];\n')
+    proc = run([lox, '--memtracer.Output=peak', script],
+               env=dict(os.environ, LOX_GC_STRESS='1'))
+    expect_exit(proc, 0)
+    lines = proc.stderr.splitlines()
+    table = rows(lines)
+    want = [['Source Location', 'Peak Count', 'Peak Size', 'Type', 'Function', 'Share'],
+            ['%s:1' % script, '1', '256 B', 'Array elements', 'make', '11.9%'],
+            ['%s:1' % script, '1', '40 B', 'Closure', '<script>', '1.9%'],
+            ['%s:1' % script, '1', '40 B', 'Array', 'make', '1.9%']]
+    if table != want:
+        fail('peak rows are %r' % table)
+    for line in ['Start-up held 30 blocks, 831 B (--memtracer.Phases=all lists them).',
+                 'Compiling held 14 blocks, 984 B (--memtracer.Phases=all lists them).']:
+        if line not in lines:
+            fail('no line %r:\n%s' % (line, proc.stderr))
+    if not lines[0].startswith('Memory Tracer. Recorded 28 allocations, 2.7 KiB; '
+                               'peak 2.1 KiB live;'):
+        fail('header: %r' % lines[0])
 
 
 def case_sigint(lox, tmp):

@@ -40,6 +40,8 @@ static const char *const output_names[] = {
     [MT_OUTPUT_HISTOGRAM] = "histogram",
     [MT_OUTPUT_TYPEHISTOGRAM] = "typehistogram",
     [MT_OUTPUT_CALLTREE] = "calltree",
+    [MT_OUTPUT_LEAKS] = "leaks",
+    [MT_OUTPUT_PEAK] = "peak",
     NULL,
 };
 #define OUTPUTS (sizeof output_names / sizeof output_names[0] - 1)
@@ -59,9 +61,11 @@ typedef struct option {
 
 static const option option_table[] = {
     {"Output", VALUE_CHOICE, offsetof(mt_options, output),
-     "table, json, histogram, typehistogram, calltree", "FORMAT",
-     "the report: table (default), json, histogram, typehistogram or "
-     "calltree", output_names, sizeof(mt_output)},
+     "table, json, histogram, typehistogram, calltree, leaks, peak",
+     "FORMAT",
+     "the report: table (default), json, histogram, typehistogram, "
+     "calltree, leaks (what is live at exit and what keeps it alive) or "
+     "peak (what held the peak)", output_names, sizeof(mt_output)},
     {"OutputFile", VALUE_FILE, offsetof(mt_options, output_file),
      "a file name, or - for standard output", "FILE",
      "write the report to FILE (default: standard error; -: standard "

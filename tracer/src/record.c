@@ -178,6 +178,11 @@ void mt_free_tagged(mt_tag tag, size_t size) {
     count_released(tag, size, true);
 }
 
+void mt_unused_tagged(mt_tag tag, size_t bytes) {
+    if (!mt_active || MT_TAG_SITE(tag) >= tr_site_count()) return;
+    mt_unused_tagged_inline(tag, bytes);
+}
+
 /* ----------------------------------------------------- the simple door */
 
 /* A block at ptr counted at site, kept in the live table.  An address

@@ -9,6 +9,7 @@
 
 #include "destination.h"
 #include "names.h"
+#include "retain.h"
 #include "stack.h"
 #include "state.h"
 #include "summary.h"
@@ -67,10 +68,29 @@ uint32_t tr_list_sort(uint32_t head, uint32_t *(*next)(uint32_t),
 
 static int text_order(const char *a, const char *b) { return strcmp(a, b); }
 
+static tr_order site_order;
+
+/* The figures a site is ordered by: bytes and blocks, obtained, live at
+ * the end or held at the peak. */
+static void order_figures(const mt_site_figures *site, uint64_t *bytes,
+                          uint64_t *blocks) {
+    tr_site_view v;
+    tr_site_view_get(site, &v);
+    switch (site_order) {
+    case TR_ORDER_LIVE: *bytes = v.live_bytes; *blocks = v.live_blocks; break;
+    case TR_ORDER_PEAK: *bytes = v.peak_bytes; *blocks = v.peak_blocks; break;
+    case TR_ORDER_BYTES:
+    default: *bytes = v.bytes; *blocks = v.blocks; break;
+    }
+}
+
 static bool site_before(uint32_t a, uint32_t b) {
     const mt_site_figures *x = tr_site(a), *y = tr_site(b);
-    if (x->bytes != y->bytes) return x->bytes > y->bytes;
-    if (x->blocks != y->blocks) return x->blocks > y->blocks;
+    uint64_t x_bytes, x_blocks, y_bytes, y_blocks;
+    order_figures(x, &x_bytes, &x_blocks);
+    order_figures(y, &y_bytes, &y_blocks);
+    if (x_bytes != y_bytes) return x_bytes > y_bytes;
+    if (x_blocks != y_blocks) return x_blocks > y_blocks;
     const tr_func *fx = tr_func_of(x->func), *fy = tr_func_of(y->func);
     int c = text_order(tr_func_file(fx), tr_func_file(fy));
     if (c != 0) return c < 0;
@@ -133,15 +153,20 @@ static bool site_cut(const mt_site_figures *site) {
     return false;
 }
 
-mt_site tr_report_sites(void) {
+mt_site tr_report_sites(tr_order order) {
     uint32_t head = 0, *tail = &head;
     for (mt_site id = TR_FIRST_LISTED_SITE; id < tr_site_count(); id++) {
-        if (tr_site(id)->blocks == 0) continue;
+        uint64_t bytes, blocks;
+        site_order = order;
+        order_figures(tr_site(id), &bytes, &blocks);
+        if (blocks == 0) continue;
         *tail = id;
         tail = site_link(id);
     }
     *tail = 0;
+    site_order = order;
     head = tr_list_sort(head, site_link, site_before);
+    tr_retained_order();
     for (mt_site id = head; id != 0; id = tr_report_next_site(id)) {
         mt_site_figures *site = tr_site(id);
         site->first_stack =
@@ -189,6 +214,8 @@ bool tr_report_write(tr_destination *dest) {
         case MT_OUTPUT_HISTOGRAM: tr_report_histogram(&out); break;
         case MT_OUTPUT_TYPEHISTOGRAM: tr_report_typehistogram(&out); break;
         case MT_OUTPUT_CALLTREE: tr_report_calltree(&out); break;
+        case MT_OUTPUT_LEAKS: tr_report_leaks(&out); break;
+        case MT_OUTPUT_PEAK: tr_report_peak(&out); break;
         case MT_OUTPUT_TABLE:
         default: tr_report_table(&out); break;
         }

@@ -24,6 +24,8 @@ struct tr_destination;
 bool tr_report_write(struct tr_destination *dest);
 
 void tr_report_table(tr_out *out);
+void tr_report_leaks(tr_out *out);
+void tr_report_peak(tr_out *out);
 void tr_report_json(tr_out *out);
 void tr_report_histogram(tr_out *out);
 void tr_report_typehistogram(tr_out *out);
@@ -35,11 +37,16 @@ void tr_report_calltree(tr_out *out);
 uint32_t tr_list_sort(uint32_t head, uint32_t *(*next)(uint32_t),
                       bool (*before)(uint32_t a, uint32_t b));
 
-/* The listed sites that counted anything, largest first, linked through
- * next_in_bucket (tr_sites_relink gives the links back to look-ups); the
- * first id, 0 when none.  Each site's stacks are put in report order too
- * (see tr_stack_groups). */
-mt_site tr_report_sites(void);
+/* The listed sites with blocks in the order's figures, largest first by
+ * them, linked through next_in_bucket (tr_sites_relink gives the links
+ * back to look-ups); the first id, 0 when none.  Each site's stacks (see
+ * tr_stack_groups) and retaining paths are put in report order too. */
+typedef enum tr_order {
+    TR_ORDER_BYTES,   /* what they obtained */
+    TR_ORDER_LIVE,    /* what they hold at the end; none: left out */
+    TR_ORDER_PEAK,    /* what they held at the peak; none: left out */
+} tr_order;
+mt_site tr_report_sites(tr_order order);
 static inline mt_site tr_report_next_site(mt_site site) {
     return tr_site(site)->next_in_bucket;
 }

@@ -11,6 +11,7 @@
 #include "options.h"
 #include "report.h"
 #include "stack.h"
+#include "retain.h"
 #include "state.h"
 #include "timeline.h"
 
@@ -83,6 +84,7 @@ static void summary(tr_out *out, const tr_summary *s) {
         {"hidden_internal_bytes", s->hidden_internal_bytes},
         {"untracked_frees", s->untracked_frees},
         {"lost_events", s->lost_events},
+        {"unused_bytes", s->unused_bytes},
     };
     tr_out_str(out, "  \"summary\": {");
     for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
@@ -213,6 +215,49 @@ static void stacks(tr_out *out, mt_site id) {
     tr_out_str(out, "]");
 }
 
+/* The heaviest paths that keep the site's blocks alive, and one entry
+ * for the rest. */
+static void retainers(tr_out *out, mt_site id) {
+    uint64_t object = tr_site(id)->object;
+    uint64_t rest = 0, rest_blocks = 0, rest_bytes = 0;
+    tr_out_str(out, ", \"retainers\": [");
+    size_t listed = 0;
+    for (uint32_t r = tr_retained_first(id); r != 0;
+         r = tr_retained_of(r)->next_in_site) {
+        const tr_retained *record = tr_retained_of(r);
+        if (listed == TR_RETAINERS_LISTED) {
+            rest++;
+            rest_blocks += record->blocks;
+            rest_bytes += record->bytes;
+            continue;
+        }
+        const char *labels[TR_RETAINER_LABELS];
+        size_t count = tr_retainer_labels(record->path, labels,
+                                          TR_RETAINER_LABELS);
+        tr_out_str(out, listed++ == 0 ? "\n      {" : ",\n      {");
+        key(out, "path", true);
+        tr_out_str(out, "[");
+        for (size_t i = 0; i < count; i++) {
+            if (i > 0) tr_out_str(out, ", ");
+            tr_out_json_str(out, labels[i]);
+        }
+        tr_out_str(out, "]");
+        key_u64(out, "count", record->blocks * object, false);
+        key_u64(out, "blocks", record->blocks, false);
+        key_u64(out, "bytes", record->bytes, false);
+        tr_out_str(out, "}");
+    }
+    tr_out_str(out, "]");
+    if (rest > 0) {
+        tr_out_str(out, ", \"retainers_rest\": {");
+        key_u64(out, "paths", rest, true);
+        key_u64(out, "count", rest_blocks * object, false);
+        key_u64(out, "blocks", rest_blocks, false);
+        key_u64(out, "bytes", rest_bytes, false);
+        tr_out_str(out, "}");
+    }
+}
+
 static void site(tr_out *out, mt_site id) {
     const mt_site_figures *s = tr_site(id);
     const tr_func *func = tr_func_of(s->func);
@@ -236,7 +281,9 @@ static void site(tr_out *out, mt_site id) {
     key_u64(out, "live_bytes", v.live_bytes, false);
     key_u64(out, "peak_count", v.peak_count, false);
     key_u64(out, "peak_bytes", v.peak_bytes, false);
+    if (v.unused_bytes > 0) key_u64(out, "unused_bytes", v.unused_bytes, false);
     if (s->object && mt_inline.gc_cycles > 0) lifetimes(out, s);
+    if (tr_retained_first(id) != 0) retainers(out, id);
     if (tr_state.options.trace_stacks) stacks(out, id);
     tr_out_str(out, "}");
 }
@@ -244,7 +291,7 @@ static void site(tr_out *out, mt_site id) {
 void tr_report_json(tr_out *out) {
     tr_summary sum;
     tr_summary_get(&sum);
-    mt_site first = tr_report_sites();
+    mt_site first = tr_report_sites(TR_ORDER_BYTES);
     tr_out_str(out, "{\n  \"format\": \"memtracer\",\n  \"version\": ");
     tr_out_u64(out, REPORT_VERSION);
     tr_out_str(out, ",\n  \"language\": ");

@@ -21,11 +21,13 @@ void tr_site_view_get(const mt_site_figures *site, tr_site_view *view) {
      * it held then. */
     if (site->peak_epoch == mt_inline.peak_epoch) {
         view->peak_bytes = site->peak_bytes;
-        view->peak_count = site->peak_blocks * object;
+        view->peak_blocks = site->peak_blocks;
     } else {
         view->peak_bytes = view->live_bytes;
-        view->peak_count = view->live_count;
+        view->peak_blocks = view->live_blocks;
     }
+    view->peak_count = view->peak_blocks * object;
+    view->unused_bytes = object ? 0 : site->life.unused_bytes;
 }
 
 void tr_peak_settle(void) {
@@ -54,6 +56,8 @@ void tr_summary_get(tr_summary *sum) {
         if (site->object) {
             sum->allocations += site->blocks;
             sum->frees += site->freed_blocks;
+        } else {
+            sum->unused_bytes += site->life.unused_bytes;
         }
     }
     if (count > TR_SITE_FILTERED_STORAGE) {

@@ -18,6 +18,7 @@ typedef struct tr_summary {
     uint64_t hidden_internal_blocks, hidden_internal_bytes;
     uint64_t untracked_frees;
     uint64_t lost_events;
+    uint64_t unused_bytes;    /* storage reserved and never used */
 } tr_summary;
 
 void tr_summary_get(tr_summary *summary);
@@ -32,7 +33,8 @@ void tr_peak_settle(void);
 typedef struct tr_site_view {
     uint64_t count, blocks, bytes;            /* count: objects */
     uint64_t live_count, live_blocks, live_bytes;
-    uint64_t peak_count, peak_bytes;          /* at the program's peak */
+    uint64_t peak_count, peak_blocks, peak_bytes;  /* at the program's peak */
+    uint64_t unused_bytes;                    /* storage: reserved, never used */
 } tr_site_view;
 
 void tr_site_view_get(const mt_site_figures *site, tr_site_view *view);

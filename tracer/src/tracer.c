@@ -27,6 +27,7 @@
 #include "path.h"
 #include "record.h"
 #include "report.h"
+#include "retain.h"
 #include "site.h"
 #include "stack.h"
 #include "state.h"
@@ -62,6 +63,7 @@ static void release_everything(void) {
     tr_paths_reset();
     tr_sites_reset();
     tr_stacks_reset();
+    tr_retainers_reset();
     tr_live_begin();
     memset(&mt_inline, 0, sizeof mt_inline);
     memset(&tr_state.options, 0, sizeof tr_state.options);
@@ -177,7 +179,7 @@ static bool setup(const mt_options *o, const char *language,
            globs_split(&tr_state.root_globs, mine->filter_root_name) &&
            tr_sites_begin() && tr_stacks_begin() &&
            tr_paths_begin(o->fold_recursion) && tr_live_begin() &&
-           tr_timeline_begin();
+           tr_timeline_begin() && tr_retainers_begin();
 }
 
 int mt_start_version(const mt_options *o, const char *language,

@@ -152,6 +152,13 @@ static inline void mt_site_released(mt_tag tag, size_t size, bool died) {
     mt_inline.live_bytes -= size;
 }
 
+/* mt_unused_tagged, inline: the block's site counts the bytes its blocks
+ * reserved and never used. */
+static inline void mt_unused_tagged_inline(mt_tag tag, size_t bytes) {
+    mt_site_figures *site = &mt_inline.sites[MT_TAG_SITE(tag)];
+    if (!site->object) site->life.unused_bytes += bytes;
+}
+
 /* Whether a block of size bytes at site can be counted inline. */
 static inline bool mt_inline_countable(mt_site id, size_t size) {
     return !MT_UNLIKELY(id < MT_FIRST_COUNTED_SITE ||

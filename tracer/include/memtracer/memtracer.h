@@ -63,6 +63,8 @@ typedef enum mt_output {
     MT_OUTPUT_HISTOGRAM,
     MT_OUTPUT_TYPEHISTOGRAM,
     MT_OUTPUT_CALLTREE,
+    MT_OUTPUT_LEAKS,
+    MT_OUTPUT_PEAK,
 } mt_output;
 
 /* The effective --memtracer options; mt_options_init gives the defaults. */
@@ -262,6 +264,28 @@ MT_API mt_tag mt_resize_at(mt_site site, mt_tag old, size_t old_size,
                            size_t new_size);
 /* A tagged block released. */
 MT_API void mt_free_tagged(mt_tag tag, size_t size);
+
+/* -------------------------------------------------- what is left, and why */
+
+/* Bytes of a tagged storage block that were reserved and never used (a
+ * vector's capacity past its highest count): told when the block is
+ * released or outgrown, and for a block still live, before mt_finish.
+ * They sum up as the site's waste. */
+MT_API void mt_unused_tagged(mt_tag tag, size_t bytes);
+
+/* What keeps a block alive at the end: a path from one of the VM's roots,
+ * told before mt_finish for each block the VM reaches from its roots
+ * after its last full collection.  A path is a root, named by the VM
+ * ("global auditLog"), then the types of the objects on the way, the last
+ * the retained object's own; a storage block is retained by the path of
+ * its object.  A child of its parent's own type is the parent: a run of
+ * one type (a linked list) shows once.  Interned, valid until mt_finish;
+ * 0 when the tracer has no memory for it, and a block told with path 0
+ * is left out. */
+typedef uint32_t mt_retainer;
+MT_API mt_retainer mt_retainer_root(const char *name, size_t len);
+MT_API mt_retainer mt_retainer_child(mt_retainer parent, mt_type type);
+MT_API void mt_retained_tagged(mt_tag tag, size_t size, mt_retainer path);
 
 #ifdef __cplusplus
 }
