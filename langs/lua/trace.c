@@ -35,10 +35,6 @@
 #define TAG_BASIC(tag) ((tag) & 0x0F)   /* drops the variant bits 4-5 */
 #define NOINLINE __attribute__((noinline))
 
-typedef struct alloc_chain {
-    lua_Alloc f;
-    void *ud;
-} alloc_chain;
 
 static const char *const type_names[TAG_PROTO + 1] = {
     [LUA_TSTRING] = "string",     [LUA_TTABLE] = "table",
@@ -73,7 +69,6 @@ typedef struct block_head {
     uint32_t thread;    /* the block is a thread's: where.c keeps its frames */
 } block_head;
 
-static alloc_chain chain;
 static bool tracing;   /* started and not yet finished */
 static bool closing;
 static mt_type types[TAG_PROTO + 1];   /* 0 (<internal>): not an object */
@@ -81,6 +76,16 @@ static mt_type type_storage;
 static mt_func phase_func;
 static mt_path phase_node;
 static mt_phase phase_now;
+static mt_phase phase_told;    /* what mt_phase_set was told last */
+
+#define SITE_CACHE_BITS 10
+typedef struct site_key {
+    mt_func func;
+    int line;
+    mt_type type;
+    mt_site site;    /* 0: empty */
+} site_key;
+static site_key site_cache[1u << SITE_CACHE_BITS];
 
 /* Where an allocation is charged: the running Lua line, or the phase's
  * label (storage there is <internal>). */
@@ -95,14 +100,35 @@ typedef struct site_of {
 static site_of locate(void)
 {
     site_of s;
+    mt_phase phase = MT_PHASE_RUN;
     s.in_lua = where_set(&s.func, &s.line);
     if (!s.in_lua) {
         if (MT_TRACING_CALLS()) mt_path_set(phase_node);
         s.func = phase_func;
         s.line = 0;
+        phase = phase_now;
     }
-    mt_phase_set(s.in_lua ? MT_PHASE_RUN : phase_now);
+    if (phase != phase_told) {
+        mt_phase_set(phase);
+        phase_told = phase;
+    }
     return s;
+}
+
+/* mt_site_at through a direct-mapped cache: a site, once resolved, stays
+ * the same until mt_finish, and a labelled function has one phase. */
+static inline __attribute__((always_inline)) mt_site site_at(mt_func func,
+                                                              int line,
+                                                              mt_type type)
+{
+    uint32_t h = (uint32_t)func * 0x9E3779B1u ^ (uint32_t)line * 0x85EBCA77u ^
+                 (uint32_t)type * 0xC2B2AE3Du;
+    site_key *k = &site_cache[h >> (32 - SITE_CACHE_BITS)];
+    if (k->site != 0 && k->func == func && k->line == line && k->type == type)
+        return k->site;
+    mt_site site = mt_site_at(func, line, type);
+    if (site >= MT_FIRST_COUNTED_SITE) *k = (site_key){func, line, type, site};
+    return site;
 }
 
 /* The new block's tag: an object (a new block with a type tag in osize),
@@ -113,19 +139,19 @@ static mt_tag charge(mt_tag old, size_t old_size, size_t osize, size_t nsize,
     mt_tag tag;
     if (old_size == 0 && TAG_BASIC(osize) <= TAG_PROTO &&
         types[TAG_BASIC(osize)] != MT_TYPE_INTERNAL) {
-        mt_site site = mt_site_at(s->func, s->line, types[TAG_BASIC(osize)]);
+        mt_site site = site_at(s->func, s->line, types[TAG_BASIC(osize)]);
         if (!mt_alloc_at_inline(site, nsize, &tag))
             tag = mt_alloc_at(site, nsize);
         return tag;
     }
-    mt_site site = mt_site_at(s->func, s->line,
-                              s->in_lua ? type_storage : MT_TYPE_INTERNAL);
+    mt_site site = site_at(s->func, s->line,
+                           s->in_lua ? type_storage : MT_TYPE_INTERNAL);
     if (!mt_resize_at_inline(site, old, old_size, nsize, &tag))
         tag = mt_resize_at(site, old, old_size, nsize);
     return tag;
 }
 
-static void *release(const alloc_chain *c, void *block, size_t size)
+static void *release(void *block, size_t size)
 {
     block_head *head = (block_head *)block - 1;
     where_released(block, size);
@@ -133,13 +159,13 @@ static void *release(const alloc_chain *c, void *block, size_t size)
         where_thread_forget((lua_State *)((char *)block + LUA_EXTRASPACE));
     if (!closing && MT_TRACING() && !mt_free_tagged_inline(head->tag, size))
         mt_free_tagged(head->tag, size);
-    return c->f(c->ud, head, size + sizeof *head, 0);
+    free(head);
+    return NULL;
 }
 
 /* A block obtained (block NULL: osize is a type tag) or resized.  Out of
  * line, so that a release does not pay for its registers. */
-static NOINLINE void *obtain(const alloc_chain *c, void *block, size_t osize,
-                             size_t nsize)
+static NOINLINE void *obtain(void *block, size_t osize, size_t nsize)
 {
     block_head *old = block != NULL ? (block_head *)block - 1 : NULL;
     size_t old_size = block != NULL ? osize : 0;
@@ -149,8 +175,7 @@ static NOINLINE void *obtain(const alloc_chain *c, void *block, size_t osize,
     bool traced = MT_TRACING();
     if (nsize > SIZE_MAX - sizeof *head) return NULL;
     if (traced) s = locate();
-    head = c->f(c->ud, old, block != NULL ? osize + sizeof *head : osize,
-                nsize + sizeof *head);
+    head = realloc(old, nsize + sizeof *head);
     if (head == NULL) return NULL;
     if (block != NULL) where_released(block, osize);
     head->tag = traced ? charge(old_tag, old_size, osize, nsize, &s)
@@ -159,12 +184,13 @@ static NOINLINE void *obtain(const alloc_chain *c, void *block, size_t osize,
     return head + 1;
 }
 
-/* Lua's allocator: block and osize are Lua's view; the chained allocator
- * sees the headers. */
+/* Lua's allocator: lauxlib's (l_alloc: realloc and free) with a header in
+ * front of every block; block and osize are Lua's view. */
 static void *alloc_traced(void *ud, void *block, size_t osize, size_t nsize)
 {
-    if (nsize == 0) return block != NULL ? release(ud, block, osize) : NULL;
-    return obtain(ud, block, osize, nsize);
+    (void)ud;
+    if (nsize == 0) return block != NULL ? release(block, osize) : NULL;
+    return obtain(block, osize, nsize);
 }
 
 static void report_at_exit(void)
@@ -185,6 +211,8 @@ int trace_start(const mt_options *o, const char *program)
     type_storage = mt_type_intern("storage", strlen("storage"),
                                   MT_KIND_STORAGE);
     where_init(MT_TRACING_CALLS());
+    memset(site_cache, 0, sizeof site_cache);
+    phase_told = MT_PHASE_RUN;
     tracing = true;
     closing = false;
     if (!exit_hooked) exit_hooked = atexit(report_at_exit) == 0;
@@ -194,14 +222,9 @@ int trace_start(const mt_options *o, const char *program)
 
 lua_State *trace_newstate(void)
 {
-    lua_State *probe, *L;
+    lua_State *L;
     if (!tracing) return luaL_newstate();
-    /* luaL_newstate's allocator is what the traced one chains to. */
-    probe = luaL_newstate();
-    if (probe == NULL) return NULL;
-    chain.f = lua_getallocf(probe, &chain.ud);
-    lua_close(probe);
-    L = lua_newstate(alloc_traced, &chain);
+    L = lua_newstate(alloc_traced, NULL);
     if (L == NULL) return NULL;
     lauxstate_install(L);
     where_thread_push(L);

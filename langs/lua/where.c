@@ -450,7 +450,9 @@ void where_call(lua_State *L, const lua_Debug *ar)
                           : stack_of(L, false);
     uint32_t at;
     if (s == NULL || s->trusted == 0) return;
-    at = index_find(s, ar->i_ci);
+    /* Most calls replace the frame kept on top, or add one above it. */
+    at = s->frames[s->trusted - 1].ci == ar->i_ci ? s->trusted - 1
+                                                   : index_find(s, ar->i_ci);
     if (at < s->trusted) s->trusted = at;
 }
 
@@ -589,14 +591,12 @@ static bool where_set_whole(mt_func *func, int *line)
     return true;
 }
 
-bool where_set(mt_func *func, int *line)
+/* The innermost Lua frame from level on, across threads. */
+static bool where_set_below(int t, int level, mt_func *func, int *line)
 {
     lua_Debug ar;
-    int t;
-    if (paths_whole) return where_set_whole(func, line);
-    t = thread_depth < THREADS_MAX ? thread_depth : THREADS_MAX;
-    while (t-- > 0) {
-        for (int level = 0; lua_getstack(threads[t], level, &ar); level++) {
+    for (; t >= 0; t--, level = 0) {
+        for (; lua_getstack(threads[t], level, &ar); level++) {
             func_slot *s;
             lua_getinfo(threads[t], "Sl", &ar);
             if (ar.what[0] == 'C') continue;
@@ -608,4 +608,25 @@ bool where_set(mt_func *func, int *line)
         }
     }
     return false;
+}
+
+bool where_set(mt_func *func, int *line)
+{
+    lua_Debug ar;
+    lua_State *L;
+    int t = (thread_depth < THREADS_MAX ? thread_depth : THREADS_MAX) - 1;
+    if (paths_whole) return where_set_whole(func, line);
+    if (t < 0) return false;
+    L = threads[t];
+    if (!lua_getstack(L, 0, &ar)) return where_set_below(t - 1, 0, func, line);
+    lua_getinfo(L, "Sl", &ar);
+    if (ar.what[0] == 'C') return where_set_below(t, 1, func, line);
+    func_slot *s = slot_last;
+    if (s == NULL || !slot_is(s, &ar)) {
+        s = slot_find(L, &ar);
+        if (s == NULL) return false;
+    }
+    *func = s->func;
+    *line = ar.currentline > 0 ? ar.currentline : 0;
+    return true;
 }
