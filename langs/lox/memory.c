@@ -106,7 +106,10 @@ void *reallocate(void *pointer, size_t old_size, size_t new_size,
         return NULL;
     }
 #ifndef MT_HOOKS_DISABLED
-    if (MT_TRACING())
+    /* A sampled run passes over most blocks without looking for a site:
+     * a new one, or one it passed over before, keeps MT_TAG_UNTRACED. */
+    if (MT_TRACING() && !(slot->tag == MT_TAG_UNTRACED &&
+                          mt_sample_skips(new_size)))
         return reallocate_traced(pointer, old_size, new_size, slot);
 #else
     (void)slot;
@@ -118,15 +121,6 @@ void *reallocate(void *pointer, size_t old_size, size_t new_size,
 Obj *object_obtain_plain(size_t size) {
     heap_account(0, size);
     return heap_realloc(NULL, size);
-}
-
-void object_release_traced(Obj *object, size_t size) {
-#ifndef MT_HOOKS_DISABLED
-    if (!mt_free_tagged_inline(object->tag, size))
-        mt_free_tagged(object->tag, size);
-#endif
-    vm.bytes_allocated -= size;
-    free(object);
 }
 
 void gc_mark_object(Obj *object) {

@@ -56,8 +56,14 @@ Obj *object_obtain_traced(size_t size, mt_type type);
 static inline Obj *object_obtain(size_t size, ObjType type,
                                  struct ObjClass *klass) {
 #ifndef MT_HOOKS_DISABLED
-    if (MT_TRACING())
-        return object_obtain_traced(size, where_object_type(type, klass));
+    if (MT_TRACING()) {
+        if (!mt_sample_skips(size))
+            return object_obtain_traced(size, where_object_type(type, klass));
+        /* A sampled run passes over most objects without a site. */
+        Obj *object = object_obtain_plain(size);
+        object->tag = MT_TAG_UNTRACED;
+        return object;
+    }
 #else
     (void)type;
     (void)klass;
@@ -65,15 +71,12 @@ static inline Obj *object_obtain(size_t size, ObjType type,
     return object_obtain_plain(size);
 }
 
-void object_release_traced(Obj *object, size_t size);
 /* An object's block released.  Inline: the sweep releases every dead
  * object through it. */
 static inline void object_release(Obj *object, size_t size) {
 #ifndef MT_HOOKS_DISABLED
-    if (MT_TRACING()) {
-        object_release_traced(object, size);
-        return;
-    }
+    if (MT_TRACING() && !mt_free_tagged_inline(object->tag, size))
+        mt_free_tagged(object->tag, size);
 #endif
     vm.bytes_allocated -= size;
     free(object);

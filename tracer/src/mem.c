@@ -6,7 +6,11 @@
  * Blocks carry a small header linking them into one list, so releasing the
  * tracer is one walk over that list whatever the tables looked like.
  * Pools and the arena grow geometrically up to MAX_CHUNK: a program making
- * millions of allocations costs the tracer a few dozen mallocs.
+ * millions of allocations costs the tracer a few dozen blocks.  A block of
+ * MAPPED_MIN bytes or more is mapped from the system rather than taken
+ * from malloc: the program's heap is then as it would be untraced (a large
+ * malloc would, for one, make glibc consolidate the program's freed
+ * chunks), and it comes zeroed.
  */
 #include "mem.h"
 
@@ -14,13 +18,17 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define FIRST_CHUNK ((size_t)64 * 1024)
 #define MAX_CHUNK ((size_t)4 * 1024 * 1024)
+#define MAPPED_MIN ((size_t)1024)
 
-/* Two pointers keep the payload 16-byte aligned on 64-bit targets. */
+/* Four words keep the payload 16-byte aligned on 64-bit targets. */
 typedef struct block {
     struct block *prev, *next;
+    size_t mapped;      /* the mapping's length; 0: from malloc */
+    size_t reserved;
 } block;
 
 static block *blocks;
@@ -32,10 +40,31 @@ static struct {
     size_t chunk_size;
 } strings;
 
+/* A block of size bytes and its header, mapped or from malloc. */
+static block *block_get(size_t size) {
+    size_t total = sizeof(block) + size;
+    if (total < MAPPED_MIN) {
+        block *b = malloc(total);
+        if (b != NULL) b->mapped = 0;
+        return b;
+    }
+    void *map = mmap(NULL, total, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED) return NULL;
+    block *b = map;
+    b->mapped = total;
+    return b;
+}
+
+static void block_put(block *b) {
+    if (b->mapped != 0) munmap(b, b->mapped);
+    else free(b);
+}
+
 void *tr_mem_alloc(size_t size) {
     if (fail_after == 0) return NULL;
     if (size > SIZE_MAX - sizeof(block)) return NULL;
-    block *b = malloc(sizeof(block) + size);
+    block *b = block_get(size);
     if (b == NULL) return NULL;
     if (fail_after > 0) fail_after--;
     b->prev = NULL;
@@ -48,7 +77,7 @@ void *tr_mem_alloc(size_t size) {
 void *tr_mem_calloc(size_t count, size_t size) {
     if (size != 0 && count > SIZE_MAX / size) return NULL;
     void *p = tr_mem_alloc(count * size);
-    if (p != NULL) memset(p, 0, count * size);
+    if (p != NULL && ((block *)p - 1)->mapped == 0) memset(p, 0, count * size);
     return p;
 }
 
@@ -76,7 +105,7 @@ void tr_mem_free(void *p) {
     if (b->prev != NULL) b->prev->next = b->next;
     else blocks = b->next;
     if (b->next != NULL) b->next->prev = b->prev;
-    free(b);
+    block_put(b);
 }
 
 void tr_mem_arm_faults(void) {
@@ -92,7 +121,7 @@ void tr_mem_release_all(void) {
     while (blocks != NULL) {
         block *b = blocks;
         blocks = b->next;
-        free(b);
+        block_put(b);
     }
     memset(&strings, 0, sizeof strings);
     fail_after = -1;

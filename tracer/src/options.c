@@ -32,6 +32,7 @@ typedef enum value_kind {
     VALUE_COUNT,    /* unsigned: a whole number from 1 to MAX_COUNT */
     VALUE_SIZE,     /* size_t: a byte count with a unit */
     VALUE_GLOBS,    /* char *: comma-separated globs */
+    VALUE_SEED,     /* uint64_t: a whole number from 1 up */
 } value_kind;
 
 static const char *const output_names[] = {
@@ -108,6 +109,15 @@ static const option option_table[] = {
      "run (default): list what the program made while it ran, and what "
      "start-up and compiling made in a line each; all: list them too",
      phase_names, sizeof(bool)},
+    {"SampleBytes", VALUE_SIZE, offsetof(mt_options, sample_bytes),
+     "a byte count like 512KiB; 0 counts every block", "SIZE",
+     "sample about one block per SIZE bytes obtained, each sampled block "
+     "weighed to stand for those it represents: figures become estimates "
+     "at a fraction of the cost (default 0: count every block)", NULL, 0},
+    {"Seed", VALUE_SEED, offsetof(mt_options, seed),
+     "a whole number from 1 to 18446744073709551615", "N",
+     "the seed of SampleBytes' choices, to repeat a sampled run (default: "
+     "from the clock; the report says which)", NULL, 0},
 
 };
 #define OPTIONS (sizeof option_table / sizeof option_table[0])
@@ -253,6 +263,14 @@ static bool option_apply(const option *opt, mt_options *options,
         return true;
     }
     case VALUE_SIZE: return parse_size(value, field);
+    case VALUE_SEED: {
+        const char *end;
+        unsigned long long n;
+        if (!parse_count(value, &end, &n) || *end != '\0' || n < 1)
+            return false;
+        *(uint64_t *)field = n;
+        return true;
+    }
     case VALUE_GLOBS: return valid_globs(value) && set_string(field, value);
     case VALUE_BOOL: break;
     }
@@ -339,6 +357,12 @@ void tr_options_json(tr_out *out, const mt_options *options) {
             break;
         }
         case VALUE_SIZE: tr_out_u64(out, *(const size_t *)field); break;
+        case VALUE_SEED: {
+            uint64_t n = *(const uint64_t *)field;
+            if (n != 0) tr_out_u64(out, n);
+            else tr_out_str(out, "null");
+            break;
+        }
         }
     }
     tr_out_str(out, "}");

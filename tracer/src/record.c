@@ -24,6 +24,7 @@
 #include "site.h"
 #include "stack.h"
 #include "state.h"
+#include "sample.h"
 #include "timeline.h"
 
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -45,7 +46,9 @@ void tr_record_refresh(void) {
                              ? tr_state.options.trace_mem
                              : 1;
     mt_inline.min_size =
-        mt_calls_active || !tr_state.recording ? SIZE_MAX : listed_from;
+        mt_calls_active || !tr_state.recording || mt_inline.sampled
+            ? SIZE_MAX
+            : listed_from;
 }
 
 void tr_record_reset(void) {
@@ -93,21 +96,48 @@ mt_site mt_site_at(mt_func func, int line, mt_type type) {
 
 void mt_phase_set(mt_phase phase) { tr_state.phase = phase; }
 
-/* The call path's share of a block counted at a listed site: its node's
+/* The call path's share of n blocks counted at a listed site: its node's
  * own figures for the histogram and call tree, and with stack traces the
  * site's record of the path. */
-static ALWAYS_INLINE void path_count(mt_site site, size_t size) {
+static ALWAYS_INLINE void path_count(mt_site site, size_t size, uint64_t n) {
     mt_path node = tr_path_now();
     tr_node *record = tr_node_of(node);
-    record->self_count += tr_site(site)->object;
-    record->self_bytes += size;
-    if (tr_state.options.trace_stacks && !tr_stack_add(site, node, size))
+    record->self_count += tr_site(site)->object * n;
+    record->self_bytes += size * n;
+    if (tr_state.options.trace_stacks && !tr_stack_add(site, node, size, n))
         tr_state.lost_events++;
 }
 
+/* count_obtained in a sampled run: a block the countdown passes over is
+ * not counted; a sampled one counts as its weight's worth of blocks, with
+ * its path, the rounding of its weight kept in its tag. */
+static __attribute__((noinline)) mt_tag count_sampled(mt_site site,
+                                                      size_t size) {
+    uint64_t weight;
+    unsigned rounded_up;
+    if (!tr_sample_take(size, &weight, &rounded_up)) return MT_TAG_UNTRACED;
+    if (site >= TR_FIRST_LISTED_SITE && size < tr_state.options.trace_mem)
+        site = tr_site(site)->object ? TR_SITE_FILTERED_OBJECTS
+                                     : TR_SITE_FILTERED_STORAGE;
+    bool with_path = mt_calls_active && site >= TR_FIRST_LISTED_SITE;
+    if (with_path) {
+        tr_counting = 1;
+        atomic_signal_fence(memory_order_seq_cst);
+    }
+    mt_site_count(site, size, weight);
+    if (mt_inline.bytes >= mt_inline.timeline_next) tr_timeline_tick();
+    if (with_path) {
+        path_count(site, size, weight);
+        atomic_signal_fence(memory_order_seq_cst);
+        tr_counting = 0;
+        if (UNLIKELY(tr_signal_waiting)) tr_signal_deliver();
+    }
+    return MT_TAG_MAKE(site, rounded_up);
+}
+
 /* Counts a block of size bytes made at site; its tag.  TraceMem sends a
- * small block at a listed site to a filtered one.  Recording off, nothing
- * new is counted. */
+ * small block at a listed site to a filtered one.  Recording off, or a
+ * block a sampled run passes over, nothing is counted. */
 static ALWAYS_INLINE mt_tag count_obtained(mt_site site, size_t size) {
     if (UNLIKELY(!tr_state.recording)) return MT_TAG_UNTRACED;
     if (UNLIKELY(site < MT_FIRST_COUNTED_SITE)) {
@@ -119,6 +149,7 @@ static ALWAYS_INLINE mt_tag count_obtained(mt_site site, size_t size) {
         tr_state.lost_events++;
         return MT_TAG_UNTRACED;
     }
+    if (UNLIKELY(mt_inline.sampled)) return count_sampled(site, size);
     if (site >= TR_FIRST_LISTED_SITE && size < tr_state.options.trace_mem)
         site = tr_site(site)->object ? TR_SITE_FILTERED_OBJECTS
                                      : TR_SITE_FILTERED_STORAGE;
@@ -131,7 +162,7 @@ static ALWAYS_INLINE mt_tag count_obtained(mt_site site, size_t size) {
     if (UNLIKELY(mt_inline.bytes >= mt_inline.timeline_next))
         tr_timeline_tick();
     if (with_path) {
-        path_count(site, size);
+        path_count(site, size, 1);
         atomic_signal_fence(memory_order_seq_cst);
         tr_counting = 0;
         if (UNLIKELY(tr_signal_waiting)) tr_signal_deliver();
@@ -142,6 +173,11 @@ static ALWAYS_INLINE mt_tag count_obtained(mt_site site, size_t size) {
 /* Counts out a block of size bytes tagged tag: released, or replaced. */
 static ALWAYS_INLINE void count_released(mt_tag tag, size_t size,
                                          bool died) {
+    if (UNLIKELY(mt_inline.sampled) && MT_TAG_SITE(tag) >= MT_FIRST_COUNTED_SITE &&
+        MT_TAG_SITE(tag) < tr_site_count()) {
+        mt_site_uncount(tag, size, tr_sample_weight(size, MT_TAG_BIRTH(tag)));
+        return;
+    }
     mt_site site = MT_TAG_SITE(tag);
     if (UNLIKELY(site < MT_FIRST_COUNTED_SITE || site >= tr_site_count())) {
         if (site == TR_SITE_HIDDEN) {

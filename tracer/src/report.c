@@ -10,6 +10,7 @@
 #include "destination.h"
 #include "names.h"
 #include "retain.h"
+#include "sample.h"
 #include "stack.h"
 #include "state.h"
 #include "summary.h"
@@ -264,6 +265,13 @@ void tr_report_header(tr_out *out, const tr_summary *sum) {
     tr_out_str(out, " live at exit (");
     tr_out_size(out, sum->bytes - sum->freed_bytes);
     tr_out_str(out, ").\n");
+    if (mt_inline.sampled) {
+        tr_out_str(out, "Sampled: about one block per ");
+        tr_out_size(out, tr_state.options.sample_bytes);
+        tr_out_str(out, " obtained (--memtracer.Seed=");
+        tr_out_u64(out, tr_sample_seed());
+        tr_out_str(out, " repeats it); every figure is an estimate.\n");
+    }
     if (sum->filtered_blocks > 0) {
         tr_out_str(out, "Filtered out: ");
         tr_report_count(out, sum->filtered_blocks, "block");

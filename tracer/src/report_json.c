@@ -12,6 +12,7 @@
 #include "report.h"
 #include "stack.h"
 #include "retain.h"
+#include "sample.h"
 #include "state.h"
 #include "timeline.h"
 
@@ -281,8 +282,10 @@ static void site(tr_out *out, mt_site id) {
     key_u64(out, "live_bytes", v.live_bytes, false);
     key_u64(out, "peak_count", v.peak_count, false);
     key_u64(out, "peak_bytes", v.peak_bytes, false);
-    if (v.unused_bytes > 0) key_u64(out, "unused_bytes", v.unused_bytes, false);
-    if (s->object && mt_inline.gc_cycles > 0) lifetimes(out, s);
+    if (v.unused_bytes > 0 && !mt_inline.sampled)
+        key_u64(out, "unused_bytes", v.unused_bytes, false);
+    if (s->object && mt_inline.gc_cycles > 0 && !mt_inline.sampled)
+        lifetimes(out, s);
     if (tr_retained_first(id) != 0) retainers(out, id);
     if (tr_state.options.trace_stacks) stacks(out, id);
     tr_out_str(out, "}");
@@ -300,6 +303,15 @@ void tr_report_json(tr_out *out) {
     tr_out_json_str(out, tr_state.program);
     tr_out_str(out, ",\n  \"options\": ");
     tr_options_json(out, &tr_state.options);
+    tr_out_str(out, ",\n  \"sampling\": ");
+    if (mt_inline.sampled) {
+        tr_out_str(out, "{");
+        key_u64(out, "bytes", tr_state.options.sample_bytes, true);
+        key_u64(out, "seed", tr_sample_seed(), false);
+        tr_out_str(out, "}");
+    } else {
+        tr_out_str(out, "null");
+    }
     tr_out_str(out, ",\n");
     exit_info(out);
     summary(out, &sum);

@@ -14,7 +14,8 @@
  *          Function || Share
  *
  * Count is the objects made there, or for storage (a type such as "Point
- * fields") the blocks.  Unused, shown when a VM told any, is storage
+ * fields") the blocks.  In a sampled run every figure is an estimate,
+ * marked "~".  Unused, shown when a VM told any, is storage
  * reserved and never used.  With TraceStackTraces each row is followed by
  * its heaviest call paths, innermost frame first, and one line for the
  * rest.  Top=N keeps the N largest rows and sums up the others in one
@@ -116,6 +117,14 @@ static void row_fill(const view *w, mt_site id, row *r) {
             *len = fmt_share(text, v.peak_bytes, mt_inline.peak_bytes);
             break;
         case COLUMN_KINDS: *len = 0; break;
+        }
+        /* A sampled run's figures are estimates: "~12". */
+        if (mt_inline.sampled && w->columns[c] != COL_LOCATION &&
+            w->columns[c] != COL_TYPE && w->columns[c] != COL_FUNCTION &&
+            *len + 1 < TR_FMT_MAX) {
+            memmove(text + 1, text, *len);
+            text[0] = '~';
+            ++*len;
         }
     }
 }

@@ -11,6 +11,7 @@
 #include "mem.h"
 #include "names.h"
 #include "report.h"
+#include "sample.h"
 #include "site.h"
 
 #define FIRST_RECORDS 64
@@ -159,8 +160,10 @@ void mt_retained_tagged(mt_tag tag, size_t size, mt_retainer path) {
         retain.first_in_site[site] = id;
         retain.record_count++;
     }
-    retain.records[id].blocks++;
-    retain.records[id].bytes += size;
+    uint64_t weight =
+        mt_inline.sampled ? tr_sample_weight(size, MT_TAG_BIRTH(tag)) : 1;
+    retain.records[id].blocks += weight;
+    retain.records[id].bytes += size * weight;
 }
 
 uint32_t tr_retained_first(mt_site site) {

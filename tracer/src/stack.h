@@ -40,10 +40,11 @@ static inline uint64_t tr_stack_hash(mt_site site, mt_path node) {
  * exhausted. */
 uint32_t tr_stack_find(mt_site site, mt_path node, uint64_t hash);
 
-/* Counts a block of size bytes at site reached by the path node; false
+/* Counts n blocks of size bytes at site reached by the path node; false
  * when memory is exhausted (nothing counted).  A loop allocates at the
  * same few (site, path) pairs over and over: the cache answers. */
-static inline bool tr_stack_add(mt_site site, mt_path node, size_t size) {
+static inline bool tr_stack_add(mt_site site, mt_path node, size_t size,
+                                uint64_t n) {
     uint64_t hash = tr_stack_hash(site, node);
     uint32_t id = tr_stack_cache[tr_cache_slot(hash, TR_STACK_CACHE_BITS)];
     tr_stack *record = &tr_stack_records[id];
@@ -52,8 +53,8 @@ static inline bool tr_stack_add(mt_site site, mt_path node, size_t size) {
         if (id == 0) return false;
         record = &tr_stack_records[id];
     }
-    record->blocks++;
-    record->bytes += size;
+    record->blocks += n;
+    record->bytes += size * n;
     return true;
 }
 

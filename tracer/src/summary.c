@@ -27,7 +27,9 @@ void tr_site_view_get(const mt_site_figures *site, tr_site_view *view) {
         view->peak_blocks = view->live_blocks;
     }
     view->peak_count = view->peak_blocks * object;
-    view->unused_bytes = object ? 0 : site->life.unused_bytes;
+    /* A sampled run does not estimate unused bytes. */
+    view->unused_bytes =
+        object || mt_inline.sampled ? 0 : site->life.unused_bytes;
 }
 
 void tr_peak_settle(void) {
@@ -56,7 +58,7 @@ void tr_summary_get(tr_summary *sum) {
         if (site->object) {
             sum->allocations += site->blocks;
             sum->frees += site->freed_blocks;
-        } else {
+        } else if (!mt_inline.sampled) {
             sum->unused_bytes += site->life.unused_bytes;
         }
     }

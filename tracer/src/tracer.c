@@ -28,6 +28,7 @@
 #include "record.h"
 #include "report.h"
 #include "retain.h"
+#include "sample.h"
 #include "site.h"
 #include "stack.h"
 #include "state.h"
@@ -221,6 +222,7 @@ int mt_start_version(const mt_options *o, const char *language,
     mt_calls_active = o->trace_stacks || o->output == MT_OUTPUT_HISTOGRAM ||
                       o->output == MT_OUTPUT_CALLTREE;
     tr_state.recording = o->start;
+    tr_sample_begin(o->sample_bytes, o->seed);
     tr_record_begin();
     mt_active = true;
     return 0;

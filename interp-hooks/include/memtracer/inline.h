@@ -13,8 +13,11 @@
  * They answer false, having changed nothing, whenever the event needs more
  * than counting: a block the options keep out of the report's figures or
  * below TraceMem, a site the tracer had no memory for, a call path to
- * record, a sampled run, a point of the timeline due.  They call nothing,
- * so a VM's common case can be a function that calls only its allocator.
+ * record, a point of the timeline due, a block a sampled run samples.
+ * They call nothing, so a VM's common case can be a function that calls
+ * only its allocator.  In a sampled run (SampleBytes), the blocks that are
+ * not sampled, nearly all of them, are answered inline: not counted,
+ * tagged MT_TAG_UNTRACED.
  *
  * A signal that lands in the middle of one sees a block in some of its
  * site's figures and not yet in others: the report, whose program figures
@@ -63,7 +66,7 @@ typedef struct mt_site_figures {
 #define MT_FIRST_COUNTED_SITE 3u
 
 /* A tag: its site's id, and the collection count at the block's birth in
- * the low 8 bits. */
+ * the low 8 bits (in a sampled run, how its weight was rounded). */
 #define MT_TAG_SITE(tag) ((tag) >> 8)
 #define MT_TAG_BIRTH(tag) ((tag) & 0xFFu)
 #define MT_TAG_MAKE(site, birth) ((mt_tag)((site) << 8 | ((birth) & 0xFFu)))
@@ -84,8 +87,11 @@ typedef struct mt_inline_state {
      * largest size_t while every event needs the call (call paths, a
      * sampled run). */
     size_t min_size;
+    /* A sampled run: bytes to obtain before the next sample. */
+    int64_t sample_left;
     uint32_t peak_epoch;                 /* raised with every new peak */
     uint8_t gc_cycle;                    /* collections so far, mod 256 */
+    uint8_t sampled;                     /* SampleBytes is on */
 } mt_inline_state;
 
 MT_API extern mt_inline_state mt_inline;
@@ -100,17 +106,18 @@ static inline void mt_site_peak_keep(mt_site_figures *site) {
     }
 }
 
-/* Counts a block of size bytes obtained at site, at a listed site or at
- * the filtered ones; its tag.  The library counts with it too. */
-static inline mt_tag mt_site_obtained(mt_site id, size_t size) {
+/* Counts n blocks of size bytes obtained at site, a listed site or the
+ * filtered ones (n > 1: a sampled block's weight).  The library counts
+ * with it too. */
+static inline void mt_site_count(mt_site id, size_t size, uint64_t n) {
     mt_inline_state *state = &mt_inline;
     mt_site_figures *site = &state->sites[id];
     mt_site_peak_keep(site);
-    site->blocks++;
-    site->bytes += size;
-    state->objects += site->object;
-    state->bytes += size;
-    state->live_bytes += size;
+    site->blocks += n;
+    site->bytes += size * n;
+    state->objects += site->object * n;
+    state->bytes += size * n;
+    state->live_bytes += size * n;
     if (state->live_bytes > state->peak_bytes) {
         /* The block counted, then the epoch moved, then the peak: a
          * report from a signal in between reads every site's share as what
@@ -122,7 +129,12 @@ static inline mt_tag mt_site_obtained(mt_site id, size_t size) {
         state->peak_objects = state->objects;
         state->peak_at_bytes = state->bytes;
     }
-    return MT_TAG_MAKE(id, state->gc_cycle);
+}
+
+/* Counts a block of size bytes obtained at site; its tag. */
+static inline mt_tag mt_site_obtained(mt_site id, size_t size) {
+    mt_site_count(id, size, 1);
+    return MT_TAG_MAKE(id, mt_inline.gc_cycle);
 }
 
 /* The age bucket of a block by its tag: collections since its birth, 0,
@@ -140,16 +152,22 @@ static inline unsigned mt_age_bucket(mt_tag tag) {
     return bucket < 5 ? bucket : 5;
 }
 
-/* Counts out a block of size bytes tagged at a counted site: released
- * (died: its age is counted) or replaced by a resize.  The library counts
- * with it too. */
-static inline void mt_site_released(mt_tag tag, size_t size, bool died) {
+/* Counts out n blocks of size bytes tagged at a counted site.  The
+ * library counts with it too. */
+static inline void mt_site_uncount(mt_tag tag, size_t size, uint64_t n) {
     mt_site_figures *site = &mt_inline.sites[MT_TAG_SITE(tag)];
     mt_site_peak_keep(site);
-    site->freed_blocks++;
-    site->freed_bytes += size;
+    site->freed_blocks += n;
+    site->freed_bytes += size * n;
+    mt_inline.live_bytes -= size * n;
+}
+
+/* Counts out a block of size bytes tagged at a counted site: released
+ * (died: its age is counted) or replaced by a resize. */
+static inline void mt_site_released(mt_tag tag, size_t size, bool died) {
+    mt_site_uncount(tag, size, 1);
+    mt_site_figures *site = &mt_inline.sites[MT_TAG_SITE(tag)];
     if (died && site->object) site->life.deaths[mt_age_bucket(tag)]++;
-    mt_inline.live_bytes -= size;
 }
 
 /* mt_unused_tagged, inline: the block's site counts the bytes its blocks
@@ -166,11 +184,24 @@ static inline bool mt_inline_countable(mt_site id, size_t size) {
                         mt_inline.bytes + size >= mt_inline.timeline_next);
 }
 
+/* In a sampled run, whether a block of size bytes falls short of the
+ * next sample: then it is not counted, the countdown moved on. */
+static inline bool mt_sample_skips(size_t size) {
+    if (!mt_inline.sampled || mt_inline.sample_left <= (int64_t)size)
+        return false;
+    mt_inline.sample_left -= (int64_t)size;
+    return true;
+}
+
 /* mt_alloc_at, inline: false, having changed nothing, when the call is
  * needed. */
 static inline bool mt_alloc_at_inline(mt_site site, size_t size,
                                       mt_tag *tag) {
-    if (!mt_inline_countable(site, size)) return false;
+    if (!mt_inline_countable(site, size)) {
+        if (!mt_sample_skips(size)) return false;
+        *tag = MT_TAG_UNTRACED;
+        return true;
+    }
     *tag = mt_site_obtained(site, size);
     return true;
 }
@@ -180,8 +211,11 @@ static inline bool mt_resize_at_inline(mt_site site, mt_tag old,
                                        size_t old_size, size_t new_size,
                                        mt_tag *tag) {
     if (!mt_inline_countable(site, new_size) ||
-        (old_size > 0 && MT_UNLIKELY(MT_TAG_SITE(old) < MT_FIRST_COUNTED_SITE)))
-        return false;
+        (old_size > 0 && MT_UNLIKELY(MT_TAG_SITE(old) < MT_FIRST_COUNTED_SITE))) {
+        if (old != MT_TAG_UNTRACED || !mt_sample_skips(new_size)) return false;
+        *tag = MT_TAG_UNTRACED;
+        return true;
+    }
     if (old_size > 0) {
         mt_site_released(old, old_size, false);
         mt_inline.resizes++;
@@ -192,7 +226,8 @@ static inline bool mt_resize_at_inline(mt_site site, mt_tag old,
 
 /* mt_free_tagged, inline. */
 static inline bool mt_free_tagged_inline(mt_tag tag, size_t size) {
-    if (MT_UNLIKELY(MT_TAG_SITE(tag) < MT_FIRST_COUNTED_SITE)) return false;
+    if (MT_UNLIKELY(MT_TAG_SITE(tag) < MT_FIRST_COUNTED_SITE || mt_inline.sampled))
+        return tag == MT_TAG_UNTRACED;
     mt_site_released(tag, size, true);
     return true;
 }

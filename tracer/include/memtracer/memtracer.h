@@ -82,6 +82,8 @@ typedef struct mt_options {
     unsigned top;            /* --memtracer.Top: rows listed; 0: all */
     bool all_phases;         /* --memtracer.Phases=all (else run) */
     bool start;              /* --memtracer.Start: record from the start */
+    size_t sample_bytes;     /* --memtracer.SampleBytes; 0: every block */
+    uint64_t seed;           /* --memtracer.Seed; 0: from the clock */
 } mt_options;
 
 /* Results of mt_options_parse. */
