@@ -34,9 +34,8 @@
  *  - lua_close: a full collection first, so that what is live at exit is
  *    what the program still reached; then the [close] phase.
  *
- * A C module loaded by require is linked against the executable's exported
- * symbols at run time, after --wrap has done its work: its own calls of
- * these functions reach the archive's.  See README.md, "C modules".
+ * A C module loaded by require finds these eight names in libluamt-api
+ * (api.c), which calls the wrappers here: its calls are the launcher's.
  */
 #include "interpose.h"
 
@@ -248,8 +247,14 @@ void __wrap_lua_close(lua_State *L)
     __real_lua_close(L);
 }
 
+/* api.c's, in libluamt-api: C modules' calls of the wrapped functions go
+ * through it, so the executable must load it; calling it says so to the
+ * linker (which drops a library nothing calls). */
+int luamt_api_present(void);
+
 void interpose_arm(lua_State *L, bool calls)
 {
+    if (!luamt_api_present()) abort();
     calls_wanted = calls;
     chained_n = 0;
     __wrap_lua_sethook(L, NULL, 0, 0);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """checks.py -- end-to-end checks of lua-memtracer's report and options.
 
-Usage: checks.py LUA_MEMTRACER
+Usage: checks.py LUA_MEMTRACER [CMOD]   (CMOD: the built cmod.c module)
 
 The JSON contract of DESIGN.md at report version 2 (required keys; object
 and storage rows; the sites plus what was filtered add up to the summary;
@@ -13,7 +13,10 @@ and FilterRootName matching those names, call paths across calls, tail
 calls and coroutines, paths cut by StackLimit saying how many frames were
 cut, recursion folded, live at exit being what the program still reached,
 every output format, the exit statuses of bad options and of an unwritable
-report, and identical reports on identical runs.
+report, identical reports on identical runs, and a C module loaded by
+require: it finds the Lua API, and what runs in a coroutine it resumes
+itself is charged to the coroutine's lines (its lua_resume is the wrapped
+one).
 
 Every check is a comparison with an exact expectation; a run that fails or
 writes no report fails the checks that read it.  Prints each failed check;
@@ -295,6 +298,18 @@ def check_leaks(lua):
           garbage[0]["peak_count"] == 100, f"garbage tables: {garbage}")
 
 
+def check_cmod(lua, cmod):
+    env = {"LUA_CPATH": os.path.join(os.path.dirname(cmod), "?.so")}
+    for options in [[], ["--memtracer.TraceStackTraces=true"]]:
+        rep = report(lua, "cmod_use.lua", *options, env=env)
+        lines = {(s["line"], s["type"]): s["count"]
+                 for s in sites_of(rep, file="cmod_use.lua", kind="object")}
+        check(lines.get((6, "table")) == 1,
+              f"cmod {options}: the module's table not at line 6: {lines}")
+        check(lines.get((8, "table")) == 1 and (11, "table") not in lines,
+              f"cmod {options}: the coroutine's table not at line 8: {lines}")
+
+
 def check_outputs(lua):
     for output, needle in [("table", "stacks.lua:4"),
                            ("histogram", "stacks.lua"),
@@ -323,13 +338,15 @@ def check_bad_options(lua):
 
 
 def main(argv):
-    if len(argv) != 2:
-        print("usage: checks.py LUA_MEMTRACER", file=sys.stderr)
+    if len(argv) not in (2, 3):
+        print("usage: checks.py LUA_MEMTRACER [CMOD]", file=sys.stderr)
         return 2
     lua = os.path.abspath(argv[1])
     for step in [check_contract, check_phases, check_names, check_stacks,
                  check_cuts, check_leaks, check_outputs, check_bad_options]:
         step(lua)
+    if len(argv) == 3:
+        check_cmod(lua, os.path.abspath(argv[2]))
     for f in failures:
         print("FAIL:", f)
     print(f"checks.py: {checked} checks, {len(failures)} failed")

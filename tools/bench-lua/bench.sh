@@ -1,34 +1,68 @@
 #!/bin/sh
-# bench.sh -- lua-memtracer's overhead against the stock lua5.4 command on
-# allocation-heavy Lua (binary trees: ~15 million tables at depth 16).
-# Compares lua5.4, lua5.4 under the count hook that tracing keeps armed
-# (the floor of tracing with exact lines), lua-memtracer with tracing off,
-# on (report to a file), and on with stack traces.  A benchmark, not a
-# test: read the ratios.
+# bench.sh -- lua-memtracer's overhead against the stock lua5.4 command, in
+# wall time taken in interleaved rounds on one CPU (tools/bench/interleave.py:
+# the median of per-round ratios to lua5.4 holds on a shared machine).
 #
-# Usage: tools/bench-lua/bench.sh [BUILD_DIR [DEPTH [RUNS]]]
+#   binary trees (allocation-heavy: ~15 million tables at depth 16): lua5.4,
+#   lua5.4 under the count hook (count_hook.lua), lua-floor (the count hook
+#   and one lua_getinfo per block: the floor of exact tracing), and
+#   lua-memtracer off, on, and on with stack traces;
+#   deep recursion (deep_recursion.lua): stack traces with the default
+#   StackLimit against StackLimit=1000000;
+#   with TESTES, the Lua 5.4 test suite's locals.lua and cstack.lua run
+#   untraced and with stack traces.
+# A benchmark, not a test: read the ratios.
+#
+# Usage: tools/bench-lua/bench.sh [BUILD_DIR [DEPTH [ROUNDS [TESTES]]]]
 #   BUILD_DIR  a meson build of this repository (default: build)
-#   DEPTH      tree depth (default: 16)
-#   RUNS       hyperfine runs per command (default: 10)
+#   DEPTH      binary trees' depth (default: 16)
+#   ROUNDS     interleaved rounds (default: 5)
+#   TESTES     a folder holding the Lua 5.4 tests (locals.lua, cstack.lua)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-build}
 depth=${2:-16}
-runs=${3:-10}
+rounds=${3:-5}
+testes=${4:-}
 lua_mt="$build/langs/lua/lua-memtracer"
-script="$here/binary_trees.lua"
+floor="$build/langs/lua/lua-floor"
+interleave="$here/../bench/interleave.py"
+trees="$here/binary_trees.lua"
 
-if [ ! -x "$lua_mt" ]; then
-    echo "bench.sh: no $lua_mt; build first (meson setup $build && ninja -C $build)" >&2
-    exit 66
-fi
+for exe in "$lua_mt" "$floor"; do
+    if [ ! -x "$exe" ]; then
+        echo "bench.sh: no $exe; build first (meson setup $build && ninja -C $build)" >&2
+        exit 66
+    fi
+done
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
+out="--memtracer.OutputFile=$report"
+stacks="--memtracer.TraceStackTraces=true"
 
-hyperfine -N --warmup 1 --runs "$runs" \
-    -n lua5.4 "lua5.4 $script $depth" \
-    -n count-hook "lua5.4 $here/count_hook.lua $script $depth" \
-    -n off "$lua_mt $script $depth" \
-    -n on "$lua_mt --memtracer.OutputFile=$report $script $depth" \
-    -n on-stacks "$lua_mt --memtracer.TraceStackTraces=true --memtracer.OutputFile=$report $script $depth"
+echo "binary trees, depth $depth: lua5.4 | count hook | floor | off | on | on, stack traces"
+python3 "$interleave" "$rounds" \
+    lua5.4="lua5.4 $trees $depth" \
+    count-hook="lua5.4 $here/count_hook.lua $trees $depth" \
+    floor="$floor $trees $depth" \
+    off="$lua_mt $trees $depth" \
+    on="$lua_mt $out $trees $depth" \
+    on-stacks="$lua_mt $stacks $out $trees $depth"
+echo
+
+echo "deep recursion (20000 deep): default StackLimit | StackLimit=1000000"
+python3 "$interleave" "$rounds" \
+    default="$lua_mt $stacks $out $here/deep_recursion.lua" \
+    limit-1e6="$lua_mt $stacks --memtracer.StackLimit=1000000 $out $here/deep_recursion.lua"
+echo
+
+if [ -n "$testes" ]; then
+    for test in locals cstack; do
+        echo "$test.lua: untraced | on, stack traces"
+        (cd "$testes" && python3 "$interleave" "$rounds" \
+            untraced="$lua_mt $test.lua" \
+            on-stacks="$lua_mt $stacks $out $test.lua")
+        echo
+    done
+fi
