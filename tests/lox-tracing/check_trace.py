@@ -27,8 +27,9 @@ Annotations, in `//` comments:
 Every report is also checked for the contract's invariants: the sites plus
 what was filtered add up to the summary (objects, blocks and bytes),
 allocated - freed == live, the sites' shares of the peak add up to the
-peak when nothing was filtered, and a second run gives a byte-identical
-report.  With --gc-stress the script runs
+peak when nothing was filtered, each site's retainers hold its live
+blocks, and a second run gives a byte-identical report.  With --gc-stress
+the script runs
 with a collection before every allocation and must give the same guest
 sites and the same live figures at exit (the VM's own blocks, such as the
 collector's gray stack, differ).
@@ -153,6 +154,14 @@ def check_invariants(report):
             fail('storage site %r counts objects' % site)
         if site['line'] == 0 and site['phase'] == 'run':
             fail('a site of the run phase at line 0: %r' % site)
+        # After the final collection every live block of the guest's is
+        # reachable, and the marking from the roots tells each once.
+        held = site.get('retainers', []) + [site.get('retainers_rest', {})]
+        for key in ('count', 'blocks', 'bytes') if site['type'] != '<internal>' else ():
+            if sum(r.get(key, 0) for r in held) != site['live_' + key]:
+                fail('site %r: its retainers hold %d %s, it has %d live'
+                     % (site, sum(r.get(key, 0) for r in held), key,
+                        site['live_' + key]))
 
 
 def site_key(site):

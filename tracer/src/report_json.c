@@ -10,9 +10,9 @@
 #include "names.h"
 #include "options.h"
 #include "report.h"
-#include "stack.h"
 #include "retain.h"
 #include "sample.h"
+#include "stack.h"
 #include "state.h"
 #include "timeline.h"
 
