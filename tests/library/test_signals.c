@@ -253,6 +253,24 @@ static void test_timer_during_stack_storm(void **state) {
     }
 }
 
+/* The same, at one chosen moment: MEMTRACER_RAISE_AT=100 raises SIGTERM
+ * while the 100th block is counted at its site and not yet at its call
+ * path.  The handler waits until the block is counted whole, so the site
+ * has 100 blocks and its stacks sum to 100 (vm_check_consistent); a
+ * report written at once would have 100 at the site and 99 in its
+ * stacks. */
+static void test_signal_while_counting_waits(void **state) {
+    (void)state;
+    assert_int_equal(setenv("MEMTRACER_RAISE_AT", "100", 1), 0);
+    json_t *r = storm_report(storm_simple, VM_WORDS(JSON, STACKS), 0, SIGTERM,
+                             0);
+    assert_int_equal(unsetenv("MEMTRACER_RAISE_AT"), 0);
+    jexpect(r, "summary.blocks", 100);
+    jexpect(r, "sites.0.blocks", 100);
+    assert_int_equal(shared->done, 99);  /* the 100th had not returned */
+    json_decref(r);
+}
+
 /* A peak storm: nothing is freed, so the peak is everything obtained,
  * and each site's share of it is all it has.  Forty moments. */
 static void test_timer_during_peak_storm(void **state) {
@@ -314,6 +332,7 @@ int main(void) {
         cmocka_unit_test(test_timer_during_simple_storm),
         cmocka_unit_test(test_sigterm_during_simple_storm),
         cmocka_unit_test(test_timer_during_stack_storm),
+        cmocka_unit_test(test_signal_while_counting_waits),
         cmocka_unit_test(test_timer_during_peak_storm),
         cmocka_unit_test(test_handled_signal_left_alone),
     };

@@ -14,7 +14,9 @@
  * report stay consistent.
  */
 #include <fnmatch.h>
+#include <signal.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "live.h"
@@ -36,8 +38,19 @@ static struct {
     uint64_t blocks, bytes, freed_blocks, freed_bytes;
 } hidden;
 
+/* For tests: MEMTRACER_RAISE_AT=N raises SIGTERM in the middle of
+ * counting the Nth block counted with its call path, between its site and
+ * its path (the moment tr_counting covers); 0: never. */
+static uint64_t raise_countdown;
+
+static void raise_armed(void) {
+    if (raise_countdown != 0 && --raise_countdown == 0) raise(SIGTERM);
+}
+
 void tr_record_begin(void) {
     memset(&hidden, 0, sizeof hidden);
+    const char *raise_at = getenv("MEMTRACER_RAISE_AT");
+    raise_countdown = raise_at != NULL ? strtoull(raise_at, NULL, 10) : 0;
     tr_record_refresh();
 }
 
@@ -127,6 +140,7 @@ static __attribute__((noinline)) mt_tag count_sampled(mt_site site,
     mt_site_count(site, size, weight);
     if (mt_inline.bytes >= mt_inline.timeline_next) tr_timeline_tick();
     if (with_path) {
+        if (UNLIKELY(raise_countdown != 0)) raise_armed();
         path_count(site, size, weight);
         atomic_signal_fence(memory_order_seq_cst);
         tr_counting = 0;
@@ -162,6 +176,7 @@ static ALWAYS_INLINE mt_tag count_obtained(mt_site site, size_t size) {
     if (UNLIKELY(mt_inline.bytes >= mt_inline.timeline_next))
         tr_timeline_tick();
     if (with_path) {
+        if (UNLIKELY(raise_countdown != 0)) raise_armed();
         path_count(site, size, 1);
         atomic_signal_fence(memory_order_seq_cst);
         tr_counting = 0;
