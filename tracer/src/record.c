@@ -62,6 +62,8 @@ void tr_record_refresh(void) {
         mt_calls_active || !tr_state.recording || mt_inline.sampled
             ? SIZE_MAX
             : listed_from;
+    mt_inline.first_inline_site =
+        mt_inline.sampled ? UINT32_MAX : MT_FIRST_COUNTED_SITE;
 }
 
 void tr_record_reset(void) {

@@ -89,6 +89,10 @@ typedef struct mt_inline_state {
     size_t min_size;
     /* A sampled run: bytes to obtain before the next sample. */
     int64_t sample_left;
+    /* Releases of blocks at sites below it need the call: the tracer's
+     * own sites, and in a sampled run every site (a sampled block counts
+     * out its weight). */
+    uint32_t first_inline_site;
     uint32_t peak_epoch;                 /* raised with every new peak */
     uint8_t gc_cycle;                    /* collections so far, mod 256 */
     uint8_t sampled;                     /* SampleBytes is on */
@@ -226,7 +230,7 @@ static inline bool mt_resize_at_inline(mt_site site, mt_tag old,
 
 /* mt_free_tagged, inline. */
 static inline bool mt_free_tagged_inline(mt_tag tag, size_t size) {
-    if (MT_UNLIKELY(MT_TAG_SITE(tag) < MT_FIRST_COUNTED_SITE || mt_inline.sampled))
+    if (MT_UNLIKELY(MT_TAG_SITE(tag) < mt_inline.first_inline_site))
         return tag == MT_TAG_UNTRACED;
     mt_site_released(tag, size, true);
     return true;
