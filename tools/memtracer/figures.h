@@ -39,6 +39,8 @@ typedef enum {
     SUMMARY_HIDDEN_INTERNAL_BYTES,
     SUMMARY_UNTRACKED_FREES,
     SUMMARY_LOST_EVENTS,
+    SUMMARY_UNUSED_BYTES,
+    SUMMARY_GC_CYCLES,
     SUMMARY_FIGURE_COUNT
 } SummaryFigure;
 
@@ -52,6 +54,7 @@ typedef enum {
     SITE_LIVE_BYTES,
     SITE_PEAK_COUNT,
     SITE_PEAK_BYTES,
+    SITE_UNUSED_BYTES,
     SITE_FIGURE_COUNT
 } SiteFigure;
 
@@ -62,6 +65,8 @@ typedef struct {
     bool is_average;    /* a ratio of two others: not summed, may be fractional */
     bool whole_program; /* a summary figure no site carries a part of: the same
                            whichever phases are looked at (see phase.h) */
+    bool not_sampled;   /* counts what sampling does not touch (the VM's
+                           collections): exact in a sampled report too */
 } FigureInfo;
 
 extern const FigureInfo summary_figures[SUMMARY_FIGURE_COUNT];
@@ -71,6 +76,12 @@ extern const FigureInfo site_figures[SITE_FIGURE_COUNT];
 int summary_figure_find(const char *name);
 /* The site figure named `name` (its key or its alias), or -1. */
 int site_figure_find(const char *name);
+
+/* Whether `info`'s figure in a report is an estimate: the report was
+ * sampled and sampling touches the figure. */
+static inline bool figure_estimated(const FigureInfo *info, bool sampled) {
+    return sampled && !info->not_sampled;
+}
 
 /* Adds `more` to `sum`; the sum stays known only while both are. */
 void figure_add(Figure *sum, Figure more);

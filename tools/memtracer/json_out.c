@@ -3,7 +3,9 @@
  */
 #include "json_out.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 
 json_t *json_from_number(double value) {
     if (value == floor(value) && fabs(value) < 9e15) return json_integer((json_int_t)value);
@@ -13,6 +15,14 @@ json_t *json_from_number(double value) {
 
 json_t *json_from_figure(Figure figure) {
     return figure.known ? json_from_number(figure.value) : json_null();
+}
+
+json_t *json_from_seed(const char *text) {
+    if (text == NULL) return json_null();
+    errno = 0;
+    char *end;
+    long long seed = strtoll(text, &end, 10);
+    return errno == 0 && *end == '\0' ? json_integer((json_int_t)seed) : json_null();
 }
 
 json_t *json_from_text(const char *text) {

@@ -15,6 +15,9 @@
 json_t *json_from_number(double value);
 /* A figure: its number, or null when unknown. */
 json_t *json_from_figure(Figure figure);
+/* A seed's exact text as a JSON integer; null for NULL or one above
+ * 2^63 - 1 (see Report.seed_text). */
+json_t *json_from_seed(const char *text);
 /* A string, or null for NULL. */
 json_t *json_from_text(const char *text);
 

@@ -27,10 +27,10 @@ int msg_error(int status, const char *format, ...) {
     return status;
 }
 
-void msg_note(const char *format, ...) {
+void msg_warning(const char *format, ...) {
     va_list args;
     va_start(args, format);
-    fprintf(stderr, "%s: note: ", msg_prefix);
+    fprintf(stderr, "%s: warning: ", msg_prefix);
     vfprintf(stderr, format, args);
     fputc('\n', stderr);
     va_end(args);

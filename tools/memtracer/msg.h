@@ -18,8 +18,8 @@ extern const char *msg_prefix;
 int msg_error(int status, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Prints "PREFIX: note: MESSAGE" on stderr. */
-void msg_note(const char *format, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "PREFIX: warning: MESSAGE" on stderr: the command goes on. */
+void msg_warning(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
 void *mem_alloc(size_t size);
 void *mem_calloc(size_t count, size_t size);

@@ -107,6 +107,7 @@ void phase_figures(const Report *report, PhaseSet set, Figure figures[SUMMARY_FI
     figures[SUMMARY_LIVE_ALLOCATIONS] = sums[SITE_LIVE_COUNT];
     figures[SUMMARY_LIVE_BLOCKS] = sums[SITE_LIVE_BLOCKS];
     figures[SUMMARY_LIVE_BYTES] = sums[SITE_LIVE_BYTES];
+    figures[SUMMARY_UNUSED_BYTES] = sums[SITE_UNUSED_BYTES];
     const struct {
         SummaryFigure freed, total, live;
     } freed[] = {

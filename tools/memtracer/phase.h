@@ -9,7 +9,8 @@
  * beside them, never mixed in silently.
  *
  * The figures of a set of phases are the sums over its sites: bytes,
- * blocks, allocations (objects), live, freed, and peak_bytes, which for a
+ * blocks, allocations (objects), live, freed, unused (storage reserved
+ * and never used), and peak_bytes, which for a
  * site is what it held at the program's peak: so a phase's peak_bytes is
  * its share of the program's peak, and the phases' shares add up to it.
  * With every phase, the figures are the report's own summary.  A summary

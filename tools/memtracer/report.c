@@ -119,6 +119,7 @@ static int read_retainer(const Report *report, json_t *json, const char *where,
     json_t *path;
     if (!json_is_object(json)) return type_error(report, where, "", "an object");
     if ((status = read_figure(report, json, "count", where, &retainer->count)) ||
+        (status = read_figure(report, json, "blocks", where, &retainer->blocks)) ||
         (status = read_figure(report, json, "bytes", where, &retainer->bytes)) ||
         (status = read_member(report, json, "path", where, true, &path)))
         return status;
@@ -225,6 +226,36 @@ static int read_timeline(Report *report, json_t *json) {
     return STATUS_OK;
 }
 
+/* A seed as the report writes it, exactly: jansson holds a JSON integer up
+ * to 2^63 - 1 exactly; above that, the report is read with integers as
+ * doubles (see report_load), exact only up to 2^53.  NULL when there is
+ * no seed or it cannot be read exactly. */
+static char *seed_text(const json_t *seed) {
+    if (json_is_integer(seed)) return str_printf("%lld", (long long)json_integer_value(seed));
+    if (!json_is_real(seed)) return NULL;
+    double value = json_real_value(seed);
+    if (value < 0 || value != floor(value) || value > 9007199254740992.0) return NULL;
+    return str_printf("%.0f", value);
+}
+
+/* Unused bytes (storage reserved and never used) are on a site only when
+ * there are some: with the summary's unused_bytes in the report, a site
+ * without them has none.  A sampled run does not estimate them: the
+ * tracer leaves them off its sites and writes the summary's as 0, which is
+ * no measure, so they are unavailable there. */
+static void unused_settle(Report *report) {
+    Figure *summary = &report->summary[SUMMARY_UNUSED_BYTES];
+    if (report->sampled) {
+        *summary = (Figure){0, false};
+        return;
+    }
+    if (!summary->known) return;
+    for (size_t i = 0; i < report->site_count; i++) {
+        Figure *unused = &report->sites[i].figures[SITE_UNUSED_BYTES];
+        if (!unused->known) *unused = (Figure){0, true};
+    }
+}
+
 /* Checks `format` and `version`, before anything else is read. */
 static int check_identity(Report *report, json_t *root) {
     json_t *format = json_object_get(root, "format");
@@ -232,10 +263,11 @@ static int check_identity(Report *report, json_t *root) {
         return msg_error(STATUS_DATA, "%s: not a memtracer report (no \"format\": \"memtracer\")",
                          report->source);
     json_t *version = json_object_get(root, "version");
-    if (!json_is_integer(version))
+    double number = json_is_number(version) ? json_number_value(version) : NAN;
+    if (!(number == floor(number) && fabs(number) < 1e15))
         return msg_error(STATUS_DATA, "%s: the report's \"version\" is missing or not an integer",
                          report->source);
-    json_int_t major = json_integer_value(version);
+    long long major = (long long)number;
     if (major != REPORT_VERSION)
         return msg_error(STATUS_DATA,
                          "%s: report version %lld is not supported (this memtracer reads "
@@ -274,10 +306,11 @@ static int read_top(Report *report, json_t *root) {
 
     if (sampling != NULL) {
         report->sampled = true;
-        if ((status = read_figure(report, sampling, "sample_bytes", "sampling",
+        if ((status = read_figure(report, sampling, "bytes", "sampling",
                                   &report->sample_bytes)) ||
             (status = read_figure(report, sampling, "seed", "sampling", &report->seed)))
             return status;
+        report->seed_text = seed_text(json_object_get(sampling, "seed"));
     }
     if (exit_info != NULL) {
         report->has_exit = true;
@@ -299,6 +332,7 @@ static int read_top(Report *report, json_t *root) {
         free(here);
         if (status) return status;
     }
+    unused_settle(report);
     return STATUS_OK;
 }
 
@@ -313,16 +347,29 @@ int report_load(const char *path, Report *report) {
         fclose(file);
         return msg_error(STATUS_NO_INPUT, "cannot open %s: %s", path, strerror(EISDIR));
     }
-    json_error_t error;
-    json_t *root = json_loadf(file, JSON_REJECT_DUPLICATES, &error);
+    size_t length = 0, capacity = 65536;
+    char *text = mem_alloc(capacity);
+    for (size_t got; (got = fread(text + length, 1, capacity - length, file)) > 0;) {
+        length += got;
+        if (length == capacity) text = mem_grow(text, capacity *= 2, 1);
+    }
     int read_failed = ferror(file);
     if (file != stdin) fclose(file);
-    if (root == NULL) {
-        if (read_failed)
-            return msg_error(STATUS_NO_INPUT, "cannot read %s", report->source);
+    if (read_failed) {
+        free(text);
+        return msg_error(STATUS_NO_INPUT, "cannot read %s", report->source);
+    }
+    /* A seed is a 64-bit number; jansson reads integers up to 2^63 - 1.
+     * Beyond, every integer is read as a double: a figure is one anyway,
+     * exact up to 2^53. */
+    json_error_t error;
+    json_t *root = json_loadb(text, length, JSON_REJECT_DUPLICATES, &error);
+    if (root == NULL && json_error_code(&error) == json_error_numeric_overflow)
+        root = json_loadb(text, length, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &error);
+    free(text);
+    if (root == NULL)
         return msg_error(STATUS_DATA, "%s: not valid JSON: %s (line %d, column %d)",
                          report->source, error.text, error.line, error.column);
-    }
     int status = json_is_object(root)
                      ? read_top(report, root)
                      : msg_error(STATUS_DATA, "%s: not a memtracer report (not a JSON object)",
@@ -365,6 +412,7 @@ void report_free(Report *report) {
     free(report->program);
     free(report->exit_reason);
     free(report->exit_signal);
+    free(report->seed_text);
     memset(report, 0, sizeof *report);
 }
 
@@ -383,6 +431,17 @@ char *site_place(const Site *site) {
     if (strncmp(site->function, site->file, strlen(site->file)) == 0)
         return str_dup(site->function);
     return str_printf("%s %s", site->file, site->function);
+}
+
+char *report_sampling_text(const Report *report) {
+    if (!report->sampled) return str_dup("exact");
+    char *per = report->sample_bytes.known
+                    ? str_printf("one sample per %.0f bytes on average", report->sample_bytes.value)
+                    : str_dup("sampled");
+    char *text = report->seed_text != NULL ? str_printf("%s, seed %s", per, report->seed_text)
+                                           : str_dup(per);
+    free(per);
+    return text;
 }
 
 char *report_describe(const Report *report) {

@@ -35,7 +35,7 @@ typedef struct {
 typedef struct {
     char **path;  /* from a root to the retained object */
     size_t path_length;
-    Figure count, bytes;
+    Figure count, blocks, bytes;
 } Retainer;
 
 typedef struct {
@@ -70,8 +70,14 @@ typedef struct {
     long version;
     char *language;  /* NULL when absent */
     char *program;
-    bool sampled;    /* figures are estimates from sampling */
-    Figure sample_bytes, seed;
+    bool sampled;    /* figures are estimates from sampling (`sampling` is
+                        not null); see figure_estimated */
+    Figure sample_bytes;  /* sampling's `bytes`: one sample per so many bytes
+                             on average */
+    Figure seed;          /* sampling's `seed`, to tell seeds apart (a double
+                             holds one above 2^53 only roughly) */
+    char *seed_text;      /* the seed, exactly; NULL when unknown or too big to
+                             read exactly (a JSON integer above 2^63) */
     bool has_exit;
     Figure exit_status;
     char *exit_reason;  /* NULL when absent */
@@ -100,5 +106,9 @@ char *site_place(const Site *site);
 
 /* "lox examples/points.lox" or whatever the report tells of its run. */
 char *report_describe(const Report *report);
+
+/* How the report was sampled, "one sample per 4096 bytes on average,
+ * seed 1"; "exact" when it was not.  Newly allocated. */
+char *report_sampling_text(const Report *report);
 
 #endif
