@@ -10,6 +10,13 @@
  * are summed up in a line each, so that a change there is seen, not mixed
  * in.  Sites are paired across every phase, since a site's phase is part
  * of what it is.
+ *
+ * A sampled report's figures are estimates: each is marked "~" (on its
+ * side, and in a change of which either side is one), and the notes say
+ * which report was sampled and how.  An exact report against a sampled
+ * one is compared with a warning, since their changes are partly
+ * sampling's error; --fail-above refuses such a pair, whose verdict would
+ * be as much sampling's as the program's.
  */
 #include "compare.h"
 
@@ -44,21 +51,27 @@ static const char compare_usage[] =
     "                    than PCT percent (growth from 0 counts as infinite)\n"
     "  --metric M[,M]    the figures --fail-above checks (default: peak,bytes):\n"
     "                    peak, bytes, allocations, blocks, live, live_allocations,\n"
-    "                    live_blocks, average, or another summary key of the report\n"
+    "                    live_blocks, average, unused (storage reserved and never\n"
+    "                    used), or another summary key of the report\n"
     "  --top N           show at most N changed sites (default: all; 20 with --markdown;\n"
     "                    --json lists every site)\n"
     "  --json            machine-readable output\n"
     "  --markdown        a Markdown table, e.g. for a pull-request comment\n"
     "  -h, --help        this text\n"
     "\n"
+    "A sampled report's figures are estimates, marked ~.  An exact report and a\n"
+    "sampled one are compared with a warning; --fail-above refuses them.\n"
+    "\n"
     "Exit status: 0 no regression, 1 a figure grew beyond --fail-above, 64 usage,\n"
-    "65 a report is malformed or of an unknown version, 66 a report cannot be opened,\n"
-    "74 the output cannot be written.\n";
+    "65 a report is malformed or of an unknown version (or, with --fail-above, one\n"
+    "is sampled and the other exact), 66 a report cannot be opened, 74 the output\n"
+    "cannot be written.\n";
 
 /* The summary figures every comparison shows, in this order. */
 static const SummaryFigure compared_figures[] = {
     SUMMARY_PEAK_BYTES,   SUMMARY_BYTES,      SUMMARY_ALLOCATIONS,      SUMMARY_BLOCKS,
     SUMMARY_AVERAGE_SIZE, SUMMARY_LIVE_BYTES, SUMMARY_LIVE_ALLOCATIONS, SUMMARY_LIVE_BLOCKS,
+    SUMMARY_UNUSED_BYTES,
 };
 #define COMPARED_FIGURE_COUNT (sizeof compared_figures / sizeof compared_figures[0])
 
@@ -72,6 +85,7 @@ typedef struct {
     SiteStatus status;
     bool listed;       /* of a phase compared */
     double bytes_change, blocks_change, count_change, peak_change, live_change;
+    Figure unused_change;  /* unknown when a side's report has no unused bytes */
 } SiteChange;
 
 /* A phase left out of the comparison, summed up. */
@@ -94,7 +108,8 @@ typedef struct {
 typedef struct {
     Report base, head;
     PhaseSet phases;
-    bool estimates;
+    bool estimates;                            /* either report was sampled */
+    bool mixed;                                /* one was sampled, the other not */
     Figure base_figures[SUMMARY_FIGURE_COUNT]; /* of the phases compared */
     Figure head_figures[SUMMARY_FIGURE_COUNT];
     SiteChange *changes;                       /* every site, by impact */
@@ -109,6 +124,25 @@ typedef struct {
 
 static double site_value(const Site *site, SiteFigure figure) {
     return site != NULL && site->figures[figure].known ? site->figures[figure].value : 0;
+}
+
+/* A site's figure, 0 for a site absent on that side (it allocated
+ * nothing there). */
+static Figure side_figure(const Site *site, SiteFigure figure) {
+    if (site == NULL) return (Figure){0, true};
+    return site->figures[figure];
+}
+
+/* Whether summary figure `f` of the base, of the head, or their change is
+ * an estimate. */
+static bool base_estimated(const Comparison *comparison, int f) {
+    return figure_estimated(&summary_figures[f], comparison->base.sampled);
+}
+static bool head_estimated(const Comparison *comparison, int f) {
+    return figure_estimated(&summary_figures[f], comparison->head.sampled);
+}
+static bool change_estimated(const Comparison *comparison, int f) {
+    return base_estimated(comparison, f) || head_estimated(comparison, f);
 }
 
 static int change_compare(const void *left, const void *right) {
@@ -177,6 +211,16 @@ static void changes_compute(Comparison *comparison) {
                               site_value(change->base, SITE_PEAK_BYTES);
         change->live_change = site_value(change->head, SITE_LIVE_BYTES) -
                               site_value(change->base, SITE_LIVE_BYTES);
+        /* A site absent on one side is 0 there only when that report has
+         * unused bytes at all (an exact one does). */
+        Figure base_unused = change->base != NULL
+                                 ? change->base->figures[SITE_UNUSED_BYTES]
+                                 : (Figure){0, comparison->base.summary[SUMMARY_UNUSED_BYTES].known};
+        Figure head_unused = change->head != NULL
+                                 ? change->head->figures[SITE_UNUSED_BYTES]
+                                 : (Figure){0, comparison->head.summary[SUMMARY_UNUSED_BYTES].known};
+        change->unused_change = (Figure){head_unused.value - base_unused.value,
+                                         base_unused.known && head_unused.known};
         if (change->base == NULL) change->status = SITE_NEW;
         else if (change->head == NULL) change->status = SITE_GONE;
         else if (change->bytes_change > 0 || (change->bytes_change == 0 && change->blocks_change > 0))
@@ -235,14 +279,17 @@ static char *figure_scope(const Comparison *comparison, int figure) {
     return phase_set_text(comparison->phases);
 }
 
-/* "+48000 (+10.0%)", or "unavailable". */
+/* "+48000 (+10.0%)" ("~+48000 (+10.0%)" when an estimate), or
+ * "unavailable". */
 static char *change_text(Figure base, Figure head, bool estimate) {
     if (!base.known || !head.known) return str_dup("unavailable");
     double change = head.value - base.value;
-    char *number = figure_text((Figure){change, true}, estimate);
+    char *number = figure_text((Figure){change, true}, false);
     char *percent = percent_text(base.value, head.value);
-    char *text = change == 0 ? str_dup(number)
-                             : str_printf("%s%s (%s)", change > 0 ? "+" : "", number, percent);
+    const char *mark = estimate ? "~" : "";
+    char *text = change == 0 ? str_printf("%s%s", mark, number)
+                             : str_printf("%s%s%s (%s)", mark, change > 0 ? "+" : "", number,
+                                          percent);
     free(number);
     free(percent);
     return text;
@@ -259,10 +306,13 @@ static char *value_text(Figure figure, bool is_bytes, bool estimate) {
     return text;
 }
 
-/* "80 -> 88", or "80" when both are the same. */
-static char *pair_text(Figure base, Figure head, bool estimate) {
-    char *base_text = figure_text(base, estimate), *head_text = figure_text(head, estimate);
-    char *text = base.known && head.known && base.value == head.value
+/* "80 -> 88", or "80" when both are the same; each side marked "~" when
+ * an estimate. */
+static char *pair_text(Figure base, Figure head, bool base_estimate, bool head_estimate) {
+    char *base_text = figure_text(base, base_estimate);
+    char *head_text = figure_text(head, head_estimate);
+    char *text = base.known && head.known && base.value == head.value &&
+                         base_estimate == head_estimate
                      ? str_dup(head_text)
                      : str_printf("%s -> %s", base_text, head_text);
     free(base_text);
@@ -279,13 +329,6 @@ static char *site_text(const SiteChange *change) {
         return moved;
     }
     return place;
-}
-
-/* A site's figure, 0 for a site absent on that side (it allocated
- * nothing there). */
-static Figure side_figure(const Site *site, SiteFigure figure) {
-    if (site == NULL) return (Figure){0, true};
-    return site->figures[figure];
 }
 
 static Table *summary_table(const Comparison *comparison, const CompareOptions *options) {
@@ -313,9 +356,9 @@ static Table *summary_table(const Comparison *comparison, const CompareOptions *
                          : str_dup(summary_figures[f].key);
         char *cells[] = {
             name,
-            value_text(base, bytes, comparison->estimates),
-            value_text(head, bytes, comparison->estimates),
-            change_text(base, head, comparison->estimates),
+            value_text(base, bytes, base_estimated(comparison, f)),
+            value_text(head, bytes, head_estimated(comparison, f)),
+            change_text(base, head, change_estimated(comparison, f)),
         };
         table_add(table, cells);
     }
@@ -331,6 +374,7 @@ static Table *sites_table(const Comparison *comparison, long top) {
                                    "Blocks change", "Average", "Phase"};
     Table *table = table_new(headers, phase_column ? "lllrrrrrl" : "lllrrrrr");
     long shown = 0;
+    bool base_estimate = comparison->base.sampled, head_estimate = comparison->head.sampled;
     bool estimate = comparison->estimates;
     for (size_t i = 0; i < comparison->change_count && (top < 0 || shown < top); i++) {
         const SiteChange *change = &comparison->changes[i];
@@ -345,16 +389,17 @@ static Table *sites_table(const Comparison *comparison, long top) {
                                                    : (Figure){0, false};
         Figure head_average = change->head != NULL ? change->head->figures[SITE_AVERAGE_SIZE]
                                                    : (Figure){0, false};
-        char *average = change->base == NULL   ? figure_text(head_average, estimate)
-                        : change->head == NULL ? figure_text(base_average, estimate)
-                                               : pair_text(base_average, head_average, estimate);
+        char *average = change->base == NULL   ? figure_text(head_average, head_estimate)
+                        : change->head == NULL ? figure_text(base_average, base_estimate)
+                                               : pair_text(base_average, head_average,
+                                                           base_estimate, head_estimate);
         char *cells[] = {
             str_dup(site_status_names[change->status]),
             site_text(change),
             str_dup(site->type),
-            pair_text(base_bytes, head_bytes, estimate),
+            pair_text(base_bytes, head_bytes, base_estimate, head_estimate),
             change_text(base_bytes, head_bytes, estimate),
-            pair_text(base_blocks, head_blocks, estimate),
+            pair_text(base_blocks, head_blocks, base_estimate, head_estimate),
             change_text(base_blocks, head_blocks, estimate),
             average,
             str_dup(site_phase(site)),
@@ -374,6 +419,7 @@ static Table *held_table(const Comparison *comparison, long top) {
     static const char *const headers[] = {"Site",         "Type",   "At the peak", "Change",
                                           "Of the peak", "At exit", "Change"};
     Table *table = table_new(headers, "llrrrrr");
+    bool base_estimate = comparison->base.sampled, head_estimate = comparison->head.sampled;
     bool estimate = comparison->estimates;
     Figure head_peak = comparison->head.summary[SUMMARY_PEAK_BYTES];
     size_t *order = mem_calloc(comparison->change_count + 1, sizeof(size_t));
@@ -411,11 +457,59 @@ static Table *held_table(const Comparison *comparison, long top) {
         char *cells[] = {
             site_text(change),
             str_dup(site->type),
-            pair_text(base, head, estimate),
+            pair_text(base, head, base_estimate, head_estimate),
             change_text(base, head, estimate),
             share,
-            pair_text(base_live, head_live, estimate),
+            pair_text(base_live, head_live, base_estimate, head_estimate),
             change_text(base_live, head_live, estimate),
+        };
+        table_add(table, cells);
+    }
+    free(order);
+    return table;
+}
+
+/* The storage each site of the phases compared reserved and never used
+ * (its unused_bytes: waste), where that changed, by the size of the
+ * change: base -> head, the change, and the head's part of the site's
+ * bytes.  Empty when a report has no unused bytes (a sampled one). */
+static Table *unused_table(const Comparison *comparison, long top) {
+    static const char *const headers[] = {"Site", "Type", "Unused", "Change", "Of its bytes"};
+    Table *table = table_new(headers, "llrrr");
+    size_t *order = mem_calloc(comparison->change_count + 1, sizeof(size_t));
+    size_t count = 0;
+    for (size_t i = 0; i < comparison->change_count; i++) {
+        const SiteChange *change = &comparison->changes[i];
+        if (change->listed && change->unused_change.known && change->unused_change.value != 0)
+            order[count++] = i;
+    }
+    /* Stable, so ties keep the order by impact. */
+    for (size_t i = 1; i < count; i++) {
+        size_t key = order[i], j = i;
+        double size = fabs(comparison->changes[key].unused_change.value);
+        while (j > 0 && fabs(comparison->changes[order[j - 1]].unused_change.value) < size) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = key;
+    }
+    for (size_t i = 0; i < count && (top < 0 || (long)i < top); i++) {
+        const SiteChange *change = &comparison->changes[order[i]];
+        const Site *site = change->head != NULL ? change->head : change->base;
+        Figure base = change->base != NULL ? change->base->figures[SITE_UNUSED_BYTES]
+                                           : (Figure){0, true};
+        Figure head = change->head != NULL ? change->head->figures[SITE_UNUSED_BYTES]
+                                           : (Figure){0, true};
+        Figure bytes = side_figure(change->head, SITE_BYTES);
+        char *share = bytes.known && bytes.value > 0
+                          ? str_printf("%.1f%%", head.value / bytes.value * 100)
+                          : str_dup("-");
+        char *cells[] = {
+            site_text(change),
+            str_dup(site->type),
+            pair_text(base, head, false, false),
+            change_text(base, head, false),
+            share,
         };
         table_add(table, cells);
     }
@@ -427,9 +521,12 @@ static Table *held_table(const Comparison *comparison, long top) {
  * sites changed"; newly allocated. */
 static char *other_phase_text(const Comparison *comparison, const PhaseSummary *other) {
     bool estimate = comparison->estimates;
+    bool base_estimate = comparison->base.sampled, head_estimate = comparison->head.sampled;
     char *name = phase_set_text(other->phase);
-    char *bytes = pair_text(other->base[SITE_BYTES], other->head[SITE_BYTES], estimate);
-    char *blocks = pair_text(other->base[SITE_BLOCKS], other->head[SITE_BLOCKS], estimate);
+    char *bytes = pair_text(other->base[SITE_BYTES], other->head[SITE_BYTES], base_estimate,
+                            head_estimate);
+    char *blocks = pair_text(other->base[SITE_BLOCKS], other->head[SITE_BLOCKS], base_estimate,
+                             head_estimate);
     char *text;
     if (other->changed == 0) {
         text = str_printf("%s: %s bytes, %s blocks, unchanged", name, bytes, blocks);
@@ -467,13 +564,39 @@ static char *exit_text(const Report *report) {
     return str_dup(report->exit_reason);
 }
 
+/* Which reports were sampled, and how; NULL when neither was.  Newly
+ * allocated. */
+static char *sampling_text(const Comparison *comparison) {
+    const Report *base = &comparison->base, *head = &comparison->head;
+    if (!comparison->estimates) return NULL;
+    char *base_how = report_sampling_text(base), *head_how = report_sampling_text(head);
+    char *text;
+    if (comparison->mixed)
+        text = str_printf("the %s report was sampled (%s), the %s is exact: the changes are "
+                          "partly sampling's error",
+                          base->sampled ? "base" : "head", base->sampled ? base_how : head_how,
+                          base->sampled ? "head" : "base");
+    else if (strcmp(base_how, head_how) == 0)
+        text = str_printf("both reports were sampled (%s)", head_how);
+    else
+        text = str_printf("both reports were sampled (base: %s; head: %s)", base_how, head_how);
+    free(base_how);
+    free(head_how);
+    return text;
+}
+
 /* Notes that hold for the whole comparison: estimates, runs that did not
  * end normally, reports that lost events. */
 static void notes_print(const Comparison *comparison, FILE *out, const char *bullet) {
     const Report *reports[] = {&comparison->base, &comparison->head};
     const char *names[] = {"base", "head"};
-    if (comparison->estimates)
-        fprintf(out, "%sFigures marked ~ are estimates: a report was sampled.\n", bullet);
+    char *sampling = sampling_text(comparison);
+    if (sampling != NULL)
+        fprintf(out,
+                "%sFigures marked ~ are estimates: %s.  A site a sampled report lacks may "
+                "have allocated too little to be sampled; unused bytes are not estimated.\n",
+                bullet, sampling);
+    free(sampling);
     for (int r = 0; r < 2; r++) {
         char *ending = exit_text(reports[r]);
         if (ending != NULL) fprintf(out, "%sThe %s run ended by %s.\n", bullet, names[r], ending);
@@ -495,10 +618,14 @@ static bool regressions_print(const Comparison *comparison, const CompareOptions
         if (comparison->exceeded[f]) {
             char *percent = percent_text(comparison->base_figures[f].value,
                                          comparison->head_figures[f].value);
-            fprintf(out, "%s%s %s (%s) grew by %s (%.0f -> %.0f), more than %g%%.\n", bullet,
+            char *pair = pair_text(comparison->base_figures[f], comparison->head_figures[f],
+                                   base_estimated(comparison, f), head_estimated(comparison, f));
+            fprintf(out, "%s%s %s (%s) grew by %s%s (%s), more than %g%%%s.\n", bullet,
                     markdown ? "**Regression:**" : "Regression:", summary_figures[f].key, scope,
-                    percent, comparison->base_figures[f].value, comparison->head_figures[f].value,
-                    options->fail_percent);
+                    change_estimated(comparison, f) ? "~" : "", percent, pair,
+                    options->fail_percent,
+                    change_estimated(comparison, f) ? ", on estimates" : "");
+            free(pair);
             free(percent);
         } else {
             fprintf(out, "%sNot checked: %s (%s) is unavailable in %s.\n", bullet,
@@ -523,7 +650,7 @@ static void counts_print(const Comparison *comparison, FILE *out) {
 static char *peak_heading(const Comparison *comparison) {
     Figure base = comparison->base.summary[SUMMARY_PEAK_BYTES];
     Figure head = comparison->head.summary[SUMMARY_PEAK_BYTES];
-    char *pair = pair_text(base, head, comparison->estimates);
+    char *pair = pair_text(base, head, comparison->base.sampled, comparison->head.sampled);
     char *change = change_text(base, head, comparison->estimates);
     char *text = str_printf("%s bytes (%s)", pair, change);
     free(pair);
@@ -531,12 +658,23 @@ static char *peak_heading(const Comparison *comparison) {
     return text;
 }
 
+/* "Base: rows.lox (lox)  (base.json)", and how it was sampled. */
+static void identity_print(const Report *report, const char *side, FILE *out) {
+    char *run = report_describe(report);
+    fprintf(out, "%s: %s  (%s)", side, run, report->source);
+    free(run);
+    if (report->sampled) {
+        char *how = report_sampling_text(report);
+        fprintf(out, "  sampled: %s; its figures are estimates", how);
+        free(how);
+    }
+    fputs("\n", out);
+}
+
 static void text_print(const Comparison *comparison, const CompareOptions *options, FILE *out) {
-    char *base = report_describe(&comparison->base), *head = report_describe(&comparison->head);
-    fprintf(out, "Base: %s  (%s)\nHead: %s  (%s)\n\n", base, comparison->base.source, head,
-            comparison->head.source);
-    free(base);
-    free(head);
+    identity_print(&comparison->base, "Base", out);
+    identity_print(&comparison->head, "Head", out);
+    fputs("\n", out);
     Table *summary = summary_table(comparison, options);
     table_print(summary, out, false);
     table_free(summary);
@@ -556,6 +694,12 @@ static void text_print(const Comparison *comparison, const CompareOptions *optio
         table_print(peak, out, false);
     }
     table_free(peak);
+    Table *unused = unused_table(comparison, options->top);
+    if (table_rows(unused) > 0) {
+        fputs("\nStorage reserved and never used (unused_bytes), where it changed:\n", out);
+        table_print(unused, out, false);
+    }
+    table_free(unused);
     others_print(comparison, out, "\n");
     notes_print(comparison, out, "");
     regressions_print(comparison, options, out, false);
@@ -592,6 +736,12 @@ static void markdown_print(const Comparison *comparison, const CompareOptions *o
         table_print(peak, out, true);
     }
     table_free(peak);
+    Table *unused = unused_table(comparison, top);
+    if (table_rows(unused) > 0) {
+        fputs("\n**Storage reserved and never used** (unused_bytes), where it changed:\n\n", out);
+        table_print(unused, out, true);
+    }
+    table_free(unused);
     others_print(comparison, out, "\n");
     notes_print(comparison, out, "\n> ");
 }
@@ -603,6 +753,13 @@ static json_t *json_report_identity(const Report *report) {
     json_object_set_new(identity, "language", json_from_text(report->language));
     json_object_set_new(identity, "version", json_integer(report->version));
     json_object_set_new(identity, "sampled", json_boolean(report->sampled));
+    json_t *sampling = json_null();
+    if (report->sampled) {
+        sampling = json_object();
+        json_object_set_new(sampling, "bytes", json_from_figure(report->sample_bytes));
+        json_object_set_new(sampling, "seed", json_from_seed(report->seed_text));
+    }
+    json_object_set_new(identity, "sampling", sampling);
     return identity;
 }
 
@@ -616,7 +773,8 @@ static json_t *json_site_figures(const Site *site) {
     return figures;
 }
 
-static json_t *json_change(Figure base, Figure head) {
+/* A figure base -> head: `estimated` when either side is an estimate. */
+static json_t *json_change(Figure base, Figure head, bool estimated) {
     json_t *change = json_object();
     json_object_set_new(change, "base", json_from_figure(base));
     json_object_set_new(change, "head", json_from_figure(head));
@@ -627,14 +785,16 @@ static json_t *json_change(Figure base, Figure head) {
     else if (known && head.value == 0) percent = json_real(0);
     json_object_set_new(change, "percent", percent);
     json_object_set_new(change, "from_zero", json_boolean(known && base.value == 0 && head.value != 0));
+    json_object_set_new(change, "estimated", json_boolean(estimated));
     return change;
 }
 
-static json_t *json_figures(const Figure *base, const Figure *head) {
+static json_t *json_figures(const Comparison *comparison, const Figure *base, const Figure *head) {
     json_t *summary = json_object();
     for (size_t i = 0; i < COMPARED_FIGURE_COUNT; i++) {
         SummaryFigure f = compared_figures[i];
-        json_object_set_new(summary, summary_figures[f].key, json_change(base[f], head[f]));
+        json_object_set_new(summary, summary_figures[f].key,
+                            json_change(base[f], head[f], change_estimated(comparison, f)));
     }
     return summary;
 }
@@ -662,20 +822,23 @@ static bool json_print(const Comparison *comparison, const CompareOptions *optio
     json_object_set_new(root, "head", json_report_identity(&comparison->head));
     json_object_set_new(root, "estimates", json_boolean(comparison->estimates));
     json_object_set_new(root, "phases", json_phases(comparison->phases));
-    json_object_set_new(root, "summary",
-                        json_figures(comparison->base_figures, comparison->head_figures));
-    json_object_set_new(root, "whole_program",
-                        json_figures(comparison->base.summary, comparison->head.summary));
+    json_object_set_new(root, "summary", json_figures(comparison, comparison->base_figures,
+                                                      comparison->head_figures));
+    json_object_set_new(root, "whole_program", json_figures(comparison, comparison->base.summary,
+                                                            comparison->head.summary));
     json_t *others = json_object();
     for (size_t i = 0; i < comparison->other_count; i++) {
         const PhaseSummary *other = &comparison->others[i];
         json_t *entry = json_object();
         json_object_set_new(entry, "sites", json_integer((json_int_t)other->sites));
         json_object_set_new(entry, "changed", json_integer((json_int_t)other->changed));
-        json_object_set_new(entry, "bytes", json_change(other->base[SITE_BYTES], other->head[SITE_BYTES]));
-        json_object_set_new(entry, "blocks", json_change(other->base[SITE_BLOCKS], other->head[SITE_BLOCKS]));
-        json_object_set_new(entry, "peak_bytes",
-                            json_change(other->base[SITE_PEAK_BYTES], other->head[SITE_PEAK_BYTES]));
+        bool estimated = comparison->estimates;
+        json_object_set_new(entry, "bytes", json_change(other->base[SITE_BYTES],
+                                                        other->head[SITE_BYTES], estimated));
+        json_object_set_new(entry, "blocks", json_change(other->base[SITE_BLOCKS],
+                                                         other->head[SITE_BLOCKS], estimated));
+        json_object_set_new(entry, "peak_bytes", json_change(other->base[SITE_PEAK_BYTES],
+                                                             other->head[SITE_PEAK_BYTES], estimated));
         char *name = other->phase == PHASE_OTHER ? str_dup("other") : phase_set_text(other->phase);
         json_object_set_new(others, name, entry);
         free(name);
@@ -703,6 +866,8 @@ static bool json_print(const Comparison *comparison, const CompareOptions *optio
         json_object_set_new(entry, "count_change", json_from_number(change->count_change));
         json_object_set_new(entry, "peak_bytes_change", json_from_number(change->peak_change));
         json_object_set_new(entry, "live_bytes_change", json_from_number(change->live_change));
+        json_object_set_new(entry, "unused_bytes_change", json_from_figure(change->unused_change));
+        json_object_set_new(entry, "estimated", json_boolean(comparison->estimates));
         json_object_set_new(entry, "base", json_site_figures(change->base));
         json_object_set_new(entry, "head", json_site_figures(change->head));
         json_array_append_new(sites, entry);
@@ -741,8 +906,8 @@ static int metrics_parse(const char *text, bool *metrics) {
         int f = summary_figure_find(name);
         if (f < 0) {
             status = cli_usage_error("compare", "unknown metric '%s' (peak, bytes, allocations, "
-                                     "blocks, live, live_allocations, live_blocks, average, or "
-                                     "a summary key)",
+                                     "blocks, live, live_allocations, live_blocks, average, "
+                                     "unused, or a summary key)",
                                      name);
             break;
         }
@@ -806,6 +971,28 @@ static int options_parse(int argc, char **argv, CompareOptions *options) {
     return STATUS_OK;
 }
 
+/* An exact report against a sampled one: --fail-above refuses them (its
+ * verdict would be as much sampling's error as the program's change);
+ * otherwise they are compared, with a warning.  Returns STATUS_OK or
+ * STATUS_DATA, having said why. */
+static int sampling_check(const Comparison *comparison, const CompareOptions *options) {
+    const Report *sampled = comparison->base.sampled ? &comparison->base : &comparison->head;
+    const Report *exact = comparison->base.sampled ? &comparison->head : &comparison->base;
+    char *how = report_sampling_text(sampled);
+    int status = STATUS_OK;
+    if (options->fail_check)
+        status = msg_error(STATUS_DATA,
+                           "%s is sampled (%s) and %s is exact: --fail-above needs two exact "
+                           "reports or two sampled ones",
+                           sampled->source, how, exact->source);
+    else
+        msg_warning("%s is sampled (%s) and %s is exact: the changes are partly sampling's "
+                    "error; trace both the same way",
+                    sampled->source, how, exact->source);
+    free(how);
+    return status;
+}
+
 int compare_main(int argc, char **argv) {
     CompareOptions options = {.top = -1, .phases = PHASE_RUN};
     int status = options_parse(argc, argv, &options);
@@ -818,6 +1005,10 @@ int compare_main(int argc, char **argv) {
     if (status == STATUS_OK) status = report_load(options.head_path, &comparison.head);
     if (status == STATUS_OK) {
         comparison.estimates = comparison.base.sampled || comparison.head.sampled;
+        comparison.mixed = comparison.base.sampled != comparison.head.sampled;
+        if (comparison.mixed) status = sampling_check(&comparison, &options);
+    }
+    if (status == STATUS_OK) {
         phase_figures(&comparison.base, comparison.phases, comparison.base_figures);
         phase_figures(&comparison.head, comparison.phases, comparison.head_figures);
         changes_compute(&comparison);
@@ -830,8 +1021,10 @@ int compare_main(int argc, char **argv) {
             char *percent = percent_text(comparison.base_figures[f].value,
                                          comparison.head_figures[f].value);
             char *scope = figure_scope(&comparison, f);
-            msg_error(STATUS_REGRESSION, "%s (%s) grew by %s, more than the %g%% allowed",
-                      summary_figures[f].key, scope, percent, options.fail_percent);
+            msg_error(STATUS_REGRESSION, "%s (%s) grew by %s%s, more than the %g%% allowed%s",
+                      summary_figures[f].key, scope, change_estimated(&comparison, f) ? "~" : "",
+                      percent, options.fail_percent,
+                      change_estimated(&comparison, f) ? " (estimated)" : "");
             free(scope);
             free(percent);
         }
