@@ -154,10 +154,10 @@ static bool key_repeated(const Reader *reader, const yaml_node_t *mapping,
 }
 
 static const char site_figure_names[] =
-    "bytes, count, blocks, average, live, live_count, live_blocks, peak, peak_count";
+    "bytes, count, blocks, average, live, live_count, live_blocks, peak, peak_count, unused";
 static const char summary_figure_names[] =
     "peak, bytes, allocations, blocks, average, live, live_allocations, live_blocks, frees, "
-    "freed_bytes, freed_blocks, or another key of the report's summary";
+    "freed_bytes, freed_blocks, unused, or another key of the report's summary";
 
 /* What an entry inherits from the mappings around it. */
 typedef struct {

@@ -8,7 +8,8 @@
  * pairs two reports, so a budget survives lines inserted above its sites.
  * A type, function or site the report does not have allocated nothing: its
  * figures are 0.  A figure the report lacks is not checked, and said so,
- * rather than failed.
+ * rather than failed.  A sampled report's figures are estimates: a limit
+ * checked against one says so ("~"), and so does the verdict.
  */
 #include "gate.h"
 
@@ -34,7 +35,8 @@ static const char gate_usage[] =
     "Checks the report against the budget's limits (summary, per type, per\n"
     "function, per site, per phase) and prints each one exceeded with the\n"
     "budget's FILE:LINE.  What ran is counted unless the budget says another\n"
-    "phase.  The budget's schema is in docs/tools.md.\n"
+    "phase.  The budget's schema is in docs/tools.md.  A sampled report's\n"
+    "figures are estimates: marked ~, and the verdict says so.\n"
     "\n"
     "  --write     write BUDGET.yaml from the report instead: what ran (its summary,\n"
     "              types and functions) and each phase's summary, each figure a\n"
@@ -151,6 +153,7 @@ static char *amount_text(double value, bool is_bytes, bool estimate) {
 
 typedef struct {
     size_t checked, exceeded, unavailable;
+    size_t estimated;  /* limits checked against an estimate */
 } GateCounts;
 
 static void limit_check(const Budget *budget, const Report *report, const BudgetEntry *entry,
@@ -159,8 +162,10 @@ static void limit_check(const Budget *budget, const Report *report, const Budget
     if (entry->scope == SCOPE_SITE) {
         figure = actual->site != NULL ? actual->site->figures[limit->figure] : (Figure){0, true};
     }
-    bool is_bytes = entry->scope == SCOPE_SUMMARY ? summary_figures[limit->figure].is_bytes
-                                                  : site_figures[limit->figure].is_bytes;
+    const FigureInfo *info = entry->scope == SCOPE_SUMMARY ? &summary_figures[limit->figure]
+                                                           : &site_figures[limit->figure];
+    bool is_bytes = info->is_bytes;
+    bool estimate = figure_estimated(info, report->sampled);
     char *label = entry_label(entry, actual, limit->figure);
     if (!figure.known) {
         counts->unavailable++;
@@ -170,16 +175,17 @@ static void limit_check(const Budget *budget, const Report *report, const Budget
         return;
     }
     counts->checked++;
+    counts->estimated += estimate;
     bool broken = limit->exact ? figure.value != limit->value : figure.value > limit->value;
     if (broken) {
         counts->exceeded++;
-        char *actual_text = amount_text(figure.value, is_bytes, report->sampled);
+        char *actual_text = amount_text(figure.value, is_bytes, estimate);
         char *limit_text = amount_text(limit->value, is_bytes, false);
         if (limit->exact) {
             printf("%s:%ld: %s is %s, not exactly %s\n", budget->source, limit->line, label,
                    actual_text, limit_text);
         } else {
-            char *over = amount_text(figure.value - limit->value, is_bytes, report->sampled);
+            char *over = amount_text(figure.value - limit->value, is_bytes, estimate);
             printf("%s:%ld: %s is %s, over its limit %s by %s\n", budget->source, limit->line,
                    label, actual_text, limit_text, over);
             free(over);
@@ -203,7 +209,7 @@ static int budget_check(const char *report_path, const char *budget_path) {
     }
     Actual *actuals = mem_calloc(budget.entry_count, sizeof(Actual));
     sites_pair(&report, &budget, actuals);
-    GateCounts counts = {0, 0, 0};
+    GateCounts counts = {0, 0, 0, 0};
     for (size_t i = 0; i < budget.entry_count; i++) {
         const BudgetEntry *entry = &budget.entries[i];
         if (entry->scope == SCOPE_SUMMARY) {
@@ -214,14 +220,21 @@ static int budget_check(const char *report_path, const char *budget_path) {
         for (size_t l = 0; l < entry->limit_count; l++)
             limit_check(&budget, &report, entry, &actuals[i], &entry->limits[l], &counts);
     }
-    if (report.sampled)
-        printf("Figures marked ~ are estimates: the report was sampled.\n");
+    if (report.sampled) {
+        char *how = report_sampling_text(&report);
+        printf("The report was sampled (%s): its figures are estimates, marked ~, so a limit "
+               "may pass or fail by sampling's error; unused bytes are not estimated.\n",
+               how);
+        free(how);
+    }
     char *run = report_describe(&report);
+    const char *estimates = counts.estimated > 0 ? ", on estimates" : "";
     if (counts.exceeded > 0)
-        printf("FAIL: %zu of %zu limits exceeded: %s against %s\n", counts.exceeded,
-               counts.checked, run, budget.source);
+        printf("FAIL: %zu of %zu limits exceeded%s: %s against %s\n", counts.exceeded,
+               counts.checked, estimates, run, budget.source);
     else
-        printf("PASS: %zu limits met: %s against %s\n", counts.checked, run, budget.source);
+        printf("PASS: %zu limits met%s: %s against %s\n", counts.checked, estimates, run,
+               budget.source);
     free(run);
     free(actuals);
     status = counts.exceeded > 0 ? STATUS_REGRESSION : STATUS_OK;
@@ -365,7 +378,11 @@ static int budget_write(const char *report_path, const char *budget_path, bool e
             report.source, run,
             exact ? "Every figure must be met exactly"
                   : "Each figure is a limit: the run may use that much, no more");
-    if (report.sampled) fprintf(output.file, "# The report was sampled: its figures are estimates.\n");
+    if (report.sampled) {
+        char *how = report_sampling_text(&report);
+        fprintf(output.file, "# The report was sampled (%s): its figures are estimates.\n", how);
+        free(how);
+    }
     free(run);
 
     Writer writer = {.failed = false, .limits = 0};
