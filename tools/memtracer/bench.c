@@ -9,6 +9,10 @@
  * file and its output goes to files, all in a private temporary folder
  * that is removed afterwards, also when a signal stops the bench (the
  * signal is passed on to the running command first).
+ *
+ * Runs traced with --memtracer.SampleBytes give estimates: the traced
+ * figures are marked "~", and a figure that varies is put down to
+ * sampling when the runs were sampled from different seeds.
  */
 #define _XOPEN_SOURCE 700
 #include "bench.h"
@@ -46,7 +50,7 @@ static const char bench_usage[] =
     "it) and its report's peak, bytes, allocations, blocks and live bytes (the\n"
     "summary's: the whole program, every phase): min, median, mean, max and\n"
     "standard deviation.  An exact figure that varies between runs is pointed\n"
-    "out.  Each run's report is asked for by inserting --memtracer.Output=json\n"
+    "out; the figures of sampled runs are estimates, marked ~.  Each run's report is asked for by inserting --memtracer.Output=json\n"
     "--memtracer.OutputFile=TMP after COMMAND's first word, unless COMMAND\n"
     "names an OutputFile itself, which is then read.\n"
     "\n"
@@ -100,7 +104,12 @@ typedef struct {
     bool report_is_ours;    /* in `folder`: removed before each run */
     double *values[MEASURE_COUNT]; /* one per measured run */
     bool known[MEASURE_COUNT];     /* every run's report had it */
-    bool sampled;
+    bool sampled;                  /* a run's report was sampled */
+    Figure sample_bytes;           /* the first sampled run's */
+    Figure *seeds;                 /* each measured run's, unknown when exact */
+    char **seed_texts;             /* each measured run's seed, exactly, or NULL */
+    long runs;                     /* measured runs: the length of values and seeds */
+    bool seeds_differ;             /* two sampled runs had different seeds */
 } Bench;
 
 /* The command running now, for the signal handler to pass a signal on. */
@@ -277,7 +286,14 @@ static int bench_run(Bench *bench, long run, long total, long index) {
     Report report;
     status = report_load(bench->report_path, &report);
     if (status == STATUS_OK && index >= 0) {
+        if (report.sampled && !bench->sampled) bench->sample_bytes = report.sample_bytes;
         bench->sampled |= report.sampled;
+        bench->seeds[index] = report.sampled ? report.seed : (Figure){0, false};
+        if (report.seed_text != NULL) bench->seed_texts[index] = str_dup(report.seed_text);
+        for (long r = 0; r < index; r++)
+            if (bench->seeds[r].known && report.sampled &&
+                (!report.seed.known || bench->seeds[r].value != report.seed.value))
+                bench->seeds_differ = true;
         for (int m = 0; m < MEASURE_COUNT; m++) {
             double value = 0;
             if (m == MEASURE_WALL_MS) value = wall_ms;
@@ -321,14 +337,25 @@ static void table_write(const Bench *bench, const BenchOptions *options, const S
     }
     table_print(table, stdout, false);
     table_free(table);
-    if (bench->sampled) printf("Figures marked ~ are estimates: the runs were sampled.\n");
+    if (bench->sampled) {
+        char *per = bench->sample_bytes.known
+                        ? str_printf("one sample per %.0f bytes on average",
+                                     bench->sample_bytes.value)
+                        : str_dup("sampled");
+        printf("Figures marked ~ are estimates: the runs were sampled (%s, %s).\n", per,
+               bench->seeds_differ ? "a different seed on each run" : "the same seed");
+        free(per);
+    }
     for (int m = 0; m < MEASURE_COUNT; m++) {
         if (!measures[m].exact || !bench->known[m] || stats[m].min == stats[m].max) continue;
         printf("Note: %s varies between runs (%.0f to %.0f): %s\n", measures[m].name, stats[m].min,
                stats[m].max,
-               bench->sampled ? "sampling estimates it differently on each run"
-                              : "traced figures are exact, so the program did not do the same "
-                                "work on every run");
+               bench->seeds_differ ? "each run was sampled from a different seed "
+                                     "(--memtracer.Seed=N repeats the sampling)"
+               : bench->sampled    ? "runs sampled from the same seed sample alike, so the "
+                                     "program did not do the same work on every run"
+                                   : "traced figures are exact, so the program did not do the same "
+                                     "work on every run");
     }
 }
 
@@ -343,6 +370,16 @@ static bool json_write_bench(const Bench *bench, const BenchOptions *options, co
     json_object_set_new(root, "runs", json_integer(options->runs));
     json_object_set_new(root, "warmup", json_integer(options->warmup));
     json_object_set_new(root, "sampled", json_boolean(bench->sampled));
+    json_t *sampling = json_null();
+    if (bench->sampled) {
+        sampling = json_object();
+        json_object_set_new(sampling, "bytes", json_from_figure(bench->sample_bytes));
+        json_t *seeds = json_array();
+        for (long r = 0; r < options->runs; r++)
+            json_array_append_new(seeds, json_from_seed(bench->seed_texts[r]));
+        json_object_set_new(sampling, "seeds", seeds);
+    }
+    json_object_set_new(root, "sampling", sampling);
     json_t *figures = json_object(), *varying = json_array();
     for (int m = 0; m < MEASURE_COUNT; m++) {
         if (!bench->known[m]) {
@@ -362,6 +399,7 @@ static bool json_write_bench(const Bench *bench, const BenchOptions *options, co
         json_object_set_new(figure, "values", values);
         bool varies = measures[m].exact && stats[m].min != stats[m].max;
         json_object_set_new(figure, "varies", json_boolean(varies));
+        json_object_set_new(figure, "estimated", json_boolean(measures[m].exact && bench->sampled));
         if (varies) json_array_append_new(varying, json_string(measures[m].name));
         json_object_set_new(figures, measures[m].name, figure);
     }
@@ -412,6 +450,10 @@ static void bench_free(Bench *bench) {
     free(bench->report_path);
     free(bench->folder);
     for (int m = 0; m < MEASURE_COUNT; m++) free(bench->values[m]);
+    free(bench->seeds);
+    if (bench->seed_texts != NULL)
+        for (long r = 0; r < bench->runs; r++) free(bench->seed_texts[r]);
+    free(bench->seed_texts);
 }
 
 int bench_main(int argc, char **argv) {
@@ -435,6 +477,9 @@ int bench_main(int argc, char **argv) {
         bench.values[m] = mem_calloc((size_t)options.runs, sizeof(double));
         bench.known[m] = true;
     }
+    bench.runs = options.runs;
+    bench.seeds = mem_calloc((size_t)options.runs, sizeof(Figure));
+    bench.seed_texts = mem_calloc((size_t)options.runs, sizeof(char *));
     signals_catch(true);
     long total = options.warmup + options.runs;
     for (long run = 0; run < total && status == STATUS_OK; run++)
