@@ -130,6 +130,7 @@ static void box_title(const Drawing *drawing, const Node *node, const Node *pare
     }
     /* Storage counts no objects: said only where there are some. */
     if (node->count > 0) fprintf(out, ", %s%.0f objects", estimate, node->count);
+    if (drawing->estimate) fputs("\nestimated: the run was sampled", out);
 }
 
 static void node_draw(const Drawing *drawing, const Node *node, const Node *parent, int depth, double x) {
@@ -190,8 +191,8 @@ void view_flamegraph_write(const Report *report, PhaseSet phases, FILE *out) {
             "<rect x=\"0\" y=\"0\" width=\"100%%\" height=\"100%%\" fill=\"rgb(250,250,245)\"/>\n",
             IMAGE_WIDTH, height, IMAGE_WIDTH, height, FONT_SIZE);
     const char *program = report->program != NULL ? report->program : report->source;
-    fprintf(out, "<text x=\"%.0f\" y=\"24\" text-anchor=\"middle\" font-size=\"17\">Allocated bytes: ",
-            IMAGE_WIDTH / 2);
+    fprintf(out, "<text x=\"%.0f\" y=\"24\" text-anchor=\"middle\" font-size=\"17\">Allocated bytes%s: ",
+            IMAGE_WIDTH / 2, report->sampled ? " (estimated)" : "");
     svg_escape(out, program);
     if (phases != PHASE_ALL) {
         char *scope = phase_set_text(phases);

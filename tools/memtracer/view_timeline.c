@@ -4,7 +4,8 @@
  * so the drawing is the same on every run of the same program; the y axis
  * is live bytes.  The peak is marked with a dot and its figure, and each
  * GC cycle (wherever gc_cycles grew between two points) with a dashed
- * line at the later point.
+ * line at the later point.  A sampled report's bytes are estimates, and
+ * its title, the peak and the GC lines say so.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -96,10 +97,10 @@ static double gc_draw(FILE *out, const Report *report, const Scale *scale) {
             double x = x_of(scale, point->bytes_allocated.value);
             double grown = point->gc_cycles.value - before->gc_cycles.value;
             cycles += grown;
-            fprintf(out, "<g><title>GC: %.0f cycle%s before %.0f bytes allocated (cycles %.0f to %.0f)</title>"
+            fprintf(out, "<g><title>GC: %.0f cycle%s before %s%.0f bytes allocated (cycles %.0f to %.0f)</title>"
                          "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"rgb(40,140,60)\" "
                          "stroke-opacity=\"0.55\" stroke-dasharray=\"3,3\"/></g>\n",
-                    grown, grown == 1 ? "" : "s", point->bytes_allocated.value,
+                    grown, grown == 1 ? "" : "s", report->sampled ? "~" : "", point->bytes_allocated.value,
                     before->gc_cycles.value, point->gc_cycles.value, x, PLOT_TOP, x, PLOT_BOTTOM);
         }
         before = point;
@@ -139,8 +140,8 @@ void view_timeline_write(const Report *report, FILE *out) {
             "<rect x=\"0\" y=\"0\" width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
             IMAGE_WIDTH, IMAGE_HEIGHT, IMAGE_WIDTH, IMAGE_HEIGHT);
     const char *program = report->program != NULL ? report->program : report->source;
-    fprintf(out, "<text x=\"%.0f\" y=\"26\" text-anchor=\"middle\" font-size=\"17\">Live bytes: ",
-            IMAGE_WIDTH / 2);
+    fprintf(out, "<text x=\"%.0f\" y=\"26\" text-anchor=\"middle\" font-size=\"17\">Live bytes%s: ",
+            IMAGE_WIDTH / 2, report->sampled ? " (estimated)" : "");
     svg_escape(out, program);
     fputs("</text>\n", out);
     axes_draw(out, &scale);
@@ -173,10 +174,10 @@ void view_timeline_write(const Report *report, FILE *out) {
     free(peak_size);
     const char *estimate = report->sampled ? "~" : "";
     double px = x_of(&scale, peak_x), py = y_of(&scale, peak_y);
-    fprintf(out, "<g><title>peak: %s%.0f bytes live, after %s%.0f bytes allocated</title>"
+    fprintf(out, "<g><title>peak: %s%.0f bytes live, after %s%.0f bytes allocated%s</title>"
                  "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" fill=\"rgb(200,40,40)\"/>"
                  "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" fill=\"rgb(200,40,40)\">peak %s%s</text></g>\n",
-            estimate, peak_y, estimate, peak_x, px, py, px > (PLOT_LEFT + PLOT_RIGHT) / 2 ? px - 8 : px + 8,
+            estimate, peak_y, estimate, peak_x, report->sampled ? " (estimated)" : "", px, py, px > (PLOT_LEFT + PLOT_RIGHT) / 2 ? px - 8 : px + 8,
             py - 8, px > (PLOT_LEFT + PLOT_RIGHT) / 2 ? "end" : "start", estimate, peak);
     free(peak);
 
