@@ -208,6 +208,12 @@ static ALWAYS_INLINE void count_released(mt_tag tag, size_t size,
     mt_site_released(tag, size, died);
 }
 
+/* How many resizes replacing a block tagged tag of size bytes counts: 1,
+ * or in a sampled run the block's weight. */
+static uint64_t resize_weight(mt_tag tag, size_t size) {
+    return mt_inline.sampled ? tr_sample_weight(size, MT_TAG_BIRTH(tag)) : 1;
+}
+
 /* ------------------------------------------------------- the fast door */
 
 mt_tag mt_alloc_at(mt_site site, size_t size) {
@@ -221,7 +227,7 @@ mt_tag mt_resize_at(mt_site site, mt_tag old, size_t old_size,
     if (old_size > 0) {
         count_released(old, old_size, new_size == 0);
         if (new_size > 0 && MT_TAG_SITE(old) >= MT_FIRST_COUNTED_SITE)
-            mt_inline.resizes++;
+            mt_inline.resizes += resize_weight(old, old_size);
     }
     return new_size > 0 ? count_obtained(site, new_size) : MT_TAG_UNTRACED;
 }
@@ -271,7 +277,7 @@ void mt_resize(const void *old_ptr, size_t old_size, const void *new_ptr,
     if (had_old) {
         count_released(old.tag, old.size, new_ptr == NULL);
         if (new_ptr != NULL && MT_TAG_SITE(old.tag) >= MT_FIRST_COUNTED_SITE)
-            mt_inline.resizes++;
+            mt_inline.resizes += resize_weight(old.tag, old.size);
     }
     if (new_ptr != NULL)
         obtained_at((uintptr_t)new_ptr, new_size, mt_site_at(func, line, type));

@@ -85,7 +85,6 @@ static void summary(tr_out *out, const tr_summary *s) {
         {"hidden_internal_bytes", s->hidden_internal_bytes},
         {"untracked_frees", s->untracked_frees},
         {"lost_events", s->lost_events},
-        {"unused_bytes", s->unused_bytes},
     };
     tr_out_str(out, "  \"summary\": {");
     for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
@@ -93,7 +92,12 @@ static void summary(tr_out *out, const tr_summary *s) {
         key_u64(out, figures[i].name, figures[i].value, true);
         tr_out_str(out, ",");
     }
+    /* A sampled run does not estimate unused bytes: null, not 0. */
     tr_out_str(out, "\n    ");
+    key(out, "unused_bytes", true);
+    if (mt_inline.sampled) tr_out_str(out, "null");
+    else tr_out_u64(out, s->unused_bytes);
+    tr_out_str(out, ",\n    ");
     key_u64(out, "gc_cycles", mt_inline.gc_cycles, true);
     tr_out_str(out, ",\n    ");
     key(out, "average_size", true);

@@ -43,6 +43,9 @@ void tr_sample_begin(size_t mean_bytes, uint64_t seed) {
         clock_gettime(CLOCK_REALTIME, &now);
         seed = (uint64_t)now.tv_nsec * 0x9E3779B97F4A7C15u ^
                (uint64_t)now.tv_sec ^ (uint64_t)getpid() << 32;
+        /* Below 2^53, so that any JSON reader holds the report's seed
+         * exactly. */
+        seed &= (UINT64_C(1) << 53) - 1;
         if (seed == 0) seed = 1;
     }
     sample.mean = (double)mean_bytes;
