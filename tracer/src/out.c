@@ -26,7 +26,7 @@ int tr_out_flush(tr_out *o) {
     return o->error == 0;
 }
 
-void tr_out_mem(tr_out *o, const char *s, size_t n) {
+void tr_out_spill(tr_out *o, const char *s, size_t n) {
     while (n > 0) {
         if (o->len == sizeof o->buf) tr_out_flush(o);
         size_t room = sizeof o->buf - o->len;
@@ -38,10 +38,14 @@ void tr_out_mem(tr_out *o, const char *s, size_t n) {
     }
 }
 
-void tr_out_str(tr_out *o, const char *s) { tr_out_mem(o, s, strlen(s)); }
-
 void tr_out_spaces(tr_out *o, size_t n) {
-    while (n-- > 0) tr_out_mem(o, " ", 1);
+    static const char spaces[] = "                                "
+                                 "                                ";
+    while (n > 0) {
+        size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+        tr_out_mem(o, spaces, k);
+        n -= k;
+    }
 }
 
 size_t tr_fmt_u64(char *buf, uint64_t v) {

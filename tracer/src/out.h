@@ -10,17 +10,34 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+/* A report of a million sites is hundreds of MiB: the buffer is large
+ * enough that write(2) is a small part of writing it. */
+#define TR_OUT_BUFFER ((size_t)64 * 1024)
 
 typedef struct tr_out {
     int fd;          /* -1: nothing can be written */
     int error;       /* errno of the first write that failed, or 0 */
     size_t len;
-    char buf[8192];
+    char buf[TR_OUT_BUFFER];
 } tr_out;
 
 void tr_out_init(tr_out *o, int fd);
-void tr_out_mem(tr_out *o, const char *s, size_t n);
-void tr_out_str(tr_out *o, const char *s);
+/* tr_out_mem when s does not fit in what is left of the buffer. */
+void tr_out_spill(tr_out *o, const char *s, size_t n);
+static inline void tr_out_mem(tr_out *o, const char *s, size_t n) {
+    if (n <= sizeof o->buf - o->len) {
+        memcpy(o->buf + o->len, s, n);
+        o->len += n;
+    } else {
+        tr_out_spill(o, s, n);
+    }
+}
+/* Inline, so that a literal's length is known when compiling. */
+static inline void tr_out_str(tr_out *o, const char *s) {
+    tr_out_mem(o, s, strlen(s));
+}
 void tr_out_u64(tr_out *o, uint64_t v);
 void tr_out_i64(tr_out *o, int64_t v);
 void tr_out_size(tr_out *o, uint64_t bytes);
