@@ -36,55 +36,67 @@ static uint32_t list_merge(uint32_t a, uint32_t b, uint32_t *(*next)(uint32_t),
     return head;
 }
 
-/* Bottom up: runs of 1, 2, 4, ... are merged pairwise, each pass cutting
- * the list into runs and merging neighbours. */
-uint32_t tr_list_sort(uint32_t head, uint32_t *(*next)(uint32_t),
-                      bool (*before)(uint32_t, uint32_t)) {
-    for (size_t run = 1;; run *= 2) {
-        uint32_t result = 0, *tail = &result;
-        size_t merges = 0;
-        while (head != 0) {
-            uint32_t a = head, b, *cut = NULL;
-            size_t taken = 0;
-            for (b = a; b != 0 && taken < run; taken++) {
-                cut = next(b);
-                b = *cut;
-            }
-            *cut = 0;
-            uint32_t rest = b;
-            for (taken = 0; rest != 0 && taken < run; taken++) {
-                cut = next(rest);
-                rest = *cut;
-            }
-            if (b != 0) *cut = 0;
-            *tail = list_merge(a, b, next, before);
-            while (*tail != 0) tail = next(*tail);
-            head = rest;
-            merges++;
-        }
-        if (merges <= 1) return result;
-        head = result;
+/* Sorts the first n (at least 1) items of the list at *head, which it
+ * advances past them; the sorted list's head.  Top down, so that the
+ * lists being merged are small and recent while most of the work is done:
+ * a million records sort in cache-sized pieces.  The recursion is
+ * log2(n) deep. */
+static uint32_t sort_first(uint32_t *head, size_t n,
+                           uint32_t *(*next)(uint32_t),
+                           bool (*before)(uint32_t, uint32_t)) {
+    if (n == 1) {
+        uint32_t one = *head;
+        uint32_t *link = next(one);
+        *head = *link;
+        *link = 0;
+        return one;
     }
+    uint32_t a = sort_first(head, n / 2, next, before);
+    uint32_t b = sort_first(head, n - n / 2, next, before);
+    return list_merge(a, b, next, before);
 }
 
-static int text_order(const char *a, const char *b) { return strcmp(a, b); }
+uint32_t tr_list_sort(uint32_t head, uint32_t *(*next)(uint32_t),
+                      bool (*before)(uint32_t, uint32_t)) {
+    size_t n = 0;
+    for (uint32_t id = head; id != 0; id = *next(id)) n++;
+    return n > 0 ? sort_first(&head, n, next, before) : 0;
+}
 
 static tr_order site_order;
 
 /* The figures a site is ordered by: bytes and blocks, obtained, live at
- * the end or held at the peak. */
-static void order_figures(const mt_site_figures *site, uint64_t *bytes,
-                          uint64_t *blocks) {
-    tr_site_view v;
-    tr_site_view_get(site, &v);
+ * the end or held at the peak (as tr_site_view_get gives them). */
+static inline void order_figures(const mt_site_figures *site,
+                                 uint64_t *bytes, uint64_t *blocks) {
     switch (site_order) {
-    case TR_ORDER_LIVE: *bytes = v.live_bytes; *blocks = v.live_blocks; break;
-    case TR_ORDER_PEAK: *bytes = v.peak_bytes; *blocks = v.peak_blocks; break;
+    case TR_ORDER_LIVE:
+        *bytes = site->bytes - site->freed_bytes;
+        *blocks = site->blocks - site->freed_blocks;
+        break;
+    case TR_ORDER_PEAK:
+        if (site->peak_epoch == mt_inline.peak_epoch) {
+            *bytes = site->peak_bytes;
+            *blocks = site->peak_blocks;
+        } else {
+            *bytes = site->bytes - site->freed_bytes;
+            *blocks = site->blocks - site->freed_blocks;
+        }
+        break;
     case TR_ORDER_BYTES:
-    default: *bytes = v.bytes; *blocks = v.blocks; break;
+    default: *bytes = site->bytes; *blocks = site->blocks; break;
     }
 }
 
+/* Two names in order; the same string is the same name, unread. */
+static inline int name_order(const char *a, const char *b) {
+    return a == b ? 0 : strcmp(a, b);
+}
+
+/* The heaviest first; ties by file, line, function (name, then the line
+ * it is defined on) and type name, then by id.  Sites of one function
+ * share its file, name and line, and sites of one type its name, so
+ * those are compared only when the ids differ. */
 static bool site_before(uint32_t a, uint32_t b) {
     const mt_site_figures *x = tr_site(a), *y = tr_site(b);
     uint64_t x_bytes, x_blocks, y_bytes, y_blocks;
@@ -92,15 +104,24 @@ static bool site_before(uint32_t a, uint32_t b) {
     order_figures(y, &y_bytes, &y_blocks);
     if (x_bytes != y_bytes) return x_bytes > y_bytes;
     if (x_blocks != y_blocks) return x_blocks > y_blocks;
-    const tr_func *fx = tr_func_of(x->func), *fy = tr_func_of(y->func);
-    int c = text_order(tr_func_file(fx), tr_func_file(fy));
-    if (c != 0) return c < 0;
+    const tr_func *fx = NULL, *fy = NULL;
+    int c;
+    if (x->func != y->func) {
+        fx = tr_func_of(x->func);
+        fy = tr_func_of(y->func);
+        c = name_order(tr_func_file(fx), tr_func_file(fy));
+        if (c != 0) return c < 0;
+    }
     if (x->line != y->line) return x->line < y->line;
-    c = text_order(fx->name, fy->name);
-    if (c != 0) return c < 0;
-    if (fx->line != fy->line) return fx->line < fy->line;
-    c = text_order(tr_type_of(x->type)->name, tr_type_of(y->type)->name);
-    if (c != 0) return c < 0;
+    if (fx != NULL) {
+        c = name_order(fx->name, fy->name);
+        if (c != 0) return c < 0;
+        if (fx->line != fy->line) return fx->line < fy->line;
+    }
+    if (x->type != y->type) {
+        c = name_order(tr_type_of(x->type)->name, tr_type_of(y->type)->name);
+        if (c != 0) return c < 0;
+    }
     return a < b;
 }
 
@@ -114,23 +135,53 @@ static bool stack_heavier(uint32_t a, uint32_t b) {
     return x->node < y->node;
 }
 
+/* Where a walk up a stack's frames is, as tr_frames_next gives them. */
+typedef struct frame_at {
+    const tr_stack *stack;
+    mt_path node;
+    int line;
+} frame_at;
+
+/* The frame's function: the node's, or at the root path the site's. */
+static inline mt_func frame_func(const frame_at *at) {
+    return at->node == TR_PATH_ROOT ? tr_site(at->stack->site)->func
+                                    : tr_node_of(at->node)->func;
+}
+
 /* The order of the frames a report shows for a stack: the same for two
- * stacks exactly when StackLimit cut them to the same frames. */
+ * stacks exactly when StackLimit cut them to the same frames.  Frames are
+ * compared as tr_frames_next gives them (function name, file, line,
+ * repeat), without first walking the whole paths; two walks that reach
+ * one node with one line show the same frames from there on. */
 static int frames_order(uint32_t a, uint32_t b) {
-    tr_frames ia, ib;
-    tr_frame fa, fb;
-    tr_frames_start(&ia, tr_stack_of(a)->site, tr_stack_of(a)->node);
-    tr_frames_start(&ib, tr_stack_of(b)->site, tr_stack_of(b)->node);
-    for (;;) {
-        bool more_a = tr_frames_next(&ia, &fa);
-        bool more_b = tr_frames_next(&ib, &fb);
-        if (!more_a || !more_b) return (int)more_a - (int)more_b;
-        int c = strcmp(fa.function, fb.function);
-        if (c == 0) c = strcmp(fa.file, fb.file);
-        if (c == 0 && fa.line != fb.line) c = fa.line < fb.line ? -1 : 1;
-        if (c == 0 && fa.repeat != fb.repeat)
-            c = fa.repeat < fb.repeat ? -1 : 1;
-        if (c != 0) return c;
+    frame_at x = {tr_stack_of(a), tr_stack_of(a)->node, 0};
+    frame_at y = {tr_stack_of(b), tr_stack_of(b)->node, 0};
+    x.line = tr_site(x.stack->site)->line;
+    y.line = tr_site(y.stack->site)->line;
+    unsigned limit = tr_state.options.stack_limit;
+    for (unsigned shown = 0;; shown++) {
+        /* The first frame is always shown, the root path's included. */
+        bool more_x = shown == 0 || (shown < limit && x.node != TR_PATH_ROOT &&
+                                     x.node != 0);
+        bool more_y = shown == 0 || (shown < limit && y.node != TR_PATH_ROOT &&
+                                     y.node != 0);
+        if (!more_x || !more_y) return (int)more_x - (int)more_y;
+        mt_func fx = frame_func(&x), fy = frame_func(&y);
+        if (x.node == y.node && x.line == y.line && fx == fy) return 0;
+        if (fx != fy) {
+            const tr_func *func_x = tr_func_of(fx), *func_y = tr_func_of(fy);
+            int c = name_order(func_x->name, func_y->name);
+            if (c == 0)
+                c = name_order(tr_func_file(func_x), tr_func_file(func_y));
+            if (c != 0) return c;
+        }
+        if (x.line != y.line) return x.line < y.line ? -1 : 1;
+        const tr_node *nx = tr_node_of(x.node), *ny = tr_node_of(y.node);
+        if (nx->repeat != ny->repeat) return nx->repeat < ny->repeat ? -1 : 1;
+        x.line = nx->call_line;
+        y.line = ny->call_line;
+        if (nx->parent != 0) x.node = nx->parent;
+        if (ny->parent != 0) y.node = ny->parent;
     }
 }
 
@@ -138,6 +189,8 @@ static bool stack_frames_before(uint32_t a, uint32_t b) {
     int c = frames_order(a, b);
     return c != 0 ? c < 0 : tr_stack_of(a)->node < tr_stack_of(b)->node;
 }
+
+static void node_frames(void);
 
 /* Whether StackLimit cuts the path node: it has more frames to show. */
 static bool path_cut(mt_path node) {
@@ -156,17 +209,17 @@ static bool site_cut(const mt_site_figures *site) {
 
 mt_site tr_report_sites(tr_order order) {
     uint32_t head = 0, *tail = &head;
+    site_order = order;
     for (mt_site id = TR_FIRST_LISTED_SITE; id < tr_site_count(); id++) {
         uint64_t bytes, blocks;
-        site_order = order;
         order_figures(tr_site(id), &bytes, &blocks);
         if (blocks == 0) continue;
         *tail = id;
         tail = site_link(id);
     }
     *tail = 0;
-    site_order = order;
     head = tr_list_sort(head, site_link, site_before);
+    if (tr_state.options.trace_stacks) node_frames();
     tr_retained_order();
     for (mt_site id = head; id != 0; id = tr_report_next_site(id)) {
         mt_site_figures *site = tr_site(id);
@@ -359,23 +412,34 @@ void tr_report_node_totals(void) { tr_path_walk(no_visit, totals_leave, NULL); }
 
 /* --------------------------------------------------------------- frames */
 
+/* Sets every node's frames: its parent's and its own repeat.  A node's
+ * id is above its parent's, so one pass in id order does it. */
+static void node_frames(void) {
+    uint32_t count = tr_node_count();
+    if (count <= TR_PATH_ROOT) return;
+    tr_node_of(TR_PATH_ROOT)->frames = 0;
+    for (mt_path id = TR_PATH_ROOT + 1; id < count; id++) {
+        tr_node *node = tr_node_of(id);
+        node->frames = tr_node_of(node->parent)->frames + node->repeat;
+    }
+}
+
+/* Walks StackLimit frames at most: what lies beyond them is the node's
+ * frames less those shown (node_frames, run by tr_report_sites). */
 void tr_frames_start(tr_frames *frames, mt_site site, mt_path node) {
     frames->site = site;
     unsigned shown = 0;
-    uint64_t all = 0, kept = 0;
+    uint64_t kept = 0;
     unsigned limit = tr_state.options.stack_limit;
-    for (mt_path at = node; at != TR_PATH_ROOT && at != 0;
+    for (mt_path at = node; at != TR_PATH_ROOT && at != 0 && shown < limit;
          at = tr_node_of(at)->parent) {
-        all += tr_node_of(at)->repeat;
-        if (shown < limit) {
-            shown++;
-            kept += tr_node_of(at)->repeat;
-        }
+        shown++;
+        kept += tr_node_of(at)->repeat;
     }
     frames->node = node;
     frames->line = tr_site(site)->line;
     frames->left = shown > 0 ? shown : 1;
-    frames->truncated = all - kept;
+    frames->truncated = node != 0 ? tr_node_of(node)->frames - kept : 0;
 }
 
 bool tr_frames_next(tr_frames *frames, tr_frame *frame) {

@@ -40,7 +40,8 @@ uint32_t tr_list_sort(uint32_t head, uint32_t *(*next)(uint32_t),
 /* The listed sites with blocks in the order's figures, largest first by
  * them, linked through next_in_bucket (tr_sites_relink gives the links
  * back to look-ups); the first id, 0 when none.  Each site's stacks (see
- * tr_stack_groups) and retaining paths are put in report order too. */
+ * tr_stack_group_first) and retaining paths are put in report order
+ * too. */
 typedef enum tr_order {
     TR_ORDER_BYTES,   /* what they obtained */
     TR_ORDER_LIVE,    /* what they hold at the end; none: left out */
@@ -110,7 +111,9 @@ typedef struct tr_frames {
 
 /* The frames of the path node at site, innermost first: the site's own
  * (function, line), then each caller with the line it made the call from.
- * When nothing encloses the site, its own function is the one frame. */
+ * When nothing encloses the site, its own function is the one frame.
+ * O(StackLimit); after tr_report_sites, which counts each path's frames
+ * for truncated. */
 void tr_frames_start(tr_frames *frames, mt_site site, mt_path node);
 bool tr_frames_next(tr_frames *frames, tr_frame *frame);
 
