@@ -3,7 +3,7 @@
  * mt_unwind, mt_path_root, mt_path_child, mt_path_set).
  *
  * Nodes live in an array by id, found by (parent, callee, call line,
- * repeat) through a bucket table with a direct-mapped cache in front: a
+ * repeat) through an index (hash.h) with a direct-mapped cache in front: a
  * loop makes the same few calls over and over.  Each node is also linked
  * under its parent (first_child, next_sibling) for the report's walks,
  * with one store once it is complete.  If the tracer runs out of memory
@@ -21,7 +21,9 @@
 #include "state.h"
 
 #define FIRST_NODES 256
-#define MAX_NODES ((size_t)UINT32_MAX)
+/* The index keeps 4 bits of tag above a node's id. */
+#define NODE_BITS 28
+#define MAX_NODES ((size_t)1 << NODE_BITS)
 #define FIRST_FRAMES 256
 #define CACHE_BITS 10
 
@@ -42,7 +44,7 @@ tr_node *tr_nodes;
 
 static struct {
     size_t node_count, node_capacity;
-    tr_buckets buckets;
+    tr_index index;
     mt_path cache[1u << CACHE_BITS];
     frame *stack;          /* stack[0] is the root; stack[depth] current */
     size_t depth, capacity;
@@ -64,13 +66,6 @@ static uint64_t node_rehash(uint32_t id) {
     return node_hash(n->parent, n->func, n->call_line, n->repeat);
 }
 
-static uint32_t *node_next(uint32_t id) {
-    return &tr_node_of(id)->next_in_bucket;
-}
-
-static const tr_chain node_chain = {node_rehash, node_next,
-                                    TR_PATH_ROOT + 1};
-
 static bool node_is(const tr_node *n, mt_path parent, mt_func func,
                     int call_line, uint32_t repeat) {
     return n->parent == parent && n->func == func &&
@@ -86,21 +81,22 @@ static __attribute__((noinline)) mt_path node_find(mt_path parent,
                                                    uint32_t repeat) {
     uint64_t hash = node_hash(parent, func, call_line, repeat);
     mt_path *cached = &paths.cache[tr_cache_slot(hash, CACHE_BITS)];
-    for (uint32_t id = *tr_bucket(&paths.buckets, hash); id != 0;
-         id = tr_node_of(id)->next_in_bucket)
-        if (node_is(tr_node_of(id), parent, func, call_line, repeat))
+    uint32_t tag = tr_index_tag(&paths.index, hash);
+    for (size_t at = tr_index_home(&paths.index, hash);
+         paths.index.slots[at] != 0; at = tr_index_step(&paths.index, at)) {
+        uint32_t id = tr_index_match(&paths.index, paths.index.slots[at], tag);
+        if (id != 0 && node_is(tr_node_of(id), parent, func, call_line, repeat))
             return *cached = id;
+    }
     uint32_t id = (uint32_t)paths.node_count;
     if (!tr_array_grow(&tr_nodes, &paths.node_capacity, paths.node_count,
                        sizeof(tr_node), FIRST_NODES, MAX_NODES) ||
-        !tr_buckets_fit(&paths.buckets, id, &node_chain))
+        !tr_index_fit(&paths.index, id, TR_PATH_ROOT + 1, node_rehash))
         return 0;
     tr_node *n = tr_node_of(id);
     *n = (tr_node){.func = func, .call_line = call_line, .parent = parent,
                    .repeat = repeat};
-    uint32_t *head = tr_bucket(&paths.buckets, hash);
-    n->next_in_bucket = *head;
-    *head = id;
+    tr_index_put(&paths.index, hash, id);
     n->next_sibling = tr_node_of(parent)->first_child;
     atomic_signal_fence(memory_order_seq_cst);  /* complete, then linked */
     tr_node_of(parent)->first_child = id;
@@ -131,7 +127,8 @@ bool tr_paths_begin(bool fold_recursion) {
                        sizeof(tr_node), FIRST_NODES, MAX_NODES) ||
         !tr_array_grow(&paths.stack, &paths.capacity, 0, sizeof(frame),
                        FIRST_FRAMES, SIZE_MAX / sizeof(frame)) ||
-        !tr_buckets_fit(&paths.buckets, TR_PATH_ROOT + 1, &node_chain))
+        !tr_index_fit(&paths.index, TR_PATH_ROOT + 1, TR_PATH_ROOT + 1,
+                      node_rehash))
         return false;
     *tr_node_of(TR_PATH_ROOT) = (tr_node){.repeat = 1};
     paths.node_count = TR_PATH_ROOT + 1;
@@ -147,6 +144,7 @@ void tr_paths_restart(void) {
 
 void tr_paths_reset(void) {
     memset(&paths, 0, sizeof paths);
+    tr_index_init(&paths.index, NODE_BITS);
     tr_nodes = NULL;
     tr_path_top = 0;
 }

@@ -125,7 +125,8 @@ static bool site_before(uint32_t a, uint32_t b) {
     return a < b;
 }
 
-static uint32_t *site_link(uint32_t id) { return &tr_site(id)->next_in_bucket; }
+static uint32_t *site_links;
+static uint32_t *site_link(uint32_t id) { return &site_links[id]; }
 static uint32_t *stack_link(uint32_t id) { return &tr_stack_of(id)->next_in_site; }
 
 static bool stack_heavier(uint32_t a, uint32_t b) {
@@ -200,8 +201,8 @@ static bool path_cut(mt_path node) {
     return false;
 }
 
-static bool site_cut(const mt_site_figures *site) {
-    for (uint32_t id = site->first_stack; id != 0;
+static bool site_cut(mt_site site) {
+    for (uint32_t id = tr_stack_first(site); id != 0;
          id = tr_stack_of(id)->next_in_site)
         if (path_cut(tr_stack_of(id)->node)) return true;
     return false;
@@ -209,6 +210,7 @@ static bool site_cut(const mt_site_figures *site) {
 
 mt_site tr_report_sites(tr_order order) {
     uint32_t head = 0, *tail = &head;
+    site_links = tr_site_links();
     site_order = order;
     for (mt_site id = TR_FIRST_LISTED_SITE; id < tr_site_count(); id++) {
         uint64_t bytes, blocks;
@@ -222,10 +224,12 @@ mt_site tr_report_sites(tr_order order) {
     if (tr_state.options.trace_stacks) node_frames();
     tr_retained_order();
     for (mt_site id = head; id != 0; id = tr_report_next_site(id)) {
-        mt_site_figures *site = tr_site(id);
-        site->first_stack =
-            tr_list_sort(site->first_stack, stack_link,
-                         site_cut(site) ? stack_frames_before : stack_heavier);
+        uint32_t first = tr_stack_first(id);
+        if (first != 0)
+            tr_stack_set_first(
+                id, tr_list_sort(first, stack_link,
+                                 site_cut(id) ? stack_frames_before
+                                              : stack_heavier));
     }
     return head;
 }
@@ -249,7 +253,7 @@ static bool group_from(uint32_t record, tr_stack_group *group) {
 }
 
 bool tr_stack_group_first(mt_site site, tr_stack_group *group) {
-    return group_from(tr_site(site)->first_stack, group);
+    return group_from(tr_stack_first(site), group);
 }
 
 bool tr_stack_group_next(tr_stack_group *group) {

@@ -3,10 +3,10 @@
  * stacks, the summary lines, table cells, and a stack's frames.
  *
  * Writers only read the recording.  Ordering relinks records through
- * their own link fields (no scratch memory, so a report can be written
- * from a signal handler or when the tracer has run out of memory), and
- * ties are broken by names and lines, so identical runs give identical
- * reports.
+ * link fields and link arrays the tracer holds anyway (no scratch memory,
+ * so a report can be written from a signal handler or when the tracer has
+ * run out of memory), and ties are broken by names and lines, so
+ * identical runs give identical reports.
  */
 #ifndef TR_REPORT_H
 #define TR_REPORT_H
@@ -38,7 +38,7 @@ uint32_t tr_list_sort(uint32_t head, uint32_t *(*next)(uint32_t),
                       bool (*before)(uint32_t a, uint32_t b));
 
 /* The listed sites with blocks in the order's figures, largest first by
- * them, linked through next_in_bucket (tr_sites_relink gives the links
+ * them, linked through tr_site_links (tr_sites_relink gives the links
  * back to look-ups); the first id, 0 when none.  Each site's stacks (see
  * tr_stack_group_first) and retaining paths are put in report order
  * too. */
@@ -49,7 +49,7 @@ typedef enum tr_order {
 } tr_order;
 mt_site tr_report_sites(tr_order order);
 static inline mt_site tr_report_next_site(mt_site site) {
-    return tr_site(site)->next_in_bucket;
+    return tr_site_links()[site];
 }
 
 /* A site's stacks as the report shows them: paths that StackLimit cuts to

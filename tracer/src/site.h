@@ -37,7 +37,12 @@ static inline mt_site_figures *tr_site(mt_site id) {
     return &mt_inline.sites[id];
 }
 
-/* Gives the look-ups their links back after a report reordered them. */
+/* A link for each site id below tr_site_count, for a report to order
+ * the sites by (report.h): the slots of the look-ups' index, which the
+ * report overwrites, and tr_sites_relink then gives back to the
+ * look-ups.  NULL while no site is listed. */
+uint32_t *tr_site_links(void);
+/* Gives the look-ups their index back after a report used its slots. */
 void tr_sites_relink(void);
 /* mt_reset's part here: each site counts from what is live in it now. */
 void tr_sites_restart(void);

@@ -8,7 +8,6 @@
 
 #include "hash.h"
 #include "mem.h"
-#include "site.h"
 
 #define FIRST_STACKS 256
 #define MAX_STACKS ((size_t)UINT32_MAX)
@@ -16,10 +15,35 @@
 tr_stack *tr_stack_records;
 uint32_t tr_stack_cache[1u << TR_STACK_CACHE_BITS];
 
+/* first[site] is the site's first record: an array by site id, as long
+ * as the highest site with a record needs, so it costs nothing without
+ * stack traces. */
 static struct {
     size_t count, capacity;
     tr_buckets buckets;
+    uint32_t *first;
+    size_t first_capacity;
 } stacks;
+
+#define FIRST_SITES 256
+
+/* Makes first[site] a place; false when memory is exhausted. */
+static bool first_fit(mt_site site) {
+    while (site >= stacks.first_capacity)
+        if (!tr_array_grow(&stacks.first, &stacks.first_capacity,
+                           stacks.first_capacity, sizeof(uint32_t),
+                           FIRST_SITES, (size_t)UINT32_MAX + 1))
+            return false;
+    return true;
+}
+
+uint32_t tr_stack_first(mt_site site) {
+    return site < stacks.first_capacity ? stacks.first[site] : 0;
+}
+
+void tr_stack_set_first(mt_site site, uint32_t first) {
+    if (site < stacks.first_capacity) stacks.first[site] = first;
+}
 
 static uint64_t stack_rehash(uint32_t id) {
     return tr_stack_hash(tr_stack_records[id].site, tr_stack_records[id].node);
@@ -42,17 +66,17 @@ uint32_t tr_stack_find(mt_site site, mt_path node, uint64_t hash) {
     uint32_t id = (uint32_t)stacks.count;
     if (!tr_array_grow(&tr_stack_records, &stacks.capacity, stacks.count,
                        sizeof(tr_stack), FIRST_STACKS, MAX_STACKS) ||
-        !tr_buckets_fit(&stacks.buckets, id, &stack_chain))
+        !tr_buckets_fit(&stacks.buckets, id, &stack_chain) ||
+        !first_fit(site))
         return 0;
     tr_stack *record = &tr_stack_records[id];
     *record = (tr_stack){.site = site, .node = node};
     uint32_t *head = tr_bucket(&stacks.buckets, hash);
     record->next_in_bucket = *head;
     *head = id;
-    mt_site_figures *figures = tr_site(site);
-    record->next_in_site = figures->first_stack;
+    record->next_in_site = stacks.first[site];
     atomic_signal_fence(memory_order_seq_cst);  /* complete, then linked */
-    figures->first_stack = id;
+    stacks.first[site] = id;
     stacks.count++;
     return *cached = id;
 }

@@ -3,8 +3,8 @@
  * and what each made there.
  *
  * A record per (site, path) that allocated, in an array by id, found
- * through a bucket table with a direct-mapped cache in front; each site
- * links its own records (first_stack, next_in_site) for the report.
+ * through a bucket table with a direct-mapped cache in front; a site's
+ * records are linked (tr_stack_first, next_in_site) for the report.
  */
 #ifndef TR_STACK_H
 #define TR_STACK_H
@@ -57,6 +57,11 @@ static inline bool tr_stack_add(mt_site site, mt_path node, size_t size,
     record->bytes += size * n;
     return true;
 }
+
+/* The site's first record, 0 when it has none; the report links them
+ * again in its order and sets the first (tr_stack_set_first). */
+uint32_t tr_stack_first(mt_site site);
+void tr_stack_set_first(mt_site site, uint32_t first);
 
 /* mt_reset's part here: every stack counts from zero. */
 void tr_stacks_restart(void);
