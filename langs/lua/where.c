@@ -93,6 +93,10 @@ static bool paths_whole;
 static lua_State *threads[THREADS_MAX];
 static thread_stack *stacks[THREADS_MAX];
 static int thread_depth;
+/* The threads below this position in threads[] have not run since their
+ * frames and path were last read: each waits in the resume of the thread
+ * above it, so what was read of them holds. */
+static int ran_from;
 
 static func_slot *slots;
 static size_t slot_mask;    /* capacity - 1; capacity a power of two */
@@ -460,6 +464,7 @@ void where_thread_forget(lua_State *L)
 {
     for (int t = 0; t < thread_depth && t < THREADS_MAX; t++)
         if (threads[t] == L) stacks[t] = NULL;
+    ran_from = 0;
     known_remove(L);
 }
 
@@ -469,6 +474,7 @@ void where_init(bool whole_paths)
 {
     paths_whole = whole_paths;
     where_blind = 0;
+    ran_from = 0;
     slots = calloc(SLOTS_FIRST, sizeof *slots);
     slot_mask = slots != NULL ? SLOTS_FIRST - 1 : 0;
 }
@@ -495,17 +501,20 @@ void where_thread_push(lua_State *L)
         threads[thread_depth] = L;
         stacks[thread_depth] = paths_whole ? stack_of(L, true) : NULL;
     }
+    if (ran_from > thread_depth) ran_from = thread_depth;
     thread_depth++;
 }
 
 void where_thread_pop(void)
 {
     thread_depth--;
+    if (ran_from > thread_depth - 1) ran_from = thread_depth - 1;
 }
 
 void where_thread_reset(void)
 {
     if (thread_depth > 1) thread_depth = 1;
+    ran_from = 0;
 }
 
 /* ------------------------------------------------------------ locations */
@@ -554,12 +563,18 @@ static mt_path where_reference(mt_func *func, int *line)
 static bool where_set_whole(mt_func *func, int *line)
 {
     int n = thread_depth < THREADS_MAX ? thread_depth : THREADS_MAX;
+    int t = ran_from < n - 1 ? (ran_from > 0 ? ran_from : 0) : n - 1;
     frame under = {NULL, false, 0, 0, mt_path_root()};
     bool blind;
     if (n == 0) return false;
+    if (t > 0 && stacks[t - 1] == NULL) t = 0;
+    if (t > 0) {
+        const thread_stack *below = stacks[t - 1];
+        under = below->len > 0 ? below->frames[below->len - 1] : below->base;
+    }
     /* -1: a finalizer is running (lapi.c's lua_gc, Lua 5.4.4 to 5.4.6). */
     blind = where_blind > 0 || lua_gc(threads[0], LUA_GCISRUNNING) == -1;
-    for (int t = 0; t < n; t++) {
+    for (; t < n; t++) {
         thread_stack *s = stacks[t];
         if (s == NULL && (s = stacks[t] = stack_of(threads[t], true)) == NULL)
             return false;
@@ -572,6 +587,7 @@ static bool where_set_whole(mt_func *func, int *line)
         stack_nodes(s);
         if (s->len > 0) under = s->frames[s->len - 1];
     }
+    ran_from = n - 1;
     if (under.func == 0) return false;
 #ifdef WHERE_CHECK
     {
