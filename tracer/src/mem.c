@@ -28,10 +28,13 @@
 typedef struct block {
     struct block *prev, *next;
     size_t mapped;      /* the mapping's length; 0: from malloc */
-    size_t reserved;
+    size_t size;        /* the payload's length */
 } block;
 
 static block *blocks;
+/* What the blocks on that list take, headers included: tools/bench's
+ * bench_scale reads it (tr_mem_held) to state the tracer's memory. */
+static size_t held;
 static long fail_after = -1;  /* successes left before failing; -1: never */
 
 static struct {
@@ -56,6 +59,11 @@ static block *block_get(size_t size) {
     return b;
 }
 
+/* The memory a block of size bytes obtained by block_get takes. */
+static size_t block_size(const block *b, size_t size) {
+    return b->mapped != 0 ? b->mapped : sizeof(block) + size;
+}
+
 static void block_put(block *b) {
     if (b->mapped != 0) munmap(b, b->mapped);
     else free(b);
@@ -67,6 +75,8 @@ void *tr_mem_alloc(size_t size) {
     block *b = block_get(size);
     if (b == NULL) return NULL;
     if (fail_after > 0) fail_after--;
+    b->size = size;
+    held += block_size(b, size);
     b->prev = NULL;
     b->next = blocks;
     if (blocks != NULL) blocks->prev = b;
@@ -105,6 +115,7 @@ void tr_mem_free(void *p) {
     if (b->prev != NULL) b->prev->next = b->next;
     else blocks = b->next;
     if (b->next != NULL) b->next->prev = b->prev;
+    held -= block_size(b, b->size);
     block_put(b);
 }
 
@@ -117,12 +128,15 @@ void tr_mem_arm_faults(void) {
     if (*end == '\0' && n >= 0) fail_after = n;
 }
 
+size_t tr_mem_held(void) { return held; }
+
 void tr_mem_release_all(void) {
     while (blocks != NULL) {
         block *b = blocks;
         blocks = b->next;
         block_put(b);
     }
+    held = 0;
     memset(&strings, 0, sizeof strings);
     fail_after = -1;
 }
