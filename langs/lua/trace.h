@@ -1,10 +1,11 @@
 /*
  * trace.h -- tracing one Lua state with libmemtracer.
  *
- * The state is created with a tracing allocator that chains to the one
- * luaL_newstate uses.  Every allocation is charged to the running Lua line
- * (where.c); an allocation no Lua code is running for is charged to the
- * phase the launcher is in -- these are the labelled sites:
+ * The state is created with a tracing allocator: lauxlib's (realloc and
+ * free) with a header in front of every block.  Every allocation is
+ * charged to the running Lua line (where.c); an allocation no Lua code is
+ * running for is charged to the phase the launcher is in -- these are the
+ * labelled sites:
  *   [new state]   lua_newstate: the global state, string table, registry
  *   [open libs]   luaL_openlibs and the `arg` table
  *   [load chunk]  compiling a script, -e, LUA_INIT or an interactive line
@@ -50,8 +51,9 @@ void trace_phase(trace_phase_id phase, const char *chunk);
 int trace_finish(void);
 
 /* For interpose.c: whether L is a thread of the traced state, and the
- * start of its lua_close.  Frees from then on are not counted: what was
- * live when the program ended is reported live at exit. */
+ * start of its lua_close (after the full collection interpose.c runs
+ * first).  Frees from then on are not counted: what the program still
+ * reached when it ended is reported live at exit. */
 bool trace_owns(lua_State *L);
 void trace_close_begin(void);
 
