@@ -36,6 +36,8 @@ for exe in "$lua_mt" "$floor"; do
         exit 66
     fi
 done
+lua_mt=$(cd "$(dirname "$lua_mt")" && pwd)/lua-memtracer
+floor=$(cd "$(dirname "$floor")" && pwd)/lua-floor
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
 out="--memtracer.OutputFile=$report"
