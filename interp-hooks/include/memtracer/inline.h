@@ -56,8 +56,6 @@ typedef struct mt_site_figures {
     uint8_t object;                      /* its type is an object type */
     uint8_t phase;
     uint16_t reserved;
-    uint32_t first_stack;                /* the tracer's, for stack traces */
-    uint32_t next_in_bucket;             /* the tracer's, for look-ups */
 } mt_site_figures;
 
 /* The sites below this id are the tracer's own: 0 (no site), the VM's own
