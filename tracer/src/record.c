@@ -123,14 +123,13 @@ static ALWAYS_INLINE void path_count(mt_site site, size_t size, uint64_t n) {
         tr_state.lost_events++;
 }
 
-/* count_obtained in a sampled run: a block the countdown passes over is
- * not counted; a sampled one counts as its weight's worth of blocks, with
- * its path, the rounding of its weight kept in its tag. */
-static __attribute__((noinline)) mt_tag count_sampled(mt_site site,
-                                                      size_t size) {
-    uint64_t weight;
-    unsigned rounded_up;
-    if (!tr_sample_take(size, &weight, &rounded_up)) return MT_TAG_UNTRACED;
+/* Counts n blocks of size bytes made at site (n > 1: a sampled block's
+ * weight), with their call path's share while calls are traced; their
+ * tag, birth in its low bits.  TraceMem sends a small block at a listed
+ * site to a filtered one.  A signal that comes while the block is in its
+ * site and not yet in its path waits (tr_counting). */
+static ALWAYS_INLINE mt_tag count_at(mt_site site, size_t size, uint64_t n,
+                                     unsigned birth) {
     if (site >= TR_FIRST_LISTED_SITE && size < tr_state.options.trace_mem)
         site = tr_site(site)->object ? TR_SITE_FILTERED_OBJECTS
                                      : TR_SITE_FILTERED_STORAGE;
@@ -139,21 +138,23 @@ static __attribute__((noinline)) mt_tag count_sampled(mt_site site,
         tr_counting = 1;
         atomic_signal_fence(memory_order_seq_cst);
     }
-    mt_site_count(site, size, weight);
-    if (mt_inline.bytes >= mt_inline.timeline_next) tr_timeline_tick();
+    mt_site_count(site, size, n);
+    if (UNLIKELY(mt_inline.bytes >= mt_inline.timeline_next))
+        tr_timeline_tick();
     if (with_path) {
         if (UNLIKELY(raise_countdown != 0)) raise_armed();
-        path_count(site, size, weight);
+        path_count(site, size, n);
         atomic_signal_fence(memory_order_seq_cst);
         tr_counting = 0;
         if (UNLIKELY(tr_signal_waiting)) tr_signal_deliver();
     }
-    return MT_TAG_MAKE(site, rounded_up);
+    return MT_TAG_MAKE(site, birth);
 }
 
-/* Counts a block of size bytes made at site; its tag.  TraceMem sends a
- * small block at a listed site to a filtered one.  Recording off, or a
- * block a sampled run passes over, nothing is counted. */
+/* Counts a block of size bytes made at site; its tag.  Recording off, or
+ * a block a sampled run passes over, nothing is counted; a sampled block
+ * counts as its weight's worth, the rounding of its weight kept in its
+ * tag. */
 static ALWAYS_INLINE mt_tag count_obtained(mt_site site, size_t size) {
     if (UNLIKELY(!tr_state.recording)) return MT_TAG_UNTRACED;
     if (UNLIKELY(site < MT_FIRST_COUNTED_SITE)) {
@@ -165,26 +166,14 @@ static ALWAYS_INLINE mt_tag count_obtained(mt_site site, size_t size) {
         tr_state.lost_events++;
         return MT_TAG_UNTRACED;
     }
-    if (UNLIKELY(mt_inline.sampled)) return count_sampled(site, size);
-    if (site >= TR_FIRST_LISTED_SITE && size < tr_state.options.trace_mem)
-        site = tr_site(site)->object ? TR_SITE_FILTERED_OBJECTS
-                                     : TR_SITE_FILTERED_STORAGE;
-    bool with_path = mt_calls_active && site >= TR_FIRST_LISTED_SITE;
-    if (with_path) {
-        tr_counting = 1;
-        atomic_signal_fence(memory_order_seq_cst);
+    if (UNLIKELY(mt_inline.sampled)) {
+        uint64_t weight;
+        unsigned rounded_up;
+        if (!tr_sample_take(size, &weight, &rounded_up))
+            return MT_TAG_UNTRACED;
+        return count_at(site, size, weight, rounded_up);
     }
-    mt_tag tag = mt_site_obtained(site, size);
-    if (UNLIKELY(mt_inline.bytes >= mt_inline.timeline_next))
-        tr_timeline_tick();
-    if (with_path) {
-        if (UNLIKELY(raise_countdown != 0)) raise_armed();
-        path_count(site, size, 1);
-        atomic_signal_fence(memory_order_seq_cst);
-        tr_counting = 0;
-        if (UNLIKELY(tr_signal_waiting)) tr_signal_deliver();
-    }
-    return tag;
+    return count_at(site, size, 1, mt_inline.gc_cycle);
 }
 
 /* Counts out a block of size bytes tagged tag: released, or replaced. */
