@@ -112,13 +112,15 @@ mt_site mt_site_at(mt_func func, int line, mt_type type) {
 void mt_phase_set(mt_phase phase) { tr_state.phase = phase; }
 
 /* The call path's share of n blocks counted at a listed site: its node's
- * own figures for the histogram and call tree, and with stack traces the
- * site's record of the path. */
+ * own figures when the report is the histogram or the call tree, and with
+ * stack traces the site's record of the path. */
 static ALWAYS_INLINE void path_count(mt_site site, size_t size, uint64_t n) {
     mt_path node = tr_path_now();
-    tr_node *record = tr_node_of(node);
-    record->self_count += tr_site(site)->object * n;
-    record->self_bytes += size * n;
+    if (tr_state.node_figures) {
+        tr_node *record = tr_node_of(node);
+        record->self_count += tr_site(site)->object * n;
+        record->self_bytes += size * n;
+    }
     if (tr_state.options.trace_stacks && !tr_stack_add(site, node, size, n))
         tr_state.lost_events++;
 }

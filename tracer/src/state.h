@@ -33,6 +33,7 @@ typedef struct tr_state_t {
     int exit_signal;           /* the signal that ended it, or 0 */
     mt_phase phase;            /* what the program is doing now */
     bool recording;            /* new blocks are counted (mt_recording) */
+    bool node_figures;         /* call-path nodes count their own blocks */
 } tr_state_t;
 
 extern tr_state_t tr_state;

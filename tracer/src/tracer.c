@@ -219,8 +219,9 @@ int mt_start_version(const mt_options *o, const char *language,
     reported = 0;
     handlers_install();
     tr_mem_arm_faults();
-    mt_calls_active = o->trace_stacks || o->output == MT_OUTPUT_HISTOGRAM ||
-                      o->output == MT_OUTPUT_CALLTREE;
+    tr_state.node_figures = o->output == MT_OUTPUT_HISTOGRAM ||
+                            o->output == MT_OUTPUT_CALLTREE;
+    mt_calls_active = o->trace_stacks || tr_state.node_figures;
     tr_state.recording = o->start;
     tr_sample_begin(o->sample_bytes, o->seed);
     tr_record_begin();
