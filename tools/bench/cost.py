@@ -33,10 +33,10 @@ options:
   --callgrind       count instructions too (at the small sizes)
   --small           run everything at the small sizes
   --check           for CI: instructions only, small sizes, exit 1 when a
-                    ratio passes its target
+                    ratio passes its budget (LOX_BUDGETS below)
   --json FILE       the results as JSON
 
-exit status: 0 fine, 1 a target missed (--check), 64 usage, 69 a tool is
+exit status: 0 fine, 1 a budget passed (--check), 64 usage, 69 a tool is
 missing, 70 a run failed.
 """
 
@@ -71,6 +71,22 @@ LOX_TARGETS = {
 }
 LOX_RSS_TARGET = 1.2
 LUA_TARGETS = {"off": 1.02, "on": 1.8, "stacks": 3.0, "sampled": 1.05}
+
+# What --check lets through, in instructions at the small sizes: the
+# target where it is met, else the ratio measured when the budget was set
+# plus 0.02, so that CI fails on a slowdown of a few instructions an event
+# while the target is still ahead.  A budget above its target says the
+# target is not met yet (README, "Tracing costs").
+LOX_BUDGETS = {
+    "binary_trees": {"off": 1.05, "on": 1.19, "json": 1.20, "stacks": 1.42,
+                     "sampled": 1.09},
+    "instantiation": {"off": 1.06, "on": 1.21, "json": 1.22, "stacks": 1.46,
+                      "sampled": 1.06},
+    "string_building": {"off": 1.07, "on": 1.22, "json": 1.23, "stacks": 1.46,
+                        "sampled": 1.10},
+    "trees": {"off": 1.05, "on": 1.11, "json": 1.12, "stacks": 1.37,
+              "sampled": 1.08},
+}
 
 
 class Failed(Exception):
@@ -207,6 +223,17 @@ def ratios(results, base_of):
     return table
 
 
+def over_budget(program, table):
+    """The budgets this Lox program's instruction ratios pass: list of text."""
+    over = []
+    for mode, limit in LOX_BUDGETS.get(program, {}).items():
+        ratio = table.get(mode, {}).get("instructions")
+        if ratio is not None and ratio > limit:
+            over.append("lox %s %s: %.3f > budget %.2f"
+                        % (program, mode, ratio, limit))
+    return over
+
+
 def check(language, program, table):
     """The targets this program's ratios miss: list of text."""
     missed = []
@@ -276,7 +303,7 @@ def main(argv):
                        stdout=subprocess.DEVNULL, check=True)
         subprocess.run(["ninja", "-C", args.nohooks, "langs/lox/lox"],
                        stdout=subprocess.DEVNULL, check=True)
-    results, missed = {}, []
+    results, missed, over = {}, [], []
     with tempfile.TemporaryDirectory() as scratch:
         try:
             modes = lox_modes(args.build, args.nohooks, scratch)
@@ -293,6 +320,7 @@ def main(argv):
                                else "no-hooks" if mode == "no-hooks" else "off")
                 results["lox " + name] = table
                 missed += check("lox", name, table)
+                over += over_budget(name, table)
                 print_table("lox", name, table)
             if args.lua:
                 depth = LUA_DEPTH[1] if args.small else LUA_DEPTH[0]
@@ -310,10 +338,16 @@ def main(argv):
             return 70
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
-            json.dump({"results": results, "missed": missed}, f, indent=2)
+            json.dump({"results": results, "missed": missed, "over_budget": over},
+                      f, indent=2)
     if missed:
         print("\ntargets missed:\n  " + "\n  ".join(missed))
-    return 1 if missed and args.check else 0
+    if args.check:
+        if over:
+            print("\nover budget:\n  " + "\n  ".join(over))
+        else:
+            print("\nwithin every budget")
+    return 1 if over and args.check else 0
 
 
 if __name__ == "__main__":
