@@ -39,8 +39,10 @@
  */
 #include "interpose.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 
+#include "control.h"
 #include "trace.h"
 #include "where.h"
 
@@ -55,6 +57,10 @@ lua_Hook __real_lua_gethook(lua_State *L);
 int __real_lua_gethookmask(lua_State *L);
 int __real_lua_gethookcount(lua_State *L);
 void __real_lua_close(lua_State *L);
+/* ldo.h's, for the collector's calls of finalizers (lgc.c's GCTM). */
+typedef void (*protected_fn)(lua_State *L, void *ud);
+int __real_luaD_pcall(lua_State *L, protected_fn f, void *u, ptrdiff_t oldtop,
+                      ptrdiff_t ef);
 
 int __wrap_lua_resume(lua_State *L, lua_State *from, int narg, int *nres);
 int __wrap_lua_pcallk(lua_State *L, int nargs, int nresults, int errfunc,
@@ -65,6 +71,8 @@ lua_Hook __wrap_lua_gethook(lua_State *L);
 int __wrap_lua_gethookmask(lua_State *L);
 int __wrap_lua_gethookcount(lua_State *L);
 void __wrap_lua_close(lua_State *L);
+int __wrap_luaD_pcall(lua_State *L, protected_fn f, void *u, ptrdiff_t oldtop,
+                      ptrdiff_t ef);
 
 /* A script's hook, chained behind the tracer's: it gets the events of its
  * mask, and count events only when it asked for them. */
@@ -245,6 +253,21 @@ void __wrap_lua_close(lua_State *L)
         trace_close_begin();
     }
     __real_lua_close(L);
+}
+
+/* The collector calls a finalizer through luaD_pcall (lgc.o's GCTM, and
+ * lapi.o's lua_pcallk, reach it from other members of the archive): what
+ * it allocates to call the sentinel's is the tracer's, never counted. */
+int __wrap_luaD_pcall(lua_State *L, protected_fn f, void *u, ptrdiff_t oldtop,
+                      ptrdiff_t ef)
+{
+    int status;
+    if (!control_sentinel_called(L))
+        return __real_luaD_pcall(L, f, u, oldtop, ef);
+    trace_untraced(1);
+    status = __real_luaD_pcall(L, f, u, oldtop, ef);
+    trace_untraced(-1);
+    return status;
 }
 
 /* api.c's, in libluamt-api: C modules' calls of the wrapped functions go

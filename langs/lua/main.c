@@ -24,6 +24,7 @@
 #include <lualib.h>
 
 #include <memtracer/memtracer.h>
+#include "control.h"
 #include "repl.h"
 #include "run.h"
 #include "trace.h"
@@ -245,6 +246,7 @@ static int command_main(lua_State *L)
     }
     trace_phase(TRACE_PHASE_OPEN, NULL);
     luaL_openlibs(L);
+    control_preload(L);
     trace_libs_opened(L);
     arg_table_create(L, c);
     trace_phase(TRACE_PHASE_RUN, NULL);

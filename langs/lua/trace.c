@@ -26,6 +26,7 @@
 #include <lauxlib.h>
 #include <memtracer/inline.h>
 
+#include "control.h"
 #include "interpose.h"
 #include "lauxstate.h"
 #include "where.h"
@@ -71,6 +72,8 @@ typedef struct block_head {
 
 static bool tracing;   /* started and not yet finished */
 static bool closing;
+static bool recording; /* what mt_recording was told last */
+static int untraced;   /* above 0: the tracer's own blocks are being made */
 static mt_type types[TAG_PROTO + 1];   /* 0 (<internal>): not an object */
 static mt_type type_storage;
 static mt_func phase_func;
@@ -172,14 +175,24 @@ static NOINLINE void *obtain(void *block, size_t osize, size_t nsize)
     mt_tag old_tag = block != NULL ? old->tag : MT_TAG_UNTRACED;
     block_head *head;
     site_of s;
-    bool traced = MT_TRACING();
+    /* Recording off, or the tracer's own block, no new block is counted:
+     * a counted block resized stays at its site as mt_resize_at counts it
+     * (recording off: counted out; the tracer's resize of the program's
+     * block: counted in again there). */
+    bool traced = MT_TRACING() && recording && untraced == 0;
+    bool counted_out = !traced && MT_TRACING() && old_tag != MT_TAG_UNTRACED;
     if (nsize > SIZE_MAX - sizeof *head) return NULL;
     if (traced) s = locate();
     head = realloc(old, nsize + sizeof *head);
     if (head == NULL) return NULL;
     if (block != NULL) where_released(block, osize);
-    head->tag = traced ? charge(old_tag, old_size, osize, nsize, &s)
-                       : MT_TAG_UNTRACED;
+    if (traced)
+        head->tag = charge(old_tag, old_size, osize, nsize, &s);
+    else if (counted_out)
+        head->tag = mt_resize_at(MT_TAG_SITE(old_tag), old_tag, old_size,
+                                 nsize);
+    else
+        head->tag = MT_TAG_UNTRACED;
     if (block == NULL) head->thread = TAG_BASIC(osize) == LUA_TTHREAD;
     return head + 1;
 }
@@ -215,6 +228,8 @@ int trace_start(const mt_options *o, const char *program)
     phase_told = MT_PHASE_RUN;
     tracing = true;
     closing = false;
+    recording = o->start;
+    untraced = 0;
     if (!exit_hooked) exit_hooked = atexit(report_at_exit) == 0;
     trace_phase(TRACE_PHASE_NEWSTATE, NULL);
     return 0;
@@ -229,6 +244,7 @@ lua_State *trace_newstate(void)
     lauxstate_install(L);
     where_thread_push(L);
     interpose_arm(L, MT_TRACING_CALLS());
+    control_sentinel_start(L);
     trace_phase(TRACE_PHASE_RUN, NULL);
     return L;
 }
@@ -299,6 +315,28 @@ bool trace_owns(lua_State *L)
 {
     void *ud;
     return tracing && lua_getallocf(L, &ud) == alloc_traced;
+}
+
+bool trace_active(void)
+{
+    return tracing;
+}
+
+bool trace_closing(void)
+{
+    return closing;
+}
+
+bool trace_recording(bool on)
+{
+    if (!tracing) return false;
+    recording = mt_recording(on);
+    return recording;
+}
+
+void trace_untraced(int by)
+{
+    untraced += by;
 }
 
 void trace_close_begin(void)

@@ -50,6 +50,17 @@ void trace_phase(trace_phase_id phase, const char *chunk);
  * could not be written. */
 int trace_finish(void);
 
+/* Whether the tracer runs (started, the report not yet written). */
+bool trace_active(void);
+/* Recording on or off (mt_recording): whether it is on after; false when
+ * not tracing.  Off, new blocks are not located nor counted. */
+bool trace_recording(bool on);
+/* +1 before the tracer makes blocks of its own in the state, -1 after:
+ * meanwhile no block is counted. */
+void trace_untraced(int by);
+/* Whether lua_close has begun (trace_close_begin). */
+bool trace_closing(void);
+
 /* For interpose.c: whether L is a thread of the traced state, and the
  * start of its lua_close (after the full collection interpose.c runs
  * first).  Frees from then on are not counted: what the program still

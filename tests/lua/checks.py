@@ -298,6 +298,94 @@ def check_leaks(lua):
           garbage[0]["peak_count"] == 100, f"garbage tables: {garbage}")
 
 
+def figures(rep, name, *keys):
+    """{(line, type): (key values...)} of the rows of file name."""
+    return {(x["line"], x["type"]): tuple(x.get(k) for k in keys)
+            for x in sites_of(rep, file=name)}
+
+
+def check_control(lua):
+    """The memtracer module: control.lua and reset.lua state their exact
+    figures, derived beside their lines."""
+    rep = report(lua, "control.lua", "--memtracer.Start=false")
+    got = figures(rep, "control.lua", "count", "blocks", "bytes")
+    want = {(12, "table"): (1, 1, 56), (13, "table"): (7, 7, 392),
+            (13, "storage"): (0, 4, 240)}
+    check(got == want, f"control.lua: start/stop recorded {got}")
+    s = rep["summary"]
+    check((s.get("allocations"), s.get("blocks"), s.get("bytes")) ==
+          (8, 12, 688), f"control.lua: summary {s}")
+    with tempfile.TemporaryDirectory() as tmp:
+        snap_path = os.path.join(tmp, "snap.json")
+        rep = report(lua, "reset.lua", args=[snap_path])
+        try:
+            with open(snap_path, encoding="utf-8") as f:
+                snap = json.load(f)
+        except (OSError, ValueError) as e:
+            check(False, f"reset.lua: no snapshot ({e})")
+            snap = EMPTY
+    keys = ("count", "blocks", "bytes", "live_blocks", "live_bytes")
+    kept = {(11, "table"): (1, 1, 56, 1, 56),
+            (12, "table"): (4, 4, 224, 4, 224),
+            (12, "storage"): (0, 1, 64, 1, 64)}
+    script = {k: v for k, v in figures(snap, "reset.lua", *keys).items()
+              if k[0] > 9}
+    check(script == {**kept, (16, "table"): (3, 3, 168, 3, 168)},
+          f"reset.lua: the snapshot holds {script}")
+    contract(snap, "snapshot")
+    script = {k: v for k, v in figures(rep, "reset.lua", *keys).items()
+              if k[0] > 9}
+    check(script == {**kept, (16, "table"): (3, 3, 168, 0, 0),
+                            (18, "table"): (2, 2, 112, 0, 0)},
+          f"reset.lua: the report holds {script}")
+    # Untraced, the module is there and does nothing.
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "s.json")
+        r = run(lua, ["-e", "local mt = require 'memtracer' io.write("
+                      "tostring(mt.start()), tostring(mt.stop()), "
+                      f"select('#', mt.reset()), tostring(mt.snapshot({path!r})))"])
+        check(r.returncode == 0 and r.stdout == "falsefalse0false" and
+              r.stderr == "" and not os.path.exists(path),
+              f"untraced module: {r.returncode} {r.stdout!r} {r.stderr!r}")
+    r = run(lua, ["--memtracer", "-e", "io.write(tostring(require"
+                  "'memtracer'.snapshot('/nonexistent/dir/s.json')))"])
+    lines = r.stderr.split("Memory Tracer.")[0].splitlines()
+    check(r.returncode == 0 and r.stdout == "false" and len(lines) == 1 and
+          lines[0].startswith("lua-memtracer: ") and "/nonexistent/dir" in
+          lines[0], f"unwritable snapshot: {r.stdout!r} {r.stderr[:300]!r}")
+
+
+def check_collections(lua):
+    """collections.lua: its three collectgarbage() calls are three cycles
+    between its snapshots, the collection before the report one more;
+    ages at death as derived in the script."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = [os.path.join(tmp, n) for n in ("a.json", "b.json")]
+        snaps = []
+        for mode in ["generational", "incremental"]:
+            rep = report(lua, "collections.lua", "-e",
+                         f"collectgarbage('{mode}')", args=paths)
+            for path in paths:
+                try:
+                    with open(path, encoding="utf-8") as f:
+                        snaps.append(json.load(f)["summary"]["gc_cycles"])
+                except (OSError, ValueError, KeyError) as e:
+                    check(False, f"collections.lua: no snapshot ({e})")
+                    snaps.append(-1)
+            cycles = rep["summary"].get("gc_cycles", -1)
+            check(snaps[-1] - snaps[-2] == 3 and cycles == snaps[-1] + 1 and
+                  rep["timeline"]["points"][-1]["gc_cycles"] == cycles,
+                  f"collections.lua ({mode}): cycles {snaps[-2:]} {cycles}")
+            life = {k: v[0] for k, v in
+                    figures(rep, "collections.lua", "lifetimes").items()}
+            want = {"young": 100, "ages": [100, 0, 0, 0, 0, 0]}
+            check(life.get((13, "table")) == want,
+                  f"collections.lua ({mode}): line 13 {life.get((13, 'table'))}")
+            want = {"young": 0, "ages": [0, 0, 10, 0, 0, 0]}
+            check(life.get((12, "table")) == want,
+                  f"collections.lua ({mode}): line 12 {life.get((12, 'table'))}")
+
+
 def check_cmod(lua, cmod):
     env = {"LUA_CPATH": os.path.join(os.path.dirname(cmod), "?.so")}
     for options in [[], ["--memtracer.TraceStackTraces=true"]]:
@@ -343,7 +431,8 @@ def main(argv):
         return 2
     lua = os.path.abspath(argv[1])
     for step in [check_contract, check_phases, check_names, check_stacks,
-                 check_cuts, check_leaks, check_outputs, check_bad_options]:
+                 check_cuts, check_leaks, check_outputs, check_bad_options,
+                 check_control, check_collections]:
         step(lua)
     if len(argv) == 3:
         check_cmod(lua, os.path.abspath(argv[2]))
