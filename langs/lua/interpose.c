@@ -86,6 +86,10 @@ typedef struct chained_hook {
 static chained_hook *chained;
 static size_t chained_n, chained_cap;
 static bool calls_wanted;   /* the tracer's hook takes call events */
+/* A sampled run without call paths: the tracer's count hook is armed only
+ * while the window before a sample is open (interpose_window). */
+static bool windowed;
+static bool window_open;
 
 /* The tracer's own hook, without call paths: it only has to exist. */
 static void pc_hook(lua_State *L, lua_Debug *ar)
@@ -165,13 +169,35 @@ static bool hook_is_ours(lua_Hook h)
     return h == pc_hook || h == call_hook || h == chain_hook;
 }
 
+/* A windowed run: L has the tracer's count hook while the window is open,
+ * and no hook of the tracer's while it is closed.  A script's own hook is
+ * left as it is. */
+static void window_sync(lua_State *L)
+{
+    lua_Hook h;
+    if (!windowed || L == NULL) return;
+    h = __real_lua_gethook(L);
+    if (window_open && h == NULL)
+        __real_lua_sethook(L, pc_hook, LUA_MASKCOUNT, PC_HOOK_COUNT);
+    else if (!window_open && h == pc_hook)
+        __real_lua_sethook(L, NULL, 0, 0);
+}
+
+void interpose_window(bool open)
+{
+    window_open = open;
+    window_sync(where_running());
+}
+
 int __wrap_lua_resume(lua_State *L, lua_State *from, int narg, int *nres)
 {
     int status, blind = where_blind;
     if (!trace_owns(L)) return __real_lua_resume(L, from, narg, nres);
     where_thread_push(L);
+    window_sync(L);
     status = __real_lua_resume(L, from, narg, nres);
     where_thread_pop();
+    window_sync(where_running());
     where_blind = blind;
     return status;
 }
@@ -190,8 +216,10 @@ int __wrap_lua_resetthread(lua_State *L)
     int status;
     if (!trace_owns(L)) return __real_lua_resetthread(L);
     where_thread_push(L);
+    window_sync(L);
     status = __real_lua_resetthread(L);
     where_thread_pop();
+    window_sync(where_running());
     where_thread_forget(L);
     return status;
 }
@@ -205,7 +233,9 @@ void __wrap_lua_sethook(lua_State *L, lua_Hook f, int mask, int count)
         return;
     }
     chained_forget(L);
-    if (f == NULL || mask == 0)
+    if ((f == NULL || mask == 0) && windowed && !window_open)
+        __real_lua_sethook(L, NULL, 0, 0);
+    else if (f == NULL || mask == 0)
         __real_lua_sethook(L, ours, our_mask, PC_HOOK_COUNT);
     else if (!calls_wanted && (mask & (LUA_MASKLINE | LUA_MASKCOUNT)))
         __real_lua_sethook(L, f, mask, count);
@@ -275,10 +305,12 @@ int __wrap_luaD_pcall(lua_State *L, protected_fn f, void *u, ptrdiff_t oldtop,
  * linker (which drops a library nothing calls). */
 int luamt_api_present(void);
 
-void interpose_arm(lua_State *L, bool calls)
+void interpose_arm(lua_State *L, bool calls, bool sampled)
 {
     if (!luamt_api_present()) abort();
     calls_wanted = calls;
+    windowed = sampled && !calls;
+    window_open = false;
     chained_n = 0;
     __wrap_lua_sethook(L, NULL, 0, 0);
 }

@@ -12,8 +12,15 @@
 
 /* Arms the tracer's hook on a traced state's main thread (coroutines
  * inherit it when created): the count hook that keeps line numbers exact
- * and, with call paths, the call events where.c keeps its stacks by. */
-void interpose_arm(lua_State *L, bool calls);
+ * and, with call paths, the call events where.c keeps its stacks by.  In
+ * a sampled run without call paths (sampled) the count hook is armed only
+ * while interpose_window says a sample is near. */
+void interpose_arm(lua_State *L, bool calls, bool sampled);
+
+/* A windowed run: the window before the next sample opens (the running
+ * thread and each thread resumed get the count hook) or closes (each
+ * loses it as it runs). */
+void interpose_window(bool open);
 
 /* Whether the tracer's hook is the one L runs (a C module may have
  * replaced it through the C API). */

@@ -134,6 +134,38 @@ static inline __attribute__((always_inline)) mt_site site_at(mt_func func,
     return site;
 }
 
+/* A sampled run.  A block is sampled when it reaches the countdown to the
+ * next sample (mt_inline.sample_left); only then is its location read.
+ * Lua saves the running instruction's position only where it may call or
+ * raise an error, and the count hook that makes it save it everywhere
+ * costs every instruction: so it is armed only in the window of the last
+ * SAMPLE_WINDOW bytes before a sample, on the running thread and each
+ * thread resumed meanwhile (interpose_window).  A frame sees the hook from
+ * its next call, return or protected instruction on; a sampled table made
+ * by a table constructor (OP_NEWTABLE, OP_SETLIST: they save nothing) in a
+ * frame that has passed none since the window opened is charged to the
+ * line of the last instruction there that saved its position. */
+#define SAMPLE_WINDOW (16 * 1024)
+static bool window;
+
+/* Whether a block of nsize bytes replacing one tagged old (UNTRACED: a
+ * new block, or one passed over) is sampled: the call counts it.  A block
+ * passed over moves the countdown here (mt_sample_skips). */
+static inline bool sample_needs_site(mt_tag old, size_t nsize)
+{
+    if (old == MT_TAG_UNTRACED) return !mt_sample_skips(nsize);
+    return mt_inline.sample_left <= (int64_t)nsize;
+}
+
+static inline void window_check(void)
+{
+    bool open = mt_inline.sample_left <= SAMPLE_WINDOW;
+    if (open != window) {
+        window = open;
+        interpose_window(open);
+    }
+}
+
 /* The new block's tag: an object (a new block with a type tag in osize),
  * or storage obtained or resized (old_size 0: obtained). */
 static mt_tag charge(mt_tag old, size_t old_size, size_t osize, size_t nsize,
@@ -182,12 +214,21 @@ static NOINLINE void *obtain(void *block, size_t osize, size_t nsize)
     bool traced = MT_TRACING() && recording && untraced == 0;
     bool counted_out = !traced && MT_TRACING() && old_tag != MT_TAG_UNTRACED;
     if (nsize > SIZE_MAX - sizeof *head) return NULL;
+    if (traced && mt_inline.sampled && !sample_needs_site(old_tag, nsize)) {
+        /* Not sampled: no location; a sampled block resized is counted
+         * out (its site is its own, the new block is not counted). */
+        traced = false;
+        counted_out = old_tag != MT_TAG_UNTRACED;
+        window_check();
+    }
     if (traced) s = locate();
     head = realloc(old, nsize + sizeof *head);
     if (head == NULL) return NULL;
     if (block != NULL) where_released(block, osize);
-    if (traced)
+    if (traced) {
         head->tag = charge(old_tag, old_size, osize, nsize, &s);
+        if (mt_inline.sampled) window_check();
+    }
     else if (counted_out)
         head->tag = mt_resize_at(MT_TAG_SITE(old_tag), old_tag, old_size,
                                  nsize);
@@ -199,10 +240,32 @@ static NOINLINE void *obtain(void *block, size_t osize, size_t nsize)
 
 /* Lua's allocator: lauxlib's (l_alloc: realloc and free) with a header in
  * front of every block; block and osize are Lua's view. */
+/* A sampled run's common case: a block obtained, or one passed over
+ * resized, that falls short of the next sample, with recording on.  Its
+ * own function, without obtain's frame: nearly every block takes it. */
+static void *obtain_skipped(void *block, size_t osize, size_t nsize)
+{
+    block_head *old = block != NULL ? (block_head *)block - 1 : NULL;
+    block_head *head;
+    if (nsize > SIZE_MAX - sizeof *head) return NULL;
+    head = realloc(old, nsize + sizeof *head);
+    if (head == NULL) return NULL;
+    if (block != NULL) where_released(block, osize);
+    else head->thread = TAG_BASIC(osize) == LUA_TTHREAD;
+    head->tag = MT_TAG_UNTRACED;
+    window_check();
+    return head + 1;
+}
+
 static void *alloc_traced(void *ud, void *block, size_t osize, size_t nsize)
 {
     (void)ud;
     if (nsize == 0) return block != NULL ? release(block, osize) : NULL;
+    if (mt_inline.sampled && MT_TRACING() && recording && untraced == 0 &&
+        (block == NULL ||
+         ((block_head *)block - 1)->tag == MT_TAG_UNTRACED) &&
+        mt_sample_skips(nsize))
+        return obtain_skipped(block, osize, nsize);
     return obtain(block, osize, nsize);
 }
 
@@ -243,7 +306,8 @@ lua_State *trace_newstate(void)
     if (L == NULL) return NULL;
     lauxstate_install(L);
     where_thread_push(L);
-    interpose_arm(L, MT_TRACING_CALLS());
+    window = false;
+    interpose_arm(L, MT_TRACING_CALLS(), mt_inline.sampled);
     control_sentinel_start(L);
     trace_phase(TRACE_PHASE_RUN, NULL);
     return L;

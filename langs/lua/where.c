@@ -511,6 +511,12 @@ void where_thread_pop(void)
     if (ran_from > thread_depth - 1) ran_from = thread_depth - 1;
 }
 
+lua_State *where_running(void)
+{
+    int n = thread_depth < THREADS_MAX ? thread_depth : THREADS_MAX;
+    return n > 0 ? threads[n - 1] : NULL;
+}
+
 void where_thread_reset(void)
 {
     if (thread_depth > 1) thread_depth = 1;

@@ -31,6 +31,8 @@ void where_free(void);
  * coroutine being resumed (lua_resume nests). */
 void where_thread_push(lua_State *L);
 void where_thread_pop(void);
+/* The thread running now (the innermost resumed), or NULL. */
+lua_State *where_running(void);
 /* Back to the main thread alone: lua_close runs finalizers there, also when
  * os.exit closes the state from inside a coroutine (whose resume never
  * returns). */
