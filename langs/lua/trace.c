@@ -29,6 +29,7 @@
 #include "control.h"
 #include "interpose.h"
 #include "lauxstate.h"
+#include "waste.h"
 #include "where.h"
 
 #define TAG_UPVAL LUA_NUMTYPES          /* lobject.h: LUA_TUPVAL */
@@ -67,8 +68,19 @@ static const char *const phase_labels[] = {
  * after the report is written, so every block it frees has a header. */
 typedef struct block_head {
     alignas(max_align_t) mt_tag tag;
-    uint32_t thread;    /* the block is a thread's: where.c keeps its frames */
+    uint32_t kind;      /* what the block is, when the tracer needs to know */
 } block_head;
+
+/* A new block's kind is other or thread; a table's parts are marked by
+ * trace_table_parts once made, and a resize keeps the kind. */
+enum {
+    KIND_OTHER,
+    KIND_THREAD,        /* a thread's: where.c keeps its frames */
+    KIND_ARRAY,         /* a table's array part: TValues */
+    KIND_NODE,          /* a table's hash part: Nodes */
+};
+
+static void *alloc_traced(void *ud, void *block, size_t osize, size_t nsize);
 
 static bool tracing;   /* started and not yet finished */
 static bool closing;
@@ -186,12 +198,32 @@ static mt_tag charge(mt_tag old, size_t old_size, size_t osize, size_t nsize,
     return tag;
 }
 
+/* The bytes of a table's part never used, as it goes: 0 for a block
+ * counted at no site (untraced, internal), or after the report. */
+static size_t part_unused(const block_head *head, const void *block,
+                          size_t size)
+{
+    if (!tracing || MT_TAG_SITE(head->tag) < MT_FIRST_COUNTED_SITE) return 0;
+    return waste_unused(block, size, head->kind == KIND_ARRAY);
+}
+
+void trace_table_parts(lua_State *L, void *array, void *node)
+{
+    if (lua_getallocf(L, NULL) != alloc_traced) return;
+    if (array != NULL) ((block_head *)array - 1)->kind = KIND_ARRAY;
+    if (node != NULL) ((block_head *)node - 1)->kind = KIND_NODE;
+}
+
 static void *release(void *block, size_t size)
 {
     block_head *head = (block_head *)block - 1;
     where_released(block, size);
-    if (head->thread)  /* the thread is block's, after lua_getextraspace */
+    if (head->kind == KIND_THREAD)  /* after lua_getextraspace */
         where_thread_forget((lua_State *)((char *)block + LUA_EXTRASPACE));
+    else if (head->kind != KIND_OTHER) {
+        size_t unused = part_unused(head, block, size);
+        if (unused > 0) mt_unused_tagged(head->tag, unused);
+    }
     if (!closing && MT_TRACING() && !mt_free_tagged_inline(head->tag, size))
         mt_free_tagged(head->tag, size);
     free(head);
@@ -207,6 +239,7 @@ static NOINLINE void *obtain(void *block, size_t osize, size_t nsize)
     mt_tag old_tag = block != NULL ? old->tag : MT_TAG_UNTRACED;
     block_head *head;
     site_of s;
+    size_t unused;
     /* Recording off, or the tracer's own block, no new block is counted:
      * a counted block resized stays at its site as mt_resize_at counts it
      * (recording off: counted out; the tracer's resize of the program's
@@ -222,8 +255,13 @@ static NOINLINE void *obtain(void *block, size_t osize, size_t nsize)
         window_check();
     }
     if (traced) s = locate();
+    /* An array part resized goes as it is now (node parts are never
+     * resized); its unused bytes are told once the new block is there. */
+    unused = block != NULL && old->kind == KIND_ARRAY
+                 ? part_unused(old, block, osize) : 0;
     head = realloc(old, nsize + sizeof *head);
     if (head == NULL) return NULL;
+    if (unused > 0) mt_unused_tagged(old_tag, unused);
     if (block != NULL) where_released(block, osize);
     if (traced) {
         head->tag = charge(old_tag, old_size, osize, nsize, &s);
@@ -234,12 +272,11 @@ static NOINLINE void *obtain(void *block, size_t osize, size_t nsize)
                                  nsize);
     else
         head->tag = MT_TAG_UNTRACED;
-    if (block == NULL) head->thread = TAG_BASIC(osize) == LUA_TTHREAD;
+    if (block == NULL)
+        head->kind = TAG_BASIC(osize) == LUA_TTHREAD ? KIND_THREAD : KIND_OTHER;
     return head + 1;
 }
 
-/* Lua's allocator: lauxlib's (l_alloc: realloc and free) with a header in
- * front of every block; block and osize are Lua's view. */
 /* A sampled run's common case: a block obtained, or one passed over
  * resized, that falls short of the next sample, with recording on.  Its
  * own function, without obtain's frame: nearly every block takes it. */
@@ -251,12 +288,15 @@ static void *obtain_skipped(void *block, size_t osize, size_t nsize)
     head = realloc(old, nsize + sizeof *head);
     if (head == NULL) return NULL;
     if (block != NULL) where_released(block, osize);
-    else head->thread = TAG_BASIC(osize) == LUA_TTHREAD;
+    else
+        head->kind = TAG_BASIC(osize) == LUA_TTHREAD ? KIND_THREAD : KIND_OTHER;
     head->tag = MT_TAG_UNTRACED;
     window_check();
     return head + 1;
 }
 
+/* Lua's allocator: lauxlib's (l_alloc: realloc and free) with a header in
+ * front of every block; block and osize are Lua's view. */
 static void *alloc_traced(void *ud, void *block, size_t osize, size_t nsize)
 {
     (void)ud;
@@ -293,6 +333,7 @@ int trace_start(const mt_options *o, const char *program)
     closing = false;
     recording = o->start;
     untraced = 0;
+    waste_start(mt_inline.sampled);
     if (!exit_hooked) exit_hooked = atexit(report_at_exit) == 0;
     trace_phase(TRACE_PHASE_NEWSTATE, NULL);
     return 0;
@@ -415,6 +456,7 @@ int trace_finish(void)
     int status;
     if (!tracing) return 0;
     tracing = false;
+    waste_on = false;
     status = mt_finish();
     where_free();
     return status;

@@ -61,6 +61,10 @@ void trace_untraced(int by);
 /* Whether lua_close has begun (trace_close_begin). */
 bool trace_closing(void);
 
+/* The blocks of a table's array part and hash part (either NULL: none),
+ * just made or replaced in L's state: marked as such (waste.c). */
+void trace_table_parts(lua_State *L, void *array, void *node);
+
 /* For interpose.c: whether L is a thread of the traced state, and the
  * start of its lua_close (after the full collection interpose.c runs
  * first).  Frees from then on are not counted: what the program still
