@@ -12,7 +12,8 @@ the others in a line each), functions named as Lua's tracebacks name them
 and FilterRootName matching those names, call paths across calls, tail
 calls and coroutines, paths cut by StackLimit saying how many frames were
 cut, recursion folded, live at exit being what the program still reached,
-every output format, the exit statuses of bad options and of an unwritable
+the leaks and peak reports' rows, tables' unused bytes (waste.lua), every
+output format, the exit statuses of bad options and of an unwritable
 report, identical reports on identical runs, and a C module loaded by
 require: it finds the Lua API, and what runs in a coroutine it resumes
 itself is charged to the coroutine's lines (its lua_resume is the wrapped
@@ -298,6 +299,111 @@ def check_leaks(lua):
           garbage[0]["peak_count"] == 100, f"garbage tables: {garbage}")
 
 
+def table_rows(text):
+    """The rows of a text report: {(location, type): [cells]}, the cells
+    after the location as the report prints them."""
+    rows = {}
+    body = text.split(" Source Location ||", 1)
+    for line in body[-1].splitlines()[1:] if len(body) == 2 else []:
+        cells = [c.strip() for c in line.split("||")]
+        if len(cells) >= 4:
+            rows[(cells[0], cells[3])] = cells[1:]
+    return rows
+
+
+def check_leaks_text(lua):
+    """Output=leaks and Output=peak of leaks.lua: the rows its header
+    derives (a table is 56 B; kept's array part of 16 slots, 10 used, is
+    256 B with 6 slots never used), each share of the peak as the JSON
+    report's peak gives it."""
+    rep = report(lua, "leaks.lua")
+    peak = rep["summary"].get("peak_bytes", 0)
+    r = run(lua, ["--memtracer.Output=leaks", "leaks.lua"])
+    rows = {k: v for k, v in table_rows(r.stderr).items()
+            if k[0].startswith("leaks.lua:")}
+    want = {("leaks.lua:7", "table"): ["10", "560 B", "table", "main chunk",
+                                       "-"],
+            ("leaks.lua:7", "storage"): ["1", "256 B", "storage",
+                                         "main chunk", "96 B"],
+            ("leaks.lua:6", "table"): ["1", "56 B", "table", "main chunk",
+                                       "-"]}
+    got = {k: v for k, v in rows.items() if k in want}
+    check(r.returncode == 0 and "Live at exit: " in r.stderr and
+          got == want and ("leaks.lua:8", "table") not in rows,
+          f"Output=leaks: exit {r.returncode}, rows {rows}")
+    r = run(lua, ["--memtracer.Output=peak", "leaks.lua"])
+    rows = table_rows(r.stderr)
+
+    def share(size):
+        return f"{100 * size / peak:.1f}%" if peak else "?"
+    want = {("leaks.lua:8", "table"): ["100", "5.5 KiB", "table",
+                                       "main chunk", share(5600)],
+            ("leaks.lua:7", "table"): ["10", "560 B", "table", "main chunk",
+                                       share(560)],
+            ("leaks.lua:7", "storage"): ["1", "256 B", "storage",
+                                         "main chunk", share(256)]}
+    got = {k: v for k, v in rows.items() if k in want}
+    check(r.returncode == 0 and "Peak: " in r.stderr and got == want,
+          f"Output=peak: exit {r.returncode}, rows {got}, want {want}")
+
+
+def check_waste(lua):
+    """waste.lua: the unused bytes of tables' parts, per line as derived in
+    the script, in the JSON (sites and summary), in a snapshot (only what
+    went before it), in the table's Unused column, the same with call paths
+    and under two collector settings; none estimated in a sampled run."""
+    want = {23: (4, 240, 0, 48), 24: (1, 96, 0, 24), 26: (4, 360, 0, 72),
+            27: (1, 48, 0, None), 29: (1, 48, 0, None), 31: (1, 16, 0, None),
+            32: (1, 32, 0, None), 33: (1, 64, 0, 16), 34: (2, 88, 0, 16),
+            36: (1, 192, 0, 72), 41: (3, 112, 64, 16)}
+    keys = ("blocks", "bytes", "live_bytes", "unused_bytes")
+    variants = [[], ["--memtracer.TraceStackTraces=true"],
+                ["-e", 'collectgarbage("incremental", 10, 400)'],
+                ["-e", 'collectgarbage("generational", 1, 10)']]
+    for options in variants:
+        with tempfile.TemporaryDirectory() as tmp:
+            snap_path = os.path.join(tmp, "snap.json")
+            rep = report(lua, "waste.lua", *options, args=[snap_path])
+            try:
+                with open(snap_path, encoding="utf-8") as f:
+                    snap = json.load(f)
+            except (OSError, ValueError) as e:
+                check(False, f"waste.lua {options}: no snapshot ({e})")
+                snap = EMPTY
+        contract(rep, f"waste.lua {options}")
+        got = {k[0]: v for k, v in
+               figures(rep, "waste.lua", *keys).items()
+               if k[1] == "storage" and k[0] in want}
+        check(got == want, f"waste.lua {options}: {got}")
+        told = {(x["file"], x["line"]): x["unused_bytes"]
+                for x in rep["sites"] if "unused_bytes" in x}
+        check(told == {("waste.lua", k): v[3] for k, v in want.items()
+                       if v[3] is not None} and
+              rep["summary"].get("unused_bytes") == 264,
+              f"waste.lua {options}: unused {told}, summary "
+              f"{rep['summary'].get('unused_bytes')}")
+        told = {(x["file"], x["line"]): x["unused_bytes"]
+                for x in snap["sites"] if "unused_bytes" in x}
+        check(told == {("waste.lua", 33): 16, ("waste.lua", 36): 72} and
+              snap["summary"].get("unused_bytes") == 88,
+              f"waste.lua {options}: the snapshot's unused {told}")
+    with tempfile.TemporaryDirectory() as tmp:
+        snap_path = os.path.join(tmp, "snap.json")
+        r = run(lua, ["--memtracer", "waste.lua", snap_path])
+        rep = report(lua, "waste.lua", "--memtracer.SampleBytes=64",
+                     "--memtracer.Seed=1", args=[snap_path])
+    rows = table_rows(r.stderr)
+    header = r.stderr.split(" Source Location", 1)[-1].splitlines()[0]
+    got = {k: rows.get((f"waste.lua:{k}", "storage"), ["?"])[-1]
+           for k in want}
+    check(r.returncode == 0 and header.rstrip().endswith("|| Unused") and
+          got == {k: f"{v[3] or 0} B" for k, v in want.items()},
+          f"waste.lua: the table's Unused column {got}")
+    check(rep["summary"].get("unused_bytes", 0) is None and
+          not any("unused_bytes" in x for x in rep["sites"]),
+          "waste.lua, sampled: unused bytes estimated")
+
+
 def figures(rep, name, *keys):
     """{(line, type): (key values...)} of the rows of file name."""
     return {(x["line"], x["type"]): tuple(x.get(k) for k in keys)
@@ -477,7 +583,8 @@ def main(argv):
         return 2
     lua = os.path.abspath(argv[1])
     for step in [check_contract, check_phases, check_names, check_stacks,
-                 check_cuts, check_leaks, check_outputs, check_bad_options,
+                 check_cuts, check_leaks, check_leaks_text, check_waste,
+                 check_outputs, check_bad_options,
                  check_control, check_collections, check_sampled]:
         step(lua)
     if len(argv) == 3:
