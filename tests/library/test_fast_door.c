@@ -209,12 +209,21 @@ static void test_inline_declines_below_trace_mem(void **state) {
     json_decref(r);
 }
 
-/* Call paths are counted by the calls only: with stack traces every
- * obtained block declines, and only the two releases of listed blocks
- * and the untraced block's are inline. */
+/* With stack traces a block is counted inline at its call path once the
+ * path is interned and its record cached: the first block of each (site,
+ * path) declines (the Array, p0, the fields' first block, the chars).
+ * Inline: p1 and p2, the fields grown, and the three releases. */
 static void test_inline_declines_with_stacks(void **state) {
     (void)state;
-    same_report(VM_WORDS(JSON, "--memtracer.TraceStackTraces=true"), 3);
+    same_report(VM_WORDS(JSON, "--memtracer.TraceStackTraces=true"), 6);
+}
+
+/* The histogram and the call tree count a block at its path's node: by
+ * the calls only, and the three releases inline. */
+static void test_inline_declines_with_node_figures(void **state) {
+    (void)state;
+    same_report(VM_WORDS("--memtracer.Output=histogram"), 3);
+    same_report(VM_WORDS("--memtracer.Output=calltree"), 3);
 }
 
 /* TraceInternal lists the VM's own site: its block, obtained and freed,
@@ -240,6 +249,7 @@ int main(void) {
         cmocka_unit_test(test_inline_same_report_table),
         cmocka_unit_test(test_inline_declines_below_trace_mem),
         cmocka_unit_test(test_inline_declines_with_stacks),
+        cmocka_unit_test(test_inline_declines_with_node_figures),
         cmocka_unit_test(test_inline_internal_traced),
         cmocka_unit_test(test_inline_filtered),
     };

@@ -177,6 +177,28 @@ static void storm_peak_run(const char *const *words, long timer) {
     storm_peak(timer);
 }
 
+/* The fast door counting inline with stack traces: each turn calls make
+ * from line 5, 6 or 7 and obtains a Point there, nothing freed, so nearly
+ * every block is counted inline at its site and its call path. */
+static void storm_inline_stacks(const char *const *words, long timer) {
+    child_start(words);
+    mt_type point = mt_type_intern("Point", 5, MT_KIND_OBJECT);
+    mt_func main_func = mt_func_intern("main", 4, VM_PROGRAM, 1);
+    mt_func make = mt_func_intern("make", 4, VM_PROGRAM, 10);
+    mt_site site = mt_site_at(make, 11, point);
+    MT_HOOK_CALL(main_func, 0);
+    timer_arm(timer);
+    for (uint64_t i = 0;; i++) {
+        MT_HOOK_CALL(make, 5 + (int)(i % 3));
+        mt_tag tag;
+        shared->begun = i + 1;
+        if (MT_TRACING() && !mt_alloc_at_inline(site, 8, &tag))
+            mt_alloc_at(site, 8);
+        shared->done = i + 1;
+        MT_HOOK_RETURN();
+    }
+}
+
 /* The bytes of the simple storm's first n blocks. */
 static uint64_t storm_bytes(uint64_t n) {
     uint64_t bytes = 0;
@@ -248,6 +270,22 @@ static void test_timer_during_stack_storm(void **state) {
                                  5000 + 211 * k, SIGALRM, 0);
         simple_storm_check(r);
         /* make called from lines 5, 6 and 7 in turn: three stacks. */
+        assert_int_equal(jlen(r, "sites.0.stacks"), 3);
+        json_decref(r);
+    }
+}
+
+/* The same counted inline: a signal between a block's site and its call
+ * path waits for both, and is raised again then. */
+static void test_timer_during_inline_stack_storm(void **state) {
+    (void)state;
+    for (long k = 0; k < 60; k++) {
+        json_t *r = storm_report(storm_inline_stacks, VM_WORDS(JSON, STACKS),
+                                 5000 + 211 * k, SIGALRM, 0);
+        uint64_t blocks = jnum(r, "summary.blocks");
+        assert_true(blocks >= shared->done && blocks <= shared->begun);
+        assert_true(shared->done > 3);
+        jexpect(r, "summary.lost_events", 0);
         assert_int_equal(jlen(r, "sites.0.stacks"), 3);
         json_decref(r);
     }
@@ -332,6 +370,7 @@ int main(void) {
         cmocka_unit_test(test_timer_during_simple_storm),
         cmocka_unit_test(test_sigterm_during_simple_storm),
         cmocka_unit_test(test_timer_during_stack_storm),
+        cmocka_unit_test(test_timer_during_inline_stack_storm),
         cmocka_unit_test(test_signal_while_counting_waits),
         cmocka_unit_test(test_timer_during_peak_storm),
         cmocka_unit_test(test_handled_signal_left_alone),

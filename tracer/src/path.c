@@ -39,7 +39,6 @@ typedef struct frame {
     mt_path node;
 } frame;
 
-mt_path tr_path_top;
 tr_node *tr_nodes;
 
 static struct {
@@ -133,7 +132,7 @@ bool tr_paths_begin(bool fold_recursion) {
     *tr_node_of(TR_PATH_ROOT) = (tr_node){.repeat = 1};
     paths.node_count = TR_PATH_ROOT + 1;
     paths.stack[0] = (frame){.repeat = 1, .node = TR_PATH_ROOT};
-    tr_path_top = TR_PATH_ROOT;
+    mt_inline.path = TR_PATH_ROOT;
     return true;
 }
 
@@ -146,7 +145,7 @@ void tr_paths_reset(void) {
     memset(&paths, 0, sizeof paths);
     tr_index_init(&paths.index, NODE_BITS);
     tr_nodes = NULL;
-    tr_path_top = 0;
+    mt_inline.path = 0;
 }
 
 /* Doubles the shadow stack; false when memory is exhausted.  Cold: the
@@ -180,18 +179,18 @@ void mt_call(mt_func callee, int call_line) {
         if (node != 0) {
             f->node = node;
             paths.interned = paths.depth;
-            tr_path_top = node;
+            mt_inline.path = node;
             return;
         }
     }
-    tr_path_top = 0;
+    mt_inline.path = 0;
 }
 
 /* After frames were dropped: the current frame's node, if interned. */
 static inline void top_after_drop(void) {
     if (paths.interned >= paths.depth) {
         paths.interned = paths.depth;
-        tr_path_top = paths.stack[paths.depth].node;
+        mt_inline.path = paths.stack[paths.depth].node;
     }
 }
 
@@ -227,7 +226,7 @@ mt_path tr_path_intern(void) {
             f->node = parent;
         }
     }
-    return tr_path_top = paths.stack[paths.depth].node;
+    return mt_inline.path = paths.stack[paths.depth].node;
 }
 
 mt_path mt_path_root(void) { return TR_PATH_ROOT; }
@@ -253,5 +252,5 @@ void mt_path_set(mt_path path) {
     if (paths.stack == NULL) return;
     if (path == 0 || path >= paths.node_count) path = TR_PATH_ROOT;
     paths.depth = paths.interned = paths.lost_depth = 0;
-    paths.stack[0].node = tr_path_top = path;
+    paths.stack[0].node = mt_inline.path = path;
 }

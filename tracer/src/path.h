@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "memtracer/memtracer.h"
+#include "memtracer/inline.h"
 
 #define TR_PATH_ROOT 1u
 
@@ -42,14 +42,14 @@ typedef struct tr_node {
     };
 } tr_node;
 
-/* The node of the current call path once it is interned; 0 while a frame
- * is not (after a call, until something allocates under it). */
-extern mt_path tr_path_top;
+/* The node of the current call path once it is interned is
+ * mt_inline.path (inline.h); 0 while a frame is not (after a call, until
+ * something allocates under it). */
 
 /* The node of the current call path, interned now if it was not yet. */
 mt_path tr_path_intern(void);
 static inline mt_path tr_path_now(void) {
-    return tr_path_top != 0 ? tr_path_top : tr_path_intern();
+    return mt_inline.path != 0 ? mt_inline.path : tr_path_intern();
 }
 
 /* Ids below this are nodes, complete (see tr_site_count). */

@@ -40,7 +40,7 @@ static struct {
 
 /* For tests: MEMTRACER_RAISE_AT=N raises SIGTERM in the middle of
  * counting the Nth block counted with its call path, between its site and
- * its path (the moment tr_counting covers); 0: never. */
+ * its path (the moment mt_inline.counting covers); 0: never. */
 static uint64_t raise_countdown;
 
 static void raise_armed(void) {
@@ -58,10 +58,16 @@ void tr_record_refresh(void) {
     size_t listed_from = tr_state.options.trace_mem > 0
                              ? tr_state.options.trace_mem
                              : 1;
-    mt_inline.min_size =
-        mt_calls_active || !tr_state.recording || mt_inline.sampled
-            ? SIZE_MAX
-            : listed_from;
+    /* Stack traces alone are counted inline, but for the test of a
+     * signal in the middle of counting (MEMTRACER_RAISE_AT). */
+    bool paths_inline = tr_state.options.trace_stacks &&
+                        !tr_state.node_figures && raise_countdown == 0;
+    mt_inline.stack_cache =
+        mt_calls_active && paths_inline ? tr_stack_cache : NULL;
+    mt_inline.min_size = (mt_calls_active && !paths_inline) ||
+                                 !tr_state.recording || mt_inline.sampled
+                             ? SIZE_MAX
+                             : listed_from;
     mt_inline.first_inline_site =
         mt_inline.sampled ? UINT32_MAX : MT_FIRST_COUNTED_SITE;
 }
@@ -129,7 +135,7 @@ static ALWAYS_INLINE void path_count(mt_site site, size_t size, uint64_t n) {
  * weight), with their call path's share while calls are traced; their
  * tag, birth in its low bits.  TraceMem sends a small block at a listed
  * site to a filtered one.  A signal that comes while the block is in its
- * site and not yet in its path waits (tr_counting). */
+ * site and not yet in its path waits (mt_inline.counting). */
 static ALWAYS_INLINE mt_tag count_at(mt_site site, size_t size, uint64_t n,
                                      unsigned birth) {
     if (site >= TR_FIRST_LISTED_SITE && size < tr_state.options.trace_mem)
@@ -137,7 +143,7 @@ static ALWAYS_INLINE mt_tag count_at(mt_site site, size_t size, uint64_t n,
                                      : TR_SITE_FILTERED_STORAGE;
     bool with_path = mt_calls_active && site >= TR_FIRST_LISTED_SITE;
     if (with_path) {
-        tr_counting = 1;
+        mt_inline.counting = 1;
         atomic_signal_fence(memory_order_seq_cst);
     }
     mt_site_count(site, size, n);
@@ -147,8 +153,8 @@ static ALWAYS_INLINE mt_tag count_at(mt_site site, size_t size, uint64_t n,
         if (UNLIKELY(raise_countdown != 0)) raise_armed();
         path_count(site, size, n);
         atomic_signal_fence(memory_order_seq_cst);
-        tr_counting = 0;
-        if (UNLIKELY(tr_signal_waiting)) tr_signal_deliver();
+        mt_inline.counting = 0;
+        if (UNLIKELY(mt_inline.signal_waiting)) tr_signal_deliver();
     }
     return MT_TAG_MAKE(site, birth);
 }

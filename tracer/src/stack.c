@@ -12,8 +12,7 @@
 #define FIRST_STACKS 256
 #define MAX_STACKS ((size_t)UINT32_MAX)
 
-tr_stack *tr_stack_records;
-uint32_t tr_stack_cache[1u << TR_STACK_CACHE_BITS];
+uint32_t tr_stack_cache[1u << MT_STACK_CACHE_BITS];
 
 /* first[site] is the site's first record: an array by site id, as long
  * as the highest site with a record needs, so it costs nothing without
@@ -46,30 +45,29 @@ void tr_stack_set_first(mt_site site, uint32_t first) {
 }
 
 static uint64_t stack_rehash(uint32_t id) {
-    return tr_stack_hash(tr_stack_records[id].site, tr_stack_records[id].node);
+    return tr_stack_hash(mt_inline.stacks[id].site, mt_inline.stacks[id].node);
 }
 
 static uint32_t *stack_next(uint32_t id) {
-    return &tr_stack_records[id].next_in_bucket;
+    return &mt_inline.stacks[id].next_in_bucket;
 }
 
 static const tr_chain stack_chain = {stack_rehash, stack_next, 1};
 
 uint32_t tr_stack_find(mt_site site, mt_path node, uint64_t hash) {
-    uint32_t *cached =
-        &tr_stack_cache[tr_cache_slot(hash, TR_STACK_CACHE_BITS)];
+    uint32_t *cached = &tr_stack_cache[mt_stack_slot(site, node)];
     for (uint32_t id = *tr_bucket(&stacks.buckets, hash); id != 0;
-         id = tr_stack_records[id].next_in_bucket)
-        if (tr_stack_records[id].site == site &&
-            tr_stack_records[id].node == node)
+         id = mt_inline.stacks[id].next_in_bucket)
+        if (mt_inline.stacks[id].site == site &&
+            mt_inline.stacks[id].node == node)
             return *cached = id;
     uint32_t id = (uint32_t)stacks.count;
-    if (!tr_array_grow(&tr_stack_records, &stacks.capacity, stacks.count,
+    if (!tr_array_grow(&mt_inline.stacks, &stacks.capacity, stacks.count,
                        sizeof(tr_stack), FIRST_STACKS, MAX_STACKS) ||
         !tr_buckets_fit(&stacks.buckets, id, &stack_chain) ||
         !first_fit(site))
         return 0;
-    tr_stack *record = &tr_stack_records[id];
+    tr_stack *record = &mt_inline.stacks[id];
     *record = (tr_stack){.site = site, .node = node};
     uint32_t *head = tr_bucket(&stacks.buckets, hash);
     record->next_in_bucket = *head;
@@ -83,13 +81,13 @@ uint32_t tr_stack_find(mt_site site, mt_path node, uint64_t hash) {
 
 void tr_stacks_restart(void) {
     for (size_t id = 1; id < stacks.count; id++)
-        tr_stack_records[id].blocks = tr_stack_records[id].bytes = 0;
+        mt_inline.stacks[id].blocks = mt_inline.stacks[id].bytes = 0;
 }
 
 bool tr_stacks_begin(void) {
     tr_stacks_reset();
     stacks.count = 1;
-    return tr_array_grow(&tr_stack_records, &stacks.capacity, 0,
+    return tr_array_grow(&mt_inline.stacks, &stacks.capacity, 0,
                          sizeof(tr_stack), FIRST_STACKS, MAX_STACKS) &&
            tr_buckets_fit(&stacks.buckets, 1, &stack_chain);
 }
@@ -97,5 +95,6 @@ bool tr_stacks_begin(void) {
 void tr_stacks_reset(void) {
     memset(&stacks, 0, sizeof stacks);
     memset(tr_stack_cache, 0, sizeof tr_stack_cache);
-    tr_stack_records = NULL;
+    mt_inline.stacks = NULL;
+    mt_inline.stack_cache = NULL;
 }

@@ -13,23 +13,14 @@
 #include <stdint.h>
 
 #include "hash.h"
-#include "memtracer/memtracer.h"
+#include "memtracer/inline.h"
 
-typedef struct tr_stack {
-    mt_site site;
-    mt_path node;
-    uint32_t next_in_site;
-    uint32_t next_in_bucket;
-    uint64_t blocks, bytes;
-} tr_stack;
-
-/* The records by id, and a cache of recent ones by (site, path). */
-#define TR_STACK_CACHE_BITS 10
-extern tr_stack *tr_stack_records;
-extern uint32_t tr_stack_cache[1u << TR_STACK_CACHE_BITS];
+/* A record: mt_stack_figures (inline.h), which the fast door counts
+ * inline. */
+typedef mt_stack_figures tr_stack;
 
 static inline tr_stack *tr_stack_of(uint32_t id) {
-    return &tr_stack_records[id];
+    return &mt_inline.stacks[id];
 }
 
 static inline uint64_t tr_stack_hash(mt_site site, mt_path node) {
@@ -40,18 +31,20 @@ static inline uint64_t tr_stack_hash(mt_site site, mt_path node) {
  * exhausted. */
 uint32_t tr_stack_find(mt_site site, mt_path node, uint64_t hash);
 
+/* The cache of recent records (mt_stack_slot). */
+extern uint32_t tr_stack_cache[1u << MT_STACK_CACHE_BITS];
+
 /* Counts n blocks of size bytes at site reached by the path node; false
  * when memory is exhausted (nothing counted).  A loop allocates at the
  * same few (site, path) pairs over and over: the cache answers. */
 static inline bool tr_stack_add(mt_site site, mt_path node, size_t size,
                                 uint64_t n) {
-    uint64_t hash = tr_stack_hash(site, node);
-    uint32_t id = tr_stack_cache[tr_cache_slot(hash, TR_STACK_CACHE_BITS)];
-    tr_stack *record = &tr_stack_records[id];
-    if (id == 0 || record->site != site || record->node != node) {
-        id = tr_stack_find(site, node, hash);
+    uint32_t id = tr_stack_cache[mt_stack_slot(site, node)];
+    tr_stack *record = tr_stack_of(id);
+    if (record->site != site || record->node != node) {
+        id = tr_stack_find(site, node, tr_stack_hash(site, node));
         if (id == 0) return false;
-        record = &tr_stack_records[id];
+        record = tr_stack_of(id);
     }
     record->blocks += n;
     record->bytes += size * n;

@@ -38,12 +38,8 @@ typedef struct tr_state_t {
 
 extern tr_state_t tr_state;
 
-/* Set while a block is counted in parts a report must see together (its
- * site, then its call path): an ending signal that comes meanwhile waits
- * in tr_signal_waiting, and tr_signal_deliver handles it once the count
- * is whole. */
-extern volatile sig_atomic_t tr_counting;
-extern volatile sig_atomic_t tr_signal_waiting;
+/* An ending signal that waited while a block was counted at its site and
+ * its call path (mt_inline.counting), handled once the count is whole. */
 void tr_signal_deliver(void);
 
 #endif

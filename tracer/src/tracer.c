@@ -86,14 +86,12 @@ static void raise_default(int sig) {
     raise(sig);
 }
 
-volatile sig_atomic_t tr_counting;
-volatile sig_atomic_t tr_signal_waiting;
-
 static void on_signal(int sig) {
-    if (tr_counting) {
-        tr_signal_waiting = sig;
+    if (mt_inline.counting) {
+        mt_inline.signal_waiting = sig;
         return;
     }
+    mt_inline.signal_waiting = 0;
     if (!reported) {
         reported = 1;
         mt_active = mt_calls_active = false;
@@ -108,9 +106,7 @@ void tr_signal_deliver(void) {
     sigset_t all;
     sigfillset(&all);
     sigprocmask(SIG_BLOCK, &all, NULL);  /* as the handler would run */
-    int sig = tr_signal_waiting;
-    tr_signal_waiting = 0;
-    on_signal(sig);
+    on_signal(mt_inline.signal_waiting);
 }
 
 static void handlers_install(void) {

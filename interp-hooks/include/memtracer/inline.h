@@ -12,19 +12,26 @@
  *
  * They answer false, having changed nothing, whenever the event needs more
  * than counting: a block the options keep out of the report's figures or
- * below TraceMem, a site the tracer had no memory for, a call path to
- * record, a point of the timeline due, a block a sampled run samples.
- * They call nothing, so a VM's common case can be a function that calls
- * only its allocator.  In a sampled run (SampleBytes), the blocks that are
- * not sampled, nearly all of them, are answered inline: not counted,
- * tagged MT_TAG_UNTRACED.
+ * below TraceMem, a site the tracer had no memory for, a call path not
+ * interned yet or whose record is not in the cache, a call path for the
+ * histogram or the call tree, a point of the timeline due, a block a
+ * sampled run samples.  They call nothing (but raise(), for a signal that
+ * came while they counted), so a VM's common case can be a function that
+ * calls only its allocator.  In a sampled run (SampleBytes), the blocks
+ * that are not sampled, nearly all of them, are answered inline: not
+ * counted, tagged MT_TAG_UNTRACED.
  *
  * A signal that lands in the middle of one sees a block in some of its
  * site's figures and not yet in others: the report, whose program figures
- * are the sum of the sites', agrees with itself at every moment.
+ * are the sum of the sites', agrees with itself at every moment.  With
+ * stack traces a block is counted at its site and at its call path, which
+ * a report must see together: an ending signal that comes in between
+ * waits (counting), and is raised again once the block is counted whole.
  */
 #ifndef MEMTRACER_INLINE_H
 #define MEMTRACER_INLINE_H
+
+#include <signal.h>
 
 #include "memtracer/hooks.h"
 
@@ -69,6 +76,24 @@ typedef struct mt_site_figures {
 #define MT_TAG_BIRTH(tag) ((tag) & 0xFFu)
 #define MT_TAG_MAKE(site, birth) ((mt_tag)((site) << 8 | ((birth) & 0xFFu)))
 
+/* A call path's share of a site, with stack traces: blocks obtained at
+ * site while node was the call path.  The links are the library's. */
+typedef struct mt_stack_figures {
+    mt_site site;
+    mt_path node;
+    uint32_t next_in_site, next_in_bucket;
+    uint64_t blocks, bytes;
+} mt_stack_figures;
+
+/* The stack records of recent (site, path) pairs, direct-mapped by
+ * mt_stack_slot; 0: none. */
+#define MT_STACK_CACHE_BITS 10
+
+static inline size_t mt_stack_slot(mt_site site, mt_path path) {
+    uint64_t hash = ((uint64_t)site << 32 | path) * 0x9E3779B97F4A7C15u;
+    return (size_t)(hash >> (64 - MT_STACK_CACHE_BITS));
+}
+
 /* The program's figures an event moves. */
 typedef struct mt_inline_state {
     mt_site_figures *sites;              /* by id */
@@ -94,6 +119,17 @@ typedef struct mt_inline_state {
     uint32_t peak_epoch;                 /* raised with every new peak */
     uint8_t gc_cycle;                    /* collections so far, mod 256 */
     uint8_t sampled;                     /* SampleBytes is on */
+    /* With stack traces, what counts a block at its call path inline:
+     * the records by id, their cache (NULL while a block's call path
+     * needs the call), and the current call path's node (0 until it is
+     * interned). */
+    mt_stack_figures *stacks;
+    uint32_t *stack_cache;
+    mt_path path;
+    /* Set while a block is counted at its site and its call path; an
+     * ending signal that comes meanwhile waits in signal_waiting. */
+    volatile sig_atomic_t counting;
+    volatile sig_atomic_t signal_waiting;
 } mt_inline_state;
 
 MT_API extern mt_inline_state mt_inline;
@@ -137,6 +173,32 @@ static inline void mt_site_count(mt_site id, size_t size, uint64_t n) {
 static inline mt_tag mt_site_obtained(mt_site id, size_t size) {
     mt_site_count(id, size, 1);
     return MT_TAG_MAKE(id, mt_inline.gc_cycle);
+}
+
+/* With stack traces, the record of site at the current call path, if the
+ * cache has it; else NULL.  Record 0 is nobody's: its site is 0. */
+static inline mt_stack_figures *mt_path_record(mt_site id) {
+    mt_path path = mt_inline.path;
+    mt_stack_figures *record =
+        &mt_inline.stacks[mt_inline.stack_cache[mt_stack_slot(id, path)]];
+    if (MT_UNLIKELY(record->site != id || record->node != path)) return NULL;
+    return record;
+}
+
+/* Counts a block of size bytes obtained at site and at its call path's
+ * record; its tag. */
+static inline mt_tag mt_path_obtained(mt_site id, size_t size,
+                                      mt_stack_figures *record) {
+    mt_inline_state *state = &mt_inline;
+    state->counting = 1;
+    MT_SIGNAL_ORDER();
+    mt_site_count(id, size, 1);
+    record->blocks++;
+    record->bytes += size;
+    MT_SIGNAL_ORDER();
+    state->counting = 0;
+    if (MT_UNLIKELY(state->signal_waiting)) raise(state->signal_waiting);
+    return MT_TAG_MAKE(id, state->gc_cycle);
 }
 
 /* The age bucket of a block by its tag: collections since its birth, 0,
@@ -204,6 +266,12 @@ static inline bool mt_alloc_at_inline(mt_site site, size_t size,
         *tag = MT_TAG_UNTRACED;
         return true;
     }
+    if (MT_UNLIKELY(mt_inline.stack_cache != NULL)) {
+        mt_stack_figures *record = mt_path_record(site);
+        if (record == NULL) return false;
+        *tag = mt_path_obtained(site, size, record);
+        return true;
+    }
     *tag = mt_site_obtained(site, size);
     return true;
 }
@@ -218,11 +286,16 @@ static inline bool mt_resize_at_inline(mt_site site, mt_tag old,
         *tag = MT_TAG_UNTRACED;
         return true;
     }
+    mt_stack_figures *record = NULL;
+    if (MT_UNLIKELY(mt_inline.stack_cache != NULL) &&
+        (record = mt_path_record(site)) == NULL)
+        return false;
     if (old_size > 0) {
         mt_site_released(old, old_size, false);
         mt_inline.resizes++;
     }
-    *tag = mt_site_obtained(site, new_size);
+    *tag = record != NULL ? mt_path_obtained(site, new_size, record)
+                          : mt_site_obtained(site, new_size);
     return true;
 }
 
