@@ -148,8 +148,8 @@ static void deep_paths(void) {
 
 /* StackLimit=2 shows two frames of each path: P1 and P2 both show d:56
  * c:51 and are one stack of 2 blocks, which lost 3 frames (P2's a, b,
- * main; P1 lost 2); P3 is whole.  Where a cut path is, stacks come in
- * the order of their frames: c before main. */
+ * main; P1 lost 2); P3 is whole.  Where a cut path is, stacks come
+ * heaviest first too: c before main. */
 static void test_stack_limit_cuts_counted(void **state) {
     (void)state;
     vm_start(VM_WORDS(JSON, STACKS, "--memtracer.StackLimit=2"));

@@ -43,6 +43,12 @@ static uint64_t func_hash_of(const char *name, size_t name_len,
                         (uint64_t)(uint32_t)line);
 }
 
+uint64_t tr_func_shown_hash(const char *name, size_t name_len,
+                            const char *file, size_t file_len) {
+    return tr_hash_pair(tr_hash_bytes(name, name_len),
+                        tr_hash_bytes(file, file_len));
+}
+
 static uint64_t type_rehash(uint32_t id) {
     const tr_type *t = &names.types[id];
     return type_hash_of(t->name, t->len, t->kind);
@@ -130,9 +136,10 @@ mt_func mt_func_intern(const char *name, size_t len, const char *file,
                        sizeof(tr_func), FIRST_NAMES, MAX_NAMES) ||
         !tr_buckets_fit(&names.func_buckets, id, &func_chain))
         goto lost;
-    names.funcs[id] = (tr_func){.name = name_copy, .file = file_copy,
-                                .name_len = len, .file_len = file_len,
-                                .line = line};
+    names.funcs[id] = (tr_func){
+        .name = name_copy, .file = file_copy, .name_len = len,
+        .file_len = file_len, .line = line,
+        .shown_hash = tr_func_shown_hash(name, len, file, file_len)};
     uint32_t *head = tr_bucket(&names.func_buckets, hash);
     names.funcs[id].next_in_bucket = *head;
     *head = id;

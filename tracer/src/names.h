@@ -29,6 +29,7 @@ typedef struct tr_func {
     const char *file;           /* NULL: the program (for <root>) */
     size_t name_len, file_len;
     int line;
+    uint64_t shown_hash;        /* of name and file, as a frame shows them */
     int8_t listed;              /* filters: 0 not judged, 1 yes, -1 no */
     uint32_t next_in_bucket;
     /* report scratch: allocations in the function itself and under it,
@@ -42,6 +43,9 @@ typedef struct tr_func {
 tr_type *tr_type_of(mt_type id);
 tr_func *tr_func_of(mt_func id);
 const char *tr_func_file(const tr_func *func);
+/* The hash of a name and file: equal for functions a report shows alike. */
+uint64_t tr_func_shown_hash(const char *name, size_t name_len,
+                            const char *file, size_t file_len);
 uint32_t tr_type_count(void);
 uint32_t tr_func_count(void);
 

@@ -33,12 +33,15 @@ typedef struct tr_node {
     uint32_t first_child, next_sibling;
     uint64_t self_count, self_bytes;    /* made with this path innermost */
     /* Report scratch: self and callees' figures (tr_report_node_totals),
-     * or the frames the path stands for (tr_report_sites). */
+     * or the frames the path stands for and the sort key of a stack with
+     * this path at a site StackLimit cuts (tr_report_sites). */
     union {
         struct {
             uint64_t total_count, total_bytes;
         };
-        uint64_t frames;
+        struct {
+            uint64_t frames, cut_key;
+        };
     };
 } tr_node;
 

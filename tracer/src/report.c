@@ -186,9 +186,68 @@ static int frames_order(uint32_t a, uint32_t b) {
     }
 }
 
-static bool stack_frames_before(uint32_t a, uint32_t b) {
-    int c = frames_order(a, b);
-    return c != 0 ? c < 0 : tr_stack_of(a)->node < tr_stack_of(b)->node;
+/* A hash of the frames frames_order compares, all but the first frame's
+ * line (the site's, the same for all its stacks): stacks that show the
+ * same frames hash the same.  One walk of StackLimit frames a stack. */
+static uint64_t frames_hash(const tr_stack *stack) {
+    frame_at at = {stack, stack->node, 0};
+    unsigned limit = tr_state.options.stack_limit;
+    uint64_t hash = 0;
+    for (unsigned shown = 0;
+         shown == 0 || (shown < limit && at.node != TR_PATH_ROOT &&
+                        at.node != 0);
+         shown++) {
+        const tr_func *func = tr_func_of(frame_func(&at));
+        const char *file = tr_func_file(func);
+        uint64_t func_hash =
+            func->file != NULL
+                ? func->shown_hash
+                : tr_func_shown_hash(func->name, func->name_len, file,
+                                     strlen(file));
+        const tr_node *node = tr_node_of(at.node);
+        hash = tr_hash_pair(hash ^ func_hash,
+                            (uint64_t)(uint32_t)at.line << 32 | node->repeat);
+        at.line = node->call_line;
+        if (node->parent != 0) at.node = node->parent;
+    }
+    return hash;
+}
+
+/* A site's stacks, at a site StackLimit cuts, sort by their frames' hash
+ * (then path), so that stacks showing the same frames are neighbours; then,
+ * stably, by the bytes of all the stacks of their hash, heaviest first.
+ * group_from then compares frames: two frame lists with one hash (a 64-bit
+ * collision) would be shown as separate groups, never as one.  The key is
+ * in the stack's path node: a site's stacks have distinct paths. */
+static uint64_t *cut_key(uint32_t id) {
+    return &tr_node_of(tr_stack_of(id)->node)->cut_key;
+}
+
+static bool stack_hash_before(uint32_t a, uint32_t b) {
+    uint64_t x = *cut_key(a), y = *cut_key(b);
+    return x != y ? x < y : tr_stack_of(a)->node < tr_stack_of(b)->node;
+}
+
+static bool group_heavier(uint32_t a, uint32_t b) {
+    return *cut_key(a) > *cut_key(b);
+}
+
+static uint32_t cut_stacks_sort(uint32_t first) {
+    for (uint32_t id = first; id != 0; id = tr_stack_of(id)->next_in_site)
+        *cut_key(id) = frames_hash(tr_stack_of(id));
+    first = tr_list_sort(first, stack_link, stack_hash_before);
+    for (uint32_t start = first; start != 0;) {
+        uint64_t bytes = 0;
+        uint32_t end = start;
+        do {
+            bytes += tr_stack_of(end)->bytes;
+            end = tr_stack_of(end)->next_in_site;
+        } while (end != 0 && *cut_key(end) == *cut_key(start));
+        for (uint32_t id = start; id != end; id = tr_stack_of(id)->next_in_site)
+            *cut_key(id) = bytes;
+        start = end;
+    }
+    return tr_list_sort(first, stack_link, group_heavier);
 }
 
 static void node_frames(void);
@@ -226,10 +285,9 @@ mt_site tr_report_sites(tr_order order) {
     for (mt_site id = head; id != 0; id = tr_report_next_site(id)) {
         uint32_t first = tr_stack_first(id);
         if (first != 0)
-            tr_stack_set_first(
-                id, tr_list_sort(first, stack_link,
-                                 site_cut(id) ? stack_frames_before
-                                              : stack_heavier));
+            tr_stack_set_first(id, site_cut(id) ? cut_stacks_sort(first)
+                                                : tr_list_sort(first, stack_link,
+                                                               stack_heavier));
     }
     return head;
 }

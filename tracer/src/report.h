@@ -54,8 +54,8 @@ static inline mt_site tr_report_next_site(mt_site site) {
 
 /* A site's stacks as the report shows them: paths that StackLimit cuts to
  * the same frames are one stack, a group of records.  Groups come
- * heaviest first, or, at a site where StackLimit cut some path, in the
- * order of their frames. */
+ * heaviest first (by bytes; at a site StackLimit cut, groups of equal
+ * bytes in the order of a hash of their frames). */
 typedef struct tr_stack_group {
     uint32_t first;        /* its first record */
     uint32_t end;          /* the record after the group, 0 after the last */
