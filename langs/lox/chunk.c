@@ -26,7 +26,8 @@ void chunk_free(Chunk *chunk) {
     FREE_ARRAY(uint8_t, chunk->code, chunk->capacity, &code);
     FREE_ARRAY(int, chunk->lines, chunk->capacity, &lines);
     value_array_free(&chunk->constants);
-    WITH_HOOKS(where_sites_free(chunk->sites); chunk->sites = NULL;)
+    WITH_HOOKS(where_sites_free(chunk->sites, chunk->count);
+               chunk->sites = NULL;)
     chunk->count = chunk->capacity = 0;
     chunk->code = NULL;
     chunk->lines = NULL;

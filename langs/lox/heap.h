@@ -51,10 +51,10 @@ typedef struct {
 
 #define HEAP_SLOT_NEW(owner_) ((HeapSlot){0, (uint8_t)(owner_)})
 
-/* Where a chunk's instructions allocate, kept beside it while tracing
- * (where.c); freed with the chunk. */
+/* Where a chunk's count instructions allocate, kept beside it while
+ * tracing (where.c); freed with the chunk. */
 struct WhereSite;
-void where_sites_free(struct WhereSite *sites);
+void where_sites_free(struct WhereSite *sites, int count);
 
 #ifdef MT_HOOKS_DISABLED
 /* What only a lox with hooks has (a field, a statement): x, or nothing. */

@@ -18,6 +18,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#ifndef MT_HOOKS_DISABLED
+#include <sys/mman.h>
+#endif
 
 #include "compiler.h"
 #include "memory.h"
@@ -315,7 +319,9 @@ void gc_collect(void) {
 
 /* What keeps each object alive at exit: a walk from the roots, breadth
  * first, so each object is told with a shortest path to it.  Its queue is
- * the VM's own memory of the moment, from malloc, never the program's. */
+ * the VM's own memory of the moment, mapped from the system, never the
+ * program's: a large malloc would make glibc consolidate the program's
+ * freed chunks, work an untraced run never does. */
 
 typedef struct Reached {
     Obj *object;
@@ -339,18 +345,27 @@ static const size_t object_sizes[OBJ_TYPE_COUNT] = {
     [OBJ_UPVALUE] = sizeof(ObjUpvalue),
 };
 
+/* Doubles the queue. */
+static void reached_grow(void) {
+    size_t capacity = reached.capacity < 256 ? 256 : reached.capacity * 2;
+    Reached *items = mmap(NULL, capacity * sizeof *items,
+                          PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                          -1, 0);
+    if (items == MAP_FAILED) heap_exhausted();
+    if (reached.items != NULL) {
+        memcpy(items, reached.items, reached.count * sizeof *items);
+        munmap(reached.items, reached.capacity * sizeof *items);
+    }
+    reached.items = items;
+    reached.capacity = capacity;
+}
+
 /* Reaches object from the path parent: the first time, queued with its
  * own path.  is_marked says reached, as in a collection. */
 static void reach_visit(Obj *object, void *context) {
     if (object->is_marked) return;
     object->is_marked = true;
-    if (reached.count == reached.capacity) {
-        size_t capacity = reached.capacity < 256 ? 256 : reached.capacity * 2;
-        Reached *items = realloc(reached.items, capacity * sizeof *items);
-        if (items == NULL) heap_exhausted();
-        reached.items = items;
-        reached.capacity = capacity;
-    }
+    if (reached.count == reached.capacity) reached_grow();
     mt_retainer parent = *(mt_retainer *)context;
     ObjClass *klass =
         object->type == OBJ_INSTANCE ? ((ObjInstance *)object)->klass : NULL;
@@ -453,7 +468,8 @@ static void retainers_tell(void) {
     }
     for (Obj *object = vm.objects; object != NULL; object = object->next)
         object->is_marked = false;
-    free(reached.items);
+    if (reached.items != NULL)
+        munmap(reached.items, reached.capacity * sizeof *reached.items);
     reached.items = NULL;
     reached.capacity = reached.count = 0;
 }

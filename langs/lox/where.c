@@ -9,7 +9,7 @@
  * type last allocated there and its site.  A hit is an index and a
  * compare.  An instruction nearly always allocates one type, so one entry
  * each is enough.  The table lives and dies with its chunk; it is
- * tracing's memory, not the program's: plain calloc, outside the
+ * tracing's memory, not the program's: calloc or a mapping, outside the
  * collector's accounting, so tracing never moves a collection.
  *
  * Outside the VM's frames the program is being compiled (the function
@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "compiler.h"
 #include "natives.h"
@@ -126,15 +127,31 @@ static mt_site site_outside(mt_type type) {
     return site;
 }
 
+/* A chunk's table of count instructions: ip runs from the first to just
+ * past the last.  A large one is mapped from the system: a large malloc
+ * would make glibc consolidate the program's freed chunks, work an
+ * untraced run never does. */
+#define SITES_MAPPED_MIN ((size_t)1024)
+
+static size_t sites_bytes(int count) {
+    return ((size_t)count + 1) * WHERE_KINDS * sizeof(WhereSite);
+}
+
+static WhereSite *sites_new(int count) {
+    size_t bytes = sites_bytes(count);
+    if (bytes < SITES_MAPPED_MIN) return calloc(1, bytes);
+    void *map = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return map != MAP_FAILED ? map : NULL;
+}
+
 mt_site where_find(CallFrame *frame, mt_type type, int kind) {
     if (frame == NULL) return site_outside(type);
     mt_site site = mt_site_at(function_named(frame->closure->function),
                               frame_line(frame), type);
     Chunk *chunk = &frame->closure->function->chunk;
     if (chunk->sites == NULL) {
-        /* ip runs from the first instruction to just past the last. */
-        chunk->sites = calloc(((size_t)chunk->count + 1) * WHERE_KINDS,
-                              sizeof(WhereSite));
+        chunk->sites = sites_new(chunk->count);
         if (chunk->sites == NULL) return site;
     }
     chunk->sites[(frame->ip - chunk->code) * WHERE_KINDS + kind] =
@@ -149,7 +166,14 @@ void where_call_traced(ObjFunction *function) {
     mt_call(function_named(function), line);
 }
 
-void where_sites_free(struct WhereSite *sites) { free(sites); }
+void where_sites_free(struct WhereSite *sites, int count) {
+    if (sites == NULL) return;
+    size_t bytes = sites_bytes(count);
+    if (bytes < SITES_MAPPED_MIN)
+        free(sites);
+    else
+        munmap(sites, bytes);
+}
 
 /* ---------------------------------------------------------------- natives */
 
