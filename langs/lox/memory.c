@@ -318,19 +318,23 @@ void gc_collect(void) {
 #ifndef MT_HOOKS_DISABLED
 
 /* What keeps each object alive at exit: a walk from the roots, breadth
- * first, so each object is told with a shortest path to it.  Its queue is
- * the VM's own memory of the moment, mapped from the system, never the
- * program's: a large malloc would make glibc consolidate the program's
- * freed chunks, work an untraced run never does. */
+ * first, so each object is told with a shortest path to it, when the
+ * report shows retainers (mt_retainer_root answers 0 when not).  Its
+ * queue is the VM's own memory of the moment, mapped from the system,
+ * never the program's: a large malloc would make glibc consolidate the
+ * program's freed chunks, work an untraced run never does. */
 
 typedef struct Reached {
     Obj *object;
     mt_retainer path;
 } Reached;
 
+/* The queue; shown: whether the report shows retainers, as the first
+ * root told (-1: not asked yet). */
 static struct {
     Reached *items;
     size_t count, capacity;
+    int shown;
 } reached;
 
 static const size_t object_sizes[OBJ_TYPE_COUNT] = {
@@ -367,12 +371,15 @@ static void reach_visit(Obj *object, void *context) {
     object->is_marked = true;
     if (reached.count == reached.capacity) reached_grow();
     mt_retainer parent = *(mt_retainer *)context;
-    ObjClass *klass =
-        object->type == OBJ_INSTANCE ? ((ObjInstance *)object)->klass : NULL;
-    reached.items[reached.count++] = (Reached){
-        object,
-        mt_retainer_child(parent,
-                          where_object_type((ObjType)object->type, klass))};
+    mt_retainer path = 0;
+    if (parent != 0) {
+        ObjClass *klass = object->type == OBJ_INSTANCE
+                              ? ((ObjInstance *)object)->klass
+                              : NULL;
+        path = mt_retainer_child(
+            parent, where_object_type((ObjType)object->type, klass));
+    }
+    reached.items[reached.count++] = (Reached){object, path};
 }
 
 /* A root named "what name" reaching object. */
@@ -382,10 +389,11 @@ static void reach_root(Obj *object, const char *what, const ObjString *name) {
                        name != NULL ? " " : "",
                        name != NULL ? name->length : 0,
                        name != NULL ? name->chars : "");
-    if (len < 0) return;
+    if (len < 0 || reached.shown == 0) return;
     mt_retainer root = mt_retainer_root(
         label, (size_t)len < sizeof label ? (size_t)len : sizeof label - 1);
-    reach_visit(object, &root);
+    if (reached.shown < 0) reached.shown = root != 0;
+    if (reached.shown) reach_visit(object, &root);
 }
 
 /* A storage block of an object reached by path: retained by it, and the
@@ -393,7 +401,7 @@ static void reach_root(Obj *object, const char *what, const ObjString *name) {
 static void storage_tell(mt_tag tag, size_t size, size_t unused,
                          mt_retainer path) {
     if (size == 0) return;
-    mt_retained_tagged(tag, size, path);
+    if (path != 0) mt_retained_tagged(tag, size, path);
     if (unused > 0) mt_unused_tagged_inline(tag, unused);
 }
 
@@ -411,7 +419,8 @@ static void entries_tell(const Table *table, mt_retainer path) {
 
 /* An object reached by path, and its storage, told to the tracer. */
 static void reached_tell(Obj *object, mt_retainer path) {
-    mt_retained_tagged(object->tag, object_sizes[object->type], path);
+    if (path != 0)
+        mt_retained_tagged(object->tag, object_sizes[object->type], path);
     switch ((ObjType)object->type) {
     case OBJ_ARRAY: values_tell(&((ObjArray *)object)->items, path); break;
     case OBJ_CLASS: entries_tell(&((ObjClass *)object)->methods, path); break;
@@ -445,6 +454,7 @@ static void reached_tell(Obj *object, mt_retainer path) {
 
 static void retainers_tell(void) {
     reached.count = 0;
+    reached.shown = -1;
     for (int i = 0; i < vm.globals.capacity; i++) {
         Entry *entry = &vm.globals.entries[i];
         if (entry->key == NULL) continue;
@@ -466,6 +476,11 @@ static void retainers_tell(void) {
         reached_tell(item.object, item.path);
         object_references(item.object, reach_visit, &item.path);
     }
+    /* No retainers shown: no walk, but the unused bytes of every object,
+     * each of which the last collection found reachable. */
+    if (reached.shown == 0)
+        for (Obj *object = vm.objects; object != NULL; object = object->next)
+            reached_tell(object, 0);
     for (Obj *object = vm.objects; object != NULL; object = object->next)
         object->is_marked = false;
     if (reached.items != NULL)

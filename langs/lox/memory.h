@@ -97,7 +97,8 @@ void gc_mark_object(Obj *object);
 void gc_collect(void);
 /* The full collection before the report: what survives it is what leaked.
  * While tracing, each survivor is then told to the tracer with the path
- * from a root that keeps it alive, and its storage's unused bytes. */
+ * from a root that keeps it alive (when the report shows retainers), and
+ * its storage's unused bytes. */
 void gc_collect_at_exit(void);
 void gc_free_objects(void);
 

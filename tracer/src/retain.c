@@ -13,6 +13,7 @@
 #include "report.h"
 #include "sample.h"
 #include "site.h"
+#include "state.h"
 
 #define FIRST_RECORDS 64
 #define MAX_RECORDS ((size_t)1 << 31)
@@ -96,8 +97,14 @@ static mt_retainer node_find(uint32_t parent, uint32_t label) {
     return id;
 }
 
+/* Retainers are shown by the JSON and the leaks report only. */
+static bool retainers_shown(void) {
+    return tr_state.options.output == MT_OUTPUT_JSON ||
+           tr_state.options.output == MT_OUTPUT_LEAKS;
+}
+
 mt_retainer mt_retainer_root(const char *name, size_t len) {
-    if (!mt_active) return 0;
+    if (!mt_active || !retainers_shown()) return 0;
     for (size_t i = 0; i < retain.root_count; i++)
         if (strlen(retain.roots[i]) == len &&
             memcmp(retain.roots[i], name, len) == 0)

@@ -282,8 +282,9 @@ MT_API void mt_unused_tagged(mt_tag tag, size_t bytes);
  * the retained object's own; a storage block is retained by the path of
  * its object.  A child of its parent's own type is the parent: a run of
  * one type (a linked list) shows once.  Interned, valid until mt_finish;
- * 0 when the tracer has no memory for it, and a block told with path 0
- * is left out. */
+ * 0 when the tracer has no memory for it, or when the report shows no
+ * retainers (Output other than json and leaks: a VM may then skip its
+ * walk), and a block told with path 0 is left out. */
 typedef uint32_t mt_retainer;
 MT_API mt_retainer mt_retainer_root(const char *name, size_t len);
 MT_API mt_retainer mt_retainer_child(mt_retainer parent, mt_type type);
