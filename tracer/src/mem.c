@@ -6,11 +6,11 @@
  * Blocks carry a small header linking them into one list, so releasing the
  * tracer is one walk over that list whatever the tables looked like.
  * Pools and the arena grow geometrically up to MAX_CHUNK: a program making
- * millions of allocations costs the tracer a few dozen blocks.  A block of
- * MAPPED_MIN bytes or more is mapped from the system rather than taken
- * from malloc: the program's heap is then as it would be untraced (a large
- * malloc would, for one, make glibc consolidate the program's freed
- * chunks), and it comes zeroed.
+ * millions of allocations costs the tracer a few dozen blocks.  Every
+ * block is mapped from the system rather than taken from malloc: the
+ * program's heap is then as it would be untraced (a malloc would, for one,
+ * make glibc sort or consolidate the program's freed chunks, and leave the
+ * tracer's blocks among them), and it comes zeroed.
  */
 #include "mem.h"
 
@@ -22,12 +22,11 @@
 
 #define FIRST_CHUNK ((size_t)64 * 1024)
 #define MAX_CHUNK ((size_t)4 * 1024 * 1024)
-#define MAPPED_MIN ((size_t)1024)
 
 /* Four words keep the payload 16-byte aligned on 64-bit targets. */
 typedef struct block {
     struct block *prev, *next;
-    size_t mapped;      /* the mapping's length; 0: from malloc */
+    size_t mapped;      /* the mapping's length */
     size_t size;        /* the payload's length */
 } block;
 
@@ -43,14 +42,9 @@ static struct {
     size_t chunk_size;
 } strings;
 
-/* A block of size bytes and its header, mapped or from malloc. */
+/* A block of size bytes and its header, mapped: zeroed. */
 static block *block_get(size_t size) {
     size_t total = sizeof(block) + size;
-    if (total < MAPPED_MIN) {
-        block *b = malloc(total);
-        if (b != NULL) b->mapped = 0;
-        return b;
-    }
     void *map = mmap(NULL, total, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (map == MAP_FAILED) return NULL;
@@ -59,15 +53,7 @@ static block *block_get(size_t size) {
     return b;
 }
 
-/* The memory a block of size bytes obtained by block_get takes. */
-static size_t block_size(const block *b, size_t size) {
-    return b->mapped != 0 ? b->mapped : sizeof(block) + size;
-}
-
-static void block_put(block *b) {
-    if (b->mapped != 0) munmap(b, b->mapped);
-    else free(b);
-}
+static void block_put(block *b) { munmap(b, b->mapped); }
 
 void *tr_mem_alloc(size_t size) {
     if (fail_after == 0) return NULL;
@@ -76,7 +62,7 @@ void *tr_mem_alloc(size_t size) {
     if (b == NULL) return NULL;
     if (fail_after > 0) fail_after--;
     b->size = size;
-    held += block_size(b, size);
+    held += b->mapped;
     b->prev = NULL;
     b->next = blocks;
     if (blocks != NULL) blocks->prev = b;
@@ -86,9 +72,7 @@ void *tr_mem_alloc(size_t size) {
 
 void *tr_mem_calloc(size_t count, size_t size) {
     if (size != 0 && count > SIZE_MAX / size) return NULL;
-    void *p = tr_mem_alloc(count * size);
-    if (p != NULL && ((block *)p - 1)->mapped == 0) memset(p, 0, count * size);
-    return p;
+    return tr_mem_alloc(count * size);
 }
 
 bool tr_array_grow(void *array, size_t *capacity, size_t count,
@@ -115,7 +99,7 @@ void tr_mem_free(void *p) {
     if (b->prev != NULL) b->prev->next = b->next;
     else blocks = b->next;
     if (b->next != NULL) b->next->prev = b->prev;
-    held -= block_size(b, b->size);
+    held -= b->mapped;
     block_put(b);
 }
 
