@@ -396,12 +396,19 @@ static void reach_root(Obj *object, const char *what, const ObjString *name) {
     if (reached.shown) reach_visit(object, &root);
 }
 
+/* Whether the tracer needs to hear that the block tagged tag is retained
+ * by path: not without a path, nor a block it did not count at a site (in
+ * a sampled run, most of them). */
+static inline bool retained_told(mt_tag tag, mt_retainer path) {
+    return path != 0 && MT_TAG_SITE(tag) >= MT_FIRST_COUNTED_SITE;
+}
+
 /* A storage block of an object reached by path: retained by it, and the
  * part of it that holds nothing. */
 static void storage_tell(mt_tag tag, size_t size, size_t unused,
                          mt_retainer path) {
     if (size == 0) return;
-    if (path != 0) mt_retained_tagged(tag, size, path);
+    if (retained_told(tag, path)) mt_retained_tagged(tag, size, path);
     if (unused > 0) mt_unused_tagged_inline(tag, unused);
 }
 
@@ -419,7 +426,7 @@ static void entries_tell(const Table *table, mt_retainer path) {
 
 /* An object reached by path, and its storage, told to the tracer. */
 static void reached_tell(Obj *object, mt_retainer path) {
-    if (path != 0)
+    if (retained_told(object->tag, path))
         mt_retained_tagged(object->tag, object_sizes[object->type], path);
     switch ((ObjType)object->type) {
     case OBJ_ARRAY: values_tell(&((ObjArray *)object)->items, path); break;
