@@ -58,21 +58,22 @@ static const char *const phase_labels[] = {
 };
 
 /* Every block of the traced state has a header in front, holding its tag
- * (the fast door's tags, memtracer.h), so a release or resize finds how the block
- * was counted without a lookup in the tracer's table of live blocks -- the
- * dearest part of an event, in instructions and in cache misses.  The
- * header is malloc's alignment (max_align_t: 16 bytes here), so the block
- * Lua gets is aligned as malloc's are: Lua needs only 8, but a C module's
- * userdata may hold anything malloc's memory can.  The traced state has
- * this allocator from its first block (lua_newstate) to its last, also
- * after the report is written, so every block it frees has a header. */
+ * (the fast door's tags, memtracer.h) and its kind, so a release or resize
+ * finds how the block was counted without a lookup in the tracer's table
+ * of live blocks -- the dearest part of an event, in instructions and in
+ * cache misses.  The header is malloc's alignment (max_align_t: 16 bytes
+ * here), so the block Lua gets is aligned as malloc's are: Lua needs only
+ * 8, but a C module's userdata may hold anything malloc's memory can.  The
+ * traced state has this allocator from its first block (lua_newstate) to
+ * its last, also after the report is written, so every block it frees has
+ * a header. */
 typedef struct block_head {
     alignas(max_align_t) mt_tag tag;
     uint32_t kind;      /* what the block is, when the tracer needs to know */
 } block_head;
 
 /* A new block's kind is other or thread; a table's parts are marked by
- * trace_table_parts once made, and a resize keeps the kind. */
+ * trace_mark_part once made, and a resize keeps the kind. */
 enum {
     KIND_OTHER,
     KIND_THREAD,        /* a thread's: where.c keeps its frames */
@@ -82,7 +83,14 @@ enum {
 
 static void *alloc_traced(void *ud, void *block, size_t osize, size_t nsize);
 
+/* A new block's kind, by its type tag. */
+static inline uint32_t kind_of(size_t tag)
+{
+    return TAG_BASIC(tag) == LUA_TTHREAD ? KIND_THREAD : KIND_OTHER;
+}
+
 static bool tracing;   /* started and not yet finished */
+static lua_State *main_thread;  /* the traced state's, until lua_close */
 static bool closing;
 static bool recording; /* what mt_recording was told last */
 static int untraced;   /* above 0: the tracer's own blocks are being made */
@@ -207,26 +215,42 @@ static size_t part_unused(const block_head *head, const void *block,
     return waste_unused(block, size, head->kind == KIND_ARRAY);
 }
 
-void trace_table_parts(lua_State *L, void *array, void *node)
+bool trace_has_headers(lua_State *L)
 {
-    if (lua_getallocf(L, NULL) != alloc_traced) return;
-    if (array != NULL) ((block_head *)array - 1)->kind = KIND_ARRAY;
-    if (node != NULL) ((block_head *)node - 1)->kind = KIND_NODE;
+    return L == main_thread || lua_getallocf(L, NULL) == alloc_traced;
+}
+
+void trace_mark_part(void *block, bool array)
+{
+    ((block_head *)block - 1)->kind = array ? KIND_ARRAY : KIND_NODE;
+}
+
+/* A table's part going: its unused bytes told at its site. */
+static NOINLINE void part_tell(const block_head *head, size_t size)
+{
+    size_t unused = part_unused(head, head + 1, size);
+    if (unused > 0) mt_unused_tagged(head->tag, unused);
+}
+
+/* A thread's block or a table's part released.  Out of line: most blocks
+ * are neither. */
+static NOINLINE void kind_release(block_head *head, void *block, size_t size)
+{
+    if (head->kind == KIND_THREAD)  /* after lua_getextraspace */
+        where_thread_forget((lua_State *)((char *)block + LUA_EXTRASPACE));
+    else
+        part_tell(head, size);
+    free(head);
 }
 
 static void *release(void *block, size_t size)
 {
     block_head *head = (block_head *)block - 1;
     where_released(block, size);
-    if (head->kind == KIND_THREAD)  /* after lua_getextraspace */
-        where_thread_forget((lua_State *)((char *)block + LUA_EXTRASPACE));
-    else if (head->kind != KIND_OTHER) {
-        size_t unused = part_unused(head, block, size);
-        if (unused > 0) mt_unused_tagged(head->tag, unused);
-    }
     if (!closing && MT_TRACING() && !mt_free_tagged_inline(head->tag, size))
         mt_free_tagged(head->tag, size);
-    free(head);
+    if (head->kind != KIND_OTHER) kind_release(head, block, size);
+    else free(head);
     return NULL;
 }
 
@@ -239,7 +263,6 @@ static NOINLINE void *obtain(void *block, size_t osize, size_t nsize)
     mt_tag old_tag = block != NULL ? old->tag : MT_TAG_UNTRACED;
     block_head *head;
     site_of s;
-    size_t unused;
     /* Recording off, or the tracer's own block, no new block is counted:
      * a counted block resized stays at its site as mt_resize_at counts it
      * (recording off: counted out; the tracer's resize of the program's
@@ -256,12 +279,14 @@ static NOINLINE void *obtain(void *block, size_t osize, size_t nsize)
     }
     if (traced) s = locate();
     /* An array part resized goes as it is now (node parts are never
-     * resized); its unused bytes are told once the new block is there. */
-    unused = block != NULL && old->kind == KIND_ARRAY
-                 ? part_unused(old, block, osize) : 0;
+     * resized).  Should realloc fail, Lua keeps it, its unused bytes told:
+     * no longer a part, it is not told again. */
+    if (block != NULL && old->kind == KIND_ARRAY) part_tell(old, osize);
     head = realloc(old, nsize + sizeof *head);
-    if (head == NULL) return NULL;
-    if (unused > 0) mt_unused_tagged(old_tag, unused);
+    if (head == NULL) {
+        if (block != NULL && old->kind == KIND_ARRAY) old->kind = KIND_OTHER;
+        return NULL;
+    }
     if (block != NULL) where_released(block, osize);
     if (traced) {
         head->tag = charge(old_tag, old_size, osize, nsize, &s);
@@ -272,8 +297,7 @@ static NOINLINE void *obtain(void *block, size_t osize, size_t nsize)
                                  nsize);
     else
         head->tag = MT_TAG_UNTRACED;
-    if (block == NULL)
-        head->kind = TAG_BASIC(osize) == LUA_TTHREAD ? KIND_THREAD : KIND_OTHER;
+    if (block == NULL) head->kind = kind_of(osize);
     return head + 1;
 }
 
@@ -288,8 +312,7 @@ static void *obtain_skipped(void *block, size_t osize, size_t nsize)
     head = realloc(old, nsize + sizeof *head);
     if (head == NULL) return NULL;
     if (block != NULL) where_released(block, osize);
-    else
-        head->kind = TAG_BASIC(osize) == LUA_TTHREAD ? KIND_THREAD : KIND_OTHER;
+    else head->kind = kind_of(osize);
     head->tag = MT_TAG_UNTRACED;
     window_check();
     return head + 1;
@@ -345,6 +368,7 @@ lua_State *trace_newstate(void)
     if (!tracing) return luaL_newstate();
     L = lua_newstate(alloc_traced, NULL);
     if (L == NULL) return NULL;
+    main_thread = L;
     lauxstate_install(L);
     where_thread_push(L);
     window = false;
@@ -447,6 +471,7 @@ void trace_untraced(int by)
 void trace_close_begin(void)
 {
     closing = true;
+    main_thread = NULL;
     where_thread_reset();
     trace_phase(TRACE_PHASE_CLOSE, NULL);
 }

@@ -61,9 +61,12 @@ void trace_untraced(int by);
 /* Whether lua_close has begun (trace_close_begin). */
 bool trace_closing(void);
 
-/* The blocks of a table's array part and hash part (either NULL: none),
- * just made or replaced in L's state: marked as such (waste.c). */
-void trace_table_parts(lua_State *L, void *array, void *node);
+/* Whether L's state is the traced one, whose blocks have headers. */
+bool trace_has_headers(lua_State *L);
+
+/* A block of the traced state, a table's array part (else its hash
+ * part), marked as such for waste.c. */
+void trace_mark_part(void *block, bool array);
 
 /* For interpose.c: whether L is a thread of the traced state, and the
  * start of its lua_close (after the full collection interpose.c runs

@@ -18,10 +18,11 @@
  * lcode.o, ldebug.o, llex.o, lstate.o, lvm.o; checked on the archive's
  * relocations: luaH_newkey, which rehashes, is called from ltable.o only).
  * These are wrapped by the linker (meson.build); after each, a table whose
- * part pointers changed has its parts marked (trace_table_parts).  A part
- * is marked before Lua can release it: every release of a part is
- * ltable.o's, in luaH_resize (reached only through the five) or luaH_free
- * (for a table whose parts the wrappers saw made).
+ * part pointers changed has its parts marked (trace_mark_part).  Lua
+ * releases a part in a later call than the one that made it (luaH_resize
+ * replacing it, luaH_free), so it is marked by then; only a call that
+ * fails for want of memory releases the part it had just made, unmarked
+ * and uncounted.
  *
  * What is read is Lua 5.4's layout (lobject.h), checked at start on a
  * scratch state (layout_probe): a Table's array, node and lastfree
@@ -31,12 +32,9 @@
  */
 #include "waste.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <lua.h>
 
 #include "run.h"
 #include "trace.h"
@@ -44,26 +42,11 @@
 #define TABLE_ARRAY_AT 16
 #define TABLE_NODE_AT 24
 #define TABLE_LASTFREE_AT 32
-#define TVALUE_SIZE 16
-#define NODE_SIZE 24
-#define VALUE_TAG_AT 8
-#define KEY_TAG_AT 9
-#define TAG_EMPTY (LUA_TNIL | 1 << 4)       /* lobject.h: LUA_VEMPTY */
-#define TAG_TRUE (LUA_TBOOLEAN | 1 << 4)    /* LUA_VTRUE */
-#define TAG_SHORT_KEY (LUA_TSTRING | 1 << 6) /* LUA_VSHRSTR, collectable */
+#define TAG_TRUE (LUA_TBOOLEAN | 1 << 4)      /* lobject.h: LUA_VTRUE */
+#define TAG_SHORT_KEY (LUA_TSTRING | 1 << 6)  /* LUA_VSHRSTR, collectable */
+#define NOINLINE __attribute__((noinline))
 
 bool waste_on;
-
-size_t waste_unused(const void *part, size_t size, bool array)
-{
-    const unsigned char *at = part;
-    size_t slot = array ? TVALUE_SIZE : NODE_SIZE;
-    size_t never = 0;
-    at += array ? VALUE_TAG_AT : KEY_TAG_AT;
-    for (size_t n = size / slot; n > 0; n--, at += slot)
-        never += *at == (array ? TAG_EMPTY : LUA_TNIL);
-    return never * slot;
-}
 
 typedef struct parts {
     void *array;
@@ -78,6 +61,18 @@ static inline parts parts_of(const void *t)
     return p;
 }
 
+/* t's parts as Lua has them now, marked, when L's state is traced. */
+static void parts_mark(lua_State *L, const void *t)
+{
+    parts now;
+    void *lastfree;
+    if (!trace_has_headers(L)) return;
+    now = parts_of(t);
+    memcpy(&lastfree, (const char *)t + TABLE_LASTFREE_AT, sizeof lastfree);
+    if (now.array != NULL) trace_mark_part(now.array, true);
+    if (lastfree != NULL) trace_mark_part(now.node, false);
+}
+
 /* After a call that may have replaced t's parts: new ones marked.  A node
  * part is always a new block (made before the old one goes), and an array
  * part resized keeps its header, so a change of pointer is all there is
@@ -85,13 +80,12 @@ static inline parts parts_of(const void *t)
 static inline void parts_check(lua_State *L, const void *t, parts before)
 {
     parts now = parts_of(t);
-    void *lastfree;
-    if (now.array == before.array && now.node == before.node) return;
-    memcpy(&lastfree, (const char *)t + TABLE_LASTFREE_AT, sizeof lastfree);
-    trace_table_parts(L, now.array, lastfree != NULL ? now.node : NULL);
+    if (now.array != before.array || now.node != before.node)
+        parts_mark(L, t);
 }
 
-/* Lua 5.4's signatures, its internal types as void. */
+/* Lua 5.4's signatures, its internal types as void.  With waste off, each
+ * wrapper is a test and a jump to the real function. */
 void __real_luaH_resize(lua_State *L, void *t, unsigned nasize,
                         unsigned nhsize);
 void __real_luaH_resizearray(lua_State *L, void *t, unsigned nasize);
@@ -107,66 +101,73 @@ void __wrap_luaH_finishset(lua_State *L, void *t, const void *key,
 void __wrap_luaH_set(lua_State *L, void *t, const void *key, void *value);
 void __wrap_luaH_setint(lua_State *L, void *t, lua_Integer key, void *value);
 
+static NOINLINE void resize_seen(lua_State *L, void *t, unsigned nasize,
+                                 unsigned nhsize)
+{
+    __real_luaH_resize(L, t, nasize, nhsize);
+    parts_mark(L, t);
+}
+
 void __wrap_luaH_resize(lua_State *L, void *t, unsigned nasize,
                         unsigned nhsize)
 {
-    parts before;
-    if (!waste_on) {
-        __real_luaH_resize(L, t, nasize, nhsize);
-        return;
-    }
-    before = parts_of(t);
-    __real_luaH_resize(L, t, nasize, nhsize);
-    parts_check(L, t, before);
+    if (waste_on) resize_seen(L, t, nasize, nhsize);
+    else __real_luaH_resize(L, t, nasize, nhsize);
+}
+
+static NOINLINE void resizearray_seen(lua_State *L, void *t, unsigned nasize)
+{
+    __real_luaH_resizearray(L, t, nasize);
+    parts_mark(L, t);
 }
 
 void __wrap_luaH_resizearray(lua_State *L, void *t, unsigned nasize)
 {
-    parts before;
-    if (!waste_on) {
-        __real_luaH_resizearray(L, t, nasize);
-        return;
-    }
-    before = parts_of(t);
-    __real_luaH_resizearray(L, t, nasize);
+    if (waste_on) resizearray_seen(L, t, nasize);
+    else __real_luaH_resizearray(L, t, nasize);
+}
+
+static NOINLINE void finishset_seen(lua_State *L, void *t, const void *key,
+                                    const void *slot, void *value)
+{
+    parts before = parts_of(t);
+    __real_luaH_finishset(L, t, key, slot, value);
     parts_check(L, t, before);
 }
 
 void __wrap_luaH_finishset(lua_State *L, void *t, const void *key,
                            const void *slot, void *value)
 {
-    parts before;
-    if (!waste_on) {
-        __real_luaH_finishset(L, t, key, slot, value);
-        return;
-    }
-    before = parts_of(t);
-    __real_luaH_finishset(L, t, key, slot, value);
+    if (waste_on) finishset_seen(L, t, key, slot, value);
+    else __real_luaH_finishset(L, t, key, slot, value);
+}
+
+static NOINLINE void set_seen(lua_State *L, void *t, const void *key,
+                              void *value)
+{
+    parts before = parts_of(t);
+    __real_luaH_set(L, t, key, value);
     parts_check(L, t, before);
 }
 
 void __wrap_luaH_set(lua_State *L, void *t, const void *key, void *value)
 {
-    parts before;
-    if (!waste_on) {
-        __real_luaH_set(L, t, key, value);
-        return;
-    }
-    before = parts_of(t);
-    __real_luaH_set(L, t, key, value);
+    if (waste_on) set_seen(L, t, key, value);
+    else __real_luaH_set(L, t, key, value);
+}
+
+static NOINLINE void setint_seen(lua_State *L, void *t, lua_Integer key,
+                                 void *value)
+{
+    parts before = parts_of(t);
+    __real_luaH_setint(L, t, key, value);
     parts_check(L, t, before);
 }
 
 void __wrap_luaH_setint(lua_State *L, void *t, lua_Integer key, void *value)
 {
-    parts before;
-    if (!waste_on) {
-        __real_luaH_setint(L, t, key, value);
-        return;
-    }
-    before = parts_of(t);
-    __real_luaH_setint(L, t, key, value);
-    parts_check(L, t, before);
+    if (waste_on) setint_seen(L, t, key, value);
+    else __real_luaH_setint(L, t, key, value);
 }
 
 /* The last blocks a scratch state's allocator gave, for layout_probe. */
@@ -229,18 +230,22 @@ static bool layout_probe(void)
     memcpy(&array, t + TABLE_ARRAY_AT, sizeof array);
     memcpy(&node, t + TABLE_NODE_AT, sizeof node);
     memcpy(&lastfree, t + TABLE_LASTFREE_AT, sizeof lastfree);
-    ok = lua_version(L) == 504 && probe_given(array, 3 * TVALUE_SIZE) &&
-         probe_given(node, 4 * NODE_SIZE) && lastfree > node &&
-         lastfree <= node + 4 * NODE_SIZE;
+    ok = lua_version(L) == 504 &&
+         probe_given(array, 3 * WASTE_TVALUE_SIZE) &&
+         probe_given(node, 4 * WASTE_NODE_SIZE) && lastfree > node &&
+         lastfree <= node + 4 * WASTE_NODE_SIZE;
     if (ok) {
         for (int i = 0; i < 4; i++)
-            keys += node[i * NODE_SIZE + KEY_TAG_AT] == TAG_SHORT_KEY;
-        ok = array[VALUE_TAG_AT] == TAG_EMPTY &&
-             array[TVALUE_SIZE + VALUE_TAG_AT] == TAG_TRUE &&
-             array[2 * TVALUE_SIZE + VALUE_TAG_AT] == LUA_TNIL &&
+            keys += node[i * WASTE_NODE_SIZE + WASTE_KEY_TAG_AT] ==
+                    TAG_SHORT_KEY;
+        ok = array[WASTE_VALUE_TAG_AT] == WASTE_TAG_EMPTY &&
+             array[WASTE_TVALUE_SIZE + WASTE_VALUE_TAG_AT] == TAG_TRUE &&
+             array[2 * WASTE_TVALUE_SIZE + WASTE_VALUE_TAG_AT] == LUA_TNIL &&
              keys == 2 &&
-             waste_unused(array, 3 * TVALUE_SIZE, true) == TVALUE_SIZE &&
-             waste_unused(node, 4 * NODE_SIZE, false) == 2 * NODE_SIZE;
+             waste_unused(array, 3 * WASTE_TVALUE_SIZE, true) ==
+                 WASTE_TVALUE_SIZE &&
+             waste_unused(node, 4 * WASTE_NODE_SIZE, false) ==
+                 2 * WASTE_NODE_SIZE;
     }
     lua_close(L);
     return ok;
