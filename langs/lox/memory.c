@@ -64,6 +64,25 @@ static inline void *heap_realloc(void *pointer, size_t new_size) {
  * finds for it; the collection that a growth may start runs first, so
  * the peak is exact. */
 
+/* A block the inline functions declined: counted inline after all once
+ * its call path is built, or by the call. */
+static __attribute__((noinline)) mt_tag obtained_called(mt_site site,
+                                                        size_t size) {
+    mt_tag tag;
+    if (where_path_built(site) && mt_alloc_at_inline(site, size, &tag))
+        return tag;
+    return mt_alloc_at(site, size);
+}
+
+static __attribute__((noinline)) mt_tag
+resized_called(mt_site site, mt_tag old, size_t old_size, size_t new_size) {
+    mt_tag tag;
+    if (where_path_built(site) &&
+        mt_resize_at_inline(site, old, old_size, new_size, &tag))
+        return tag;
+    return mt_resize_at(site, old, old_size, new_size);
+}
+
 static __attribute__((noinline)) void *
 reallocate_traced(void *pointer, size_t old_size, size_t new_size,
                   HeapSlot *slot) {
@@ -71,7 +90,7 @@ reallocate_traced(void *pointer, size_t old_size, size_t new_size,
     heap_account(old_size, new_size);
     void *result = heap_realloc(pointer, new_size);
     if (!mt_resize_at_inline(site, slot->tag, old_size, new_size, &slot->tag))
-        slot->tag = mt_resize_at(site, slot->tag, old_size, new_size);
+        slot->tag = resized_called(site, slot->tag, old_size, new_size);
     return result;
 }
 
@@ -80,7 +99,7 @@ Obj *object_obtain_traced(size_t size, mt_type type) {
     heap_account(0, size);
     Obj *object = heap_realloc(NULL, size);
     if (!mt_alloc_at_inline(site, size, &object->tag))
-        object->tag = mt_alloc_at(site, size);
+        object->tag = obtained_called(site, size);
     return object;
 }
 

@@ -115,11 +115,11 @@ static inline bool call(ObjClosure *closure, int arg_count) {
         vm_runtime_error("Stack overflow.");
         return false;
     }
-    where_call(function);
     CallFrame *frame = &vm.frames[vm.frame_count++];
     frame->closure = closure;
     frame->ip = function->chunk.code;
     frame->slots = slots;
+    where_call(frame);
     return true;
 }
 

@@ -18,6 +18,9 @@ typedef struct {
     uint8_t *ip;  /* saved by the run loop before anything that may
                      allocate or fail: the line comes from it */
     Value *slots;
+    /* The tracer's call path of the frame, built when something first
+     * allocates under it (where.h); 0 until then. */
+    WITH_HOOKS(uint32_t trace_path;)
 } CallFrame;
 
 typedef struct {

@@ -29,6 +29,18 @@
 
 WhereNames where_names;
 
+/* Recent answers of mt_path_child, which are for good once given: a
+ * direct-mapped cache by (parent, callee, call line). */
+#define PATH_MEMO_BITS 8
+
+typedef struct PathMemo {
+    mt_path parent, child;
+    mt_func callee;
+    int line;
+} PathMemo;
+
+static PathMemo path_memo[1u << PATH_MEMO_BITS];
+
 static const char *const object_names[OBJ_TYPE_COUNT] = {
     [OBJ_ARRAY] = "Array",       [OBJ_BOUND_METHOD] = "BoundMethod",
     [OBJ_CLASS] = "Class",       [OBJ_CLOSURE] = "Closure",
@@ -54,6 +66,8 @@ void where_begin(void) {
             where_names.storage[i] = mt_type_intern(
                 storage_names[i], strlen(storage_names[i]), MT_KIND_STORAGE);
     where_names.startup = mt_func_intern("[start-up]", 10, "[start-up]", 0);
+    where_names.root = mt_path_root();
+    memset(path_memo, 0, sizeof path_memo);
 }
 
 mt_type where_class_named(ObjClass *klass, int which) {
@@ -159,11 +173,34 @@ mt_site where_find(CallFrame *frame, mt_type type, int kind) {
     return site;
 }
 
-void where_call_traced(ObjFunction *function) {
-    int line = vm.frame_count > 0
-                   ? frame_line(&vm.frames[vm.frame_count - 1])
-                   : 0;
-    mt_call(function_named(function), line);
+static mt_path path_child(mt_path parent, mt_func callee, int line) {
+    uint32_t hash = parent * 0x9E3779B1u ^ callee * 0x85EBCA77u ^
+                    (uint32_t)line * 0xC2B2AE3Du;
+    PathMemo *memo = &path_memo[hash >> (32 - PATH_MEMO_BITS)];
+    if (memo->child != 0 && memo->parent == parent &&
+        memo->callee == callee && memo->line == line)
+        return memo->child;
+    mt_path child = mt_path_child(parent, callee, line);
+    /* The parent itself: the tracer had no memory for the child. */
+    if (child != parent) *memo = (PathMemo){parent, child, callee, line};
+    return child;
+}
+
+/* The call path of the frame at depth, built if it has none: each call is
+ * made from the line its caller is at, the outermost from nowhere. */
+static mt_path frame_path(int depth) {
+    CallFrame *frame = &vm.frames[depth];
+    if (frame->trace_path != 0) return frame->trace_path;
+    mt_path parent = depth > 0 ? frame_path(depth - 1) : where_names.root;
+    int line = depth > 0 ? frame_line(frame - 1) : 0;
+    frame->trace_path =
+        path_child(parent, function_named(frame->closure->function), line);
+    return frame->trace_path;
+}
+
+void where_path_build(void) {
+    mt_path_current_set(vm.frame_count > 0 ? frame_path(vm.frame_count - 1)
+                                           : where_names.root);
 }
 
 void where_sites_free(struct WhereSite *sites, int count) {

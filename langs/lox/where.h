@@ -16,7 +16,7 @@
 
 static inline void where_begin(void) {}
 static inline void where_natives_define(void) {}
-static inline void where_call(ObjFunction *function) { (void)function; }
+static inline void where_call(CallFrame *frame) { (void)frame; }
 static inline void where_return(void) {}
 static inline void where_unwind(void) {}
 
@@ -47,6 +47,7 @@ typedef struct WhereNames {
     mt_type objects[OBJ_TYPE_COUNT];
     mt_type storage[OWNER_COUNT];
     mt_func startup;
+    mt_path root;      /* the call path outside every frame */
 } WhereNames;
 extern WhereNames where_names;
 
@@ -115,15 +116,45 @@ static inline mt_site where_site(mt_type type, int kind) {
                       type, kind);
 }
 
-/* The guest's calls, for call paths: out of line, so that the VM's call
- * keeps its registers when none are traced. */
-__attribute__((noinline)) void where_call_traced(ObjFunction *function);
-static inline void where_call(ObjFunction *function) {
-    if (MT_TRACING_CALLS()) where_call_traced(function);
+/* The guest's calls, for call paths: each frame keeps its path, built
+ * only when something first allocates under it, so that a call costs a
+ * store or two and a call that allocates nothing costs the tracer no
+ * memory.  A new frame's path is not known yet. */
+static inline void where_call(CallFrame *frame) {
+    if (MT_TRACING_CALLS()) {
+        frame->trace_path = 0;
+        mt_path_current_set(0);
+    }
 }
-static inline void where_return(void) { MT_HOOK_RETURN(); }
+
+/* After a return: the caller's path, or outside every frame the root. */
+static inline void where_return(void) {
+    if (MT_TRACING_CALLS())
+        mt_path_current_set(vm.frame_count > 0
+                                ? vm.frames[vm.frame_count - 1].trace_path
+                                : where_names.root);
+}
+
 /* An error unwound every frame. */
-static inline void where_unwind(void) { MT_HOOK_UNWIND(0); }
+static inline void where_unwind(void) {
+    if (MT_TRACING_CALLS()) mt_path_current_set(where_names.root);
+}
+
+/* Builds the paths of the frames that have none, innermost last, and makes
+ * the innermost's current. */
+__attribute__((noinline)) void where_path_build(void);
+
+/* Before a block at site is counted by a call: the current path known,
+ * unless the block is the tracer's own to count (the VM's memory).
+ * Whether it was built now: the inline functions, which decline while it
+ * is not known, may then count the block after all. */
+static inline bool where_path_built(mt_site site) {
+    if (!MT_TRACING_CALLS() || site < MT_FIRST_COUNTED_SITE ||
+        mt_path_current() != 0)
+        return false;
+    where_path_build();
+    return true;
+}
 
 #endif
 

@@ -201,6 +201,17 @@ static inline mt_tag mt_path_obtained(mt_site id, size_t size,
     return MT_TAG_MAKE(id, state->gc_cycle);
 }
 
+/* The current call path, for a VM that keeps each frame's path itself
+ * (mt_path_child) and builds it only when something first allocates under
+ * the frame: 0 after a call, until then; after a return, the caller's
+ * path, or 0 if it was not built.  While it is 0 the inline functions
+ * decline, and the VM builds it and makes it current before any call that
+ * counts a block.  Such a VM makes no mt_call, mt_return or mt_unwind. */
+static inline mt_path mt_path_current(void) { return mt_inline.path; }
+static inline void mt_path_current_set(mt_path path) {
+    mt_inline.path = path;
+}
+
 /* The age bucket of a block by its tag: collections since its birth, 0,
  * 1, 2-3, 4-7, 8-15, 16 or more, counted mod 256 (an object that lives
  * through 256 collections is counted as if born again). */
