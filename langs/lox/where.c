@@ -173,13 +173,22 @@ mt_site where_find(CallFrame *frame, mt_type type, int kind) {
     return site;
 }
 
-static mt_path path_child(mt_path parent, mt_func callee, int line) {
+/* The cache's place for (parent, callee, line). */
+static PathMemo *path_memo_at(mt_path parent, mt_func callee, int line) {
     uint32_t hash = parent * 0x9E3779B1u ^ callee * 0x85EBCA77u ^
                     (uint32_t)line * 0xC2B2AE3Du;
-    PathMemo *memo = &path_memo[hash >> (32 - PATH_MEMO_BITS)];
-    if (memo->child != 0 && memo->parent == parent &&
-        memo->callee == callee && memo->line == line)
-        return memo->child;
+    return &path_memo[hash >> (32 - PATH_MEMO_BITS)];
+}
+
+static bool path_memo_has(const PathMemo *memo, mt_path parent,
+                          mt_func callee, int line) {
+    return memo->child != 0 && memo->parent == parent &&
+           memo->callee == callee && memo->line == line;
+}
+
+static mt_path path_child(mt_path parent, mt_func callee, int line) {
+    PathMemo *memo = path_memo_at(parent, callee, line);
+    if (path_memo_has(memo, parent, callee, line)) return memo->child;
     mt_path child = mt_path_child(parent, callee, line);
     /* The parent itself: the tracer had no memory for the child. */
     if (child != parent) *memo = (PathMemo){parent, child, callee, line};
@@ -188,7 +197,7 @@ static mt_path path_child(mt_path parent, mt_func callee, int line) {
 
 /* The call path of the frame at depth, built if it has none: each call is
  * made from the line its caller is at, the outermost from nowhere. */
-static mt_path frame_path(int depth) {
+static __attribute__((noinline)) mt_path frame_path(int depth) {
     CallFrame *frame = &vm.frames[depth];
     if (frame->trace_path != 0) return frame->trace_path;
     mt_path parent = depth > 0 ? frame_path(depth - 1) : where_names.root;
@@ -199,8 +208,27 @@ static mt_path frame_path(int depth) {
 }
 
 void where_path_build(void) {
-    mt_path_current_set(vm.frame_count > 0 ? frame_path(vm.frame_count - 1)
-                                           : where_names.root);
+    int top = vm.frame_count - 1;
+    if (top < 0) {
+        mt_path_current_set(where_names.root);
+        return;
+    }
+    /* Mostly the innermost frame alone has no path, and the cache has
+     * its caller's answer. */
+    CallFrame *frame = &vm.frames[top];
+    const ObjFunction *function = frame->closure->function;
+    if (top > 0 && frame[-1].trace_path != 0 && function->trace_name != 0) {
+        mt_path parent = frame[-1].trace_path;
+        mt_func callee = function->trace_name - 1;
+        int line = frame_line(frame - 1);
+        const PathMemo *memo = path_memo_at(parent, callee, line);
+        if (path_memo_has(memo, parent, callee, line)) {
+            frame->trace_path = memo->child;
+            mt_path_current_set(memo->child);
+            return;
+        }
+    }
+    mt_path_current_set(frame_path(top));
 }
 
 void where_sites_free(struct WhereSite *sites, int count) {
