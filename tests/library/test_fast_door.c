@@ -226,6 +226,34 @@ static void test_inline_declines_with_node_figures(void **state) {
     same_report(VM_WORDS("--memtracer.Output=calltree"), 3);
 }
 
+/* A VM that keeps each frame's call path itself: while the current path
+ * is not known (0) the inline functions decline, changing nothing; once
+ * it is made current, a block at a (site, path) whose record is cached is
+ * counted inline at both. */
+static void test_inline_path_kept_by_vm(void **state) {
+    (void)state;
+    vm_start(VM_WORDS(JSON, "--memtracer.TraceStackTraces=true"));
+    mt_site points = mt_site_at(F_MAKE, 11, T_POINT);
+    mt_path main_path = mt_path_child(mt_path_root(), F_MAIN, 0);
+    mt_path make_path = mt_path_child(main_path, F_MAKE, 5);
+    mt_tag tag = MT_TAG_UNTRACED;
+    mt_path_current_set(0);
+    assert_false(mt_alloc_at_inline(points, 32, &tag));
+    assert_int_equal(tag, MT_TAG_UNTRACED);
+    mt_path_current_set(make_path);
+    assert_int_equal(mt_path_current(), make_path);
+    assert_false(mt_alloc_at_inline(points, 32, &tag));  /* no record yet */
+    mt_alloc_at(points, 32);
+    assert_true(mt_alloc_at_inline(points, 32, &tag));
+    assert_int_equal(MT_TAG_SITE(tag), points);
+    json_t *r = vm_finish_json();
+    jexpect(r, "sites.0.blocks", 2);
+    assert_int_equal(jlen(r, "sites.0.stacks"), 1);
+    jexpect_stack(r, "sites.0.stacks.0", 2, 2, 64, 0,
+                  "make prog.fk:11, main prog.fk:5");
+    json_decref(r);
+}
+
 /* TraceInternal lists the VM's own site: its block, obtained and freed,
  * is counted inline like any other: 10 + 2. */
 static void test_inline_internal_traced(void **state) {
@@ -250,6 +278,7 @@ int main(void) {
         cmocka_unit_test(test_inline_declines_below_trace_mem),
         cmocka_unit_test(test_inline_declines_with_stacks),
         cmocka_unit_test(test_inline_declines_with_node_figures),
+        cmocka_unit_test(test_inline_path_kept_by_vm),
         cmocka_unit_test(test_inline_internal_traced),
         cmocka_unit_test(test_inline_filtered),
     };
