@@ -29,17 +29,7 @@
 
 WhereNames where_names;
 
-/* Recent answers of mt_path_child, which are for good once given: a
- * direct-mapped cache by (parent, callee, call line). */
-#define PATH_MEMO_BITS 8
-
-typedef struct PathMemo {
-    mt_path parent, child;
-    mt_func callee;
-    int line;
-} PathMemo;
-
-static PathMemo path_memo[1u << PATH_MEMO_BITS];
+WherePathMemo where_path_memo[1u << WHERE_PATH_MEMO_BITS];
 
 static const char *const object_names[OBJ_TYPE_COUNT] = {
     [OBJ_ARRAY] = "Array",       [OBJ_BOUND_METHOD] = "BoundMethod",
@@ -67,7 +57,7 @@ void where_begin(void) {
                 storage_names[i], strlen(storage_names[i]), MT_KIND_STORAGE);
     where_names.startup = mt_func_intern("[start-up]", 10, "[start-up]", 0);
     where_names.root = mt_path_root();
-    memset(path_memo, 0, sizeof path_memo);
+    memset(where_path_memo, 0, sizeof where_path_memo);
 }
 
 mt_type where_class_named(ObjClass *klass, int which) {
@@ -115,11 +105,6 @@ static mt_func function_named(ObjFunction *function) {
     return func;
 }
 
-/* The line of the instruction running in frame. */
-static int frame_line(const CallFrame *frame) {
-    const Chunk *chunk = &frame->closure->function->chunk;
-    return chunk->lines[frame->ip - chunk->code - 1];
-}
 
 /* Outside the VM's frames: compiling, or starting up. */
 static mt_site site_outside(mt_type type) {
@@ -162,7 +147,7 @@ static WhereSite *sites_new(int count) {
 mt_site where_find(CallFrame *frame, mt_type type, int kind) {
     if (frame == NULL) return site_outside(type);
     mt_site site = mt_site_at(function_named(frame->closure->function),
-                              frame_line(frame), type);
+                              where_frame_line(frame), type);
     Chunk *chunk = &frame->closure->function->chunk;
     if (chunk->sites == NULL) {
         chunk->sites = sites_new(chunk->count);
@@ -173,25 +158,12 @@ mt_site where_find(CallFrame *frame, mt_type type, int kind) {
     return site;
 }
 
-/* The cache's place for (parent, callee, line). */
-static PathMemo *path_memo_at(mt_path parent, mt_func callee, int line) {
-    uint32_t hash = parent * 0x9E3779B1u ^ callee * 0x85EBCA77u ^
-                    (uint32_t)line * 0xC2B2AE3Du;
-    return &path_memo[hash >> (32 - PATH_MEMO_BITS)];
-}
-
-static bool path_memo_has(const PathMemo *memo, mt_path parent,
-                          mt_func callee, int line) {
-    return memo->child != 0 && memo->parent == parent &&
-           memo->callee == callee && memo->line == line;
-}
-
 static mt_path path_child(mt_path parent, mt_func callee, int line) {
-    PathMemo *memo = path_memo_at(parent, callee, line);
-    if (path_memo_has(memo, parent, callee, line)) return memo->child;
+    WherePathMemo *memo = where_path_memo_at(parent, callee, line);
+    if (where_path_memo_has(memo, parent, callee, line)) return memo->child;
     mt_path child = mt_path_child(parent, callee, line);
     /* The parent itself: the tracer had no memory for the child. */
-    if (child != parent) *memo = (PathMemo){parent, child, callee, line};
+    if (child != parent) *memo = (WherePathMemo){parent, child, callee, line};
     return child;
 }
 
@@ -201,34 +173,15 @@ static __attribute__((noinline)) mt_path frame_path(int depth) {
     CallFrame *frame = &vm.frames[depth];
     if (frame->trace_path != 0) return frame->trace_path;
     mt_path parent = depth > 0 ? frame_path(depth - 1) : where_names.root;
-    int line = depth > 0 ? frame_line(frame - 1) : 0;
+    int line = depth > 0 ? where_frame_line(frame - 1) : 0;
     frame->trace_path =
         path_child(parent, function_named(frame->closure->function), line);
     return frame->trace_path;
 }
 
 void where_path_build(void) {
-    int top = vm.frame_count - 1;
-    if (top < 0) {
-        mt_path_current_set(where_names.root);
-        return;
-    }
-    /* Mostly the innermost frame alone has no path, and the cache has
-     * its caller's answer. */
-    CallFrame *frame = &vm.frames[top];
-    const ObjFunction *function = frame->closure->function;
-    if (top > 0 && frame[-1].trace_path != 0 && function->trace_name != 0) {
-        mt_path parent = frame[-1].trace_path;
-        mt_func callee = function->trace_name - 1;
-        int line = frame_line(frame - 1);
-        const PathMemo *memo = path_memo_at(parent, callee, line);
-        if (path_memo_has(memo, parent, callee, line)) {
-            frame->trace_path = memo->child;
-            mt_path_current_set(memo->child);
-            return;
-        }
-    }
-    mt_path_current_set(frame_path(top));
+    mt_path_current_set(vm.frame_count > 0 ? frame_path(vm.frame_count - 1)
+                                           : where_names.root);
 }
 
 void where_sites_free(struct WhereSite *sites, int count) {
