@@ -176,9 +176,11 @@ static inline mt_tag mt_site_obtained(mt_site id, size_t size) {
 }
 
 /* With stack traces, the record of site at the current call path, if the
- * cache has it; else NULL.  Record 0 is nobody's: its site is 0. */
+ * path is known and the cache has it; else NULL.  Record 0 is nobody's:
+ * its site is 0. */
 static inline mt_stack_figures *mt_path_record(mt_site id) {
     mt_path path = mt_inline.path;
+    if (MT_UNLIKELY(path == 0)) return NULL;
     mt_stack_figures *record =
         &mt_inline.stacks[mt_inline.stack_cache[mt_stack_slot(id, path)]];
     if (MT_UNLIKELY(record->site != id || record->node != path)) return NULL;
