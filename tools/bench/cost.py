@@ -82,7 +82,7 @@ LOX_BUDGETS = {
                      "sampled": 1.06},
     "instantiation": {"off": 1.06, "on": 1.21, "json": 1.22, "stacks": 1.33,
                       "sampled": 1.06},
-    "string_building": {"off": 1.07, "on": 1.18, "json": 1.19, "stacks": 1.29,
+    "string_building": {"off": 1.07, "on": 1.18, "json": 1.19, "stacks": 1.28,
                         "sampled": 1.06},
     "trees": {"off": 1.03, "on": 1.10, "json": 1.12, "stacks": 1.25,
               "sampled": 1.08},
