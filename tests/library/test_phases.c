@@ -97,7 +97,7 @@ static void test_table_lists_run(void **state) {
 }
 
 /* Phases=all lists every phase's rows and no phase lines; a site on line
- * 0 shows its file alone. */
+ * 0 shows its file alone, one of another phase than run its phase. */
 static void test_table_lists_all(void **state) {
     (void)state;
     vm_start(VM_WORDS("--memtracer.Phases=all"));
@@ -107,15 +107,15 @@ static void test_table_lists_all(void **state) {
         "Memory Tracer. Recorded 6 allocations, 340 B; peak 340 B live; "
         "6 live at exit (340 B).\n"
         "In 7 blocks of 48.6 B on average; 7 live at exit.\n"
-        " Source Location || Count || Size  || Type         || Function "
+        " Source Location     || Count || Size  || Type         || Function "
         "|| Average || Live || Live Size\n"
-        " prog.fk         || 1     || 100 B || String chars || <root>   "
+        " prog.fk             || 1     || 100 B || String chars || <root>   "
         "|| 100 B   || 1    || 100 B\n"
-        " prog.fk:11      || 3     || 96 B  || Point        || make     "
+        " prog.fk:11          || 3     || 96 B  || Point        || make     "
         "|| 32 B    || 3    || 96 B\n"
-        " prog.fk:5       || 2     || 96 B  || Array        || <root>   "
+        " prog.fk:5 (compile) || 2     || 96 B  || Array        || <root>   "
         "|| 48 B    || 2    || 96 B\n"
-        " prog.fk:5       || 1     || 48 B  || Array        || <root>   "
+        " prog.fk:5           || 1     || 48 B  || Array        || <root>   "
         "|| 48 B    || 1    || 48 B\n");
     free(text);
 }

@@ -92,9 +92,21 @@ static void row_fill(const view *w, mt_site id, row *r) {
         switch (w->columns[c]) {
         case COL_LOCATION:
             /* A site at line 0 (start-up, a labelled phase) is its file
-             * alone. */
+             * alone; one at a line made while the program did not run
+             * says so: "app.lox:3 (compile)". */
             *len = strlen(r->file);
-            if (s->line != 0) *len += 1 + tr_fmt_i64(text, s->line);
+            if (s->line != 0) {
+                size_t n = tr_fmt_i64(text, s->line);
+                if (s->phase != MT_PHASE_RUN) {
+                    const char *name = tr_phase_name((mt_phase)s->phase);
+                    size_t name_len = strlen(name);
+                    memcpy(text + n, " (", 2);
+                    memcpy(text + n + 2, name, name_len);
+                    text[n + 2 + name_len] = ')';
+                    n += 3 + name_len;
+                }
+                *len += 1 + n;
+            }
             break;
         case COL_COUNT: *len = tr_fmt_u64(text, v.blocks); break;
         case COL_SIZE: *len = tr_fmt_size(text, v.bytes); break;
