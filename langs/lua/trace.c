@@ -29,6 +29,7 @@
 #include "control.h"
 #include "interpose.h"
 #include "lauxstate.h"
+#include "tagmap.h"
 #include "waste.h"
 #include "where.h"
 
@@ -57,7 +58,8 @@ static const char *const phase_labels[] = {
     [TRACE_PHASE_RUN] = "[C]",              [TRACE_PHASE_CLOSE] = "[close]",
 };
 
-/* Every block of the traced state has a header in front, holding its tag
+/* Every block of the traced state has a header in front (but in a
+ * headless run: see alloc_headless), holding its tag
  * (the fast door's tags, memtracer.h) and its kind, so a release or resize
  * finds how the block was counted without a lookup in the tracer's table
  * of live blocks -- the dearest part of an event, in instructions and in
@@ -82,6 +84,8 @@ enum {
 };
 
 static void *alloc_traced(void *ud, void *block, size_t osize, size_t nsize);
+static void *alloc_headless(void *ud, void *block, size_t osize,
+                            size_t nsize);
 
 /* A new block's kind, by its type tag. */
 static inline uint32_t kind_of(size_t tag)
@@ -92,6 +96,12 @@ static inline uint32_t kind_of(size_t tag)
 static bool tracing;   /* started and not yet finished */
 static lua_State *main_thread;  /* the traced state's, until lua_close */
 static bool closing;
+/* A sampled run without call paths: the state's allocator is
+ * alloc_headless, its blocks have no header, the counted ones' tags are in
+ * counted_tags. */
+static bool headless;
+static tagmap counted_tags;
+static size_t thread_size;      /* a thread's block, once one is made */
 static bool recording; /* what mt_recording was told last */
 static int untraced;   /* above 0: the tracer's own blocks are being made */
 static mt_type types[TAG_PROTO + 1];   /* 0 (<internal>): not an object */
@@ -217,7 +227,8 @@ static size_t part_unused(const block_head *head, const void *block,
 
 bool trace_has_headers(lua_State *L)
 {
-    return L == main_thread || lua_getallocf(L, NULL) == alloc_traced;
+    return (L == main_thread && !headless) ||
+           lua_getallocf(L, NULL) == alloc_traced;
 }
 
 void trace_mark_part(void *block, bool array)
@@ -332,6 +343,91 @@ static void *alloc_traced(void *ud, void *block, size_t osize, size_t nsize)
     return obtain(block, osize, nsize);
 }
 
+/* The headless allocator.  A thread's block is told by its size, that of
+ * the last thread made (every coroutine's is the same): another block of
+ * that size is told too, which costs where.c a look-up and nothing else. */
+static void released_headless(void *block, size_t size)
+{
+    where_released(block, size);
+    if (size == thread_size)
+        where_thread_forget((lua_State *)((char *)block + LUA_EXTRASPACE));
+}
+
+static NOINLINE void *release_headless(void *block, size_t size)
+{
+    tagmap_slot *slot = tagmap_find(&counted_tags, block);
+    released_headless(block, size);
+    if (slot != NULL) {
+        mt_tag tag = slot->tag;
+        tagmap_remove(&counted_tags, slot);
+        if (!closing && MT_TRACING() && !mt_free_tagged_inline(tag, size))
+            mt_free_tagged(tag, size);
+    }
+    free(block);
+    return NULL;
+}
+
+/* obtain's work without a header: the block's tag from counted_tags, and
+ * a counted block's new tag kept there.  Room for it is made first: a
+ * sample the tracer has no memory to keep is not taken, and a block
+ * counted again with no room is counted out at once. */
+static NOINLINE void *obtain_headless(void *block, size_t osize, size_t nsize)
+{
+    bool room = MT_TRACING() && tagmap_fit(&counted_tags);
+    tagmap_slot *slot = block != NULL ? tagmap_find(&counted_tags, block)
+                                      : NULL;
+    size_t old_size = block != NULL ? osize : 0;
+    mt_tag old_tag = slot != NULL ? slot->tag : MT_TAG_UNTRACED;
+    mt_tag tag = MT_TAG_UNTRACED;
+    void *moved;
+    site_of s;
+    bool traced = MT_TRACING() && recording && untraced == 0;
+    bool counted_out = !traced && MT_TRACING() && old_tag != MT_TAG_UNTRACED;
+    if (traced && (!room || !sample_needs_site(old_tag, nsize))) {
+        traced = false;
+        counted_out = old_tag != MT_TAG_UNTRACED;
+        window_check();
+    }
+    if (traced) s = locate();
+    moved = realloc(block, nsize);
+    if (moved == NULL) return NULL;
+    if (block != NULL) released_headless(block, osize);
+    else if (TAG_BASIC(osize) == LUA_TTHREAD) thread_size = nsize;
+    if (traced) {
+        tag = charge(old_tag, old_size, osize, nsize, &s);
+        window_check();
+    } else if (counted_out) {
+        tag = mt_resize_at(MT_TAG_SITE(old_tag), old_tag, old_size, nsize);
+    }
+    if (slot != NULL) tagmap_remove(&counted_tags, slot);
+    if (tag == MT_TAG_UNTRACED) return moved;
+    if (room || slot != NULL)
+        tagmap_put(&counted_tags, moved, tag);
+    else if (!mt_free_tagged_inline(tag, nsize))
+        mt_free_tagged(tag, nsize);
+    return moved;
+}
+
+/* Lua's allocator in a headless run: lauxlib's, the countdown taken down
+ * inline for a block short of the next sample.  Such a block is told
+ * released before realloc (should realloc fail, where.c has forgotten a
+ * cache entry for nothing), so that realloc is the last call. */
+static void *alloc_headless(void *ud, void *block, size_t osize,
+                            size_t nsize)
+{
+    (void)ud;
+    if (nsize == 0) return block != NULL ? release_headless(block, osize)
+                                         : NULL;
+    if (!MT_TRACING() || !recording || untraced != 0 ||
+        (block != NULL && tagmap_find(&counted_tags, block) != NULL) ||
+        !mt_sample_skips(nsize))
+        return obtain_headless(block, osize, nsize);
+    if (block != NULL) released_headless(block, osize);
+    else if (TAG_BASIC(osize) == LUA_TTHREAD) thread_size = nsize;
+    window_check();
+    return realloc(block, nsize);
+}
+
 static void report_at_exit(void)
 {
     trace_finish();
@@ -366,7 +462,9 @@ lua_State *trace_newstate(void)
 {
     lua_State *L;
     if (!tracing) return luaL_newstate();
-    L = lua_newstate(alloc_traced, NULL);
+    headless = mt_inline.sampled && !MT_TRACING_CALLS();
+    thread_size = 0;
+    L = lua_newstate(headless ? alloc_headless : alloc_traced, NULL);
     if (L == NULL) return NULL;
     main_thread = L;
     lauxstate_install(L);
@@ -443,7 +541,8 @@ void trace_exit(int status, mt_exit_reason reason)
 bool trace_owns(lua_State *L)
 {
     void *ud;
-    return tracing && lua_getallocf(L, &ud) == alloc_traced;
+    lua_Alloc alloc = lua_getallocf(L, &ud);
+    return tracing && (alloc == alloc_traced || alloc == alloc_headless);
 }
 
 bool trace_active(void)
@@ -484,5 +583,6 @@ int trace_finish(void)
     waste_on = false;
     status = mt_finish();
     where_free();
+    if (counted_tags.used == 0) tagmap_free(&counted_tags);  /* closed */
     return status;
 }
