@@ -40,7 +40,7 @@ static struct {
 } vm;
 
 /* An error ends the run.  exit() runs mt_finish: the report is written,
- * says why the run ended, and shows what the stack held as live. */
+ * says why the run ended, and shows what was not freed as live. */
 static _Noreturn void fail(mt_exit_reason reason, const char *format, ...) {
     va_list args;
     va_start(args, format);
