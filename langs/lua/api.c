@@ -10,18 +10,7 @@
  * the executable exports.  A module's lua_resume, lua_sethook or lua_close
  * is the one the launcher's own calls reach.
  */
-#include <lua.h>
-
-int __wrap_lua_resume(lua_State *L, lua_State *from, int narg, int *nres);
-int __wrap_lua_pcallk(lua_State *L, int nargs, int nresults, int errfunc,
-                      lua_KContext ctx, lua_KFunction k);
-int __wrap_lua_resetthread(lua_State *L);
-void __wrap_lua_sethook(lua_State *L, lua_Hook f, int mask, int count);
-lua_Hook __wrap_lua_gethook(lua_State *L);
-int __wrap_lua_gethookmask(lua_State *L);
-int __wrap_lua_gethookcount(lua_State *L);
-void __wrap_lua_close(lua_State *L);
-int luamt_api_present(void);
+#include "interpose.h"
 
 int luamt_api_present(void)
 {

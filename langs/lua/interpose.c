@@ -62,15 +62,6 @@ typedef void (*protected_fn)(lua_State *L, void *ud);
 int __real_luaD_pcall(lua_State *L, protected_fn f, void *u, ptrdiff_t oldtop,
                       ptrdiff_t ef);
 
-int __wrap_lua_resume(lua_State *L, lua_State *from, int narg, int *nres);
-int __wrap_lua_pcallk(lua_State *L, int nargs, int nresults, int errfunc,
-                      lua_KContext ctx, lua_KFunction k);
-int __wrap_lua_resetthread(lua_State *L);
-void __wrap_lua_sethook(lua_State *L, lua_Hook f, int mask, int count);
-lua_Hook __wrap_lua_gethook(lua_State *L);
-int __wrap_lua_gethookmask(lua_State *L);
-int __wrap_lua_gethookcount(lua_State *L);
-void __wrap_lua_close(lua_State *L);
 int __wrap_luaD_pcall(lua_State *L, protected_fn f, void *u, ptrdiff_t oldtop,
                       ptrdiff_t ef);
 
@@ -300,11 +291,9 @@ int __wrap_luaD_pcall(lua_State *L, protected_fn f, void *u, ptrdiff_t oldtop,
     return status;
 }
 
-/* api.c's, in libluamt-api: C modules' calls of the wrapped functions go
- * through it, so the executable must load it; calling it says so to the
- * linker (which drops a library nothing calls). */
-int luamt_api_present(void);
-
+/* luamt_api_present: libluamt-api must be loaded for C modules' calls of
+ * the wrapped functions, and a library nothing calls is dropped by the
+ * linker. */
 void interpose_arm(lua_State *L, bool calls, bool sampled)
 {
     if (!luamt_api_present()) abort();

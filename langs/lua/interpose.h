@@ -10,6 +10,23 @@
 
 #include <lua.h>
 
+/* The wrappers of the eight API functions, which the linker's --wrap puts
+ * in front of the archive's and libluamt-api (api.c) exports under the
+ * API's names, for C modules. */
+int __wrap_lua_resume(lua_State *L, lua_State *from, int narg, int *nres);
+int __wrap_lua_pcallk(lua_State *L, int nargs, int nresults, int errfunc,
+                      lua_KContext ctx, lua_KFunction k);
+int __wrap_lua_resetthread(lua_State *L);
+void __wrap_lua_sethook(lua_State *L, lua_Hook f, int mask, int count);
+lua_Hook __wrap_lua_gethook(lua_State *L);
+int __wrap_lua_gethookmask(lua_State *L);
+int __wrap_lua_gethookcount(lua_State *L);
+void __wrap_lua_close(lua_State *L);
+
+/* api.c's: calling it makes the linker keep libluamt-api, which the
+ * executable needs loaded for its C modules. */
+int luamt_api_present(void);
+
 /* Arms the tracer's hook on a traced state's main thread (coroutines
  * inherit it when created): the count hook that keeps line numbers exact
  * and, with call paths, the call events where.c keeps its stacks by.  In
