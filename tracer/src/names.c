@@ -36,17 +36,15 @@ static uint64_t type_hash_of(const char *name, size_t len, mt_kind kind) {
     return tr_hash_pair(tr_hash_bytes(name, len), (uint64_t)kind);
 }
 
-static uint64_t func_hash_of(const char *name, size_t name_len,
-                             const char *file, size_t file_len, int line) {
-    return tr_hash_pair(tr_hash_pair(tr_hash_bytes(name, name_len),
-                                     tr_hash_bytes(file, file_len)),
-                        (uint64_t)(uint32_t)line);
-}
-
 uint64_t tr_func_shown_hash(const char *name, size_t name_len,
                             const char *file, size_t file_len) {
     return tr_hash_pair(tr_hash_bytes(name, name_len),
                         tr_hash_bytes(file, file_len));
+}
+
+/* A function's key: its name and file, as shown, and its line. */
+static uint64_t func_hash_of(uint64_t shown_hash, int line) {
+    return tr_hash_pair(shown_hash, (uint64_t)(uint32_t)line);
 }
 
 static uint64_t type_rehash(uint32_t id) {
@@ -58,7 +56,7 @@ static uint32_t *type_next(uint32_t id) { return &names.types[id].next_in_bucket
 
 static uint64_t func_rehash(uint32_t id) {
     const tr_func *f = &names.funcs[id];
-    return func_hash_of(f->name, f->name_len, f->file, f->file_len, f->line);
+    return func_hash_of(f->shown_hash, f->line);
 }
 
 static uint32_t *func_next(uint32_t id) { return &names.funcs[id].next_in_bucket; }
@@ -117,7 +115,8 @@ mt_func mt_func_intern(const char *name, size_t len, const char *file,
     if (!names_ready()) goto lost;
     if (file == NULL) file = "";
     size_t file_len = strlen(file);
-    uint64_t hash = func_hash_of(name, len, file, file_len, line);
+    uint64_t shown_hash = tr_func_shown_hash(name, len, file, file_len);
+    uint64_t hash = func_hash_of(shown_hash, line);
     if (names.func_buckets.heads != NULL) {
         for (uint32_t id = *tr_bucket(&names.func_buckets, hash); id != 0;
              id = names.funcs[id].next_in_bucket) {
@@ -139,7 +138,7 @@ mt_func mt_func_intern(const char *name, size_t len, const char *file,
     names.funcs[id] = (tr_func){
         .name = name_copy, .file = file_copy, .name_len = len,
         .file_len = file_len, .line = line,
-        .shown_hash = tr_func_shown_hash(name, len, file, file_len)};
+        .shown_hash = shown_hash};
     uint32_t *head = tr_bucket(&names.func_buckets, hash);
     names.funcs[id].next_in_bucket = *head;
     *head = id;
