@@ -37,6 +37,7 @@
 #define TAG_PROTO (LUA_NUMTYPES + 1)    /* lobject.h: LUA_TPROTO */
 #define TAG_BASIC(tag) ((tag) & 0x0F)   /* drops the variant bits 4-5 */
 #define NOINLINE __attribute__((noinline))
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 
 
 static const char *const type_names[TAG_PROTO + 1] = {
@@ -216,6 +217,58 @@ static mt_tag charge(mt_tag old, size_t old_size, size_t osize, size_t nsize,
     return tag;
 }
 
+/* What an event does with the block it obtains or resizes, decided
+ * before the real allocator runs (the location is read while a stack
+ * being moved is still intact): count it at the running line (traced),
+ * count the old block out of its site (counted_out), or neither.
+ * Recording off, or the tracer's own block, no new block is counted: a
+ * counted block resized stays at its site as mt_resize_at counts it
+ * (recording off: counted out; the tracer's resize of the program's
+ * block: counted in again there).  In a sampled run a block short of the
+ * next sample is not located, and a sampled block resized so is counted
+ * out; so is one the caller has no room to keep a tag for (room).  *s,
+ * the location, is set when traced. */
+typedef struct event {
+    mt_tag old_tag;
+    size_t old_size;
+    bool traced, counted_out;
+} event;
+
+static ALWAYS_INLINE event event_begin(bool resized, size_t osize,
+                                       size_t nsize, mt_tag old_tag, bool room,
+                                       site_of *s)
+{
+    event e;
+    e.old_tag = old_tag;
+    e.old_size = resized ? osize : 0;
+    e.traced = MT_TRACING() && recording && untraced == 0;
+    e.counted_out = !e.traced && MT_TRACING() && old_tag != MT_TAG_UNTRACED;
+    if (e.traced && (!room || (mt_inline.sampled &&
+                               !sample_needs_site(old_tag, nsize)))) {
+        e.traced = false;
+        e.counted_out = old_tag != MT_TAG_UNTRACED;
+        window_check();
+    }
+    if (e.traced) *s = locate();
+    return e;
+}
+
+/* The new block's tag, once the real allocator gave it. */
+static ALWAYS_INLINE mt_tag event_end(const event *e, const site_of *s,
+                                      size_t osize, size_t nsize)
+{
+    mt_tag tag;
+    if (e->traced) {
+        tag = charge(e->old_tag, e->old_size, osize, nsize, s);
+        if (mt_inline.sampled) window_check();
+        return tag;
+    }
+    if (e->counted_out)
+        return mt_resize_at(MT_TAG_SITE(e->old_tag), e->old_tag, e->old_size,
+                            nsize);
+    return MT_TAG_UNTRACED;
+}
+
 /* The bytes of a table's part never used, as it goes: 0 for a block
  * counted at no site (untraced, internal), or after the report. */
 static size_t part_unused(const block_head *head, const void *block,
@@ -270,25 +323,12 @@ static void *release(void *block, size_t size)
 static NOINLINE void *obtain(void *block, size_t osize, size_t nsize)
 {
     block_head *old = block != NULL ? (block_head *)block - 1 : NULL;
-    size_t old_size = block != NULL ? osize : 0;
-    mt_tag old_tag = block != NULL ? old->tag : MT_TAG_UNTRACED;
     block_head *head;
     site_of s;
-    /* Recording off, or the tracer's own block, no new block is counted:
-     * a counted block resized stays at its site as mt_resize_at counts it
-     * (recording off: counted out; the tracer's resize of the program's
-     * block: counted in again there). */
-    bool traced = MT_TRACING() && recording && untraced == 0;
-    bool counted_out = !traced && MT_TRACING() && old_tag != MT_TAG_UNTRACED;
+    event e;
     if (nsize > SIZE_MAX - sizeof *head) return NULL;
-    if (traced && mt_inline.sampled && !sample_needs_site(old_tag, nsize)) {
-        /* Not sampled: no location; a sampled block resized is counted
-         * out (its site is its own, the new block is not counted). */
-        traced = false;
-        counted_out = old_tag != MT_TAG_UNTRACED;
-        window_check();
-    }
-    if (traced) s = locate();
+    e = event_begin(block != NULL, osize, nsize,
+                    block != NULL ? old->tag : MT_TAG_UNTRACED, true, &s);
     /* An array part resized goes as it is now (node parts are never
      * resized).  Should realloc fail, Lua keeps it, its unused bytes told:
      * no longer a part, it is not told again. */
@@ -299,15 +339,7 @@ static NOINLINE void *obtain(void *block, size_t osize, size_t nsize)
         return NULL;
     }
     if (block != NULL) where_released(block, osize);
-    if (traced) {
-        head->tag = charge(old_tag, old_size, osize, nsize, &s);
-        if (mt_inline.sampled) window_check();
-    }
-    else if (counted_out)
-        head->tag = mt_resize_at(MT_TAG_SITE(old_tag), old_tag, old_size,
-                                 nsize);
-    else
-        head->tag = MT_TAG_UNTRACED;
+    head->tag = event_end(&e, &s, osize, nsize);
     if (block == NULL) head->kind = kind_of(osize);
     return head + 1;
 }
@@ -376,29 +408,16 @@ static NOINLINE void *obtain_headless(void *block, size_t osize, size_t nsize)
     bool room = MT_TRACING() && tagmap_fit(&counted_tags);
     tagmap_slot *slot = block != NULL ? tagmap_find(&counted_tags, block)
                                       : NULL;
-    size_t old_size = block != NULL ? osize : 0;
-    mt_tag old_tag = slot != NULL ? slot->tag : MT_TAG_UNTRACED;
-    mt_tag tag = MT_TAG_UNTRACED;
-    void *moved;
     site_of s;
-    bool traced = MT_TRACING() && recording && untraced == 0;
-    bool counted_out = !traced && MT_TRACING() && old_tag != MT_TAG_UNTRACED;
-    if (traced && (!room || !sample_needs_site(old_tag, nsize))) {
-        traced = false;
-        counted_out = old_tag != MT_TAG_UNTRACED;
-        window_check();
-    }
-    if (traced) s = locate();
-    moved = realloc(block, nsize);
+    event e = event_begin(block != NULL, osize, nsize,
+                          slot != NULL ? slot->tag : MT_TAG_UNTRACED, room,
+                          &s);
+    mt_tag tag;
+    void *moved = realloc(block, nsize);
     if (moved == NULL) return NULL;
     if (block != NULL) released_headless(block, osize);
     else if (TAG_BASIC(osize) == LUA_TTHREAD) thread_size = nsize;
-    if (traced) {
-        tag = charge(old_tag, old_size, osize, nsize, &s);
-        window_check();
-    } else if (counted_out) {
-        tag = mt_resize_at(MT_TAG_SITE(old_tag), old_tag, old_size, nsize);
-    }
+    tag = event_end(&e, &s, osize, nsize);
     if (slot != NULL) tagmap_remove(&counted_tags, slot);
     if (tag == MT_TAG_UNTRACED) return moved;
     if (room || slot != NULL)
@@ -583,6 +602,6 @@ int trace_finish(void)
     waste_on = false;
     status = mt_finish();
     where_free();
-    if (counted_tags.used == 0) tagmap_free(&counted_tags);  /* closed */
+    if (counted_tags.used == 0) tagmap_free(&counted_tags);  /* none to find */
     return status;
 }
