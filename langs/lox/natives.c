@@ -1,6 +1,9 @@
 /*
- * natives.c -- clock() from the book, and len/push/pop for arrays; the
- * memtracer_* natives live with the tracer (where.c).
+ * natives.c -- clock() from the book, len/push/pop for arrays, and the
+ * memtracer_* natives that bracket what a script wants traced.  A lox
+ * without hooks has them too, answering as a lox run without --memtracer
+ * does: a script runs unchanged on either, and both start with the same
+ * globals.
  *
  * The VM has checked the argument count; a native checks the types and
  * reports misuse as a runtime error naming the function and what it
@@ -57,6 +60,38 @@ static bool pop_native(Value *args, Value *result) {
     return true;
 }
 
+/* memtracer_start() and memtracer_stop(): whether recording is on after
+ * (false without --memtracer). */
+static bool start_native(Value *args, Value *result) {
+    (void)args;
+    *result = BOOL_VAL(where_recording(true));
+    return true;
+}
+
+static bool stop_native(Value *args, Value *result) {
+    (void)args;
+    *result = BOOL_VAL(where_recording(false));
+    return true;
+}
+
+static bool reset_native(Value *args, Value *result) {
+    (void)args;
+    where_reset();
+    *result = NIL_VAL;
+    return true;
+}
+
+/* memtracer_snapshot(path): whether the report was written; why not goes
+ * to stderr in one line (false without --memtracer, silently). */
+static bool snapshot_native(Value *args, Value *result) {
+    if (!IS_STRING(args[0])) {
+        vm_runtime_error("memtracer_snapshot() expects a file name.");
+        return false;
+    }
+    *result = BOOL_VAL(where_snapshot(AS_CSTRING(args[0])));
+    return true;
+}
+
 /* Name and native are kept on the stack while the global is stored:
  * either allocation may collect. */
 void natives_add(const char *name, NativeFn function, int arity) {
@@ -72,5 +107,8 @@ void natives_define(void) {
     natives_add("len", len_native, 1);
     natives_add("push", push_native, 2);
     natives_add("pop", pop_native, 1);
-    where_natives_define();
+    natives_add("memtracer_start", start_native, 0);
+    natives_add("memtracer_stop", stop_native, 0);
+    natives_add("memtracer_reset", reset_native, 0);
+    natives_add("memtracer_snapshot", snapshot_native, 1);
 }

@@ -25,7 +25,6 @@
 #include <sys/mman.h>
 
 #include "compiler.h"
-#include "natives.h"
 
 WhereNames where_names;
 
@@ -193,46 +192,15 @@ void where_sites_free(struct WhereSite *sites, int count) {
         munmap(sites, bytes);
 }
 
-/* ---------------------------------------------------------------- natives */
+/* -------------------------------------------------- in-script control */
 
-/* memtracer_start() and memtracer_stop(): whether recording is on after;
- * false without --memtracer. */
-static bool start_native(Value *args, Value *result) {
-    (void)args;
-    *result = BOOL_VAL(mt_recording(true));
-    return true;
-}
+bool where_recording(bool on) { return mt_recording(on); }
 
-static bool stop_native(Value *args, Value *result) {
-    (void)args;
-    mt_recording(false);
-    *result = BOOL_VAL(false);
-    return true;
-}
+void where_reset(void) { mt_reset(); }
 
-static bool reset_native(Value *args, Value *result) {
-    (void)args;
-    mt_reset();
-    *result = NIL_VAL;
-    return true;
-}
-
-/* memtracer_snapshot(path): whether the report was written; why not goes
- * to stderr in one line (false without --memtracer, silently). */
-static bool snapshot_native(Value *args, Value *result) {
-    if (!IS_STRING(args[0])) {
-        vm_runtime_error("memtracer_snapshot() expects a file name.");
-        return false;
-    }
-    bool written = mt_active && mt_snapshot(AS_CSTRING(args[0])) == 0;
-    if (mt_active && !written) fprintf(stderr, "lox: %s\n", mt_error());
-    *result = BOOL_VAL(written);
-    return true;
-}
-
-void where_natives_define(void) {
-    natives_add("memtracer_start", start_native, 0);
-    natives_add("memtracer_stop", stop_native, 0);
-    natives_add("memtracer_reset", reset_native, 0);
-    natives_add("memtracer_snapshot", snapshot_native, 1);
+bool where_snapshot(const char *path) {
+    if (!mt_active) return false;
+    if (mt_snapshot(path) == 0) return true;
+    fprintf(stderr, "lox: %s\n", mt_error());
+    return false;
 }

@@ -15,7 +15,11 @@
 #ifdef MT_HOOKS_DISABLED
 
 static inline void where_begin(void) {}
-static inline void where_natives_define(void) {}
+static inline bool where_recording(bool on) { return (void)on, false; }
+static inline void where_reset(void) {}
+static inline bool where_snapshot(const char *path) {
+    return (void)path, false;
+}
 static inline void where_call(CallFrame *frame) { (void)frame; }
 static inline void where_return(void) {}
 static inline void where_unwind(void) {}
@@ -27,9 +31,14 @@ static inline void where_unwind(void) {}
 
 /* Names the VM's types for the tracer: once tracing has started. */
 void where_begin(void);
-/* The natives a script controls the tracer with: memtracer_start(),
- * memtracer_stop(), memtracer_reset(), memtracer_snapshot(path). */
-void where_natives_define(void);
+/* What the natives memtracer_start(), memtracer_stop(), memtracer_reset()
+ * and memtracer_snapshot(path) do: recording turned on or off, and whether
+ * it is on after; the figures counted from here; the report so far
+ * written, or why not said on stderr.  Without --memtracer, or in a lox
+ * without hooks, nothing is recording and nothing is written. */
+bool where_recording(bool on);
+void where_reset(void);
+bool where_snapshot(const char *path);
 
 /* What an instruction allocated last, and where the tracer counts it: an
  * instruction has two, the last object and the last block of storage
