@@ -84,14 +84,31 @@ resized_called(mt_site site, mt_tag old, size_t old_size, size_t new_size) {
 }
 
 static __attribute__((noinline)) void *
-reallocate_traced(void *pointer, size_t old_size, size_t new_size,
-                  HeapSlot *slot) {
+resize_traced(void *pointer, size_t old_size, size_t new_size,
+              HeapSlot *slot) {
     mt_site site = where_site(where_storage_type(slot), WHERE_STORAGE);
     heap_account(old_size, new_size);
     void *result = heap_realloc(pointer, new_size);
     if (!mt_resize_at_inline(site, slot->tag, old_size, new_size, &slot->tag))
         slot->tag = resized_called(site, slot->tag, old_size, new_size);
     return result;
+}
+
+/* A release the inline functions could not count. */
+static __attribute__((noinline, cold)) void release_called(mt_tag tag,
+                                                           size_t size) {
+    mt_free_tagged(tag, size);
+}
+
+void *reallocate_traced(void *pointer, size_t old_size, size_t new_size,
+                        HeapSlot *slot) {
+    if (new_size > 0) return resize_traced(pointer, old_size, new_size, slot);
+    if (pointer == NULL) return NULL;
+    if (!mt_free_tagged_inline(slot->tag, old_size))
+        release_called(slot->tag, old_size);
+    vm.bytes_allocated -= old_size;
+    free(pointer);
+    return NULL;
 }
 
 Obj *object_obtain_traced(size_t size, mt_type type) {
@@ -103,40 +120,15 @@ Obj *object_obtain_traced(size_t size, mt_type type) {
     return object;
 }
 
-/* A release the inline functions could not count. */
-static __attribute__((noinline, cold)) void release_called(mt_tag tag,
-                                                           size_t size) {
-    mt_free_tagged(tag, size);
-}
-
-#define RELEASE_TRACED(tag, size)                                            \
-    do {                                                                     \
-        if (MT_TRACING() && !mt_free_tagged_inline((tag), (size)))          \
-            release_called((tag), (size));                                   \
-    } while (0)
-
-#else
-#define RELEASE_TRACED(tag, size) ((void)0)
 #endif
 
-void *reallocate(void *pointer, size_t old_size, size_t new_size,
-                 HeapSlot *slot) {
+void *reallocate_plain(void *pointer, size_t old_size, size_t new_size) {
     if (new_size == 0) {
         if (pointer == NULL) return NULL;
-        RELEASE_TRACED(slot->tag, old_size);
         vm.bytes_allocated -= old_size;
         free(pointer);
         return NULL;
     }
-#ifndef MT_HOOKS_DISABLED
-    /* A sampled run passes over most blocks without looking for a site:
-     * a new one, or one it passed over before, keeps MT_TAG_UNTRACED. */
-    if (MT_TRACING() && !(slot->tag == MT_TAG_UNTRACED &&
-                          mt_sample_skips(new_size)))
-        return reallocate_traced(pointer, old_size, new_size, slot);
-#else
-    (void)slot;
-#endif
     heap_account(old_size, new_size);
     return heap_realloc(pointer, new_size);
 }

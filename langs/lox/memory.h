@@ -15,7 +15,7 @@
 #include <stdlib.h>
 
 #ifndef MT_HOOKS_DISABLED
-#include <memtracer/hooks.h>
+#include <memtracer/inline.h>
 #endif
 
 #include "heap.h"
@@ -37,9 +37,29 @@
 #define FREE_OBJECT(type, pointer) \
     object_release((Obj *)(pointer), sizeof(type))
 
-/* A block obtained (pointer NULL), resized, or released (new_size 0). */
-void *reallocate(void *pointer, size_t old_size, size_t new_size,
-                 HeapSlot *slot);
+/* reallocate()'s halves: untraced, and traced (told to the tracer). */
+void *reallocate_plain(void *pointer, size_t old_size, size_t new_size);
+#ifndef MT_HOOKS_DISABLED
+void *reallocate_traced(void *pointer, size_t old_size, size_t new_size,
+                        HeapSlot *slot);
+#endif
+
+/* A block obtained (pointer NULL), resized, or released (new_size 0).
+ * Inline, so that tracing off costs the caller one branch.  A sampled
+ * run passes over most blocks without looking for a site: a new one, or
+ * one it passed over before, keeps MT_TAG_UNTRACED, and releasing it
+ * counts nothing. */
+static inline void *reallocate(void *pointer, size_t old_size,
+                               size_t new_size, HeapSlot *slot) {
+#ifndef MT_HOOKS_DISABLED
+    if (MT_TRACING() && !(slot->tag == MT_TAG_UNTRACED &&
+                          (new_size == 0 || mt_sample_skips(new_size))))
+        return reallocate_traced(pointer, old_size, new_size, slot);
+#else
+    (void)slot;
+#endif
+    return reallocate_plain(pointer, old_size, new_size);
+}
 
 #ifndef MT_HOOKS_DISABLED
 #include "where.h"
@@ -83,10 +103,12 @@ static inline void object_release(Obj *object, size_t size) {
 }
 
 /* Bytes of a storage block that hold nothing as it goes (released or
- * outgrown) or as the run ends: its site's unused bytes, while tracing. */
+ * outgrown) or as the run ends: its site's unused bytes, while tracing a
+ * block counted at a site (in a sampled run, few are). */
 static inline void heap_unused(const HeapSlot *slot, size_t bytes) {
 #ifndef MT_HOOKS_DISABLED
-    if (MT_TRACING() && bytes > 0) mt_unused_tagged_inline(slot->tag, bytes);
+    if (MT_TRACING() && slot->tag != MT_TAG_UNTRACED && bytes > 0)
+        mt_unused_tagged_inline(slot->tag, bytes);
 #else
     (void)slot;
     (void)bytes;
