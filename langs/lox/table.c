@@ -10,13 +10,6 @@
 
 #define TABLE_MAX_LOAD 0.75
 
-void table_init(Table *table, HeapOwner owner) {
-    table->entries = NULL;
-    table->count = 0;
-    table->capacity = 0;
-    HEAP_SLOT_SET(table->slot, HEAP_SLOT_NEW(owner));
-}
-
 void table_free(Table *table) {
     heap_unused(HEAP_SLOT(table->slot),
                 sizeof(Entry) * (size_t)(table->capacity - table->count));
@@ -29,7 +22,8 @@ void table_free(Table *table) {
 /* The new entries take the table's slot; the old ones are freed under a
  * copy of it, their slots never used (count holds tombstones too) told
  * as unused. */
-static void table_resize(Table *table, int capacity) {
+static __attribute__((noinline)) void table_resize(Table *table,
+                                                  int capacity) {
     HeapSlot old_slot = HEAP_SLOT_VALUE(table->slot);
     heap_unused(&old_slot,
                 sizeof(Entry) * (size_t)(table->capacity - table->count));

@@ -22,7 +22,12 @@ typedef struct {
 } Table;
 
 /* owner: whose entries they are (heap.h). */
-void table_init(Table *table, HeapOwner owner);
+static inline void table_init(Table *table, HeapOwner owner) {
+    table->entries = NULL;
+    table->count = 0;
+    table->capacity = 0;
+    HEAP_SLOT_SET(table->slot, HEAP_SLOT_NEW(owner));
+}
 void table_free(Table *table);
 bool table_set(Table *table, ObjString *key, Value value);
 bool table_delete(Table *table, ObjString *key);
