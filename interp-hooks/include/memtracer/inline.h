@@ -110,7 +110,8 @@ typedef struct mt_inline_state {
      * largest size_t while every event needs the call (call paths, a
      * sampled run). */
     size_t min_size;
-    /* A sampled run: bytes to obtain before the next sample. */
+    /* A sampled run: bytes to obtain before the next sample; 0 in a run
+     * that is not sampled, so that no block falls short of it. */
     int64_t sample_left;
     /* Releases of blocks at sites below it need the call: the tracer's
      * own sites, and in a sampled run every site (a sampled block counts
@@ -264,8 +265,7 @@ static inline bool mt_inline_countable(mt_site id, size_t size) {
 /* In a sampled run, whether a block of size bytes falls short of the
  * next sample: then it is not counted, the countdown moved on. */
 static inline bool mt_sample_skips(size_t size) {
-    if (!mt_inline.sampled || mt_inline.sample_left <= (int64_t)size)
-        return false;
+    if (mt_inline.sample_left <= (int64_t)size) return false;
     mt_inline.sample_left -= (int64_t)size;
     return true;
 }
