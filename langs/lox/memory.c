@@ -315,10 +315,13 @@ static void sweep(void) {
     }
 }
 
-void gc_collect(void) {
-    vm.next_gc = SIZE_MAX;
+static void mark(void) {
     roots_mark();
     while (vm.gray_count > 0) object_blacken(vm.gray_stack[--vm.gray_count]);
+}
+
+/* A collection once every object reachable is marked. */
+static void collection_finish(void) {
     table_remove_white(&vm.strings);
     sweep();
     WITH_HOOKS(if (MT_TRACING()) mt_gc_cycle();)
@@ -326,11 +329,18 @@ void gc_collect(void) {
         vm.gc_stress ? 0 : vm.bytes_allocated * GC_HEAP_GROW_FACTOR;
 }
 
+void gc_collect(void) {
+    vm.next_gc = SIZE_MAX;
+    mark();
+    collection_finish();
+}
+
 #ifndef MT_HOOKS_DISABLED
 
 /* What keeps each object alive at exit: a walk from the roots, breadth
  * first, so each object is told with a shortest path to it, when the
- * report shows retainers (mt_retainer_root answers 0 when not).  Its
+ * report shows retainers (mt_retainer_root answers 0 when not).  The walk
+ * is the exit collection's mark phase too.  Its
  * queue is the VM's own memory of the moment, mapped from the system,
  * never the program's: a large malloc would make glibc consolidate the
  * program's freed chunks, work an untraced run never does. */
@@ -470,7 +480,10 @@ static void reached_tell(Obj *object, mt_retainer path) {
     }
 }
 
-static void retainers_tell(void) {
+/* The walk, when the report shows retainers: each object reached is
+ * marked, as a collection's mark phase would (the same roots, the same
+ * references), and told with its path; whether it was made. */
+static bool retainers_mark(void) {
     reached.count = 0;
     reached.shown = -1;
     for (int i = 0; i < vm.globals.capacity; i++) {
@@ -494,24 +507,31 @@ static void retainers_tell(void) {
         reached_tell(item.object, item.path);
         object_references(item.object, reach_visit, &item.path);
     }
-    /* No retainers shown: no walk, but the unused bytes of every object,
-     * each of which the last collection found reachable. */
-    if (reached.shown == 0)
-        for (Obj *object = vm.objects; object != NULL; object = object->next)
-            reached_tell(object, 0);
-    for (Obj *object = vm.objects; object != NULL; object = object->next)
-        object->is_marked = false;
     if (reached.items != NULL)
         munmap(reached.items, reached.capacity * sizeof *reached.items);
     reached.items = NULL;
     reached.capacity = reached.count = 0;
+    return reached.shown == 1;
 }
 
 #endif
 
 void gc_collect_at_exit(void) {
-    gc_collect();
-    WITH_HOOKS(if (MT_TRACING()) retainers_tell();)
+    vm.next_gc = SIZE_MAX;
+#ifndef MT_HOOKS_DISABLED
+    if (MT_TRACING() && retainers_mark()) {
+        collection_finish();
+        return;
+    }
+#endif
+    mark();
+    collection_finish();
+#ifndef MT_HOOKS_DISABLED
+    /* No retainers shown: the unused bytes of every survivor. */
+    if (MT_TRACING())
+        for (Obj *object = vm.objects; object != NULL; object = object->next)
+            reached_tell(object, 0);
+#endif
 }
 
 /* At teardown: every object, then the gray stack. */

@@ -118,9 +118,9 @@ static inline void heap_unused(const HeapSlot *slot, size_t bytes) {
 void gc_mark_object(Obj *object);
 void gc_collect(void);
 /* The full collection before the report: what survives it is what leaked.
- * While tracing, each survivor is then told to the tracer with the path
- * from a root that keeps it alive (when the report shows retainers), and
- * its storage's unused bytes. */
+ * While tracing, each survivor is told to the tracer with the path from a
+ * root that keeps it alive (when the report shows retainers: the walk
+ * that finds the paths marks), and its storage's unused bytes. */
 void gc_collect_at_exit(void);
 void gc_free_objects(void);
 
