@@ -315,13 +315,13 @@ static void sweep(void) {
     }
 }
 
-static void mark(void) {
+static inline void mark(void) {
     roots_mark();
     while (vm.gray_count > 0) object_blacken(vm.gray_stack[--vm.gray_count]);
 }
 
 /* A collection once every object reachable is marked. */
-static void collection_finish(void) {
+static inline void collection_finish(void) {
     table_remove_white(&vm.strings);
     sweep();
     WITH_HOOKS(if (MT_TRACING()) mt_gc_cycle();)
@@ -329,7 +329,8 @@ static void collection_finish(void) {
         vm.gc_stress ? 0 : vm.bytes_allocated * GC_HEAP_GROW_FACTOR;
 }
 
-void gc_collect(void) {
+/* Out of line: the allocation paths that start it stay small. */
+__attribute__((noinline)) void gc_collect(void) {
     vm.next_gc = SIZE_MAX;
     mark();
     collection_finish();
