@@ -64,33 +64,17 @@ static inline void *heap_realloc(void *pointer, size_t new_size) {
  * finds for it; the collection that a growth may start runs first, so
  * the peak is exact. */
 
-/* A block the inline functions declined: counted inline after all once
- * its call path is built, or by the call. */
-static __attribute__((noinline)) mt_tag obtained_called(mt_site site,
-                                                        size_t size) {
-    mt_tag tag;
-    if (where_path_built(site) && mt_alloc_at_inline(site, size, &tag))
-        return tag;
-    return mt_alloc_at(site, size);
-}
-
-static __attribute__((noinline)) mt_tag
-resized_called(mt_site site, mt_tag old, size_t old_size, size_t new_size) {
-    mt_tag tag;
-    if (where_path_built(site) &&
-        mt_resize_at_inline(site, old, old_size, new_size, &tag))
-        return tag;
-    return mt_resize_at(site, old, old_size, new_size);
-}
-
+/* Storage obtained or resized: counted inline when it can be, else by the
+ * call. */
 static __attribute__((noinline)) void *
 resize_traced(void *pointer, size_t old_size, size_t new_size,
               HeapSlot *slot) {
     mt_site site = where_site(where_storage_type(slot), WHERE_STORAGE);
     heap_account(old_size, new_size);
     void *result = heap_realloc(pointer, new_size);
+    where_path_ready(site);
     if (!mt_resize_at_inline(site, slot->tag, old_size, new_size, &slot->tag))
-        slot->tag = resized_called(site, slot->tag, old_size, new_size);
+        slot->tag = mt_resize_at(site, slot->tag, old_size, new_size);
     return result;
 }
 
@@ -115,8 +99,9 @@ Obj *object_obtain_traced(size_t size, mt_type type) {
     mt_site site = where_site(type, WHERE_OBJECT);
     heap_account(0, size);
     Obj *object = heap_realloc(NULL, size);
+    where_path_ready(site);
     if (!mt_alloc_at_inline(site, size, &object->tag))
-        object->tag = obtained_called(site, size);
+        object->tag = mt_alloc_at(site, size);
     return object;
 }
 

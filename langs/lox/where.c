@@ -28,7 +28,16 @@
 
 WhereNames where_names;
 
-WherePathMemo where_path_memo[1u << WHERE_PATH_MEMO_BITS];
+/* Recent answers of mt_path_child, which are for good once given: a
+ * direct-mapped cache by (parent, callee, call line). */
+typedef struct PathMemo {
+    mt_path parent, child;
+    mt_func callee;
+    int line;
+} PathMemo;
+
+#define PATH_MEMO_BITS 8
+static PathMemo path_memo[1u << PATH_MEMO_BITS];
 
 static const char *const object_names[OBJ_TYPE_COUNT] = {
     [OBJ_ARRAY] = "Array",       [OBJ_BOUND_METHOD] = "BoundMethod",
@@ -56,7 +65,7 @@ void where_begin(void) {
                 storage_names[i], strlen(storage_names[i]), MT_KIND_STORAGE);
     where_names.startup = mt_func_intern("[start-up]", 10, "[start-up]", 0);
     where_names.root = mt_path_root();
-    memset(where_path_memo, 0, sizeof where_path_memo);
+    memset(path_memo, 0, sizeof path_memo);
 }
 
 mt_type where_class_named(ObjClass *klass, int which) {
@@ -157,12 +166,25 @@ mt_site where_find(CallFrame *frame, mt_type type, int kind) {
     return site;
 }
 
+static inline PathMemo *path_memo_at(mt_path parent, mt_func callee,
+                                     int line) {
+    uint32_t hash = parent * 0x9E3779B1u ^ callee * 0x85EBCA77u ^
+                    (uint32_t)line * 0xC2B2AE3Du;
+    return &path_memo[hash >> (32 - PATH_MEMO_BITS)];
+}
+
+static inline bool path_memo_has(const PathMemo *memo, mt_path parent,
+                                 mt_func callee, int line) {
+    return memo->child != 0 && memo->parent == parent &&
+           memo->callee == callee && memo->line == line;
+}
+
 static mt_path path_child(mt_path parent, mt_func callee, int line) {
-    WherePathMemo *memo = where_path_memo_at(parent, callee, line);
-    if (where_path_memo_has(memo, parent, callee, line)) return memo->child;
+    PathMemo *memo = path_memo_at(parent, callee, line);
+    if (path_memo_has(memo, parent, callee, line)) return memo->child;
     mt_path child = mt_path_child(parent, callee, line);
     /* The parent itself: the tracer had no memory for the child. */
-    if (child != parent) *memo = (WherePathMemo){parent, child, callee, line};
+    if (child != parent) *memo = (PathMemo){parent, child, callee, line};
     return child;
 }
 
@@ -178,7 +200,22 @@ static __attribute__((noinline)) mt_path frame_path(int depth) {
     return frame->trace_path;
 }
 
+/* Mostly the innermost frame alone has no path, its function is named,
+ * and the memo has its caller's answer: that case first, inline. */
 void where_path_build(void) {
+    CallFrame *frame = &vm.frames[vm.frame_count > 0 ? vm.frame_count - 1 : 0];
+    if (vm.frame_count > 1 && frame[-1].trace_path != 0 &&
+        frame->closure->function->trace_name != 0) {
+        mt_path parent = frame[-1].trace_path;
+        mt_func callee = frame->closure->function->trace_name - 1;
+        int line = where_frame_line(frame - 1);
+        const PathMemo *memo = path_memo_at(parent, callee, line);
+        if (path_memo_has(memo, parent, callee, line)) {
+            frame->trace_path = memo->child;
+            mt_path_current_set(memo->child);
+            return;
+        }
+    }
     mt_path_current_set(vm.frame_count > 0 ? frame_path(vm.frame_count - 1)
                                            : where_names.root);
 }

@@ -155,59 +155,18 @@ static inline int where_frame_line(const CallFrame *frame) {
     return chunk->lines[frame->ip - chunk->code - 1];
 }
 
-/* Recent answers of mt_path_child, which are for good once given: a
- * direct-mapped cache by (parent, callee, call line). */
-typedef struct WherePathMemo {
-    mt_path parent, child;
-    mt_func callee;
-    int line;
-} WherePathMemo;
-
-#define WHERE_PATH_MEMO_BITS 8
-extern WherePathMemo where_path_memo[1u << WHERE_PATH_MEMO_BITS];
-
-static inline WherePathMemo *where_path_memo_at(mt_path parent,
-                                                mt_func callee, int line) {
-    uint32_t hash = parent * 0x9E3779B1u ^ callee * 0x85EBCA77u ^
-                    (uint32_t)line * 0xC2B2AE3Du;
-    return &where_path_memo[hash >> (32 - WHERE_PATH_MEMO_BITS)];
-}
-
-static inline bool where_path_memo_has(const WherePathMemo *memo,
-                                       mt_path parent, mt_func callee,
-                                       int line) {
-    return memo->child != 0 && memo->parent == parent &&
-           memo->callee == callee && memo->line == line;
-}
-
 /* Builds the paths of the frames that have none, innermost last, and makes
  * the innermost's current. */
 __attribute__((noinline)) void where_path_build(void);
 
-/* Before a block at site is counted by a call: the current path known,
- * unless the block is the tracer's own to count (the VM's memory).
- * Whether it was built now: the inline functions, which decline while it
- * is not known, may then count the block after all.  Mostly the innermost
- * frame alone has no path, and the cache has its caller's answer. */
-static inline bool where_path_built(mt_site site) {
-    if (!MT_TRACING_CALLS() || site < MT_FIRST_COUNTED_SITE ||
-        mt_path_current() != 0)
-        return false;
-    CallFrame *frame = &vm.frames[vm.frame_count > 0 ? vm.frame_count - 1 : 0];
-    if (vm.frame_count > 1 && frame[-1].trace_path != 0 &&
-        frame->closure->function->trace_name != 0) {
-        mt_path parent = frame[-1].trace_path;
-        mt_func callee = frame->closure->function->trace_name - 1;
-        int line = where_frame_line(frame - 1);
-        const WherePathMemo *memo = where_path_memo_at(parent, callee, line);
-        if (where_path_memo_has(memo, parent, callee, line)) {
-            frame->trace_path = memo->child;
-            mt_path_current_set(memo->child);
-            return true;
-        }
-    }
-    where_path_build();
-    return true;
+/* Before a block at site is counted, while calls are traced: the current
+ * path known (the inline functions decline while it is not, and the call
+ * needs it), unless the block is the tracer's own to count (the VM's
+ * memory). */
+static inline void where_path_ready(mt_site site) {
+    if (MT_TRACING_CALLS() && mt_path_current() == 0 &&
+        site >= MT_FIRST_COUNTED_SITE)
+        where_path_build();
 }
 
 #endif
