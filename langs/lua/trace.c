@@ -105,6 +105,9 @@ static tagmap counted_tags;
 static size_t thread_size;      /* a thread's block, once one is made */
 static bool recording; /* what mt_recording was told last */
 static int untraced;   /* above 0: the tracer's own blocks are being made */
+/* recording && untraced == 0: the program's blocks are counted now (while
+ * tracing), kept by trace_start, trace_recording and trace_untraced. */
+static bool counting;
 static mt_type types[TAG_PROTO + 1];   /* 0 (<internal>): not an object */
 static mt_type type_storage;
 static mt_func phase_func;
@@ -241,7 +244,7 @@ static ALWAYS_INLINE event event_begin(bool resized, size_t osize,
     event e;
     e.old_tag = old_tag;
     e.old_size = resized ? osize : 0;
-    e.traced = MT_TRACING() && recording && untraced == 0;
+    e.traced = MT_TRACING() && counting;
     e.counted_out = !e.traced && MT_TRACING() && old_tag != MT_TAG_UNTRACED;
     if (e.traced && (!room || (mt_inline.sampled &&
                                !sample_needs_site(old_tag, nsize)))) {
@@ -367,7 +370,7 @@ static void *alloc_traced(void *ud, void *block, size_t osize, size_t nsize)
 {
     (void)ud;
     if (nsize == 0) return block != NULL ? release(block, osize) : NULL;
-    if (mt_inline.sampled && MT_TRACING() && recording && untraced == 0 &&
+    if (mt_inline.sampled && MT_TRACING() && counting &&
         (block == NULL ||
          ((block_head *)block - 1)->tag == MT_TAG_UNTRACED) &&
         mt_sample_skips(nsize))
@@ -437,7 +440,7 @@ static void *alloc_headless(void *ud, void *block, size_t osize,
     (void)ud;
     if (nsize == 0) return block != NULL ? release_headless(block, osize)
                                          : NULL;
-    if (!MT_TRACING() || !recording || untraced != 0 ||
+    if (!MT_TRACING() || !counting ||
         (block != NULL && tagmap_find(&counted_tags, block) != NULL) ||
         !mt_sample_skips(nsize))
         return obtain_headless(block, osize, nsize);
@@ -471,6 +474,7 @@ int trace_start(const mt_options *o, const char *program)
     closing = false;
     recording = o->start;
     untraced = 0;
+    counting = recording;
     waste_start(mt_inline.sampled);
     if (!exit_hooked) exit_hooked = atexit(report_at_exit) == 0;
     trace_phase(TRACE_PHASE_NEWSTATE, NULL);
@@ -578,12 +582,14 @@ bool trace_recording(bool on)
 {
     if (!tracing) return false;
     recording = mt_recording(on);
+    counting = recording && untraced == 0;
     return recording;
 }
 
 void trace_untraced(int by)
 {
     untraced += by;
+    counting = recording && untraced == 0;
 }
 
 void trace_close_begin(void)
