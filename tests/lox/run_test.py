@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Runs Lox test scripts and checks stdout, stderr and the exit status exactly.
 
-Usage: run_test.py LOX_BINARY TEST.lox [TEST.lox ...]
+Usage: run_test.py [--traced] LOX_BINARY TEST.lox [TEST.lox ...]
+
+--traced runs each file with tracing on (a JSON report written to a
+temporary folder), so the VM that traces is held to the same outputs, and
+checks that the report was written and parses.
 
 Each test states what it expects in comments, so a test and its expectations
 cannot drift apart:
@@ -24,9 +28,12 @@ the book's reference clox too (from tests/lox):
   run_test.py /path/to/clox $(ls */*.lox | grep -v '^arrays/')
 """
 
+import json
+import os
 import re
 import subprocess
 import sys
+import tempfile
 
 EXPECT_OUTPUT = re.compile(r"// expect: ?(.*)$")
 EXPECT_RUNTIME = re.compile(r"// expect runtime error: (.+)$")
@@ -93,21 +100,29 @@ def describe_difference(label, expected, actual):
     return []
 
 
-def run_one(lox, path):
+def run_one(lox, path, traced):
     """Returns the list of failures of one test file (empty when it passed)."""
     expected = Expectation(path)
     if expected.is_empty():
         return ["%s states no expectation, so it could never fail" % path]
     if expected.runtime_error is not None and expected.compile_errors:
         return ["%s expects both a compile and a runtime error" % path]
-    try:
-        result = subprocess.run([lox, path], stdin=subprocess.DEVNULL,
-                                capture_output=True, timeout=TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired:
-        return ["timed out after %d s" % TIMEOUT_SECONDS]
+    with tempfile.TemporaryDirectory() as scratch:
+        report = os.path.join(scratch, "report.json")
+        command = [lox, path]
+        if traced:
+            command[1:1] = ["--memtracer.Output=json",
+                            "--memtracer.OutputFile=" + report]
+        try:
+            result = subprocess.run(command, stdin=subprocess.DEVNULL,
+                                    capture_output=True,
+                                    timeout=TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            return ["timed out after %d s" % TIMEOUT_SECONDS]
+        failures = report_failures(report) if traced else []
     stdout = result.stdout.decode("utf-8", "replace").splitlines()
     stderr = result.stderr.decode("utf-8", "replace").splitlines()
-    failures = describe_difference("stdout", expected.stdout, stdout)
+    failures += describe_difference("stdout", expected.stdout, stdout)
     failures += describe_difference("stderr", expected.stderr(), stderr)
     if result.returncode != expected.exit_status():
         failures.append("exit status: expected %d, got %d"
@@ -115,14 +130,30 @@ def run_one(lox, path):
     return failures
 
 
+def report_failures(report):
+    """What is wrong with a traced run's report: missing, or not JSON."""
+    try:
+        with open(report, encoding="utf-8") as file:
+            json.load(file)
+    except OSError as error:
+        return ["no report: %s" % error]
+    except ValueError as error:
+        return ["the report is not JSON: %s" % error]
+    return []
+
+
 def main(argv):
+    traced = len(argv) > 1 and argv[1] == "--traced"
+    if traced:
+        argv = argv[:1] + argv[2:]
     if len(argv) < 3:
-        sys.stderr.write("usage: run_test.py LOX_BINARY TEST.lox [TEST.lox ...]\n")
+        sys.stderr.write("usage: run_test.py [--traced] LOX_BINARY "
+                         "TEST.lox [TEST.lox ...]\n")
         return 2
     lox, paths = argv[1], argv[2:]
     failed = 0
     for path in paths:
-        failures = run_one(lox, path)
+        failures = run_one(lox, path, traced)
         if failures:
             failed += 1
             print("FAIL %s" % path)
