@@ -1,6 +1,7 @@
 /*
- * main.c -- the `lox` command: options, running a file, a string or the
- * REPL, and the tracer's start and finish around them.
+ * main.c -- the `lox` command: its options, the script read, and the VM
+ * that runs it (run.h): the one without hooks, or, with --memtracer, the
+ * one with them, once the tracer has started.
  *
  * Exit status (Crafting Interpreters' convention, from sysexits.h):
  *   0 ok, 64 usage error, 65 compile error, 66 cannot open the script,
@@ -12,15 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memory.h"
-#include "vm.h"
+#include "run.h"
 #include "where.h"
-
-#define EXIT_USAGE 64
-#define EXIT_COMPILE 65
-#define EXIT_NOINPUT 66
-#define EXIT_RUNTIME 70
-#define EXIT_IOERR 74
 
 static void usage_print(void) {
     printf("usage: lox [options] [script.lox [args...]]\n"
@@ -73,32 +67,6 @@ static char *file_read(const char *path, size_t *length) {
     return buffer;
 }
 
-static int status_of(InterpretResult result) {
-    switch (result) {
-    case INTERPRET_COMPILE_ERROR: return EXIT_COMPILE;
-    case INTERPRET_RUNTIME_ERROR: return EXIT_RUNTIME;
-    case INTERPRET_OK: break;
-    }
-    return 0;
-}
-
-/* Lines of any length, one statement list each. */
-static void repl(void) {
-    char *line = NULL;
-    size_t capacity = 0;
-    for (;;) {
-        printf("> ");
-        fflush(stdout);
-        ssize_t length = getline(&line, &capacity, stdin);
-        if (length < 0) {
-            printf("\n");
-            break;
-        }
-        vm_interpret(line, (size_t)length);
-    }
-    free(line);
-}
-
 int main(int argc, char **argv) {
     mt_options options;
     mt_options_init(&options);
@@ -148,54 +116,41 @@ int main(int argc, char **argv) {
     }
 #endif
 
-    const char *program = "<repl>";
+    Program program = {.name = "<repl>"};
     char *source = NULL;
-    size_t source_length = 0;
     if (code == NULL && i < argc) {
-        program = argv[i++];
-        source = file_read(program, &source_length);
+        program.name = argv[i++];
+        source = file_read(program.name, &program.length);
         if (source == NULL) {
-            fprintf(stderr, "lox: cannot open '%s': %s\n", program,
+            fprintf(stderr, "lox: cannot open '%s': %s\n", program.name,
                     strerror(errno));
             mt_options_free(&options);
             return EXIT_NOINPUT;
         }
+        program.source = source;
     } else if (code != NULL) {
-        program = "<string>";
+        program.name = "<string>";
+        program.source = code;
+        program.length = strlen(code);
     }
-
-    if (options.enabled) {
-        int failed = mt_start(&options, "lox", program);
-        if (failed != 0) {
-            fprintf(stderr, "lox: %s\n", mt_error());
-            free(source);
-            mt_options_free(&options);
-            return failed;
-        }
-        where_begin();
-    }
-
+    program.argc = argc - i;
+    program.argv = argv + i;
     const char *stress = getenv("LOX_GC_STRESS");
-    vm_init(program, argc - i, argv + i,
-            stress != NULL && strcmp(stress, "1") == 0);
-    int status = 0;
-    if (code != NULL)
-        status = status_of(vm_interpret(code, strlen(code)));
-    else if (source != NULL)
-        status = status_of(vm_interpret(source, source_length));
-    else
-        repl();
+    program.gc_stress = stress != NULL && strcmp(stress, "1") == 0;
 
-    /* What is live at exit is what is still reachable: a full collection
-     * first, which leaves the peak as it was, and what keeps each survivor
-     * alive. */
-    if (options.enabled) gc_collect_at_exit();
-    /* The script's own failure decides the exit status; a report that
-     * cannot be written says so on stderr, and decides it only when the
-     * script succeeded. */
-    mt_exit_set(status, status == 0 ? MT_EXIT_NORMAL : MT_EXIT_ERROR);
-    if (mt_finish() != 0 && status == 0) status = EXIT_IOERR;
-    vm_free();
+    int status;
+#ifndef MT_HOOKS_DISABLED
+    if (options.enabled) {
+        status = mt_start(&options, "lox", program.name);
+        if (status != 0) {
+            fprintf(stderr, "lox: %s\n", mt_error());
+        } else {
+            where_begin();
+            status = program_run_traced(&program);
+        }
+    } else
+#endif
+        status = program_run_untraced(&program);
     free(source);
     mt_options_free(&options);
     return status;

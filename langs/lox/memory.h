@@ -45,7 +45,8 @@ void *reallocate_traced(void *pointer, size_t old_size, size_t new_size,
 #endif
 
 /* A block obtained (pointer NULL), resized, or released (new_size 0).
- * Inline, so that tracing off costs the caller one branch.  A sampled
+ * Inline, so that tracing off costs the caller one branch (in lox's VM
+ * with hooks, off once the report is written: run.h).  A sampled
  * run passes over most blocks without looking for a site: a new one, or
  * one it passed over before, keeps MT_TAG_UNTRACED, and releasing it
  * counts nothing. */
