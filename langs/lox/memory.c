@@ -31,52 +31,17 @@
 
 #define GC_HEAP_GROW_FACTOR 2
 
-/* The allocator refused a block: the run ends, and the report (written by
- * exit) says so. */
-static __attribute__((noinline, cold, noreturn)) void heap_exhausted(void) {
+void heap_exhausted(void) {
     fprintf(stderr, "lox: out of memory\n");
     WITH_HOOKS(mt_exit_set(70, MT_EXIT_OUT_OF_MEMORY);)
     exit(70);
 }
 
-/* The collector's accounting of a block that changes from old_size to
- * new_size bytes: a growth past the threshold collects first. */
-static inline void heap_account(size_t old_size, size_t new_size) {
-    if (new_size > old_size) {
-        vm.bytes_allocated += new_size - old_size;
-        if (vm.bytes_allocated > vm.next_gc) gc_collect();
-    } else {
-        vm.bytes_allocated -= old_size - new_size;
-    }
-}
-
-static inline void *heap_realloc(void *pointer, size_t new_size) {
-    void *result = realloc(pointer, new_size);
-    if (result == NULL) heap_exhausted();
-    return result;
-}
-
 #ifndef MT_HOOKS_DISABLED
 
-/* A tracing lox: the tracer's side of an event, out of line where it
- * needs more than a few registers, so that the plain path keeps them.  A
- * block is counted once the allocator has given it, at the site where.c
- * finds for it; the collection that a growth may start runs first, so
- * the peak is exact. */
-
-/* Storage obtained or resized: counted inline when it can be, else by the
- * call. */
-static __attribute__((noinline)) void *
-resize_traced(void *pointer, size_t old_size, size_t new_size,
-              HeapSlot *slot) {
-    mt_site site = where_site(where_storage_type(slot), WHERE_STORAGE);
-    heap_account(old_size, new_size);
-    void *result = heap_realloc(pointer, new_size);
-    where_path_ready(site);
-    if (!mt_resize_at_inline(site, slot->tag, old_size, new_size, &slot->tag))
-        slot->tag = mt_resize_at(site, slot->tag, old_size, new_size);
-    return result;
-}
+/* The traced halves of the chokepoint that are out of line (the other,
+ * resize_traced, is in memory.h): a block is counted once the allocator
+ * has given it, at the site where.c finds for it. */
 
 /* A release the inline functions could not count. */
 static __attribute__((noinline, cold)) void release_called(mt_tag tag,
@@ -84,9 +49,7 @@ static __attribute__((noinline, cold)) void release_called(mt_tag tag,
     mt_free_tagged(tag, size);
 }
 
-void *reallocate_traced(void *pointer, size_t old_size, size_t new_size,
-                        HeapSlot *slot) {
-    if (new_size > 0) return resize_traced(pointer, old_size, new_size, slot);
+void *release_traced(void *pointer, size_t old_size, HeapSlot *slot) {
     if (pointer == NULL) return NULL;
     if (!mt_free_tagged_inline(slot->tag, old_size))
         release_called(slot->tag, old_size);
@@ -123,15 +86,18 @@ Obj *object_obtain_plain(size_t size) {
     return heap_realloc(NULL, size);
 }
 
+/* Out of line: the mark phase's hot path stays small. */
+static __attribute__((noinline)) void gray_stack_grow(void) {
+    int old = vm.gray_capacity;
+    vm.gray_capacity = GROW_CAPACITY(old);
+    vm.gray_stack = GROW_ARRAY(Obj *, vm.gray_stack, old, vm.gray_capacity,
+                               HEAP_SLOT(vm.gray_slot));
+}
+
 void gc_mark_object(Obj *object) {
     if (object == NULL || object->is_marked) return;
     object->is_marked = true;
-    if (vm.gray_capacity < vm.gray_count + 1) {
-        int old = vm.gray_capacity;
-        vm.gray_capacity = GROW_CAPACITY(old);
-        vm.gray_stack = GROW_ARRAY(Obj *, vm.gray_stack, old,
-                                   vm.gray_capacity, HEAP_SLOT(vm.gray_slot));
-    }
+    if (vm.gray_capacity < vm.gray_count + 1) gray_stack_grow();
     vm.gray_stack[vm.gray_count++] = object;
 }
 

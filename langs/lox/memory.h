@@ -37,11 +37,36 @@
 #define FREE_OBJECT(type, pointer) \
     object_release((Obj *)(pointer), sizeof(type))
 
-/* reallocate()'s halves: untraced, and traced (told to the tracer). */
+void gc_collect(void);
+
+/* The allocator refused a block: the run ends, and the report (written by
+ * exit) says so. */
+__attribute__((noinline, cold, noreturn)) void heap_exhausted(void);
+
+/* The collector's accounting of a block that changes from old_size to
+ * new_size bytes: a growth past the threshold collects first. */
+static inline void heap_account(size_t old_size, size_t new_size) {
+    if (new_size > old_size) {
+        vm.bytes_allocated += new_size - old_size;
+        if (vm.bytes_allocated > vm.next_gc) gc_collect();
+    } else {
+        vm.bytes_allocated -= old_size - new_size;
+    }
+}
+
+static inline void *heap_realloc(void *pointer, size_t new_size) {
+    void *result = realloc(pointer, new_size);
+    if (result == NULL) heap_exhausted();
+    return result;
+}
+
+/* reallocate()'s halves: untraced, and traced (told to the tracer): a
+ * block obtained or resized, inline (below), and one released. */
 void *reallocate_plain(void *pointer, size_t old_size, size_t new_size);
 #ifndef MT_HOOKS_DISABLED
-void *reallocate_traced(void *pointer, size_t old_size, size_t new_size,
-                        HeapSlot *slot);
+static inline void *resize_traced(void *pointer, size_t old_size,
+                                  size_t new_size, HeapSlot *slot);
+void *release_traced(void *pointer, size_t old_size, HeapSlot *slot);
 #endif
 
 /* A block obtained (pointer NULL), resized, or released (new_size 0).
@@ -55,7 +80,9 @@ static inline void *reallocate(void *pointer, size_t old_size,
 #ifndef MT_HOOKS_DISABLED
     if (MT_TRACING() && !(slot->tag == MT_TAG_UNTRACED &&
                           (new_size == 0 || mt_sample_skips(new_size))))
-        return reallocate_traced(pointer, old_size, new_size, slot);
+        return new_size > 0
+                   ? resize_traced(pointer, old_size, new_size, slot)
+                   : release_traced(pointer, old_size, slot);
 #else
     (void)slot;
 #endif
@@ -64,6 +91,22 @@ static inline void *reallocate(void *pointer, size_t old_size,
 
 #ifndef MT_HOOKS_DISABLED
 #include "where.h"
+
+/* Counted at the site where.c finds for it, once the allocator has given
+ * it; the collection that a growth may start runs first, so the peak is
+ * exact.  Inline in every caller: in the VM with hooks, which runs only
+ * traced, the call and the registers it would save cost more than the
+ * code. */
+static inline void *resize_traced(void *pointer, size_t old_size,
+                                  size_t new_size, HeapSlot *slot) {
+    mt_site site = where_site(where_storage_type(slot), WHERE_STORAGE);
+    heap_account(old_size, new_size);
+    void *result = heap_realloc(pointer, new_size);
+    where_path_ready(site);
+    if (!mt_resize_at_inline(site, slot->tag, old_size, new_size, &slot->tag))
+        slot->tag = mt_resize_at(site, slot->tag, old_size, new_size);
+    return result;
+}
 #endif
 
 Obj *object_obtain_plain(size_t size);
@@ -117,7 +160,6 @@ static inline void heap_unused(const HeapSlot *slot, size_t bytes) {
 }
 
 void gc_mark_object(Obj *object);
-void gc_collect(void);
 /* The full collection before the report: what survives it is what leaked.
  * While tracing, each survivor is told to the tracer with the path from a
  * root that keeps it alive (when the report shows retainers: the walk

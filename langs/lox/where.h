@@ -77,24 +77,11 @@ static inline mt_type where_object_type(ObjType type, ObjClass *klass) {
     return where_names.objects[type];
 }
 
-#define WHERE_CONTAINER(pointer, type, member) \
-    ((type *)((char *)(pointer) - offsetof(type, member)))
-
 /* The tracer's type of a block that is not an object, by its owner:
- * "Array elements", "Point fields", ...; <internal> for the VM's own. */
-static inline mt_type where_storage_type(const HeapSlot *slot) {
-    switch ((HeapOwner)slot->owner) {
-    case OWNER_VM: return MT_TYPE_INTERNAL;
-    case OWNER_INSTANCE_FIELDS:
-        return where_class_type(
-            WHERE_CONTAINER(slot, ObjInstance, fields.slot)->klass,
-            CLASS_FIELDS);
-    case OWNER_CLASS_METHODS:
-        return where_class_type(WHERE_CONTAINER(slot, ObjClass, methods.slot),
-                                CLASS_METHODS);
-    default: return where_names.storage[slot->owner];
-    }
-}
+ * "Array elements", "Point fields", ...; <internal> for the VM's own.
+ * Out of line: inlined into the chokepoint, GCC follows a slot it knows
+ * is in vm into the owners' structs and warns (-Warray-bounds). */
+mt_type where_storage_type(const HeapSlot *slot);
 
 /* The slow half of where_site: outside the VM's frames (frame NULL), or
  * an instruction that has not allocated that type yet. */
