@@ -268,6 +268,35 @@ static void test_inline_filtered(void **state) {
     same_report(VM_WORDS(JSON, "--memtracer.FilterFile=lib.fk"), 10);
 }
 
+/* Outside a run the inline functions count nothing and touch no site:
+ * before the first start, and after a finish for a block counted during
+ * the run, which a VM may free once the report is written (lox's VM with
+ * hooks frees its heap so, without MT_TRACING()); the calls they leave to
+ * do nothing. */
+static void inline_idle(mt_tag counted) {
+    mt_tag tag = MT_TAG_UNTRACED;
+    assert_false(mt_alloc_at_inline(MT_FIRST_COUNTED_SITE, 32, &tag));
+    assert_false(mt_resize_at_inline(MT_FIRST_COUNTED_SITE, MT_TAG_UNTRACED,
+                                     0, 32, &tag));
+    assert_int_equal(tag, MT_TAG_UNTRACED);
+    assert_true(mt_free_tagged_inline(MT_TAG_UNTRACED, 32));
+    assert_false(mt_free_tagged_inline(counted, 32));
+    assert_int_equal(mt_alloc_at(MT_FIRST_COUNTED_SITE, 32), MT_TAG_UNTRACED);
+    mt_free_tagged(counted, 32);
+}
+
+static void test_inline_idle_outside_a_run(void **state) {
+    (void)state;
+    inline_idle(MT_TAG_MAKE(MT_FIRST_COUNTED_SITE, 0));
+    vm_start(VM_WORDS(JSON));
+    mt_tag tag = MT_TAG_UNTRACED;
+    assert_true(mt_alloc_at_inline(mt_site_at(F_MAKE, 11, T_POINT), 32, &tag));
+    json_t *r = vm_finish_json();
+    jexpect(r, "summary.live_bytes", 32);
+    json_decref(r);
+    inline_idle(tag);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_event_counted),
@@ -281,6 +310,7 @@ int main(void) {
         cmocka_unit_test(test_inline_path_kept_by_vm),
         cmocka_unit_test(test_inline_internal_traced),
         cmocka_unit_test(test_inline_filtered),
+        cmocka_unit_test(test_inline_idle_outside_a_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

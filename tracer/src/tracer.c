@@ -36,7 +36,10 @@
 
 bool mt_active;
 bool mt_calls_active;
-mt_inline_state mt_inline;
+/* Outside a run, before mt_start and after mt_finish: the inline functions
+ * count nothing (inline.h) and touch no site. */
+#define INLINE_IDLE {.first_inline_site = UINT32_MAX}
+mt_inline_state mt_inline = INLINE_IDLE;
 tr_state_t tr_state;
 
 /* The signals that end a process by default and can be caught, less the
@@ -66,7 +69,7 @@ static void release_everything(void) {
     tr_stacks_reset();
     tr_retainers_reset();
     tr_live_begin();
-    memset(&mt_inline, 0, sizeof mt_inline);
+    mt_inline = (mt_inline_state)INLINE_IDLE;
     memset(&tr_state.options, 0, sizeof tr_state.options);
     memset(&tr_state.file_globs, 0, sizeof tr_state.file_globs);
     memset(&tr_state.root_globs, 0, sizeof tr_state.root_globs);

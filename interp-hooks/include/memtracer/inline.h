@@ -9,6 +9,12 @@
  * against the headers of another version.  A VM reads and writes none of
  * it itself; it calls the functions below, under MT_TRACING(), and makes
  * the call of the same name without _inline when they answer false.
+ * Outside a run (before mt_start, after mt_finish) they count nothing:
+ * mt_alloc_at_inline and mt_resize_at_inline answer false, and so does
+ * mt_free_tagged_inline for a block counted at a site, and those calls
+ * then do nothing; so a VM that runs only between mt_start and mt_finish
+ * but frees its blocks after may leave out MT_TRACING() for them, as
+ * lox's VM with hooks does.  mt_unused_tagged_inline is for a run only.
  *
  * They answer false, having changed nothing, whenever the event needs more
  * than counting: a block the options keep out of the report's figures or
