@@ -7,12 +7,12 @@
  * itself lifts next_gc out of reach so that growing the gray stack cannot
  * start another.
  *
- * While tracing, a block is counted once the allocator has given it, at
- * the site where.c finds for it, by <memtracer/inline.h> when it can and
- * by a call when it cannot; its tag goes in its slot (an object's in its
- * header).  A tag is read only while tracing, and tracing, once started,
- * lasts until the report (memtracer_stop only stops recording new
- * blocks), so a block made without tracing needs no tag.
+ * In the VM with hooks, which runs only traced (run.h), a block is
+ * counted once the allocator has given it, at the site where.c finds for
+ * it, by <memtracer/inline.h> when it can and by a call when it cannot;
+ * its tag goes in its slot (an object's in its header).  Every block has
+ * a tag: the VM starts once tracing has, and tracing lasts until the
+ * report (memtracer_stop only stops recording new blocks).
  */
 #include <stddef.h>
 #include <stdint.h>

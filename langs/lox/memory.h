@@ -70,16 +70,17 @@ void *release_traced(void *pointer, size_t old_size, HeapSlot *slot);
 #endif
 
 /* A block obtained (pointer NULL), resized, or released (new_size 0).
- * Inline, so that tracing off costs the caller one branch (in lox's VM
- * with hooks, off once the report is written: run.h).  A sampled
- * run passes over most blocks without looking for a site: a new one, or
- * one it passed over before, keeps MT_TAG_UNTRACED, and releasing it
- * counts nothing. */
+ * The VM with hooks runs only traced (run.h), so every block goes to the
+ * tracer, with no check of MT_TRACING(): after the report, as the VM
+ * frees its heap, the tracer counts nothing (inline.h).  A sampled run
+ * passes over most blocks without looking for a site: a new one, or one
+ * it passed over before, keeps MT_TAG_UNTRACED, and releasing it counts
+ * nothing. */
 static inline void *reallocate(void *pointer, size_t old_size,
                                size_t new_size, HeapSlot *slot) {
 #ifndef MT_HOOKS_DISABLED
-    if (MT_TRACING() && !(slot->tag == MT_TAG_UNTRACED &&
-                          (new_size == 0 || mt_sample_skips(new_size))))
+    if (!(slot->tag == MT_TAG_UNTRACED &&
+          (new_size == 0 || mt_sample_skips(new_size))))
         return new_size > 0
                    ? resize_traced(pointer, old_size, new_size, slot)
                    : release_traced(pointer, old_size, slot);
@@ -114,32 +115,30 @@ Obj *object_obtain_plain(size_t size);
 Obj *object_obtain_traced(size_t size, mt_type type);
 #endif
 
-/* A new object's block, its header's tag set while tracing; klass: an
- * instance's.  Inline, so that the tracer's type of a constant ObjType
- * is one load. */
+/* A new object's block, its header's tag set in the VM with hooks;
+ * klass: an instance's.  Inline, so that the tracer's type of a constant
+ * ObjType is one load. */
 static inline Obj *object_obtain(size_t size, ObjType type,
                                  struct ObjClass *klass) {
 #ifndef MT_HOOKS_DISABLED
-    if (MT_TRACING()) {
-        if (!mt_sample_skips(size))
-            return object_obtain_traced(size, where_object_type(type, klass));
-        /* A sampled run passes over most objects without a site. */
-        Obj *object = object_obtain_plain(size);
-        object->tag = MT_TAG_UNTRACED;
-        return object;
-    }
+    if (!mt_sample_skips(size))
+        return object_obtain_traced(size, where_object_type(type, klass));
+    /* A sampled run passes over most objects without a site. */
+    Obj *object = object_obtain_plain(size);
+    object->tag = MT_TAG_UNTRACED;
+    return object;
 #else
     (void)type;
     (void)klass;
-#endif
     return object_obtain_plain(size);
+#endif
 }
 
 /* An object's block released.  Inline: the sweep releases every dead
  * object through it. */
 static inline void object_release(Obj *object, size_t size) {
 #ifndef MT_HOOKS_DISABLED
-    if (MT_TRACING() && !mt_free_tagged_inline(object->tag, size))
+    if (!mt_free_tagged_inline(object->tag, size))
         mt_free_tagged(object->tag, size);
 #endif
     vm.bytes_allocated -= size;
@@ -147,8 +146,8 @@ static inline void object_release(Obj *object, size_t size) {
 }
 
 /* Bytes of a storage block that hold nothing as it goes (released or
- * outgrown) or as the run ends: its site's unused bytes, while tracing a
- * block counted at a site (in a sampled run, few are). */
+ * outgrown) or as the run ends: its site's unused bytes, for a block
+ * counted at a site (in a sampled run, few are), until the report. */
 static inline void heap_unused(const HeapSlot *slot, size_t bytes) {
 #ifndef MT_HOOKS_DISABLED
     if (MT_TRACING() && slot->tag != MT_TAG_UNTRACED && bytes > 0)
