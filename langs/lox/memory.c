@@ -357,14 +357,19 @@ static void reach_visit(Obj *object, void *context) {
 
 /* A root named "what name" reaching object. */
 static void reach_root(Obj *object, const char *what, const ObjString *name) {
-    char label[64];
-    int len = snprintf(label, sizeof label, "%s%s%.*s", what,
-                       name != NULL ? " " : "",
-                       name != NULL ? name->length : 0,
-                       name != NULL ? name->chars : "");
-    if (len < 0 || reached.shown == 0) return;
-    mt_retainer root = mt_retainer_root(
-        label, (size_t)len < sizeof label ? (size_t)len : sizeof label - 1);
+    if (reached.shown == 0) return;
+    enum { LABEL_MAX = 63 };  /* a longer name is cut */
+    char label[LABEL_MAX];
+    size_t len = strlen(what);
+    memcpy(label, what, len);
+    if (name != NULL) {
+        label[len++] = ' ';
+        size_t room = LABEL_MAX - len;
+        size_t kept = (size_t)name->length < room ? (size_t)name->length : room;
+        memcpy(label + len, name->chars, kept);
+        len += kept;
+    }
+    mt_retainer root = mt_retainer_root(label, len);
     if (reached.shown < 0) reached.shown = root != 0;
     if (reached.shown) reach_visit(object, &root);
 }
