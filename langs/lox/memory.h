@@ -135,10 +135,12 @@ static inline Obj *object_obtain(size_t size, ObjType type,
 }
 
 /* An object's block released.  Inline: the sweep releases every dead
- * object through it. */
+ * object through it.  One a sampled run passed over (MT_TAG_UNTRACED, as
+ * nearly all are there) counts nothing, and is told apart first. */
 static inline void object_release(Obj *object, size_t size) {
 #ifndef MT_HOOKS_DISABLED
-    if (!mt_free_tagged_inline(object->tag, size))
+    if (object->tag != MT_TAG_UNTRACED &&
+        !mt_free_tagged_inline(object->tag, size))
         mt_free_tagged(object->tag, size);
 #endif
     vm.bytes_allocated -= size;
@@ -150,7 +152,7 @@ static inline void object_release(Obj *object, size_t size) {
  * counted at a site (in a sampled run, few are), until the report. */
 static inline void heap_unused(const HeapSlot *slot, size_t bytes) {
 #ifndef MT_HOOKS_DISABLED
-    if (MT_TRACING() && slot->tag != MT_TAG_UNTRACED && bytes > 0)
+    if (slot->tag != MT_TAG_UNTRACED && MT_TRACING() && bytes > 0)
         mt_unused_tagged_inline(slot->tag, bytes);
 #else
     (void)slot;
