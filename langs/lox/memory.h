@@ -95,9 +95,8 @@ static inline void *reallocate(void *pointer, size_t old_size,
 
 /* Counted at the site where.c finds for it, once the allocator has given
  * it; the collection that a growth may start runs first, so the peak is
- * exact.  Inline in every caller: in the VM with hooks, which runs only
- * traced, the call and the registers it would save cost more than the
- * code. */
+ * exact.  Inline in every caller: it is the common path of the VM with
+ * hooks, which runs only traced (its cost is cost.py's on column). */
 static inline void *resize_traced(void *pointer, size_t old_size,
                                   size_t new_size, HeapSlot *slot) {
     mt_site site = where_site(where_storage_type(slot), WHERE_STORAGE);
