@@ -275,7 +275,7 @@ static inline void mark(void) {
 static inline void collection_finish(void) {
     table_remove_white(&vm.strings);
     sweep();
-    WITH_HOOKS(if (MT_TRACING()) mt_gc_cycle();)
+    WITH_HOOKS(mt_gc_cycle();)
     vm.next_gc =
         vm.gc_stress ? 0 : vm.bytes_allocated * GC_HEAP_GROW_FACTOR;
 }
@@ -471,25 +471,20 @@ static bool retainers_mark(void) {
     return reached.shown == 1;
 }
 
-#endif
-
 void gc_collect_at_exit(void) {
     vm.next_gc = SIZE_MAX;
-#ifndef MT_HOOKS_DISABLED
-    if (MT_TRACING() && retainers_mark()) {
+    if (retainers_mark()) {
         collection_finish();
         return;
     }
-#endif
     mark();
     collection_finish();
-#ifndef MT_HOOKS_DISABLED
     /* No retainers shown: the unused bytes of every survivor. */
-    if (MT_TRACING())
-        for (Obj *object = vm.objects; object != NULL; object = object->next)
-            reached_tell(object, 0);
-#endif
+    for (Obj *object = vm.objects; object != NULL; object = object->next)
+        reached_tell(object, 0);
 }
+
+#endif
 
 /* At teardown: every object, then the gray stack. */
 void gc_free_objects(void) {

@@ -160,11 +160,13 @@ static inline void heap_unused(const HeapSlot *slot, size_t bytes) {
 }
 
 void gc_mark_object(Obj *object);
+#ifndef MT_HOOKS_DISABLED
 /* The full collection before the report: what survives it is what leaked.
- * While tracing, each survivor is told to the tracer with the path from a
- * root that keeps it alive (when the report shows retainers: the walk
- * that finds the paths marks), and its storage's unused bytes. */
+ * Each survivor is told to the tracer with the path from a root that keeps
+ * it alive (when the report shows retainers: the walk that finds the
+ * paths marks), and its storage's unused bytes. */
 void gc_collect_at_exit(void);
+#endif
 void gc_free_objects(void);
 
 /* Inline: the mark phase calls it for every value it reaches. */
