@@ -152,6 +152,16 @@ static site_of locate(void)
     return s;
 }
 
+/* mt_site_at, for a key site_cache does not hold: kept there once it is a
+ * counted site.  Out of line: once a site is resolved, its key stays. */
+static NOINLINE mt_site site_resolve(site_key *k, mt_func func, int line,
+                                     mt_type type)
+{
+    mt_site site = mt_site_at(func, line, type);
+    if (site >= MT_FIRST_COUNTED_SITE) *k = (site_key){func, line, type, site};
+    return site;
+}
+
 /* mt_site_at through a direct-mapped cache: a site, once resolved, stays
  * the same until mt_finish, and a labelled function has one phase. */
 static inline __attribute__((always_inline)) mt_site site_at(mt_func func,
@@ -163,9 +173,7 @@ static inline __attribute__((always_inline)) mt_site site_at(mt_func func,
     site_key *k = &site_cache[h >> (32 - SITE_CACHE_BITS)];
     if (k->site != 0 && k->func == func && k->line == line && k->type == type)
         return k->site;
-    mt_site site = mt_site_at(func, line, type);
-    if (site >= MT_FIRST_COUNTED_SITE) *k = (site_key){func, line, type, site};
-    return site;
+    return site_resolve(k, func, line, type);
 }
 
 /* A sampled run.  A block is sampled when it reaches the countdown to the
@@ -209,15 +217,13 @@ static mt_tag charge(mt_tag old, size_t old_size, size_t osize, size_t nsize,
     if (old_size == 0 && TAG_BASIC(osize) <= TAG_PROTO &&
         types[TAG_BASIC(osize)] != MT_TYPE_INTERNAL) {
         mt_site site = site_at(s->func, s->line, types[TAG_BASIC(osize)]);
-        if (!mt_alloc_at_inline(site, nsize, &tag))
-            tag = mt_alloc_at(site, nsize);
-        return tag;
+        if (mt_alloc_at_inline(site, nsize, &tag)) return tag;
+        return mt_alloc_at(site, nsize);
     }
     mt_site site = site_at(s->func, s->line,
                            s->in_lua ? type_storage : MT_TYPE_INTERNAL);
-    if (!mt_resize_at_inline(site, old, old_size, nsize, &tag))
-        tag = mt_resize_at(site, old, old_size, nsize);
-    return tag;
+    if (mt_resize_at_inline(site, old, old_size, nsize, &tag)) return tag;
+    return mt_resize_at(site, old, old_size, nsize);
 }
 
 /* What an event does with the block it obtains or resizes, decided
@@ -310,7 +316,7 @@ static NOINLINE void kind_release(block_head *head, void *block, size_t size)
     free(head);
 }
 
-static void *release(void *block, size_t size)
+static NOINLINE void *release(void *block, size_t size)
 {
     block_head *head = (block_head *)block - 1;
     where_released(block, size);
@@ -350,7 +356,7 @@ static NOINLINE void *obtain(void *block, size_t osize, size_t nsize)
 /* A sampled run's common case: a block obtained, or one passed over
  * resized, that falls short of the next sample, with recording on.  Its
  * own function, without obtain's frame: nearly every block takes it. */
-static void *obtain_skipped(void *block, size_t osize, size_t nsize)
+static NOINLINE void *obtain_skipped(void *block, size_t osize, size_t nsize)
 {
     block_head *old = block != NULL ? (block_head *)block - 1 : NULL;
     block_head *head;
@@ -364,17 +370,26 @@ static void *obtain_skipped(void *block, size_t osize, size_t nsize)
     return head + 1;
 }
 
-/* Lua's allocator: lauxlib's (l_alloc: realloc and free) with a header in
- * front of every block; block and osize are Lua's view. */
-static void *alloc_traced(void *ud, void *block, size_t osize, size_t nsize)
+/* A sampled run's block obtained or resized: one short of the next sample
+ * is passed over (obtain_skipped). */
+static NOINLINE void *obtain_sampled(void *block, size_t osize, size_t nsize)
 {
-    (void)ud;
-    if (nsize == 0) return block != NULL ? release(block, osize) : NULL;
-    if (mt_inline.sampled && MT_TRACING() && counting &&
+    if (MT_TRACING() && counting &&
         (block == NULL ||
          ((block_head *)block - 1)->tag == MT_TAG_UNTRACED) &&
         mt_sample_skips(nsize))
         return obtain_skipped(block, osize, nsize);
+    return obtain(block, osize, nsize);
+}
+
+/* Lua's allocator: lauxlib's (l_alloc: realloc and free) with a header in
+ * front of every block; block and osize are Lua's view.  Each kind of
+ * event has its own function, this one only chooses. */
+static void *alloc_traced(void *ud, void *block, size_t osize, size_t nsize)
+{
+    (void)ud;
+    if (nsize == 0) return block != NULL ? release(block, osize) : NULL;
+    if (mt_inline.sampled) return obtain_sampled(block, osize, nsize);
     return obtain(block, osize, nsize);
 }
 
