@@ -147,12 +147,11 @@ static inline void object_release(Obj *object, size_t size) {
 }
 
 /* Bytes of a storage block that hold nothing as it goes (released or
- * outgrown) or as the run ends: its site's unused bytes, for a block
- * counted at a site (in a sampled run, few are), until the report. */
+ * outgrown) or as the run ends: its site's unused bytes, until the report
+ * (a sampled run does not count them). */
 static inline void heap_unused(const HeapSlot *slot, size_t bytes) {
 #ifndef MT_HOOKS_DISABLED
-    if (slot->tag != MT_TAG_UNTRACED && MT_TRACING() && bytes > 0)
-        mt_unused_tagged_inline(slot->tag, bytes);
+    mt_unused_tagged_inline(slot->tag, bytes);
 #else
     (void)slot;
     (void)bytes;

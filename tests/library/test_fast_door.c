@@ -281,6 +281,7 @@ static void inline_idle(mt_tag counted) {
     assert_int_equal(tag, MT_TAG_UNTRACED);
     assert_true(mt_free_tagged_inline(MT_TAG_UNTRACED, 32));
     assert_false(mt_free_tagged_inline(counted, 32));
+    mt_unused_tagged_inline(counted, 16);  /* touches no site */
     assert_int_equal(mt_alloc_at(MT_FIRST_COUNTED_SITE, 32), MT_TAG_UNTRACED);
     mt_free_tagged(counted, 32);
 }

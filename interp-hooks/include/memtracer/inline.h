@@ -14,7 +14,8 @@
  * mt_free_tagged_inline for a block counted at a site, and those calls
  * then do nothing; so a VM that runs only between mt_start and mt_finish
  * but frees its blocks after may leave out MT_TRACING() for them, as
- * lox's VM with hooks does.  mt_unused_tagged_inline is for a run only.
+ * lox's VM with hooks does; mt_unused_tagged_inline too counts nothing
+ * outside a run.
  *
  * They answer false, having changed nothing, whenever the event needs more
  * than counting: a block the options keep out of the report's figures or
@@ -255,8 +256,11 @@ static inline void mt_site_released(mt_tag tag, size_t size, bool died) {
 }
 
 /* mt_unused_tagged, inline: the block's site counts the bytes its blocks
- * reserved and never used. */
+ * reserved and never used.  A block at none of the program's sites
+ * (MT_TAG_UNTRACED, the tracer's own) counts nothing, nor does any in a
+ * sampled run, which does not estimate them, or outside a run. */
 static inline void mt_unused_tagged_inline(mt_tag tag, size_t bytes) {
+    if (MT_TAG_SITE(tag) < mt_inline.first_inline_site) return;
     mt_site_figures *site = &mt_inline.sites[MT_TAG_SITE(tag)];
     if (!site->object) site->life.unused_bytes += bytes;
 }
