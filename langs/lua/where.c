@@ -241,6 +241,96 @@ static func_slot *slot_find(lua_State *L, lua_Debug *ar)
     return s;
 }
 
+/* ------------------------------------------------------------- levels */
+
+/* lua_getstack finds a level by walking from the top: reading a stack
+ * level by level that way costs the square of its depth (a recursion
+ * 200,000 deep is the Lua test suite's cstack.lua).  A level's CallInfo
+ * links to the one below it, so the walk can take one step a level: the
+ * offset of that link in CallInfo (ldo.h's private struct) is found at
+ * start on a scratch state, by comparing a frame's CallInfo with its
+ * caller's as lua_getstack gives them (link_probe); if no single field
+ * is the link, walks use lua_getstack alone.  The lowest CallInfo,
+ * lua_State's own (base_ci), is no level: its link is NULL. */
+#define LINK_SLOTS 4        /* CallInfo begins func, top, previous, next */
+static int link_at = -1;    /* the link's offset; -1: not found */
+static bool link_probed;
+
+static const void *ci_link(const void *ci)
+{
+    const void *below;
+    memcpy(&below, (const char *)ci + link_at, sizeof below);
+    return below;
+}
+
+static void *link_probe_alloc(void *ud, void *block, size_t osize,
+                              size_t nsize)
+{
+    (void)ud;
+    (void)osize;
+    if (nsize == 0) {
+        free(block);
+        return NULL;
+    }
+    return realloc(block, nsize);
+}
+
+/* Called by link_probe_outer: the one field of this frame's CallInfo that
+ * holds its caller's, which is the lowest level and links to base_ci. */
+static int link_probe_inner(lua_State *L)
+{
+    lua_Debug top, caller, below;
+    int found = -1, matches = 0;
+    if (!lua_getstack(L, 0, &top) || !lua_getstack(L, 1, &caller) ||
+        lua_getstack(L, 2, &below))
+        return 0;
+    for (int slot = 0; slot < LINK_SLOTS; slot++) {
+        const void *field;
+        memcpy(&field, (const char *)top.i_ci + slot * sizeof field,
+               sizeof field);
+        if (field == (const void *)caller.i_ci) {
+            found = slot * (int)sizeof field;
+            matches++;
+        }
+    }
+    if (matches != 1) return 0;
+    link_at = found;
+    const void *base = ci_link(caller.i_ci);
+    if (base == NULL || ci_link(base) != NULL) link_at = -1;
+    return 0;
+}
+
+static int link_probe_outer(lua_State *L)
+{
+    lua_pushcfunction(L, link_probe_inner);
+    lua_call(L, 0, 0);
+    return 0;
+}
+
+static void link_probe(void)
+{
+    lua_State *L;
+    if (link_probed) return;
+    link_probed = true;
+    L = lua_newstate(link_probe_alloc, NULL);
+    if (L == NULL) return;
+    lua_pushcfunction(L, link_probe_outer);
+    if (lua_pcall(L, 0, 0, 0) != LUA_OK) link_at = -1;
+    lua_close(L);
+}
+
+/* ar, the frame at level, becomes the one at level + 1; false past the
+ * lowest. */
+static bool frame_below(lua_State *L, int level, lua_Debug *ar)
+{
+    const void *below;
+    if (link_at < 0) return lua_getstack(L, level + 1, ar);
+    below = ci_link(ar->i_ci);
+    if (below == NULL || ci_link(below) == NULL) return false;
+    ar->i_ci = (struct CallInfo *)below;
+    return true;
+}
+
 /* --------------------------------------------------------- thread stacks */
 
 static thread_stack **known_probe(lua_State *L)
@@ -385,7 +475,8 @@ static bool stack_refresh(thread_stack *s, bool blind)
     lua_Debug ar;
     uint32_t below = NONE;  /* depth of the trusted frame met */
     size_t n = 0;
-    for (int level = 0; lua_getstack(L, level, &ar); level++) {
+    bool more = lua_getstack(L, 0, &ar);
+    for (int level = 0; more; more = frame_below(L, level++, &ar)) {
         frame f;
         if (!blind) {
             uint32_t at = index_find(s, ar.i_ci);
@@ -473,6 +564,7 @@ void where_thread_forget(lua_State *L)
 void where_init(bool whole_paths)
 {
     paths_whole = whole_paths;
+    if (whole_paths) link_probe();
     where_blind = 0;
     ran_from = 0;
     slots = calloc(SLOTS_FIRST, sizeof *slots);

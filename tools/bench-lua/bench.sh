@@ -9,6 +9,8 @@
 #   lua-memtracer off, on, and on with stack traces;
 #   deep recursion (deep_recursion.lua): stack traces with the default
 #   StackLimit against StackLimit=1000000;
+#   recursions to Lua's limits (stack_overflow.lua, cstack.lua's work):
+#   lua-memtracer off against stack traces;
 #   with TESTES, the Lua 5.4 test suite's locals.lua and cstack.lua run
 #   untraced and with stack traces.
 # A benchmark, not a test: read the ratios.
@@ -57,6 +59,12 @@ echo "deep recursion (20000 deep): default StackLimit | StackLimit=1000000"
 python3 "$interleave" "$rounds" \
     default="$lua_mt $stacks $out $here/deep_recursion.lua" \
     limit-1e6="$lua_mt $stacks --memtracer.StackLimit=1000000 $out $here/deep_recursion.lua"
+echo
+
+echo "recursions to Lua's limits: untraced | on, stack traces"
+python3 "$interleave" "$rounds" \
+    untraced="$lua_mt $here/stack_overflow.lua" \
+    on-stacks="$lua_mt $stacks $out $here/stack_overflow.lua"
 echo
 
 if [ -n "$testes" ]; then
