@@ -5,6 +5,7 @@
 #include "out.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -164,11 +165,35 @@ static size_t utf8_length(const unsigned char *s) {
     return n;
 }
 
+/* Whether byte c stands for itself in a JSON string: printable ASCII but
+ * the quote and the backslash. */
+static inline bool json_plain(unsigned char c) {
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+bool tr_json_plain(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (!json_plain((unsigned char)s[i])) return false;
+    return true;
+}
+
+void tr_out_json_plain(tr_out *o, const char *s, size_t n) {
+    tr_out_mem(o, "\"", 1);
+    tr_out_mem(o, s, n);
+    tr_out_mem(o, "\"", 1);
+}
+
 void tr_out_json_str(tr_out *o, const char *text) {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)text;
     tr_out_mem(o, "\"", 1);
     while (*s != '\0') {
+        const unsigned char *run = s;
+        while (json_plain(*s)) s++;
+        if (s > run) {
+            tr_out_mem(o, (const char *)run, (size_t)(s - run));
+            continue;
+        }
         unsigned char c = *s;
         if (c >= 0x80) {
             size_t n = utf8_length(s);
@@ -188,11 +213,9 @@ void tr_out_json_str(tr_out *o, const char *text) {
             tr_out_mem(o, "\\n", 2);
         } else if (c == '\t') {
             tr_out_mem(o, "\\t", 2);
-        } else if (c < 0x20 || c == 0x7f) {
+        } else {
             char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             tr_out_mem(o, esc, 6);
-        } else {
-            tr_out_mem(o, (const char *)s, 1);
         }
         s++;
     }
