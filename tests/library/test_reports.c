@@ -462,6 +462,33 @@ static void test_json_strings_valid(void **state) {
     free(text);
 }
 
+/* The frames of a stack too: a frame of a function whose name or file
+ * must be escaped, beside frames that need none. */
+static void test_json_frame_strings_valid(void **state) {
+    (void)state;
+    vm_start(VM_WORDS(JSON, STACKS));
+    const char name[] = "say \"hi\"\\\n\t\x01\xff caf\xc3\xa9";
+    mt_func odd = mt_func_intern(name, sizeof name - 1, "dir\\odd.fk", 3);
+    vm_call(F_MAIN, 0);
+    vm_call(odd, 2);
+    vm_call(F_MAKE, 4);
+    keep(vm_new(8, T_POINT, F_MAKE, 11));
+    vm_return();
+    vm_return();
+    vm_return();
+    char *text = finish();
+    json_t *r = json_loads(text, 0, NULL);
+    if (r == NULL) fail_msg("not JSON:\n%s", text);
+    jexpect_str(r, "sites.0.stacks.0.frames.0.function", "make");
+    jexpect_str(r, "sites.0.stacks.0.frames.0.file", "prog.fk");
+    jexpect_str(r, "sites.0.stacks.0.frames.1.function",
+                "say \"hi\"\\\n\t\x01\xef\xbf\xbd caf\xc3\xa9");
+    jexpect_str(r, "sites.0.stacks.0.frames.1.file", "dir\\odd.fk");
+    jexpect_str(r, "sites.0.stacks.0.frames.2.function", "main");
+    json_decref(r);
+    free(text);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
@@ -477,6 +504,7 @@ int main(void) {
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_json_strings_valid),
+        cmocka_unit_test(test_json_frame_strings_valid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

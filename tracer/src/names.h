@@ -30,6 +30,7 @@ typedef struct tr_func {
     size_t name_len, file_len;
     int line;
     uint64_t shown_hash;        /* of name and file, as a frame shows them */
+    bool json_plain;            /* name and file need no escaping in JSON */
     int8_t listed;              /* filters: 0 not judged, 1 yes, -1 no */
     uint32_t next_in_bucket;
     /* report scratch: allocations in the function itself and under it,

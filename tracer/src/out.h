@@ -8,6 +8,7 @@
 #ifndef TR_OUT_H
 #define TR_OUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -49,6 +50,12 @@ void tr_out_ratio(tr_out *o, uint64_t numerator, uint64_t denominator);
  * bytes s holds: each byte that is not part of a well-formed UTF-8
  * sequence is written as U+FFFD, the replacement character. */
 void tr_out_json_str(tr_out *o, const char *s);
+/* Whether the n bytes at s stand for themselves in a JSON string literal
+ * (printable ASCII, no quote or backslash). */
+bool tr_json_plain(const char *s, size_t n);
+/* The n bytes at s, which tr_json_plain allows, as a JSON string
+ * literal: what tr_out_json_str writes of them, without looking at each. */
+void tr_out_json_plain(tr_out *o, const char *s, size_t n);
 /* Writes what is buffered; false if any write failed. */
 int tr_out_flush(tr_out *o);
 

@@ -514,6 +514,9 @@ bool tr_frames_next(tr_frames *frames, tr_frame *frame) {
     const tr_func *func = tr_func_of(id);
     frame->function = func->name;
     frame->file = tr_func_file(func);
+    frame->function_len = func->name_len;
+    frame->file_len = func->file_len;
+    frame->json_plain = func->json_plain && func->file != NULL;
     frame->line = frames->line;
     frame->repeat = node->repeat;
     frames->left--;

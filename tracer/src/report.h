@@ -97,6 +97,8 @@ void tr_path_walk(tr_node_visit *enter, tr_node_visit *leave, void *context);
  * into one says how many (repeat). */
 typedef struct tr_frame {
     const char *function, *file;
+    size_t function_len, file_len;
+    bool json_plain;    /* function and file need no escaping in JSON */
     int line;
     uint32_t repeat;
 } tr_frame;

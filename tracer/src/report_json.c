@@ -182,6 +182,13 @@ static void lifetimes(tr_out *out, const mt_site_figures *s) {
     tr_out_str(out, "]}");
 }
 
+/* A frame's function or file as a JSON string. */
+static void frame_text(tr_out *out, const char *text, size_t len,
+                       bool plain) {
+    if (plain) tr_out_json_plain(out, text, len);
+    else tr_out_json_str(out, text);
+}
+
 static void frames(tr_out *out, const tr_stack *stack) {
     tr_frames it;
     tr_frame frame;
@@ -190,8 +197,10 @@ static void frames(tr_out *out, const tr_stack *stack) {
     tr_out_str(out, "[");
     for (bool first = true; tr_frames_next(&it, &frame); first = false) {
         tr_out_str(out, first ? "\n        {" : ",\n        {");
-        key_str(out, "function", frame.function, true);
-        key_str(out, "file", frame.file, false);
+        key(out, "function", true);
+        frame_text(out, frame.function, frame.function_len, frame.json_plain);
+        key(out, "file", false);
+        frame_text(out, frame.file, frame.file_len, frame.json_plain);
         key(out, "line", false);
         tr_out_i64(out, frame.line);
         if (frame.repeat > 1) key_u64(out, "repeat", frame.repeat, false);
