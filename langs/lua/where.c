@@ -247,7 +247,7 @@ static func_slot *slot_find(lua_State *L, lua_Debug *ar)
  * level by level that way costs the square of its depth (a recursion
  * 200,000 deep is the Lua test suite's cstack.lua).  A level's CallInfo
  * links to the one below it, so the walk can take one step a level: the
- * offset of that link in CallInfo (ldo.h's private struct) is found at
+ * offset of that link in CallInfo (lstate.h's private struct) is found at
  * start on a scratch state, by comparing a frame's CallInfo with its
  * caller's as lua_getstack gives them (link_probe); if no single field
  * is the link, walks use lua_getstack alone.  The lowest CallInfo,
