@@ -328,8 +328,12 @@ static NOINLINE void *release(void *block, size_t size)
 }
 
 /* A block obtained (block NULL: osize is a type tag) or resized.  Out of
- * line, so that a release does not pay for its registers. */
-static NOINLINE void *obtain(void *block, size_t osize, size_t nsize)
+ * line, so that a release does not pay for its registers; flattened:
+ * every call in it to code the compiler sees (locating, charging) is
+ * inlined. */
+static NOINLINE __attribute__((flatten)) void *obtain(void *block,
+                                                      size_t osize,
+                                                      size_t nsize)
 {
     block_head *old = block != NULL ? (block_head *)block - 1 : NULL;
     block_head *head;
