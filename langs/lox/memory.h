@@ -148,10 +148,12 @@ static inline void object_release(Obj *object, size_t size) {
 
 /* Bytes of a storage block that hold nothing as it goes (released or
  * outgrown) or as the run ends: its site's unused bytes, until the report
- * (a sampled run does not count them). */
+ * (a sampled run does not count them).  A block a sampled run passed over
+ * (MT_TAG_UNTRACED, as nearly all are there) is told apart first. */
 static inline void heap_unused(const HeapSlot *slot, size_t bytes) {
 #ifndef MT_HOOKS_DISABLED
-    mt_unused_tagged_inline(slot->tag, bytes);
+    if (slot->tag != MT_TAG_UNTRACED)
+        mt_unused_tagged_inline(slot->tag, bytes);
 #else
     (void)slot;
     (void)bytes;
