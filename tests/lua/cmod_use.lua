@@ -10,3 +10,5 @@ local co = coroutine.create(function()
 end)
 assert(cmod.resume(co))
 assert(coroutine.status(co) == "suspended")
+-- A userdata's memory is aligned as malloc's is, as under lua5.4.
+for _ = 1, 8 do assert(cmod.userdata_aligned()) end
