@@ -47,6 +47,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lauxlib.h>
+
 #include "interpose.h"
 
 #define THREADS_MAX 256     /* > LUAI_MAXCCALLS, which bounds nesting */
@@ -307,6 +309,38 @@ static int link_probe_outer(lua_State *L)
     return 0;
 }
 
+/* A Lua frame's function is known again by its closure, without
+ * lua_getinfo's "S" (which builds short_src each time): CallInfo begins
+ * with the stack slot of the function it runs, and a closure's value
+ * begins with its address.  closure_probe checks that layout at start on
+ * the scratch state (a Lua frame's value against lua_topointer); without
+ * it, every frame is read with "Sl".  Each closure met keeps its
+ * function's name in where_closures until its block is released
+ * (where_released). */
+static bool closure_readable;
+where_closure where_closures[1u << WHERE_CLOSURES_BITS];
+
+static const void *closure_of(const void *ci)
+{
+    const void *slot, *value;
+    memcpy(&slot, ci, sizeof slot);
+    memcpy(&value, slot, sizeof value);
+    return value;
+}
+
+/* Called by a Lua chunk (link_probe). */
+static int closure_probe(lua_State *L)
+{
+    lua_Debug caller;
+    if (!lua_getstack(L, 1, &caller) || !lua_getinfo(L, "f", &caller))
+        return 0;
+    closure_readable = lua_type(L, -1) == LUA_TFUNCTION &&
+                       !lua_iscfunction(L, -1) &&
+                       closure_of(caller.i_ci) == lua_topointer(L, -1);
+    lua_pop(L, 1);
+    return 0;
+}
+
 static void link_probe(void)
 {
     lua_State *L;
@@ -316,6 +350,10 @@ static void link_probe(void)
     if (L == NULL) return;
     lua_pushcfunction(L, link_probe_outer);
     if (lua_pcall(L, 0, 0, 0) != LUA_OK) link_at = -1;
+    if (luaL_loadstring(L, "local probe = ... probe()") == LUA_OK) {
+        lua_pushcfunction(L, closure_probe);
+        if (lua_pcall(L, 1, 0, 0) != LUA_OK) closure_readable = false;
+    }
     lua_close(L);
 }
 
@@ -564,7 +602,8 @@ void where_thread_forget(lua_State *L)
 void where_init(bool whole_paths)
 {
     paths_whole = whole_paths;
-    if (whole_paths) link_probe();
+    link_probe();
+    memset(where_closures, 0, sizeof where_closures);
     where_blind = 0;
     ran_from = 0;
     slots = calloc(SLOTS_FIRST, sizeof *slots);
@@ -584,6 +623,7 @@ void where_free(void)
     known_mask = known_used = fresh_cap = 0;
     for (int t = 0; t < THREADS_MAX; t++) stacks[t] = NULL;
     where_forget_last();
+    memset(where_closures, 0, sizeof where_closures);
     slot_mask = slot_used = 0;
 }
 
@@ -733,13 +773,33 @@ bool where_set(mt_func *func, int *line)
     if (t < 0) return false;
     L = threads[t];
     if (!lua_getstack(L, 0, &ar)) return where_set_below(t - 1, 0, func, line);
+    where_closure *known = NULL;
+    if (closure_readable) {
+        const void *closure = closure_of(ar.i_ci);
+        known = &where_closures[where_closure_slot(closure)];
+        if (known->closure == closure) {
+            lua_getinfo(L, "l", &ar);
+            *func = known->func;
+            *line = ar.currentline > 0 ? ar.currentline : 0;
+            return true;
+        }
+        *known = (where_closure){NULL, 0};
+        known->closure = closure;
+    }
     lua_getinfo(L, "Sl", &ar);
-    if (ar.what[0] == 'C') return where_set_below(t, 1, func, line);
+    if (ar.what[0] == 'C') {
+        if (known != NULL) known->closure = NULL;
+        return where_set_below(t, 1, func, line);
+    }
     func_slot *s = slot_last;
     if (s == NULL || !slot_is(s, &ar)) {
         s = slot_find(L, &ar);
-        if (s == NULL) return false;
+        if (s == NULL) {
+            if (known != NULL) known->closure = NULL;
+            return false;
+        }
     }
+    if (known != NULL) known->func = s->func;
     *func = s->func;
     *line = ar.currentline > 0 ? ar.currentline : 0;
     return true;

@@ -55,14 +55,31 @@ bool where_set(mt_func *func, int *line);
 
 /* Every block the state releases, freed or moved by a resize: the function
  * found last is recognised by its source string's address, which stays its
- * own only while that string lives. */
+ * own only while that string lives, and a Lua function met before by its
+ * closure's address, which stays its own only while the closure lives
+ * (where.c's closures). */
 extern const char *where_last_source;
 void where_forget_last(void);
+
+#define WHERE_CLOSURES_BITS 8
+typedef struct where_closure {
+    const void *closure;    /* NULL: empty */
+    mt_func func;
+} where_closure;
+extern where_closure where_closures[1u << WHERE_CLOSURES_BITS];
+
+static inline size_t where_closure_slot(const void *closure)
+{
+    uint64_t h = (uint64_t)(uintptr_t)closure * 0x9E3779B97F4A7C15u;
+    return (size_t)(h >> (64 - WHERE_CLOSURES_BITS));
+}
 
 static inline void where_released(const void *block, size_t size)
 {
     uintptr_t at = (uintptr_t)where_last_source, start = (uintptr_t)block;
+    where_closure *known = &where_closures[where_closure_slot(block)];
     if (at - start < size) where_forget_last();
+    if (known->closure == block) known->closure = NULL;
 }
 
 #endif

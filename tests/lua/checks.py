@@ -218,6 +218,14 @@ def check_names(lua):
         check(listed == only, f"FilterRootName={glob}: lists {listed}")
 
 
+def check_reused_closures(lua):
+    rep = report(lua, "reused.lua")
+    made = sorted((s["line"], s["function"], s["count"])
+                  for s in sites_of(rep, file="reused.lua", type="table"))
+    want = [(5, "local 'make_left'", 2000), (6, "local 'make_right'", 2000)]
+    check(made == want, f"reused.lua: tables by line and function {made}")
+
+
 def check_stacks(lua):
     rep = report(lua, "stacks.lua", "--memtracer.TraceStackTraces=true")
     deep = sites_of(rep, file="stacks.lua", line=4, type="table")
@@ -588,7 +596,8 @@ def main(argv):
         print("usage: checks.py LUA_MEMTRACER [CMOD]", file=sys.stderr)
         return 2
     lua = os.path.abspath(argv[1])
-    for step in [check_contract, check_phases, check_names, check_stacks,
+    for step in [check_contract, check_phases, check_names,
+                 check_reused_closures, check_stacks,
                  check_cuts, check_leaks, check_leaks_text, check_waste,
                  check_outputs, check_bad_options,
                  check_control, check_collections, check_sampled]:
