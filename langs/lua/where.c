@@ -251,12 +251,12 @@ static func_slot *slot_find(lua_State *L, lua_Debug *ar)
  * links to the one below it, so the walk can take one step a level: the
  * offset of that link in CallInfo (lstate.h's private struct) is found at
  * start on a scratch state, by comparing a frame's CallInfo with its
- * caller's as lua_getstack gives them (link_probe); if no single field
+ * caller's as lua_getstack gives them (layout_probe); if no single field
  * is the link, walks use lua_getstack alone.  The lowest CallInfo,
  * lua_State's own (base_ci), is no level: its link is NULL. */
 #define LINK_SLOTS 4        /* CallInfo begins func, top, previous, next */
 static int link_at = -1;    /* the link's offset; -1: not found */
-static bool link_probed;
+static bool layout_probed;
 
 static const void *ci_link(const void *ci)
 {
@@ -328,7 +328,7 @@ static const void *closure_of(const void *ci)
     return value;
 }
 
-/* Called by a Lua chunk (link_probe). */
+/* Called by a Lua chunk (layout_probe). */
 static int closure_probe(lua_State *L)
 {
     lua_Debug caller;
@@ -341,11 +341,13 @@ static int closure_probe(lua_State *L)
     return 0;
 }
 
-static void link_probe(void)
+/* CallInfo's link and its function's closure, as read above, checked
+ * once on a scratch state. */
+static void layout_probe(void)
 {
     lua_State *L;
-    if (link_probed) return;
-    link_probed = true;
+    if (layout_probed) return;
+    layout_probed = true;
     L = lua_newstate(link_probe_alloc, NULL);
     if (L == NULL) return;
     lua_pushcfunction(L, link_probe_outer);
@@ -602,7 +604,7 @@ void where_thread_forget(lua_State *L)
 void where_init(bool whole_paths)
 {
     paths_whole = whole_paths;
-    link_probe();
+    layout_probe();
     memset(where_closures, 0, sizeof where_closures);
     where_blind = 0;
     ran_from = 0;
@@ -773,33 +775,28 @@ bool where_set(mt_func *func, int *line)
     if (t < 0) return false;
     L = threads[t];
     if (!lua_getstack(L, 0, &ar)) return where_set_below(t - 1, 0, func, line);
-    where_closure *known = NULL;
+    const void *closure = NULL;
     if (closure_readable) {
-        const void *closure = closure_of(ar.i_ci);
-        known = &where_closures[where_closure_slot(closure)];
+        closure = closure_of(ar.i_ci);
+        const where_closure *known =
+            &where_closures[where_closure_slot(closure)];
         if (known->closure == closure) {
             lua_getinfo(L, "l", &ar);
             *func = known->func;
             *line = ar.currentline > 0 ? ar.currentline : 0;
             return true;
         }
-        *known = (where_closure){NULL, 0};
-        known->closure = closure;
     }
     lua_getinfo(L, "Sl", &ar);
-    if (ar.what[0] == 'C') {
-        if (known != NULL) known->closure = NULL;
-        return where_set_below(t, 1, func, line);
-    }
+    if (ar.what[0] == 'C') return where_set_below(t, 1, func, line);
     func_slot *s = slot_last;
     if (s == NULL || !slot_is(s, &ar)) {
         s = slot_find(L, &ar);
-        if (s == NULL) {
-            if (known != NULL) known->closure = NULL;
-            return false;
-        }
+        if (s == NULL) return false;
     }
-    if (known != NULL) known->func = s->func;
+    if (closure != NULL)
+        where_closures[where_closure_slot(closure)] =
+            (where_closure){closure, s->func};
     *func = s->func;
     *line = ar.currentline > 0 ? ar.currentline : 0;
     return true;
