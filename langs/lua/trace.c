@@ -486,7 +486,7 @@ int trace_start(const mt_options *o, const char *program)
                                         MT_KIND_OBJECT);
     type_storage = mt_type_intern("storage", strlen("storage"),
                                   MT_KIND_STORAGE);
-    where_init(MT_TRACING_CALLS());
+    where_init(MT_TRACING_CALLS(), mt_inline.sampled);
     memset(site_cache, 0, sizeof site_cache);
     phase_told = MT_PHASE_RUN;
     tracing = true;

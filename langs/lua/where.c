@@ -316,8 +316,9 @@ static int link_probe_outer(lua_State *L)
  * the scratch state (a Lua frame's value against lua_topointer); without
  * it, every frame is read with "Sl".  Each closure met keeps its
  * function's name in where_closures until its block is released
- * (where_released). */
+ * (where_released).  A sampled run, which reads few frames, keeps none. */
 static bool closure_readable;
+bool where_closures_on;
 where_closure where_closures[1u << WHERE_CLOSURES_BITS];
 
 static const void *closure_of(const void *ci)
@@ -601,11 +602,12 @@ void where_thread_forget(lua_State *L)
 
 /* -------------------------------------------------------------- threads */
 
-void where_init(bool whole_paths)
+void where_init(bool whole_paths, bool sampled)
 {
     paths_whole = whole_paths;
     layout_probe();
     memset(where_closures, 0, sizeof where_closures);
+    where_closures_on = closure_readable && !sampled;
     where_blind = 0;
     ran_from = 0;
     slots = calloc(SLOTS_FIRST, sizeof *slots);
@@ -626,6 +628,7 @@ void where_free(void)
     for (int t = 0; t < THREADS_MAX; t++) stacks[t] = NULL;
     where_forget_last();
     memset(where_closures, 0, sizeof where_closures);
+    where_closures_on = false;
     slot_mask = slot_used = 0;
 }
 
@@ -776,7 +779,7 @@ bool where_set(mt_func *func, int *line)
     L = threads[t];
     if (!lua_getstack(L, 0, &ar)) return where_set_below(t - 1, 0, func, line);
     const void *closure = NULL;
-    if (closure_readable) {
+    if (where_closures_on) {
         closure = closure_of(ar.i_ci);
         const where_closure *known =
             &where_closures[where_closure_slot(closure)];

@@ -23,8 +23,9 @@
 #include <memtracer/memtracer.h>
 
 /* whole_paths: every frame (stack traces, call tree, histogram);
- * otherwise the innermost Lua frame only. */
-void where_init(bool whole_paths);
+ * otherwise the innermost Lua frame only.  sampled: a sampled run, which
+ * reads few locations. */
+void where_init(bool whole_paths, bool sampled);
 void where_free(void);
 
 /* The running threads, outermost first: the main thread, then each
@@ -67,6 +68,7 @@ typedef struct where_closure {
     mt_func func;
 } where_closure;
 extern where_closure where_closures[1u << WHERE_CLOSURES_BITS];
+extern bool where_closures_on;  /* closures are kept (where.c) */
 
 static inline size_t where_closure_slot(const void *closure)
 {
@@ -77,9 +79,11 @@ static inline size_t where_closure_slot(const void *closure)
 static inline void where_released(const void *block, size_t size)
 {
     uintptr_t at = (uintptr_t)where_last_source, start = (uintptr_t)block;
-    where_closure *known = &where_closures[where_closure_slot(block)];
     if (at - start < size) where_forget_last();
-    if (known->closure == block) known->closure = NULL;
+    if (where_closures_on) {
+        where_closure *known = &where_closures[where_closure_slot(block)];
+        if (known->closure == block) known->closure = NULL;
+    }
 }
 
 #endif
