@@ -329,16 +329,57 @@ static const void *closure_of(const void *ci)
     return value;
 }
 
-/* Called by a Lua chunk (layout_probe). */
+/* A Lua frame's line is known again by the position of its next
+ * instruction, which CallInfo keeps after its four pointers (savedpc; the
+ * count hook keeps it current), for the closure it was read under: each
+ * closure kept has a stamp of its own, and a line is kept with the stamp,
+ * so that it is never taken for another function's code at that address.
+ * closure_probe checks the layout: two calls a line apart in a chunk,
+ * positions a few instructions apart. */
+#define LINES_BITS 10
+typedef struct line_known {
+    const void *pc;
+    uint64_t stamp;         /* the closure's, when read */
+    int line;
+} line_known;
+static line_known lines_known[1u << LINES_BITS];
+static bool savedpc_readable;
+static uint64_t stamp_next;
+
+static const void *savedpc_of(const void *ci)
+{
+    const void *pc;
+    memcpy(&pc, (const char *)ci + 4 * sizeof pc, sizeof pc);
+    return pc;
+}
+
+static size_t line_slot(const void *pc)
+{
+    uint64_t h = (uint64_t)(uintptr_t)pc * 0x9E3779B97F4A7C15u;
+    return (size_t)(h >> (64 - LINES_BITS));
+}
+
+/* Called by a Lua chunk (layout_probe), twice, from consecutive lines. */
 static int closure_probe(lua_State *L)
 {
+    static const char *first_pc;
     lua_Debug caller;
-    if (!lua_getstack(L, 1, &caller) || !lua_getinfo(L, "f", &caller))
+    if (!lua_getstack(L, 1, &caller) || !lua_getinfo(L, "fl", &caller))
         return 0;
-    closure_readable = lua_type(L, -1) == LUA_TFUNCTION &&
-                       !lua_iscfunction(L, -1) &&
-                       closure_of(caller.i_ci) == lua_topointer(L, -1);
+    bool closure = lua_type(L, -1) == LUA_TFUNCTION &&
+                   !lua_iscfunction(L, -1) &&
+                   closure_of(caller.i_ci) == lua_topointer(L, -1);
+    const char *pc = savedpc_of(caller.i_ci);
     lua_pop(L, 1);
+    if (caller.currentline == 1) {
+        closure_readable = closure;
+        first_pc = pc;
+    } else {
+        closure_readable = closure_readable && closure;
+        savedpc_readable = caller.currentline == 2 && pc > first_pc &&
+                           pc - first_pc <= 64 &&
+                           (pc - first_pc) % sizeof(uint32_t) == 0;
+    }
     return 0;
 }
 
@@ -353,9 +394,10 @@ static void layout_probe(void)
     if (L == NULL) return;
     lua_pushcfunction(L, link_probe_outer);
     if (lua_pcall(L, 0, 0, 0) != LUA_OK) link_at = -1;
-    if (luaL_loadstring(L, "local probe = ... probe()") == LUA_OK) {
+    if (luaL_loadstring(L, "local probe = ... probe()\nprobe()") == LUA_OK) {
         lua_pushcfunction(L, closure_probe);
-        if (lua_pcall(L, 1, 0, 0) != LUA_OK) closure_readable = false;
+        if (lua_pcall(L, 1, 0, 0) != LUA_OK)
+            closure_readable = savedpc_readable = false;
     }
     lua_close(L);
 }
@@ -784,9 +826,20 @@ bool where_set(mt_func *func, int *line)
         const where_closure *known =
             &where_closures[where_closure_slot(closure)];
         if (known->closure == closure) {
-            lua_getinfo(L, "l", &ar);
             *func = known->func;
+            line_known *read = NULL;
+            if (savedpc_readable) {
+                const void *pc = savedpc_of(ar.i_ci);
+                read = &lines_known[line_slot(pc)];
+                if (read->pc == pc && read->stamp == known->stamp) {
+                    *line = read->line;
+                    return true;
+                }
+                *read = (line_known){pc, known->stamp, 0};
+            }
+            lua_getinfo(L, "l", &ar);
             *line = ar.currentline > 0 ? ar.currentline : 0;
+            if (read != NULL) read->line = *line;
             return true;
         }
     }
@@ -799,7 +852,7 @@ bool where_set(mt_func *func, int *line)
     }
     if (closure != NULL)
         where_closures[where_closure_slot(closure)] =
-            (where_closure){closure, s->func};
+            (where_closure){closure, s->func, ++stamp_next};
     *func = s->func;
     *line = ar.currentline > 0 ? ar.currentline : 0;
     return true;

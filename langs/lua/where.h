@@ -66,6 +66,7 @@ void where_forget_last(void);
 typedef struct where_closure {
     const void *closure;    /* NULL: empty */
     mt_func func;
+    uint64_t stamp;         /* this entry's own, for the lines read under it */
 } where_closure;
 extern where_closure where_closures[1u << WHERE_CLOSURES_BITS];
 extern bool where_closures_on;  /* closures are kept (where.c) */

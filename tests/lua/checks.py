@@ -226,6 +226,18 @@ def check_reused_closures(lua):
     check(made == want, f"reused.lua: tables by line and function {made}")
 
 
+def check_lines_known(lua):
+    rep = report(lua, "lines.lua")
+    spread = sorted((s["line"], s["count"])
+                    for s in sites_of(rep, file="spread", type="table"))
+    check(spread == [(line, 3) for line in range(1, 1502)],
+          f"lines.lua: the 1501 lines of spread {spread[:20]}...")
+    chunks = sorted((s["line"], s["count"])
+                    for s in sites_of(rep, file="chunks", type="table"))
+    want = [(2, 1)] + [(line, 2) for line in range(3, 202)] + [(202, 1)]
+    check(chunks == want, f"lines.lua: the 200 chunks' lines {chunks}")
+
+
 def check_stacks(lua):
     rep = report(lua, "stacks.lua", "--memtracer.TraceStackTraces=true")
     deep = sites_of(rep, file="stacks.lua", line=4, type="table")
@@ -597,7 +609,7 @@ def main(argv):
         return 2
     lua = os.path.abspath(argv[1])
     for step in [check_contract, check_phases, check_names,
-                 check_reused_closures, check_stacks,
+                 check_reused_closures, check_lines_known, check_stacks,
                  check_cuts, check_leaks, check_leaks_text, check_waste,
                  check_outputs, check_bad_options,
                  check_control, check_collections, check_sampled]:
