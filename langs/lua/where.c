@@ -24,7 +24,10 @@
  * short_src is compared too, since a collected chunk's source address can
  * be reused.  The function found last is checked by address alone:
  * trace.c reports every block the state releases (where_released), and
- * releasing the block that holds its source forgets it.
+ * releasing the block that holds its source forgets it.  Without whole
+ * paths, a Lua frame met before is read off its CallInfo, not through
+ * lua_getinfo: its function by its closure, its line by its saved
+ * instruction position ("levels" below).
  *
  * Whole paths.  Each thread's frames, C frames included, are kept with
  * the CallInfo identity lua_getstack gives (i_ci).  A CallInfo holds one
