@@ -140,7 +140,8 @@ mt_func mt_func_intern(const char *name, size_t len, const char *file,
         .name = name_copy, .file = file_copy, .name_len = len,
         .file_len = file_len, .line = line,
         .shown_hash = shown_hash,
-        .json_plain = tr_json_plain(name, len) && tr_json_plain(file, file_len)};
+        .json_plain =
+            tr_json_plain(name, len) && tr_json_plain(file, file_len)};
     uint32_t *head = tr_bucket(&names.func_buckets, hash);
     names.funcs[id].next_in_bucket = *head;
     *head = id;
