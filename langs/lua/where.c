@@ -319,7 +319,8 @@ static int link_probe_outer(lua_State *L)
  * the scratch state (a Lua frame's value against lua_topointer); without
  * it, every frame is read with "Sl".  Each closure met keeps its
  * function's name in where_closures until its block is released
- * (where_released).  A sampled run, which reads few frames, keeps none. */
+ * (where_released).  A sampled run, which reads few frames, keeps none,
+ * nor does one with whole paths, which knows its frames by CallInfo. */
 static bool closure_readable;
 bool where_closures_on;
 where_closure where_closures[1u << WHERE_CLOSURES_BITS];
@@ -652,7 +653,7 @@ void where_init(bool whole_paths, bool sampled)
     paths_whole = whole_paths;
     layout_probe();
     memset(where_closures, 0, sizeof where_closures);
-    where_closures_on = closure_readable && !sampled;
+    where_closures_on = closure_readable && !sampled && !whole_paths;
     where_blind = 0;
     ran_from = 0;
     slots = calloc(SLOTS_FIRST, sizeof *slots);
