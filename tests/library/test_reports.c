@@ -28,6 +28,12 @@ static char *finish(void) {
     return text;
 }
 
+static json_t *finish_json(void) {
+    json_t *r = vm_finish_json();
+    while (kept_count > 0) free(kept[--kept_count]);
+    return r;
+}
+
 /* main (prog.fk:1), called from line 0:
  *   line 2: an Array of 64 B
  *   calls make from line 5 twice and from line 6 once
@@ -443,23 +449,26 @@ static void test_deterministic(void **state) {
 /* Names are the guest's bytes, whatever they are: the JSON report
  * escapes quotes, backslashes and control characters and writes a byte
  * that is no UTF-8 as U+FFFD, so it stays valid JSON; UTF-8 passes as
- * it is. */
+ * it is.  ODD_NAME needs each of these, ODD_NAME_JSON is what the report
+ * reads as. */
+static const char ODD_NAME[] = "say \"hi\"\\\n\t\x01\xff caf\xc3\xa9";
+static const char ODD_NAME_JSON[] =
+    "say \"hi\"\\\n\t\x01\xef\xbf\xbd caf\xc3\xa9";
+
+static mt_func odd_func(void) {
+    return mt_func_intern(ODD_NAME, sizeof ODD_NAME - 1, "dir\\odd.fk", 3);
+}
+
 static void test_json_strings_valid(void **state) {
     (void)state;
     vm_start(VM_WORDS(JSON));
-    const char name[] = "say \"hi\"\\\n\t\x01\xff caf\xc3\xa9";
-    mt_func odd = mt_func_intern(name, sizeof name - 1, "dir\\odd.fk", 3);
     mt_type type = mt_type_intern("\xe2\x82\xac\xc3", 4, MT_KIND_OBJECT);
-    keep(vm_new(8, type, odd, 4));
-    char *text = finish();
-    json_t *r = json_loads(text, 0, NULL);
-    if (r == NULL) fail_msg("not JSON:\n%s", text);
-    jexpect_str(r, "sites.0.function",
-                "say \"hi\"\\\n\t\x01\xef\xbf\xbd caf\xc3\xa9");
+    keep(vm_new(8, type, odd_func(), 4));
+    json_t *r = finish_json();
+    jexpect_str(r, "sites.0.function", ODD_NAME_JSON);
     jexpect_str(r, "sites.0.file", "dir\\odd.fk");
     jexpect_str(r, "sites.0.type", "\xe2\x82\xac\xef\xbf\xbd");
     json_decref(r);
-    free(text);
 }
 
 /* The frames of a stack too: a frame of a function whose name or file
@@ -467,26 +476,20 @@ static void test_json_strings_valid(void **state) {
 static void test_json_frame_strings_valid(void **state) {
     (void)state;
     vm_start(VM_WORDS(JSON, STACKS));
-    const char name[] = "say \"hi\"\\\n\t\x01\xff caf\xc3\xa9";
-    mt_func odd = mt_func_intern(name, sizeof name - 1, "dir\\odd.fk", 3);
     vm_call(F_MAIN, 0);
-    vm_call(odd, 2);
+    vm_call(odd_func(), 2);
     vm_call(F_MAKE, 4);
     keep(vm_new(8, T_POINT, F_MAKE, 11));
     vm_return();
     vm_return();
     vm_return();
-    char *text = finish();
-    json_t *r = json_loads(text, 0, NULL);
-    if (r == NULL) fail_msg("not JSON:\n%s", text);
+    json_t *r = finish_json();
     jexpect_str(r, "sites.0.stacks.0.frames.0.function", "make");
     jexpect_str(r, "sites.0.stacks.0.frames.0.file", "prog.fk");
-    jexpect_str(r, "sites.0.stacks.0.frames.1.function",
-                "say \"hi\"\\\n\t\x01\xef\xbf\xbd caf\xc3\xa9");
+    jexpect_str(r, "sites.0.stacks.0.frames.1.function", ODD_NAME_JSON);
     jexpect_str(r, "sites.0.stacks.0.frames.1.file", "dir\\odd.fk");
     jexpect_str(r, "sites.0.stacks.0.frames.2.function", "main");
     json_decref(r);
-    free(text);
 }
 
 int main(void) {
