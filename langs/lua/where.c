@@ -357,12 +357,6 @@ static const void *savedpc_of(const void *ci)
     return pc;
 }
 
-static size_t line_slot(const void *pc)
-{
-    uint64_t h = (uint64_t)(uintptr_t)pc * 0x9E3779B97F4A7C15u;
-    return (size_t)(h >> (64 - LINES_BITS));
-}
-
 /* Called by a Lua chunk (layout_probe), twice, from consecutive lines. */
 static int closure_probe(lua_State *L)
 {
@@ -825,16 +819,16 @@ bool where_set(mt_func *func, int *line)
     L = threads[t];
     if (!lua_getstack(L, 0, &ar)) return where_set_below(t - 1, 0, func, line);
     const void *closure = NULL;
+    where_closure *known = NULL;
     if (where_closures_on) {
         closure = closure_of(ar.i_ci);
-        const where_closure *known =
-            &where_closures[where_closure_slot(closure)];
+        known = &where_closures[where_slot(closure, WHERE_CLOSURES_BITS)];
         if (known->closure == closure) {
             *func = known->func;
             line_known *read = NULL;
             if (savedpc_readable) {
                 const void *pc = savedpc_of(ar.i_ci);
-                read = &lines_known[line_slot(pc)];
+                read = &lines_known[where_slot(pc, LINES_BITS)];
                 if (read->pc == pc && read->stamp == known->stamp) {
                     *line = read->line;
                     return true;
@@ -854,9 +848,7 @@ bool where_set(mt_func *func, int *line)
         s = slot_find(L, &ar);
         if (s == NULL) return false;
     }
-    if (closure != NULL)
-        where_closures[where_closure_slot(closure)] =
-            (where_closure){closure, s->func, ++stamp_next};
+    if (known != NULL) *known = (where_closure){closure, s->func, ++stamp_next};
     *func = s->func;
     *line = ar.currentline > 0 ? ar.currentline : 0;
     return true;

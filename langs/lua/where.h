@@ -71,10 +71,11 @@ typedef struct where_closure {
 extern where_closure where_closures[1u << WHERE_CLOSURES_BITS];
 extern bool where_closures_on;  /* closures are kept (where.c) */
 
-static inline size_t where_closure_slot(const void *closure)
+/* p's slot in a direct-mapped table of 2^bits entries. */
+static inline size_t where_slot(const void *p, unsigned bits)
 {
-    uint64_t h = (uint64_t)(uintptr_t)closure * 0x9E3779B97F4A7C15u;
-    return (size_t)(h >> (64 - WHERE_CLOSURES_BITS));
+    uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15u;
+    return (size_t)(h >> (64 - bits));
 }
 
 static inline void where_released(const void *block, size_t size)
@@ -82,7 +83,8 @@ static inline void where_released(const void *block, size_t size)
     uintptr_t at = (uintptr_t)where_last_source, start = (uintptr_t)block;
     if (at - start < size) where_forget_last();
     if (where_closures_on) {
-        where_closure *known = &where_closures[where_closure_slot(block)];
+        where_closure *known =
+            &where_closures[where_slot(block, WHERE_CLOSURES_BITS)];
         if (known->closure == block) known->closure = NULL;
     }
 }
