@@ -81,43 +81,52 @@ def site_figures(report):
 # figures.calc: (function, line, type) -> count, blocks, bytes, live_count,
 # live_blocks, live_bytes, peak_count, peak_bytes.  Derived in the script.
 FIGURES_SITES = {
-    ('<script>', 3, 'String'): (1, 1, 22, 0, 0, 0, 0, 0),
-    ('<script>', 4, 'String'): (1, 1, 21, 0, 0, 0, 0, 0),
-    ('greeting', 1, 'String'): (4, 4, 105, 0, 0, 0, 0, 0),
-    ('shout', 2, 'String'): (4, 4, 95, 1, 1, 29, 1, 29),
-    ('<script>', 5, 'List'): (1, 1, 32, 0, 0, 0, 1, 32),
-    ('<script>', 5, 'List items'): (0, 2, 192, 0, 0, 0, 0, 128),
-    ('<script>', 6, 'List'): (1, 1, 32, 1, 1, 32, 0, 0),
-    ('<script>', 6, 'List items'): (0, 1, 64, 0, 1, 64, 0, 0),
+    ('<script>', 3, 'String'): (1, 1, 16, 1, 1, 16, 1, 16),
+    ('<script>', 3, 'String chars'): (0, 1, 3, 0, 0, 0, 0, 0),
+    ('<script>', 4, 'String'): (1, 1, 16, 0, 0, 0, 1, 16),
+    ('<script>', 4, 'String chars'): (0, 1, 4, 0, 0, 0, 0, 0),
+    ('twice', 1, 'String'): (2, 2, 32, 0, 0, 0, 1, 16),
+    ('twice', 1, 'String chars'): (0, 4, 19, 0, 0, 0, 0, 11),
+    ('shout', 2, 'String'): (2, 2, 32, 0, 0, 0, 0, 0),
+    ('shout', 2, 'String chars'): (0, 4, 18, 0, 1, 6, 0, 6),
 }
 
 # Nothing lost, nothing unknown freed: checked first, as it explains the rest.
 FIGURES_SUMMARY = {
     'lost_events': 0, 'untracked_frees': 0, 'degraded': False,
-    'allocations': 12, 'blocks': 15, 'bytes': 563,
-    'frees': 10, 'freed_blocks': 12, 'freed_bytes': 438, 'resizes': 1,
-    'peak_bytes': 189, 'peak_at_allocation': 11,
-    'live_allocations': 2, 'live_blocks': 3, 'live_bytes': 125,
+    'allocations': 6, 'blocks': 16, 'bytes': 140,
+    'frees': 5, 'freed_blocks': 14, 'freed_bytes': 118, 'resizes': 4,
+    'peak_bytes': 65, 'peak_at_allocation': 5,
+    'live_allocations': 1, 'live_blocks': 2, 'live_bytes': 22,
 }
 
 # figures.calc with TraceStackTraces=true: each site's call paths, as
 # (count, blocks, bytes, frames innermost first as "function:line").
 FIGURES_STACKS = {
-    ('greeting', 1, 'String'): {
-        (2, 2, 53, ('greeting:1', 'shout:2', '<script>:3')),
-        (2, 2, 52, ('greeting:1', 'shout:2', '<script>:4')),
+    ('twice', 1, 'String'): {
+        (1, 1, 16, ('twice:1', 'shout:2', '<script>:3')),
+        (1, 1, 16, ('twice:1', 'shout:2', '<script>:4')),
+    },
+    ('twice', 1, 'String chars'): {
+        (0, 2, 8, ('twice:1', 'shout:2', '<script>:3')),
+        (0, 2, 11, ('twice:1', 'shout:2', '<script>:4')),
     },
     ('shout', 2, 'String'): {
-        (2, 2, 48, ('shout:2', '<script>:3')),
-        (2, 2, 47, ('shout:2', '<script>:4')),
+        (1, 1, 16, ('shout:2', '<script>:3')),
+        (1, 1, 16, ('shout:2', '<script>:4')),
     },
-    ('<script>', 5, 'List items'): {(0, 2, 192, ('<script>:5',))},
+    ('shout', 2, 'String chars'): {
+        (0, 2, 8, ('shout:2', '<script>:3')),
+        (0, 2, 10, ('shout:2', '<script>:4')),
+    },
 }
+
+FIGURES_STDOUT = 'heyhey!\n42\n'
 
 
 def check_figures(proc, report):
     check('exit status', proc.returncode, 0)
-    check('stdout', proc.stdout, 'hello, world!\n5\n')
+    check('stdout', proc.stdout, FIGURES_STDOUT)
     check('stderr', proc.stderr, '')
     check('format', (report['format'], report['language'], report['program']),
           ('memtracer', 'calc', 'figures.calc'))
@@ -166,17 +175,17 @@ def case_table(calc, tmp):
     # printed on standard output.
     proc = run(calc, tmp, '--memtracer', script(tmp, 'figures.calc'))
     check('exit status', proc.returncode, 0)
-    check('stdout', proc.stdout, 'hello, world!\n5\n')
+    check('stdout', proc.stdout, FIGURES_STDOUT)
     check('header', proc.stderr.splitlines()[0],
-          'Memory Tracer. Recorded 12 allocations, 563 B; peak 189 B live; '
-          '2 live at exit (125 B).')
+          'Memory Tracer. Recorded 6 allocations, 140 B; peak 65 B live; '
+          '1 live at exit (22 B).')
 
 
 def case_untraced(calc, tmp):
     # Without --memtracer the hooks are off: calc runs, and says nothing more.
     proc = run(calc, tmp, script(tmp, 'figures.calc'))
     check('exit status', proc.returncode, 0)
-    check('stdout', proc.stdout, 'hello, world!\n5\n')
+    check('stdout', proc.stdout, FIGURES_STDOUT)
     check('stderr', proc.stderr, '')
 
 
@@ -185,18 +194,19 @@ def case_error(calc, tmp):
     check('exit status', proc.returncode, 70)
     check('stdout', proc.stdout, '')
     check('stderr', proc.stderr,
-          "calc: error.calc:2: 'concat' cannot take a list\n")
+          "calc: error.calc:1: 'concat' takes strings\n")
     check('exit', report['exit'], {'status': 70, 'reason': 'error'})
     expected = {
-        'lost_events': 0, 'allocations': 2, 'blocks': 3, 'bytes': 116,
-        'frees': 0, 'freed_bytes': 0, 'live_allocations': 2,
-        'live_blocks': 3, 'live_bytes': 116}
+        'lost_events': 0, 'allocations': 2, 'blocks': 5, 'bytes': 45,
+        'resizes': 1, 'frees': 1, 'freed_blocks': 3, 'freed_bytes': 23,
+        'peak_bytes': 41, 'peak_at_allocation': 2, 'live_allocations': 1,
+        'live_blocks': 2, 'live_bytes': 22}
     for key, value in expected.items():
         check('summary.' + key, report['summary'][key], value)
     check('sites', site_figures(report), {
-        ('<script>', 1, 'String'): (1, 1, 20, 1, 1, 20, 1, 20),
-        ('<script>', 1, 'List'): (1, 1, 32, 1, 1, 32, 1, 32),
-        ('<script>', 1, 'List items'): (0, 1, 64, 0, 1, 64, 0, 64),
+        ('<script>', 2, 'String'): (2, 2, 32, 1, 1, 16, 2, 32),
+        ('<script>', 2, 'String chars'): (0, 2, 7, 0, 0, 0, 0, 3),
+        ('join', 1, 'String chars'): (0, 1, 6, 0, 1, 6, 0, 6),
     })
 
 
@@ -232,6 +242,61 @@ def case_unwritable(calc, tmp):
     if len(lines) != 1 or not lines[0].startswith('calc: ') or \
             'r.json' not in lines[0]:
         fail('stderr %r, expected one line naming r.json' % proc.stderr)
+
+
+def case_usage(calc, tmp):
+    # No script, two scripts, or a word calc does not know: one line, exit
+    # 64, nothing run.
+    name = script(tmp, 'figures.calc')
+    for args in ((), ('--memtracer',), (name, name), ('-x', name)):
+        proc = run(calc, tmp, *args)
+        check('%r: exit status' % (args,), proc.returncode, 64)
+        check('%r: stdout' % (args,), proc.stdout, '')
+        check('%r: stderr' % (args,), proc.stderr,
+              'calc: usage: calc [--memtracer[.OPTION=VALUE]]... SCRIPT\n')
+
+
+def case_unreadable(calc, tmp):
+    # A script that cannot be read: one line naming it, exit 66, nothing
+    # run; an empty one runs, and does nothing.
+    os.mkdir(os.path.join(tmp, 'folder.calc'))
+    for name, why in (('missing.calc', 'No such file or directory'),
+                      ('folder.calc', 'Is a directory')):
+        proc = run(calc, tmp, '--memtracer', name)
+        check(name + ': exit status', proc.returncode, 66)
+        check(name + ': stdout', proc.stdout, '')
+        check(name + ': stderr', proc.stderr,
+              "calc: cannot read '%s': %s\n" % (name, why))
+    open(os.path.join(tmp, 'empty.calc'), 'w').close()
+    proc = run(calc, tmp, 'empty.calc')
+    check('empty.calc', (proc.returncode, proc.stdout, proc.stderr),
+          (0, '', ''))
+
+
+# Scripts that go wrong: each error is one line naming the script, the line
+# and the token, and exit 70 -- never a crash.
+SCRIPT_ERRORS = (
+    ('1 +', "bad.calc:1: '+' needs more values"),
+    ('"a" 1 -', "bad.calc:1: '-' takes numbers"),
+    ('\n1 "b" concat', "bad.calc:2: 'concat' takes strings"),
+    ('1 frob', "bad.calc:1: 'frob' is not a word here"),
+    ('1 ;', "bad.calc:1: ';' is not a word here"),
+    (': w : v ;\nw', "bad.calc:1: ':' is not a word here"),
+    (': w 1 2', "bad.calc:1: ':' needs a name and a ';'"),
+    (': ;', "bad.calc:1: ':' needs a name and a ';'"),
+    (': loop\n  loop ;\nloop', "bad.calc:2: 'loop' calls too deep"),
+    (': more 1 1 1 1 1 more ;\nmore', "bad.calc:1: '1' overflows the stack"),
+)
+
+
+def case_script_errors(calc, tmp):
+    path = os.path.join(tmp, 'bad.calc')
+    for text, message in SCRIPT_ERRORS:
+        with open(path, 'w', encoding='utf-8') as f:
+            f.write(text + '\n')
+        proc = run(calc, tmp, 'bad.calc')
+        check('%r: exit status' % text, proc.returncode, 70)
+        check('%r: stderr' % text, proc.stderr, 'calc: ' + message + '\n')
 
 
 # The cases that assert bytes, which depend on the sizes of C's types.
