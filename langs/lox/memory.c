@@ -39,9 +39,9 @@ void heap_exhausted(void) {
 
 #ifndef MT_HOOKS_DISABLED
 
-/* The traced halves of the chokepoint that are out of line (the other,
- * resize_traced, is in memory.h): a block is counted once the allocator
- * has given it, at the site where.c finds for it. */
+/* The traced chokepoint's parts that are out of line (the common ones,
+ * resize_traced and object_obtain_traced, are inline in memory.h): a
+ * release, and the calls made when the inline functions decline. */
 
 /* A release the inline functions could not count. */
 static __attribute__((noinline, cold)) void release_called(mt_tag tag,
@@ -58,14 +58,23 @@ void *release_traced(void *pointer, size_t old_size, HeapSlot *slot) {
     return NULL;
 }
 
-Obj *object_obtain_traced(size_t size, mt_type type) {
-    mt_site site = where_site(type, WHERE_OBJECT);
-    heap_account(0, size);
-    Obj *object = heap_realloc(NULL, size);
-    where_path_ready(site);
-    if (!mt_alloc_at_inline(site, size, &object->tag))
-        object->tag = mt_alloc_at(site, size);
-    return object;
+/* A block the inline functions declined to count.  While calls are
+ * traced, they decline while the current path is not known: once it is,
+ * they may count it after all. */
+mt_tag resize_called(mt_site site, mt_tag old, size_t old_size,
+                     size_t new_size) {
+    mt_tag tag;
+    if (where_path_ready(site) &&
+        mt_resize_at_inline(site, old, old_size, new_size, &tag))
+        return tag;
+    return mt_resize_at(site, old, old_size, new_size);
+}
+
+mt_tag obtain_called(mt_site site, size_t size) {
+    mt_tag tag;
+    if (where_path_ready(site) && mt_alloc_at_inline(site, size, &tag))
+        return tag;
+    return mt_alloc_at(site, size);
 }
 
 #endif

@@ -61,12 +61,17 @@ static inline void *heap_realloc(void *pointer, size_t new_size) {
 }
 
 /* reallocate()'s halves: untraced, and traced (told to the tracer): a
- * block obtained or resized, inline (below), and one released. */
+ * block obtained or resized, inline (below), and one released.  The
+ * traced halves count a block inline (<memtracer/inline.h>) and call the
+ * tracer, out of line, only when that declines. */
 void *reallocate_plain(void *pointer, size_t old_size, size_t new_size);
 #ifndef MT_HOOKS_DISABLED
 static inline void *resize_traced(void *pointer, size_t old_size,
                                   size_t new_size, HeapSlot *slot);
 void *release_traced(void *pointer, size_t old_size, HeapSlot *slot);
+mt_tag resize_called(mt_site site, mt_tag old, size_t old_size,
+                     size_t new_size);
+mt_tag obtain_called(mt_site site, size_t size);
 #endif
 
 /* A block obtained (pointer NULL), resized, or released (new_size 0).
@@ -102,16 +107,24 @@ static inline void *resize_traced(void *pointer, size_t old_size,
     mt_site site = where_site(where_storage_type(slot), WHERE_STORAGE);
     heap_account(old_size, new_size);
     void *result = heap_realloc(pointer, new_size);
-    where_path_ready(site);
     if (!mt_resize_at_inline(site, slot->tag, old_size, new_size, &slot->tag))
-        slot->tag = mt_resize_at(site, slot->tag, old_size, new_size);
+        slot->tag = resize_called(site, slot->tag, old_size, new_size);
     return result;
 }
 #endif
 
 Obj *object_obtain_plain(size_t size);
 #ifndef MT_HOOKS_DISABLED
-Obj *object_obtain_traced(size_t size, mt_type type);
+/* A new object, counted as resize_traced counts a block.  Inline in its
+ * one caller, the constructors' common core (object.c). */
+static inline Obj *object_obtain_traced(size_t size, mt_type type) {
+    mt_site site = where_site(type, WHERE_OBJECT);
+    heap_account(0, size);
+    Obj *object = heap_realloc(NULL, size);
+    if (!mt_alloc_at_inline(site, size, &object->tag))
+        object->tag = obtain_called(site, size);
+    return object;
+}
 #endif
 
 /* A new object's block, its header's tag set in the VM with hooks;
@@ -135,11 +148,11 @@ static inline Obj *object_obtain(size_t size, ObjType type,
 
 /* An object's block released.  Inline: the sweep releases every dead
  * object through it.  One a sampled run passed over (MT_TAG_UNTRACED, as
- * nearly all are there) counts nothing, and is told apart first. */
+ * nearly all are there) counts nothing: mt_free_tagged_inline answers
+ * true for it at once. */
 static inline void object_release(Obj *object, size_t size) {
 #ifndef MT_HOOKS_DISABLED
-    if (object->tag != MT_TAG_UNTRACED &&
-        !mt_free_tagged_inline(object->tag, size))
+    if (!mt_free_tagged_inline(object->tag, size))
         mt_free_tagged(object->tag, size);
 #endif
     vm.bytes_allocated -= size;

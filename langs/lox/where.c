@@ -68,22 +68,6 @@ void where_begin(void) {
     memset(path_memo, 0, sizeof path_memo);
 }
 
-#define CONTAINER_OF(pointer, type, member) \
-    ((type *)((char *)(pointer) - offsetof(type, member)))
-
-mt_type where_storage_type(const HeapSlot *slot) {
-    switch ((HeapOwner)slot->owner) {
-    case OWNER_VM: return MT_TYPE_INTERNAL;
-    case OWNER_INSTANCE_FIELDS:
-        return where_class_type(
-            CONTAINER_OF(slot, ObjInstance, fields.slot)->klass, CLASS_FIELDS);
-    case OWNER_CLASS_METHODS:
-        return where_class_type(CONTAINER_OF(slot, ObjClass, methods.slot),
-                                CLASS_METHODS);
-    default: return where_names.storage[slot->owner];
-    }
-}
-
 mt_type where_class_named(ObjClass *klass, int which) {
     const char *name = klass->name->chars;
     size_t length = (size_t)klass->name->length;

@@ -79,9 +79,27 @@ static inline mt_type where_object_type(ObjType type, ObjClass *klass) {
 
 /* The tracer's type of a block that is not an object, by its owner:
  * "Array elements", "Point fields", ...; <internal> for the VM's own.
- * Out of line: inlined into the chokepoint, GCC follows a slot it knows
- * is in vm into the owners' structs and warns (-Warray-bounds). */
-mt_type where_storage_type(const HeapSlot *slot);
+ * Inline in the chokepoint, GCC follows a slot it knows is in vm (the
+ * gray stack's, OWNER_VM) into the owners' structs on branches that
+ * owner never takes, and warns (-Warray-bounds): not for this function. */
+#define WHERE_OWNER_OF(slot, type, member) \
+    ((type *)((char *)(slot) - offsetof(type, member)))
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Warray-bounds"
+static inline mt_type where_storage_type(const HeapSlot *slot) {
+    switch ((HeapOwner)slot->owner) {
+    case OWNER_VM: return MT_TYPE_INTERNAL;
+    case OWNER_INSTANCE_FIELDS:
+        return where_class_type(
+            WHERE_OWNER_OF(slot, ObjInstance, fields.slot)->klass,
+            CLASS_FIELDS);
+    case OWNER_CLASS_METHODS:
+        return where_class_type(WHERE_OWNER_OF(slot, ObjClass, methods.slot),
+                                CLASS_METHODS);
+    default: return where_names.storage[slot->owner];
+    }
+}
+#pragma GCC diagnostic pop
 
 /* The slow half of where_site: outside the VM's frames (frame NULL), or
  * an instruction that has not allocated that type yet. */
@@ -146,14 +164,16 @@ static inline int where_frame_line(const CallFrame *frame) {
  * the innermost's current. */
 __attribute__((noinline)) void where_path_build(void);
 
-/* Before a block at site is counted, while calls are traced: the current
- * path known (the inline functions decline while it is not, and the call
- * needs it), unless the block is the tracer's own to count (the VM's
- * memory). */
-static inline void where_path_ready(mt_site site) {
-    if (MT_TRACING_CALLS() && mt_path_current() == 0 &&
-        site >= MT_FIRST_COUNTED_SITE)
-        where_path_build();
+/* Before a block at site is counted by a call, while calls are traced:
+ * the current path known (the inline functions decline while it is not;
+ * the call needs it), unless the block is the tracer's own to count (the
+ * VM's memory).  Whether it was built here. */
+static inline bool where_path_ready(mt_site site) {
+    if (!(MT_TRACING_CALLS() && mt_path_current() == 0 &&
+          site >= MT_FIRST_COUNTED_SITE))
+        return false;
+    where_path_build();
+    return true;
 }
 
 #endif
