@@ -191,21 +191,20 @@ static void test_inline_same_report_table(void **state) {
     same_report(VM_WORDS("--memtracer.Output=table"), 10);
 }
 
-/* TraceMem=50: the Points of 32 B and the chars of 40 B
- * are below it and need the call, which counts them as filtered; their
- * releases are counted inline all the same.  Inline: the Array, the two
- * resizes, p0's, the chars' and the untraced block's release. */
-static void test_inline_declines_below_trace_mem(void **state) {
+/* TraceMem=50: the calls count the Points of 32 B and the chars of 40 B
+ * as filtered; the inline functions decline every block obtained, large
+ * or small, and count the releases: p0's, the chars' and the untraced
+ * block's. */
+static void test_inline_declines_with_trace_mem(void **state) {
     (void)state;
-    same_report(VM_WORDS(JSON, "--memtracer.TraceMem=50"), 6);
+    same_report(VM_WORDS(JSON, "--memtracer.TraceMem=50"), 3);
     vm_start(VM_WORDS(JSON, "--memtracer.TraceMem=50"));
     vm_inline = true;
     mt_tag tag = MT_TAG_UNTRACED;
-    assert_false(mt_alloc_at_inline(mt_site_at(F_MAKE, 11, T_POINT), 49, &tag));
+    assert_false(mt_alloc_at_inline(mt_site_at(F_MAKE, 11, T_POINT), 50, &tag));
     assert_int_equal(tag, MT_TAG_UNTRACED);  /* unchanged */
-    assert_true(mt_alloc_at_inline(mt_site_at(F_MAKE, 11, T_POINT), 50, &tag));
     json_t *r = vm_finish_json();
-    jexpect(r, "summary.bytes", 50);  /* the declined one was not counted */
+    jexpect(r, "summary.bytes", 0);  /* the declined one was not counted */
     json_decref(r);
 }
 
@@ -305,7 +304,7 @@ int main(void) {
         cmocka_unit_test(test_untraced_block_released),
         cmocka_unit_test(test_inline_same_report_json),
         cmocka_unit_test(test_inline_same_report_table),
-        cmocka_unit_test(test_inline_declines_below_trace_mem),
+        cmocka_unit_test(test_inline_declines_with_trace_mem),
         cmocka_unit_test(test_inline_declines_with_stacks),
         cmocka_unit_test(test_inline_declines_with_node_figures),
         cmocka_unit_test(test_inline_path_kept_by_vm),

@@ -54,20 +54,25 @@ void tr_record_begin(void) {
     tr_record_refresh();
 }
 
+/* Whether the inline functions may count a block at all. */
+static bool counted_inline;
+
+/* They count until the timeline's next point is due, or not at all. */
+static void count_until_set(void) {
+    mt_inline.count_until = counted_inline ? tr_timeline_next : 0;
+}
+
 void tr_record_refresh(void) {
-    size_t listed_from = tr_state.options.trace_mem > 0
-                             ? tr_state.options.trace_mem
-                             : 1;
     /* Stack traces alone are counted inline, but for the test of a
      * signal in the middle of counting (MEMTRACER_RAISE_AT). */
     bool paths_inline = tr_state.options.trace_stacks &&
                         !tr_state.node_figures && raise_countdown == 0;
     mt_inline.stack_cache =
         mt_calls_active && paths_inline ? tr_stack_cache : NULL;
-    mt_inline.min_size = (mt_calls_active && !paths_inline) ||
-                                 !tr_state.recording || mt_inline.sampled
-                             ? SIZE_MAX
-                             : listed_from;
+    counted_inline = !(mt_calls_active && !paths_inline) &&
+                     tr_state.recording && !mt_inline.sampled &&
+                     tr_state.options.trace_mem <= 1;
+    count_until_set();
     mt_inline.first_inline_site =
         mt_inline.sampled ? UINT32_MAX : MT_FIRST_COUNTED_SITE;
 }
@@ -147,8 +152,10 @@ static ALWAYS_INLINE mt_tag count_at(mt_site site, size_t size, uint64_t n,
         atomic_signal_fence(memory_order_seq_cst);
     }
     mt_site_count(site, size, n);
-    if (UNLIKELY(mt_inline.bytes >= mt_inline.timeline_next))
+    if (UNLIKELY(mt_inline.bytes >= tr_timeline_next)) {
         tr_timeline_tick();
+        count_until_set();
+    }
     if (with_path) {
         if (UNLIKELY(raise_countdown != 0)) raise_armed();
         path_count(site, size, n);

@@ -9,8 +9,8 @@
 
 /* Clears what the events keep besides the sites, for a new start. */
 void tr_record_begin(void);
-/* Works out again, from the options and modes, which blocks the inline
- * functions may count (mt_inline.min_size). */
+/* Works out again, from the options, the modes and the timeline, until
+ * when the inline functions may count (mt_inline.count_until). */
 void tr_record_refresh(void);
 /* mt_reset's part here: the VM's own blocks count from what is live. */
 void tr_record_reset(void);

@@ -22,6 +22,8 @@ static struct {
     struct timespec start;
 } timeline;
 
+uint64_t tr_timeline_next = UINT64_MAX;
+
 uint64_t tr_timeline_clock(void) {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -34,7 +36,7 @@ bool tr_timeline_begin(void) {
     clock_gettime(CLOCK_MONOTONIC, &timeline.start);
     timeline.points = tr_mem_calloc(TR_TIMELINE_POINTS, sizeof(tr_point));
     if (timeline.points == NULL) {
-        mt_inline.timeline_next = UINT64_MAX;
+        tr_timeline_next = UINT64_MAX;
         return false;
     }
     tr_timeline_restart();
@@ -46,7 +48,7 @@ void tr_timeline_restart(void) {
     timeline.count = 0;
     timeline.interval = FIRST_INTERVAL;
     if (timeline.points == NULL) return;
-    mt_inline.timeline_next =
+    tr_timeline_next =
         (mt_inline.bytes / timeline.interval + 1) * timeline.interval;
 }
 
@@ -74,7 +76,7 @@ void tr_timeline_tick(void) {
     atomic_signal_fence(memory_order_seq_cst);  /* written, then counted */
     timeline.count++;
     /* The next multiple of the interval past the bytes obtained now. */
-    mt_inline.timeline_next =
+    tr_timeline_next =
         (mt_inline.bytes / timeline.interval + 1) * timeline.interval;
 }
 

@@ -24,14 +24,17 @@ typedef struct tr_point {
     uint64_t time_ns;     /* since tracing started */
 } tr_point;
 
+/* The bytes obtained (mt_inline.bytes) at which the next point is due. */
+extern uint64_t tr_timeline_next;
+
 /* Sets the timeline up empty, its first point due after the first
- * interval (mt_inline.timeline_next); false when memory is exhausted. */
+ * interval; false when memory is exhausted. */
 bool tr_timeline_begin(void);
 /* Empties the timeline and restarts its wall clock, keeping its array: the
  * next point is due at the first interval's next multiple. */
 void tr_timeline_restart(void);
-/* Takes the points that are due (mt_inline.bytes has passed
- * timeline_next). */
+/* Takes the point that is due (mt_inline.bytes has reached
+ * tr_timeline_next). */
 void tr_timeline_tick(void);
 
 /* The points so far, oldest first, and the interval between them. */

@@ -252,6 +252,7 @@ void mt_reset(void) {
     state->resizes = 0;
     tr_state.untracked_frees = 0;
     tr_timeline_restart();
+    tr_record_refresh();
 }
 
 int mt_snapshot(const char *path) {

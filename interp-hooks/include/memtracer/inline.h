@@ -107,16 +107,18 @@ typedef struct mt_inline_state {
     uint64_t objects;                    /* objects obtained so far */
     uint64_t bytes;                      /* bytes obtained so far */
     uint64_t live_bytes;
+    /* The peak of live bytes, as last taken: live bytes may stand above
+     * it until they next fall (mt_site_uncount) or a report settles it. */
     uint64_t peak_bytes;
     uint64_t peak_objects;               /* objects when the peak was set */
     uint64_t peak_at_bytes;              /* bytes obtained by then */
     uint64_t resizes;
-    uint64_t timeline_next;              /* bytes at which a point is due */
     uint64_t gc_cycles;                  /* collections the VM reported */
-    /* Smaller blocks need the call: TraceMem lists them elsewhere.  The
-     * largest size_t while every event needs the call (call paths, a
-     * sampled run). */
-    size_t min_size;
+    /* The inline functions count a block while bytes, with it, stay below
+     * this: the bytes at which the next point of the timeline is due; 0
+     * while every block needs the call (recording stopped, TraceMem, call
+     * paths for the histogram or the call tree, a sampled run). */
+    uint64_t count_until;
     /* A sampled run: bytes to obtain before the next sample; 0 in a run
      * that is not sampled, so that no block falls short of it. */
     int64_t sample_left;
@@ -154,7 +156,8 @@ static inline void mt_site_peak_keep(mt_site_figures *site) {
 
 /* Counts n blocks of size bytes obtained at site, a listed site or the
  * filtered ones (n > 1: a sampled block's weight).  The library counts
- * with it too. */
+ * with it too.  Live bytes only rise here, so their peak is taken when
+ * they are about to fall (mt_site_uncount) or by the report. */
 static inline void mt_site_count(mt_site id, size_t size, uint64_t n) {
     mt_inline_state *state = &mt_inline;
     mt_site_figures *site = &state->sites[id];
@@ -164,17 +167,6 @@ static inline void mt_site_count(mt_site id, size_t size, uint64_t n) {
     state->objects += site->object * n;
     state->bytes += size * n;
     state->live_bytes += size * n;
-    if (state->live_bytes > state->peak_bytes) {
-        /* The block counted, then the epoch moved, then the peak: a
-         * report from a signal in between reads every site's share as what
-         * it holds now, the block in it, and the peak as their sum. */
-        MT_SIGNAL_ORDER();
-        state->peak_epoch++;
-        MT_SIGNAL_ORDER();
-        state->peak_bytes = state->live_bytes;
-        state->peak_objects = state->objects;
-        state->peak_at_bytes = state->bytes;
-    }
 }
 
 /* Counts a block of size bytes obtained at site; its tag. */
@@ -238,13 +230,25 @@ static inline unsigned mt_age_bucket(mt_tag tag) {
 }
 
 /* Counts out n blocks of size bytes tagged at a counted site.  The
- * library counts with it too. */
+ * library counts with it too.  Live bytes above their peak are about to
+ * fall: that peak is now, every site's share of it what it holds. */
 static inline void mt_site_uncount(mt_tag tag, size_t size, uint64_t n) {
-    mt_site_figures *site = &mt_inline.sites[MT_TAG_SITE(tag)];
+    mt_inline_state *state = &mt_inline;
+    if (state->live_bytes > state->peak_bytes) {
+        /* The epoch moved, then the peak: a report from a signal in
+         * between reads every site's share as what it holds now, and
+         * the peak as their sum. */
+        state->peak_epoch++;
+        MT_SIGNAL_ORDER();
+        state->peak_bytes = state->live_bytes;
+        state->peak_objects = state->objects;
+        state->peak_at_bytes = state->bytes;
+    }
+    mt_site_figures *site = &state->sites[MT_TAG_SITE(tag)];
     mt_site_peak_keep(site);
     site->freed_blocks += n;
     site->freed_bytes += size * n;
-    mt_inline.live_bytes -= size * n;
+    state->live_bytes -= size * n;
 }
 
 /* Counts out a block of size bytes tagged at a counted site: released
@@ -268,8 +272,7 @@ static inline void mt_unused_tagged_inline(mt_tag tag, size_t bytes) {
 /* Whether a block of size bytes at site can be counted inline. */
 static inline bool mt_inline_countable(mt_site id, size_t size) {
     return !MT_UNLIKELY(id < MT_FIRST_COUNTED_SITE ||
-                        size < mt_inline.min_size ||
-                        mt_inline.bytes + size >= mt_inline.timeline_next);
+                        mt_inline.bytes + size >= mt_inline.count_until);
 }
 
 /* In a sampled run, whether a block of size bytes falls short of the
