@@ -54,22 +54,25 @@ void tr_record_begin(void) {
     tr_record_refresh();
 }
 
-/* Whether the inline functions may count a block at all. */
-static bool counted_inline;
+/* Whether the inline functions may count a block at all, and whether
+ * with its call path. */
+static bool counted_inline, paths_inline;
 
 /* They count until the timeline's next point is due, or not at all. */
 static void count_until_set(void) {
-    mt_inline.count_until = counted_inline ? tr_timeline_next : 0;
+    uint64_t until = counted_inline ? tr_timeline_next : 0;
+    mt_inline.count_until = paths_inline ? 0 : until;
+    mt_inline.count_paths_until = paths_inline ? until : 0;
 }
 
 void tr_record_refresh(void) {
     /* Stack traces alone are counted inline, but for the test of a
      * signal in the middle of counting (MEMTRACER_RAISE_AT). */
-    bool paths_inline = tr_state.options.trace_stacks &&
-                        !tr_state.node_figures && raise_countdown == 0;
-    mt_inline.stack_cache =
-        mt_calls_active && paths_inline ? tr_stack_cache : NULL;
-    counted_inline = !(mt_calls_active && !paths_inline) &&
+    bool stacks_inline = tr_state.options.trace_stacks &&
+                         !tr_state.node_figures && raise_countdown == 0;
+    paths_inline = mt_calls_active && stacks_inline;
+    mt_inline.stack_cache = paths_inline ? tr_stack_cache : NULL;
+    counted_inline = !(mt_calls_active && !stacks_inline) &&
                      tr_state.recording && !mt_inline.sampled &&
                      tr_state.options.trace_mem <= 1;
     count_until_set();

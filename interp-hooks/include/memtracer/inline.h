@@ -115,10 +115,13 @@ typedef struct mt_inline_state {
     uint64_t resizes;
     uint64_t gc_cycles;                  /* collections the VM reported */
     /* The inline functions count a block while bytes, with it, stay below
-     * this: the bytes at which the next point of the timeline is due; 0
-     * while every block needs the call (recording stopped, TraceMem, call
-     * paths for the histogram or the call tree, a sampled run). */
+     * count_until (at its site) or count_paths_until (at its site and its
+     * call path, with stack traces): the bytes at which the next point of
+     * the timeline is due, or 0.  Both are 0 while every block needs the
+     * call (recording stopped, TraceMem, call paths for the histogram or
+     * the call tree, a sampled run). */
     uint64_t count_until;
+    uint64_t count_paths_until;
     /* A sampled run: bytes to obtain before the next sample; 0 in a run
      * that is not sampled, so that no block falls short of it. */
     int64_t sample_left;
@@ -269,10 +272,12 @@ static inline void mt_unused_tagged_inline(mt_tag tag, size_t bytes) {
     if (!site->object) site->life.unused_bytes += bytes;
 }
 
-/* Whether a block of size bytes at site can be counted inline. */
-static inline bool mt_inline_countable(mt_site id, size_t size) {
+/* Whether a block of size bytes at site can be counted inline, before
+ * the bytes obtained reach until. */
+static inline bool mt_inline_countable(mt_site id, size_t size,
+                                       uint64_t until) {
     return !MT_UNLIKELY(id < MT_FIRST_COUNTED_SITE ||
-                        mt_inline.bytes + size >= mt_inline.count_until);
+                        mt_inline.bytes + size >= until);
 }
 
 /* In a sampled run, whether a block of size bytes falls short of the
@@ -287,18 +292,18 @@ static inline bool mt_sample_skips(size_t size) {
  * needed. */
 static inline bool mt_alloc_at_inline(mt_site site, size_t size,
                                       mt_tag *tag) {
-    if (!mt_inline_countable(site, size)) {
-        if (!mt_sample_skips(size)) return false;
-        *tag = MT_TAG_UNTRACED;
+    if (mt_inline_countable(site, size, mt_inline.count_until)) {
+        *tag = mt_site_obtained(site, size);
         return true;
     }
-    if (MT_UNLIKELY(mt_inline.stack_cache != NULL)) {
+    if (mt_inline_countable(site, size, mt_inline.count_paths_until)) {
         mt_stack_figures *record = mt_path_record(site);
         if (record == NULL) return false;
         *tag = mt_path_obtained(site, size, record);
         return true;
     }
-    *tag = mt_site_obtained(site, size);
+    if (!mt_sample_skips(size)) return false;
+    *tag = MT_TAG_UNTRACED;
     return true;
 }
 
@@ -306,16 +311,21 @@ static inline bool mt_alloc_at_inline(mt_site site, size_t size,
 static inline bool mt_resize_at_inline(mt_site site, mt_tag old,
                                        size_t old_size, size_t new_size,
                                        mt_tag *tag) {
-    if (!mt_inline_countable(site, new_size) ||
-        (old_size > 0 && MT_UNLIKELY(MT_TAG_SITE(old) < MT_FIRST_COUNTED_SITE))) {
+    bool old_counted =
+        old_size == 0 || MT_TAG_SITE(old) >= MT_FIRST_COUNTED_SITE;
+    mt_stack_figures *record = NULL;
+    if (old_counted &&
+        mt_inline_countable(site, new_size, mt_inline.count_until)) {
+        /* counted at its site alone */
+    } else if (old_counted &&
+               mt_inline_countable(site, new_size,
+                                   mt_inline.count_paths_until)) {
+        if ((record = mt_path_record(site)) == NULL) return false;
+    } else {
         if (old != MT_TAG_UNTRACED || !mt_sample_skips(new_size)) return false;
         *tag = MT_TAG_UNTRACED;
         return true;
     }
-    mt_stack_figures *record = NULL;
-    if (MT_UNLIKELY(mt_inline.stack_cache != NULL) &&
-        (record = mt_path_record(site)) == NULL)
-        return false;
     if (old_size > 0) {
         mt_site_released(old, old_size, false);
         mt_inline.resizes++;
