@@ -76,8 +76,9 @@ void tr_record_refresh(void) {
                      tr_state.recording && !mt_inline.sampled &&
                      tr_state.options.trace_mem <= 1;
     count_until_set();
-    mt_inline.first_inline_site =
-        mt_inline.sampled ? UINT32_MAX : MT_FIRST_COUNTED_SITE;
+    mt_inline.last_called_tag =
+        mt_inline.sampled ? UINT32_MAX
+                          : MT_TAG_MAKE(MT_FIRST_COUNTED_SITE, 0) - 1;
 }
 
 void tr_record_reset(void) {

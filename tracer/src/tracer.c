@@ -38,7 +38,7 @@ bool mt_active;
 bool mt_calls_active;
 /* Outside a run, before mt_start and after mt_finish: the inline functions
  * count nothing (inline.h) and touch no site. */
-#define INLINE_IDLE {.first_inline_site = UINT32_MAX}
+#define INLINE_IDLE {.last_called_tag = UINT32_MAX}
 mt_inline_state mt_inline = INLINE_IDLE;
 tr_state_t tr_state;
 

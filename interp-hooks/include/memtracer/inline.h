@@ -125,10 +125,10 @@ typedef struct mt_inline_state {
     /* A sampled run: bytes to obtain before the next sample; 0 in a run
      * that is not sampled, so that no block falls short of it. */
     int64_t sample_left;
-    /* Releases of blocks at sites below it need the call: the tracer's
-     * own sites, and in a sampled run every site (a sampled block counts
-     * out its weight). */
-    uint32_t first_inline_site;
+    /* Releases of blocks tagged at or below it need the call: the tags
+     * of the tracer's own sites, and in a sampled run or outside a run
+     * every tag (a sampled block counts out its weight). */
+    uint32_t last_called_tag;
     uint32_t peak_epoch;                 /* raised with every new peak */
     uint8_t gc_cycle;                    /* collections so far, mod 256 */
     uint8_t sampled;                     /* SampleBytes is on */
@@ -267,7 +267,7 @@ static inline void mt_site_released(mt_tag tag, size_t size, bool died) {
  * (MT_TAG_UNTRACED, the tracer's own) counts nothing, nor does any in a
  * sampled run, which does not estimate them, or outside a run. */
 static inline void mt_unused_tagged_inline(mt_tag tag, size_t bytes) {
-    if (MT_TAG_SITE(tag) < mt_inline.first_inline_site) return;
+    if (tag <= mt_inline.last_called_tag) return;
     mt_site_figures *site = &mt_inline.sites[MT_TAG_SITE(tag)];
     if (!site->object) site->life.unused_bytes += bytes;
 }
@@ -337,7 +337,7 @@ static inline bool mt_resize_at_inline(mt_site site, mt_tag old,
 
 /* mt_free_tagged, inline. */
 static inline bool mt_free_tagged_inline(mt_tag tag, size_t size) {
-    if (MT_UNLIKELY(MT_TAG_SITE(tag) < mt_inline.first_inline_site))
+    if (MT_UNLIKELY(tag <= mt_inline.last_called_tag))
         return tag == MT_TAG_UNTRACED;
     mt_site_released(tag, size, true);
     return true;
