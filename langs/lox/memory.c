@@ -482,6 +482,9 @@ static bool retainers_mark(void) {
 
 void gc_collect_at_exit(void) {
     vm.next_gc = SIZE_MAX;
+    /* Nothing is interned after: the intern set, which holds its strings
+     * weakly, goes whole rather than cleared of the dead one by one. */
+    table_free(&vm.strings);
     if (retainers_mark()) {
         collection_finish();
         return;

@@ -136,7 +136,8 @@ static inline Obj *object_obtain(size_t size, ObjType type,
     if (!mt_sample_skips(size))
         return object_obtain_traced(size, where_object_type(type, klass));
     /* A sampled run passes over most objects without a site. */
-    Obj *object = object_obtain_plain(size);
+    heap_account(0, size);
+    Obj *object = heap_realloc(NULL, size);
     object->tag = MT_TAG_UNTRACED;
     return object;
 #else
@@ -149,7 +150,7 @@ static inline Obj *object_obtain(size_t size, ObjType type,
 /* An object's block released.  Inline: the sweep releases every dead
  * object through it.  One a sampled run passed over (MT_TAG_UNTRACED, as
  * nearly all are there) counts nothing: mt_free_tagged_inline answers
- * true for it at once. */
+ * for it after one test. */
 static inline void object_release(Obj *object, size_t size) {
 #ifndef MT_HOOKS_DISABLED
     if (!mt_free_tagged_inline(object->tag, size))
