@@ -91,8 +91,7 @@ void *reallocate_plain(void *pointer, size_t old_size, size_t new_size) {
 }
 
 Obj *object_obtain_plain(size_t size) {
-    heap_account(0, size);
-    return heap_realloc(NULL, size);
+    return object_obtain_untraced(size);
 }
 
 /* Out of line: the mark phase's hot path stays small. */

@@ -113,6 +113,13 @@ static inline void *resize_traced(void *pointer, size_t old_size,
 }
 #endif
 
+/* A new object's block, untraced: out of line (object_obtain_plain) in
+ * the VM without hooks, as the book's is; inline in a sampled run's
+ * common path. */
+static inline Obj *object_obtain_untraced(size_t size) {
+    heap_account(0, size);
+    return heap_realloc(NULL, size);
+}
 Obj *object_obtain_plain(size_t size);
 #ifndef MT_HOOKS_DISABLED
 /* A new object, counted as resize_traced counts a block.  Inline in its
@@ -136,8 +143,7 @@ static inline Obj *object_obtain(size_t size, ObjType type,
     if (!mt_sample_skips(size))
         return object_obtain_traced(size, where_object_type(type, klass));
     /* A sampled run passes over most objects without a site. */
-    heap_account(0, size);
-    Obj *object = heap_realloc(NULL, size);
+    Obj *object = object_obtain_untraced(size);
     object->tag = MT_TAG_UNTRACED;
     return object;
 #else

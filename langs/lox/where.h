@@ -164,10 +164,11 @@ static inline int where_frame_line(const CallFrame *frame) {
  * the innermost's current. */
 __attribute__((noinline)) void where_path_build(void);
 
-/* Before a block at site is counted by a call, while calls are traced:
- * the current path known (the inline functions decline while it is not;
- * the call needs it), unless the block is the tracer's own to count (the
- * VM's memory).  Whether it was built here. */
+/* When the inline functions declined a block at site while calls are
+ * traced: the current path made known if it was not (they decline while
+ * it is not; the call needs it), unless the block is the tracer's own to
+ * count (the VM's memory).  Whether it was built here: then the inline
+ * functions may count the block after all. */
 static inline bool where_path_ready(mt_site site) {
     if (!(MT_TRACING_CALLS() && mt_path_current() == 0 &&
           site >= MT_FIRST_COUNTED_SITE))

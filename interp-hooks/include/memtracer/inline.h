@@ -18,8 +18,9 @@
  * outside a run.
  *
  * They answer false, having changed nothing, whenever the event needs more
- * than counting: a block the options keep out of the report's figures or
- * below TraceMem, a site the tracer had no memory for, a call path not
+ * than counting: a block the options keep out of the report's figures,
+ * any block obtained while TraceMem is set (the call judges its size), a
+ * site the tracer had no memory for, a call path not
  * interned yet or whose record is not in the cache, a call path for the
  * histogram or the call tree, a point of the timeline due, a block a
  * sampled run samples.  They call nothing (but raise(), for a signal that
