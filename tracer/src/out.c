@@ -51,12 +51,13 @@ void tr_out_spaces(tr_out *o, size_t n) {
 
 size_t tr_fmt_u64(char *buf, uint64_t v) {
     char digits[TR_FMT_MAX];
-    size_t n = 0;
+    char *first = digits + sizeof digits;  /* the digits, last first */
     do {
-        digits[n++] = (char)('0' + v % 10);
+        *--first = (char)('0' + v % 10);
         v /= 10;
     } while (v > 0);
-    for (size_t i = 0; i < n; i++) buf[i] = digits[n - 1 - i];
+    size_t n = (size_t)(digits + sizeof digits - first);
+    memcpy(buf, first, n);
     return n;
 }
 
@@ -128,6 +129,10 @@ void tr_out_ratio(tr_out *o, uint64_t numerator, uint64_t denominator) {
 }
 
 void tr_out_u64(tr_out *o, uint64_t v) {
+    if (sizeof o->buf - o->len >= TR_FMT_MAX) {  /* formatted in place */
+        o->len += tr_fmt_u64(o->buf + o->len, v);
+        return;
+    }
     char buf[TR_FMT_MAX];
     tr_out_mem(o, buf, tr_fmt_u64(buf, v));
 }

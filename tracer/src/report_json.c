@@ -20,20 +20,18 @@
  * changes meaning or goes away (docs/report.md lists what each changed). */
 #define REPORT_VERSION 2
 
-/* Writes `"key": ` after a comma unless it is the object's first key. */
-static void key(tr_out *out, const char *name, bool first) {
-    tr_out_str(out, first ? "\"" : ", \"");
-    tr_out_str(out, name);
-    tr_out_str(out, "\": ");
-}
+/* A key as JSON writes it, `"name": `, and after a comma unless it is
+ * the object's first: name is a string literal, so that each is one
+ * literal, copied at once. */
+#define KEY_TEXT(name) "\"" name "\": "
+#define KEY(out, name, first) \
+    tr_out_str((out), (first) ? KEY_TEXT(name) : ", " KEY_TEXT(name))
+#define KEY_U64(out, name, v, first) \
+    (KEY(out, name, first), tr_out_u64((out), (v)))
+#define KEY_STR(out, name, v, first) \
+    (KEY(out, name, first), json_str_or_null((out), (v)))
 
-static void key_u64(tr_out *out, const char *name, uint64_t v, bool first) {
-    key(out, name, first);
-    tr_out_u64(out, v);
-}
-
-static void key_str(tr_out *out, const char *name, const char *v, bool first) {
-    key(out, name, first);
+static void json_str_or_null(tr_out *out, const char *v) {
     if (v != NULL) tr_out_json_str(out, v);
     else tr_out_str(out, "null");
 }
@@ -46,64 +44,65 @@ static void exit_info(tr_out *out) {
         [MT_EXIT_OUT_OF_MEMORY] = "out of memory",
     };
     tr_out_str(out, "  \"exit\": {");
-    key(out, "status", true);
+    KEY(out, "status", true);
     tr_out_i64(out, tr_state.exit_status);
     if (tr_state.exit_signal != 0) {
         const char *name = sigabbrev_np(tr_state.exit_signal);
-        key_str(out, "reason", "signal", false);
-        key(out, "signal", false);
+        KEY_STR(out, "reason", "signal", false);
+        KEY(out, "signal", false);
         tr_out_str(out, "\"SIG");
         tr_out_str(out, name != NULL ? name : "UNKNOWN");
         tr_out_str(out, "\"");
     } else {
-        key_str(out, "reason", reasons[tr_state.exit_reason], false);
+        KEY_STR(out, "reason", reasons[tr_state.exit_reason], false);
     }
     tr_out_str(out, "},\n");
 }
 
 static void summary(tr_out *out, const tr_summary *s) {
     const struct {
-        const char *name;
+        const char *key;
         uint64_t value;
     } figures[] = {
-        {"allocations", s->allocations},
-        {"blocks", s->blocks},
-        {"bytes", s->bytes},
-        {"frees", s->frees},
-        {"freed_blocks", s->freed_blocks},
-        {"freed_bytes", s->freed_bytes},
-        {"resizes", s->resizes},
-        {"peak_bytes", s->peak_bytes},
-        {"peak_at_allocation", s->peak_at_allocation},
-        {"live_allocations", s->allocations - s->frees},
-        {"live_blocks", s->blocks - s->freed_blocks},
-        {"live_bytes", s->bytes - s->freed_bytes},
-        {"filtered_allocations", s->filtered_allocations},
-        {"filtered_blocks", s->filtered_blocks},
-        {"filtered_bytes", s->filtered_bytes},
-        {"hidden_internal_blocks", s->hidden_internal_blocks},
-        {"hidden_internal_bytes", s->hidden_internal_bytes},
-        {"untracked_frees", s->untracked_frees},
-        {"lost_events", s->lost_events},
+        {KEY_TEXT("allocations"), s->allocations},
+        {KEY_TEXT("blocks"), s->blocks},
+        {KEY_TEXT("bytes"), s->bytes},
+        {KEY_TEXT("frees"), s->frees},
+        {KEY_TEXT("freed_blocks"), s->freed_blocks},
+        {KEY_TEXT("freed_bytes"), s->freed_bytes},
+        {KEY_TEXT("resizes"), s->resizes},
+        {KEY_TEXT("peak_bytes"), s->peak_bytes},
+        {KEY_TEXT("peak_at_allocation"), s->peak_at_allocation},
+        {KEY_TEXT("live_allocations"), s->allocations - s->frees},
+        {KEY_TEXT("live_blocks"), s->blocks - s->freed_blocks},
+        {KEY_TEXT("live_bytes"), s->bytes - s->freed_bytes},
+        {KEY_TEXT("filtered_allocations"), s->filtered_allocations},
+        {KEY_TEXT("filtered_blocks"), s->filtered_blocks},
+        {KEY_TEXT("filtered_bytes"), s->filtered_bytes},
+        {KEY_TEXT("hidden_internal_blocks"), s->hidden_internal_blocks},
+        {KEY_TEXT("hidden_internal_bytes"), s->hidden_internal_bytes},
+        {KEY_TEXT("untracked_frees"), s->untracked_frees},
+        {KEY_TEXT("lost_events"), s->lost_events},
     };
     tr_out_str(out, "  \"summary\": {");
     for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
         tr_out_str(out, "\n    ");
-        key_u64(out, figures[i].name, figures[i].value, true);
+        tr_out_str(out, figures[i].key);
+        tr_out_u64(out, figures[i].value);
         tr_out_str(out, ",");
     }
     /* A sampled run does not estimate unused bytes: null, not 0. */
     tr_out_str(out, "\n    ");
-    key(out, "unused_bytes", true);
+    KEY(out, "unused_bytes", true);
     if (mt_inline.sampled) tr_out_str(out, "null");
     else tr_out_u64(out, s->unused_bytes);
     tr_out_str(out, ",\n    ");
-    key_u64(out, "gc_cycles", mt_inline.gc_cycles, true);
+    KEY_U64(out, "gc_cycles", mt_inline.gc_cycles, true);
     tr_out_str(out, ",\n    ");
-    key(out, "average_size", true);
+    KEY(out, "average_size", true);
     tr_out_ratio(out, s->bytes, s->blocks);
     tr_out_str(out, ",\n    ");
-    key(out, "degraded", true);
+    KEY(out, "degraded", true);
     tr_out_str(out, s->lost_events > 0 ? "true" : "false");
     tr_out_str(out, "\n  },\n");
 }
@@ -113,11 +112,11 @@ static void time_ms(tr_out *out, uint64_t ns) { tr_out_ratio(out, ns, 1000000); 
 
 static void point(tr_out *out, const tr_point *p) {
     tr_out_str(out, "{");
-    key_u64(out, "bytes_allocated", p->bytes, true);
-    key_u64(out, "allocations", p->objects, false);
-    key_u64(out, "live_bytes", p->live_bytes, false);
-    key_u64(out, "gc_cycles", p->gc_cycles, false);
-    key(out, "time_ms", false);
+    KEY_U64(out, "bytes_allocated", p->bytes, true);
+    KEY_U64(out, "allocations", p->objects, false);
+    KEY_U64(out, "live_bytes", p->live_bytes, false);
+    KEY_U64(out, "gc_cycles", p->gc_cycles, false);
+    KEY(out, "time_ms", false);
     time_ms(out, p->time_ns);
     tr_out_str(out, "}");
 }
@@ -146,9 +145,9 @@ static void timeline(tr_out *out) {
     const tr_point *points = tr_timeline_points(&count, &interval);
     tr_point now = tr_timeline_now();
     tr_out_str(out, "  \"timeline\": {");
-    key_str(out, "clock", "bytes_allocated", true);
-    key_u64(out, "interval", interval, false);
-    key(out, "points", false);
+    KEY_STR(out, "clock", "bytes_allocated", true);
+    KEY_U64(out, "interval", interval, false);
+    KEY(out, "points", false);
     tr_out_str(out, "[");
     for (uint32_t i = 0; i < count; i++) {
         tr_out_str(out, "\n    ");
@@ -158,11 +157,11 @@ static void timeline(tr_out *out) {
     tr_out_str(out, "\n    ");
     point(out, &now);
     tr_out_str(out, "],\n    ");
-    key(out, "peak", true);
+    KEY(out, "peak", true);
     tr_out_str(out, "{");
-    key_u64(out, "bytes_allocated", mt_inline.peak_at_bytes, true);
-    key_u64(out, "live_bytes", mt_inline.peak_bytes, false);
-    key(out, "time_ms", false);
+    KEY_U64(out, "bytes_allocated", mt_inline.peak_at_bytes, true);
+    KEY_U64(out, "live_bytes", mt_inline.peak_bytes, false);
+    KEY(out, "time_ms", false);
     time_ms(out, peak_time(points, count, &now));
     tr_out_str(out, "}},\n");
 }
@@ -170,10 +169,10 @@ static void timeline(tr_out *out) {
 /* What became of a site's objects, by their age at death in collections:
  * 0 (died young), 1, 2-3, 4-7, 8-15, 16 or more. */
 static void lifetimes(tr_out *out, const mt_site_figures *s) {
-    key(out, "lifetimes", false);
+    KEY(out, "lifetimes", false);
     tr_out_str(out, "{");
-    key_u64(out, "young", s->life.deaths[0], true);
-    key(out, "ages", false);
+    KEY_U64(out, "young", s->life.deaths[0], true);
+    KEY(out, "ages", false);
     tr_out_str(out, "[");
     for (int i = 0; i < 6; i++) {
         if (i > 0) tr_out_str(out, ", ");
@@ -182,8 +181,9 @@ static void lifetimes(tr_out *out, const mt_site_figures *s) {
     tr_out_str(out, "]}");
 }
 
-/* A frame's function or file as a JSON string. */
-static void frame_text(tr_out *out, const char *text, size_t len,
+/* A function's name or file as a JSON string; plain: it needs no
+ * escaping (tr_func.json_plain). */
+static void func_text(tr_out *out, const char *text, size_t len,
                        bool plain) {
     if (plain) tr_out_json_plain(out, text, len);
     else tr_out_json_str(out, text);
@@ -193,17 +193,17 @@ static void frames(tr_out *out, const tr_stack *stack) {
     tr_frames it;
     tr_frame frame;
     tr_frames_start(&it, stack->site, stack->node);
-    key(out, "frames", false);
+    KEY(out, "frames", false);
     tr_out_str(out, "[");
     for (bool first = true; tr_frames_next(&it, &frame); first = false) {
         tr_out_str(out, first ? "\n        {" : ",\n        {");
-        key(out, "function", true);
-        frame_text(out, frame.function, frame.function_len, frame.json_plain);
-        key(out, "file", false);
-        frame_text(out, frame.file, frame.file_len, frame.json_plain);
-        key(out, "line", false);
+        KEY(out, "function", true);
+        func_text(out, frame.function, frame.function_len, frame.json_plain);
+        KEY(out, "file", false);
+        func_text(out, frame.file, frame.file_len, frame.json_plain);
+        KEY(out, "line", false);
         tr_out_i64(out, frame.line);
-        if (frame.repeat > 1) key_u64(out, "repeat", frame.repeat, false);
+        if (frame.repeat > 1) KEY_U64(out, "repeat", frame.repeat, false);
         tr_out_str(out, "}");
     }
     tr_out_str(out, "]");
@@ -219,10 +219,10 @@ static void stacks(tr_out *out, mt_site id) {
         if (group.blocks == 0) continue;  /* nothing since a reset */
         tr_out_str(out, first ? "\n      {" : ",\n      {");
         first = false;
-        key_u64(out, "count", group.blocks * object, true);
-        key_u64(out, "blocks", group.blocks, false);
-        key_u64(out, "bytes", group.bytes, false);
-        key_u64(out, "truncated_frames", group.truncated, false);
+        KEY_U64(out, "count", group.blocks * object, true);
+        KEY_U64(out, "blocks", group.blocks, false);
+        KEY_U64(out, "bytes", group.bytes, false);
+        KEY_U64(out, "truncated_frames", group.truncated, false);
         frames(out, tr_stack_of(group.first));
         tr_out_str(out, "}");
     }
@@ -249,25 +249,25 @@ static void retainers(tr_out *out, mt_site id) {
         size_t count = tr_retainer_labels(record->path, labels,
                                           TR_RETAINER_LABELS);
         tr_out_str(out, listed++ == 0 ? "\n      {" : ",\n      {");
-        key(out, "path", true);
+        KEY(out, "path", true);
         tr_out_str(out, "[");
         for (size_t i = 0; i < count; i++) {
             if (i > 0) tr_out_str(out, ", ");
             tr_out_json_str(out, labels[i]);
         }
         tr_out_str(out, "]");
-        key_u64(out, "count", record->blocks * object, false);
-        key_u64(out, "blocks", record->blocks, false);
-        key_u64(out, "bytes", record->bytes, false);
+        KEY_U64(out, "count", record->blocks * object, false);
+        KEY_U64(out, "blocks", record->blocks, false);
+        KEY_U64(out, "bytes", record->bytes, false);
         tr_out_str(out, "}");
     }
     tr_out_str(out, "]");
     if (rest > 0) {
         tr_out_str(out, ", \"retainers_rest\": {");
-        key_u64(out, "paths", rest, true);
-        key_u64(out, "count", rest_blocks * object, false);
-        key_u64(out, "blocks", rest_blocks, false);
-        key_u64(out, "bytes", rest_bytes, false);
+        KEY_U64(out, "paths", rest, true);
+        KEY_U64(out, "count", rest_blocks * object, false);
+        KEY_U64(out, "blocks", rest_blocks, false);
+        KEY_U64(out, "bytes", rest_bytes, false);
         tr_out_str(out, "}");
     }
 }
@@ -278,25 +278,28 @@ static void site(tr_out *out, mt_site id) {
     tr_site_view v;
     tr_site_view_get(s, &v);
     tr_out_str(out, "    {");
-    key_str(out, "file", tr_func_file(func), true);
-    key(out, "line", false);
+    bool plain = func->json_plain && func->file != NULL;
+    KEY(out, "file", true);
+    func_text(out, tr_func_file(func), func->file_len, plain);
+    KEY(out, "line", false);
     tr_out_i64(out, s->line);
-    key_str(out, "function", func->name, false);
-    key_str(out, "type", tr_type_of(s->type)->name, false);
-    key_str(out, "kind", s->object ? "object" : "storage", false);
-    key_str(out, "phase", tr_phase_name((mt_phase)s->phase), false);
-    key_u64(out, "count", v.count, false);
-    key_u64(out, "blocks", v.blocks, false);
-    key_u64(out, "bytes", v.bytes, false);
-    key(out, "average_size", false);
+    KEY(out, "function", false);
+    func_text(out, func->name, func->name_len, plain);
+    KEY_STR(out, "type", tr_type_of(s->type)->name, false);
+    KEY_STR(out, "kind", s->object ? "object" : "storage", false);
+    KEY_STR(out, "phase", tr_phase_name((mt_phase)s->phase), false);
+    KEY_U64(out, "count", v.count, false);
+    KEY_U64(out, "blocks", v.blocks, false);
+    KEY_U64(out, "bytes", v.bytes, false);
+    KEY(out, "average_size", false);
     tr_out_ratio(out, v.bytes, v.blocks);
-    key_u64(out, "live_count", v.live_count, false);
-    key_u64(out, "live_blocks", v.live_blocks, false);
-    key_u64(out, "live_bytes", v.live_bytes, false);
-    key_u64(out, "peak_count", v.peak_count, false);
-    key_u64(out, "peak_bytes", v.peak_bytes, false);
+    KEY_U64(out, "live_count", v.live_count, false);
+    KEY_U64(out, "live_blocks", v.live_blocks, false);
+    KEY_U64(out, "live_bytes", v.live_bytes, false);
+    KEY_U64(out, "peak_count", v.peak_count, false);
+    KEY_U64(out, "peak_bytes", v.peak_bytes, false);
     if (v.unused_bytes > 0 && !mt_inline.sampled)
-        key_u64(out, "unused_bytes", v.unused_bytes, false);
+        KEY_U64(out, "unused_bytes", v.unused_bytes, false);
     if (s->object && mt_inline.gc_cycles > 0 && !mt_inline.sampled)
         lifetimes(out, s);
     if (tr_retained_first(id) != 0) retainers(out, id);
@@ -319,8 +322,8 @@ void tr_report_json(tr_out *out) {
     tr_out_str(out, ",\n  \"sampling\": ");
     if (mt_inline.sampled) {
         tr_out_str(out, "{");
-        key_u64(out, "bytes", tr_state.options.sample_bytes, true);
-        key_u64(out, "seed", tr_sample_seed(), false);
+        KEY_U64(out, "bytes", tr_state.options.sample_bytes, true);
+        KEY_U64(out, "seed", tr_sample_seed(), false);
         tr_out_str(out, "}");
     } else {
         tr_out_str(out, "null");
