@@ -99,7 +99,8 @@ mt_type mt_type_intern(const char *name, size_t len, mt_kind kind) {
                        sizeof(tr_type), FIRST_NAMES, MAX_NAMES) ||
         !tr_buckets_fit(&names.type_buckets, id, &type_chain))
         goto lost;
-    names.types[id] = (tr_type){.name = copy, .len = len, .kind = kind};
+    names.types[id] = (tr_type){.name = copy, .len = len, .kind = kind,
+                                .json_plain = tr_json_plain(name, len)};
     uint32_t *head = tr_bucket(&names.type_buckets, hash);
     names.types[id].next_in_bucket = *head;
     *head = id;

@@ -18,6 +18,7 @@ typedef struct tr_type {
     const char *name;
     size_t len;
     mt_kind kind;
+    bool json_plain;            /* name needs no escaping in JSON */
     uint32_t next_in_bucket;
     /* report scratch: the sums over the type's sites, and the order */
     uint64_t report_blocks, report_bytes;

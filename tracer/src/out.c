@@ -50,12 +50,28 @@ void tr_out_spaces(tr_out *o, size_t n) {
 }
 
 size_t tr_fmt_u64(char *buf, uint64_t v) {
+    static const char pairs[] = "00010203040506070809"
+                                "10111213141516171819"
+                                "20212223242526272829"
+                                "30313233343536373839"
+                                "40414243444546474849"
+                                "50515253545556575859"
+                                "60616263646566676869"
+                                "70717273747576777879"
+                                "80818283848586878889"
+                                "90919293949596979899";
     char digits[TR_FMT_MAX];
-    char *first = digits + sizeof digits;  /* the digits, last first */
-    do {
-        *--first = (char)('0' + v % 10);
-        v /= 10;
-    } while (v > 0);
+    char *first = digits + sizeof digits;  /* filled from the end */
+    for (; v >= 100; v /= 100) {
+        first -= 2;
+        memcpy(first, pairs + v % 100 * 2, 2);
+    }
+    if (v >= 10) {
+        first -= 2;
+        memcpy(first, pairs + v * 2, 2);
+    } else {
+        *--first = (char)('0' + v);
+    }
     size_t n = (size_t)(digits + sizeof digits - first);
     memcpy(buf, first, n);
     return n;

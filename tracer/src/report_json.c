@@ -181,9 +181,9 @@ static void lifetimes(tr_out *out, const mt_site_figures *s) {
     tr_out_str(out, "]}");
 }
 
-/* A function's name or file as a JSON string; plain: it needs no
- * escaping (tr_func.json_plain). */
-static void func_text(tr_out *out, const char *text, size_t len,
+/* A name as a JSON string; plain: it needs no escaping (json_plain of
+ * tr_func and tr_type, or a name of the tracer's own). */
+static void json_text(tr_out *out, const char *text, size_t len,
                        bool plain) {
     if (plain) tr_out_json_plain(out, text, len);
     else tr_out_json_str(out, text);
@@ -198,9 +198,9 @@ static void frames(tr_out *out, const tr_stack *stack) {
     for (bool first = true; tr_frames_next(&it, &frame); first = false) {
         tr_out_str(out, first ? "\n        {" : ",\n        {");
         KEY(out, "function", true);
-        func_text(out, frame.function, frame.function_len, frame.json_plain);
+        json_text(out, frame.function, frame.function_len, frame.json_plain);
         KEY(out, "file", false);
-        func_text(out, frame.file, frame.file_len, frame.json_plain);
+        json_text(out, frame.file, frame.file_len, frame.json_plain);
         KEY(out, "line", false);
         tr_out_i64(out, frame.line);
         if (frame.repeat > 1) KEY_U64(out, "repeat", frame.repeat, false);
@@ -280,14 +280,19 @@ static void site(tr_out *out, mt_site id) {
     tr_out_str(out, "    {");
     bool plain = func->json_plain && func->file != NULL;
     KEY(out, "file", true);
-    func_text(out, tr_func_file(func), func->file_len, plain);
+    json_text(out, tr_func_file(func), func->file_len, plain);
     KEY(out, "line", false);
     tr_out_i64(out, s->line);
     KEY(out, "function", false);
-    func_text(out, func->name, func->name_len, plain);
-    KEY_STR(out, "type", tr_type_of(s->type)->name, false);
-    KEY_STR(out, "kind", s->object ? "object" : "storage", false);
-    KEY_STR(out, "phase", tr_phase_name((mt_phase)s->phase), false);
+    json_text(out, func->name, func->name_len, plain);
+    const tr_type *type = tr_type_of(s->type);
+    KEY(out, "type", false);
+    json_text(out, type->name, type->len, type->json_plain);
+    KEY(out, "kind", false);
+    tr_out_str(out, s->object ? "\"object\"" : "\"storage\"");
+    const char *phase = tr_phase_name((mt_phase)s->phase);
+    KEY(out, "phase", false);
+    json_text(out, phase, strlen(phase), true);
     KEY_U64(out, "count", v.count, false);
     KEY_U64(out, "blocks", v.blocks, false);
     KEY_U64(out, "bytes", v.bytes, false);
