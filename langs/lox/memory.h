@@ -156,7 +156,7 @@ static inline Obj *object_obtain(size_t size, ObjType type,
 /* An object's block released.  Inline: the sweep releases every dead
  * object through it.  One a sampled run passed over (MT_TAG_UNTRACED, as
  * nearly all are there) counts nothing: mt_free_tagged_inline answers
- * for it after one test. */
+ * for it without touching a site. */
 static inline void object_release(Obj *object, size_t size) {
 #ifndef MT_HOOKS_DISABLED
     if (!mt_free_tagged_inline(object->tag, size))
