@@ -14,6 +14,7 @@
 #ifndef lox_heap_h
 #define lox_heap_h
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* The kinds of guest objects.  OBJ_TYPE_COUNT sizes per-type tables. */
@@ -29,6 +30,39 @@ typedef enum {
     OBJ_UPVALUE,
     OBJ_TYPE_COUNT
 } ObjType;
+
+/* The bytes the collector counts for an object: its struct's size in the
+ * VM without hooks, which checks them (object.c).  The VM with hooks
+ * counts the same, so that a traced run collects when an untraced one
+ * would: the tags some of its structs carry are the tracer's memory, not
+ * the program's. */
+enum {
+    ARRAY_COUNTED_BYTES = 32,
+    BOUND_METHOD_COUNTED_BYTES = 32,
+    CLASS_COUNTED_BYTES = 48,
+    CLOSURE_COUNTED_BYTES = 40,
+    FUNCTION_COUNTED_BYTES = 88,
+    INSTANCE_COUNTED_BYTES = 40,
+    NATIVE_COUNTED_BYTES = 32,
+    STRING_COUNTED_BYTES = 32,
+    UPVALUE_COUNTED_BYTES = 40,
+};
+
+static inline size_t object_counted_bytes(ObjType type) {
+    switch (type) {
+    case OBJ_ARRAY: return ARRAY_COUNTED_BYTES;
+    case OBJ_BOUND_METHOD: return BOUND_METHOD_COUNTED_BYTES;
+    case OBJ_CLASS: return CLASS_COUNTED_BYTES;
+    case OBJ_CLOSURE: return CLOSURE_COUNTED_BYTES;
+    case OBJ_FUNCTION: return FUNCTION_COUNTED_BYTES;
+    case OBJ_INSTANCE: return INSTANCE_COUNTED_BYTES;
+    case OBJ_NATIVE: return NATIVE_COUNTED_BYTES;
+    case OBJ_STRING: return STRING_COUNTED_BYTES;
+    case OBJ_UPVALUE: return UPVALUE_COUNTED_BYTES;
+    case OBJ_TYPE_COUNT: break;
+    }
+    return 0;
+}
 
 /* Whose a block that is not an object is. */
 typedef enum {

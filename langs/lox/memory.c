@@ -91,7 +91,7 @@ void *reallocate_plain(void *pointer, size_t old_size, size_t new_size) {
 }
 
 Obj *object_obtain_plain(size_t size) {
-    return object_obtain_untraced(size);
+    return object_obtain_untraced(size, size);
 }
 
 /* Out of line: the mark phase's hot path stays small. */
@@ -197,14 +197,14 @@ static void object_free(Obj *object) {
     case OBJ_ARRAY: {
         ObjArray *array = (ObjArray *)object;
         value_array_free(&array->items);
-        FREE_OBJECT(ObjArray, object);
+        FREE_OBJECT(ObjArray, OBJ_ARRAY, object);
         break;
     }
-    case OBJ_BOUND_METHOD: FREE_OBJECT(ObjBoundMethod, object); break;
+    case OBJ_BOUND_METHOD: FREE_OBJECT(ObjBoundMethod, OBJ_BOUND_METHOD, object); break;
     case OBJ_CLASS: {
         ObjClass *klass = (ObjClass *)object;
         table_free(&klass->methods);
-        FREE_OBJECT(ObjClass, object);
+        FREE_OBJECT(ObjClass, OBJ_CLASS, object);
         break;
     }
     case OBJ_CLOSURE: {
@@ -213,30 +213,30 @@ static void object_free(Obj *object) {
                                          OWNER_CLOSURE_UPVALUES);
         FREE_ARRAY(ObjUpvalue *, closure->upvalues, closure->upvalue_count,
                    &slot);
-        FREE_OBJECT(ObjClosure, object);
+        FREE_OBJECT(ObjClosure, OBJ_CLOSURE, object);
         break;
     }
     case OBJ_FUNCTION: {
         ObjFunction *function = (ObjFunction *)object;
         chunk_free(&function->chunk);
-        FREE_OBJECT(ObjFunction, object);
+        FREE_OBJECT(ObjFunction, OBJ_FUNCTION, object);
         break;
     }
     case OBJ_INSTANCE: {
         ObjInstance *instance = (ObjInstance *)object;
         table_free(&instance->fields);
-        FREE_OBJECT(ObjInstance, object);
+        FREE_OBJECT(ObjInstance, OBJ_INSTANCE, object);
         break;
     }
-    case OBJ_NATIVE: FREE_OBJECT(ObjNative, object); break;
+    case OBJ_NATIVE: FREE_OBJECT(ObjNative, OBJ_NATIVE, object); break;
     case OBJ_STRING: {
         ObjString *string = (ObjString *)object;
         HeapSlot slot = HEAP_SLOT_TAGGED(string->chars_tag, OWNER_STRING_CHARS);
         FREE_ARRAY(char, string->chars, string->length + 1, &slot);
-        FREE_OBJECT(ObjString, object);
+        FREE_OBJECT(ObjString, OBJ_STRING, object);
         break;
     }
-    case OBJ_UPVALUE: FREE_OBJECT(ObjUpvalue, object); break;
+    case OBJ_UPVALUE: FREE_OBJECT(ObjUpvalue, OBJ_UPVALUE, object); break;
     case OBJ_TYPE_COUNT: break;
     }
 }

@@ -34,8 +34,8 @@
 #define FREE_ARRAY(type, pointer, count, slot) \
     reallocate(pointer, sizeof(type) * (size_t)(count), 0, slot)
 
-#define FREE_OBJECT(type, pointer) \
-    object_release((Obj *)(pointer), sizeof(type))
+#define FREE_OBJECT(type, obj_type, pointer) \
+    object_release((Obj *)(pointer), sizeof(type), obj_type)
 
 void gc_collect(void);
 
@@ -116,17 +116,18 @@ static inline void *resize_traced(void *pointer, size_t old_size,
 /* A new object's block, untraced: out of line (object_obtain_plain) in
  * the VM without hooks, as the book's is; inline in a sampled run's
  * common path. */
-static inline Obj *object_obtain_untraced(size_t size) {
-    heap_account(0, size);
+static inline Obj *object_obtain_untraced(size_t size, size_t counted) {
+    heap_account(0, counted);
     return heap_realloc(NULL, size);
 }
 Obj *object_obtain_plain(size_t size);
 #ifndef MT_HOOKS_DISABLED
 /* A new object, counted as resize_traced counts a block.  Inline in its
  * one caller, the constructors' common core (object.c). */
-static inline Obj *object_obtain_traced(size_t size, mt_type type) {
-    mt_site site = where_site(type, WHERE_OBJECT);
-    heap_account(0, size);
+static inline Obj *object_obtain_traced(size_t size, ObjType type,
+                                       mt_type trace_type) {
+    mt_site site = where_site(trace_type, WHERE_OBJECT);
+    heap_account(0, object_counted_bytes(type));
     Obj *object = heap_realloc(NULL, size);
     if (!mt_alloc_at_inline(site, size, &object->tag))
         object->tag = obtain_called(site, size);
@@ -141,9 +142,10 @@ static inline Obj *object_obtain(size_t size, ObjType type,
                                  struct ObjClass *klass) {
 #ifndef MT_HOOKS_DISABLED
     if (!mt_sample_skips(size))
-        return object_obtain_traced(size, where_object_type(type, klass));
+        return object_obtain_traced(size, type,
+                                    where_object_type(type, klass));
     /* A sampled run passes over most objects without a site. */
-    Obj *object = object_obtain_untraced(size);
+    Obj *object = object_obtain_untraced(size, object_counted_bytes(type));
     object->tag = MT_TAG_UNTRACED;
     return object;
 #else
@@ -157,12 +159,14 @@ static inline Obj *object_obtain(size_t size, ObjType type,
  * object through it.  One a sampled run passed over (MT_TAG_UNTRACED, as
  * nearly all are there) counts nothing: mt_free_tagged_inline answers
  * for it without touching a site. */
-static inline void object_release(Obj *object, size_t size) {
+static inline void object_release(Obj *object, size_t size, ObjType type) {
 #ifndef MT_HOOKS_DISABLED
     if (!mt_free_tagged_inline(object->tag, size))
         mt_free_tagged(object->tag, size);
+#else
+    (void)size;
 #endif
-    vm.bytes_allocated -= size;
+    vm.bytes_allocated -= object_counted_bytes(type);
     free(object);
 }
 

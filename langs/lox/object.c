@@ -12,6 +12,20 @@
 #include "object.h"
 #include "vm.h"
 
+#ifdef MT_HOOKS_DISABLED
+#define COUNTED_IS_SIZE(type, bytes) \
+    _Static_assert(sizeof(type) == (bytes), #type "'s size is not " #bytes)
+COUNTED_IS_SIZE(ObjArray, ARRAY_COUNTED_BYTES);
+COUNTED_IS_SIZE(ObjBoundMethod, BOUND_METHOD_COUNTED_BYTES);
+COUNTED_IS_SIZE(ObjClass, CLASS_COUNTED_BYTES);
+COUNTED_IS_SIZE(ObjClosure, CLOSURE_COUNTED_BYTES);
+COUNTED_IS_SIZE(ObjFunction, FUNCTION_COUNTED_BYTES);
+COUNTED_IS_SIZE(ObjInstance, INSTANCE_COUNTED_BYTES);
+COUNTED_IS_SIZE(ObjNative, NATIVE_COUNTED_BYTES);
+COUNTED_IS_SIZE(ObjString, STRING_COUNTED_BYTES);
+COUNTED_IS_SIZE(ObjUpvalue, UPVALUE_COUNTED_BYTES);
+#endif
+
 #define ALLOCATE_OBJ(type, obj_type, klass) \
     (type *)object_allocate(sizeof(type), obj_type, klass)
 

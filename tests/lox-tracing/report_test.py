@@ -315,6 +315,35 @@ def case_lifetimes(lox, tmp):
         fail('storage has lifetimes')
 
 
+def case_collects_as_untraced(lox, tmp):
+    # The collector counts an object at its struct's size in the VM without
+    # hooks (heap.h), so a traced run collects when an untraced one would.
+    # An empty class's instance is 40 bytes there and 48 traced (its field
+    # table's tag): the report counts 48.  Before the loop the heap holds
+    # about 2 KB (start-up strings and natives, the script's function and
+    # class).  25000 instances dropped at once count 1,000,000 bytes, under
+    # the first threshold (1 MiB, 1,048,576) with those 2 KB: the run's one
+    # collection is the one before the report.  Counted at 48 bytes they
+    # would pass it (1,200,000).  27000 count 1,080,000: past it, so the
+    # loop collects too.
+    out = os.path.join(tmp, 'r.json')
+    for count, in_loop in ((25000, False), (27000, True)):
+        script = write(tmp, 'cells.lox',
+                       'class Cell {}\n'
+                       'for (var i = 0; i < %d; i = i + 1) Cell();\n' % count)
+        proc = run([lox, '--memtracer.Output=json',
+                    '--memtracer.OutputFile=' + out, script])
+        expect_exit(proc, 0)
+        report = load(out)
+        cells = site(report, 2, 'Cell')
+        if cells['count'] != count or cells['bytes'] != 48 * count:
+            fail('%d cells counted %d, %d bytes'
+                 % (count, cells['count'], cells['bytes']))
+        cycles = report['summary']['gc_cycles']
+        if (cycles > 1) != in_loop:
+            fail('%d cells: %d collections' % (count, cycles))
+
+
 def case_timeline_bound(lox, tmp):
     # Ten million blocks (five million arrays and their elements): the
     # timeline keeps at most 1024 points plus the last, spread evenly over
