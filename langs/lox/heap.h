@@ -32,10 +32,11 @@ typedef enum {
 } ObjType;
 
 /* The bytes the collector counts for an object: its struct's size in the
- * VM without hooks, which checks them (object.c).  The VM with hooks
- * counts the same, so that a traced run collects when an untraced one
- * would: the tags some of its structs carry are the tracer's memory, not
- * the program's. */
+ * VM without hooks on a 64-bit target (object.c checks them as it builds
+ * that VM, which every build of lox does: a target where they differ does
+ * not build).  The VM with hooks counts the same, so that a traced run
+ * collects when an untraced one would: the tags some of its structs carry
+ * are the tracer's memory, not the program's. */
 enum {
     ARRAY_COUNTED_BYTES = 32,
     BOUND_METHOD_COUNTED_BYTES = 32,
