@@ -200,7 +200,9 @@ static void object_free(Obj *object) {
         FREE_OBJECT(ObjArray, OBJ_ARRAY, object);
         break;
     }
-    case OBJ_BOUND_METHOD: FREE_OBJECT(ObjBoundMethod, OBJ_BOUND_METHOD, object); break;
+    case OBJ_BOUND_METHOD:
+        FREE_OBJECT(ObjBoundMethod, OBJ_BOUND_METHOD, object);
+        break;
     case OBJ_CLASS: {
         ObjClass *klass = (ObjClass *)object;
         table_free(&klass->methods);
