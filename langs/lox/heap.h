@@ -31,12 +31,13 @@ typedef enum {
     OBJ_TYPE_COUNT
 } ObjType;
 
-/* The bytes the collector counts for an object: its struct's size in the
- * VM without hooks on a 64-bit target (object.c checks them as it builds
- * that VM, which every build of lox does: a target where they differ does
- * not build).  The VM with hooks counts the same, so that a traced run
- * collects when an untraced one would: the tags some of its structs carry
- * are the tracer's memory, not the program's. */
+/* The bytes an object counts for, to the collector and to the tracer: its
+ * struct's size in the VM without hooks on a 64-bit target (object.c
+ * checks them as it builds that VM, which every build of lox does: a
+ * target where they differ does not build).  The tags some structs of the
+ * VM with hooks carry are the tracer's memory, not the program's: counted
+ * as the book's, a traced run collects when an untraced one would, and
+ * its report shows the program's figures. */
 enum {
     ARRAY_COUNTED_BYTES = 32,
     BOUND_METHOD_COUNTED_BYTES = 32,

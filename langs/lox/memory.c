@@ -197,16 +197,14 @@ static void object_free(Obj *object) {
     case OBJ_ARRAY: {
         ObjArray *array = (ObjArray *)object;
         value_array_free(&array->items);
-        FREE_OBJECT(ObjArray, OBJ_ARRAY, object);
+        FREE_OBJECT(OBJ_ARRAY, object);
         break;
     }
-    case OBJ_BOUND_METHOD:
-        FREE_OBJECT(ObjBoundMethod, OBJ_BOUND_METHOD, object);
-        break;
+    case OBJ_BOUND_METHOD: FREE_OBJECT(OBJ_BOUND_METHOD, object); break;
     case OBJ_CLASS: {
         ObjClass *klass = (ObjClass *)object;
         table_free(&klass->methods);
-        FREE_OBJECT(ObjClass, OBJ_CLASS, object);
+        FREE_OBJECT(OBJ_CLASS, object);
         break;
     }
     case OBJ_CLOSURE: {
@@ -215,30 +213,30 @@ static void object_free(Obj *object) {
                                          OWNER_CLOSURE_UPVALUES);
         FREE_ARRAY(ObjUpvalue *, closure->upvalues, closure->upvalue_count,
                    &slot);
-        FREE_OBJECT(ObjClosure, OBJ_CLOSURE, object);
+        FREE_OBJECT(OBJ_CLOSURE, object);
         break;
     }
     case OBJ_FUNCTION: {
         ObjFunction *function = (ObjFunction *)object;
         chunk_free(&function->chunk);
-        FREE_OBJECT(ObjFunction, OBJ_FUNCTION, object);
+        FREE_OBJECT(OBJ_FUNCTION, object);
         break;
     }
     case OBJ_INSTANCE: {
         ObjInstance *instance = (ObjInstance *)object;
         table_free(&instance->fields);
-        FREE_OBJECT(ObjInstance, OBJ_INSTANCE, object);
+        FREE_OBJECT(OBJ_INSTANCE, object);
         break;
     }
-    case OBJ_NATIVE: FREE_OBJECT(ObjNative, OBJ_NATIVE, object); break;
+    case OBJ_NATIVE: FREE_OBJECT(OBJ_NATIVE, object); break;
     case OBJ_STRING: {
         ObjString *string = (ObjString *)object;
         HeapSlot slot = HEAP_SLOT_TAGGED(string->chars_tag, OWNER_STRING_CHARS);
         FREE_ARRAY(char, string->chars, string->length + 1, &slot);
-        FREE_OBJECT(ObjString, OBJ_STRING, object);
+        FREE_OBJECT(OBJ_STRING, object);
         break;
     }
-    case OBJ_UPVALUE: FREE_OBJECT(ObjUpvalue, OBJ_UPVALUE, object); break;
+    case OBJ_UPVALUE: FREE_OBJECT(OBJ_UPVALUE, object); break;
     case OBJ_TYPE_COUNT: break;
     }
 }
@@ -319,18 +317,6 @@ static struct {
     size_t count, capacity;
     int shown;
 } reached;
-
-static const size_t object_sizes[OBJ_TYPE_COUNT] = {
-    [OBJ_ARRAY] = sizeof(ObjArray),
-    [OBJ_BOUND_METHOD] = sizeof(ObjBoundMethod),
-    [OBJ_CLASS] = sizeof(ObjClass),
-    [OBJ_CLOSURE] = sizeof(ObjClosure),
-    [OBJ_FUNCTION] = sizeof(ObjFunction),
-    [OBJ_INSTANCE] = sizeof(ObjInstance),
-    [OBJ_NATIVE] = sizeof(ObjNative),
-    [OBJ_STRING] = sizeof(ObjString),
-    [OBJ_UPVALUE] = sizeof(ObjUpvalue),
-};
 
 /* Doubles the queue. */
 static void reached_grow(void) {
@@ -415,7 +401,8 @@ static void entries_tell(const Table *table, mt_retainer path) {
 /* An object reached by path, and its storage, told to the tracer. */
 static void reached_tell(Obj *object, mt_retainer path) {
     if (retained_told(object->tag, path))
-        mt_retained_tagged(object->tag, object_sizes[object->type], path);
+        mt_retained_tagged(object->tag,
+                           object_counted_bytes((ObjType)object->type), path);
     switch ((ObjType)object->type) {
     case OBJ_ARRAY: values_tell(&((ObjArray *)object)->items, path); break;
     case OBJ_CLASS: entries_tell(&((ObjClass *)object)->methods, path); break;

@@ -34,8 +34,8 @@
 #define FREE_ARRAY(type, pointer, count, slot) \
     reallocate(pointer, sizeof(type) * (size_t)(count), 0, slot)
 
-#define FREE_OBJECT(type, obj_type, pointer) \
-    object_release((Obj *)(pointer), sizeof(type), obj_type)
+#define FREE_OBJECT(obj_type, pointer) \
+    object_release((Obj *)(pointer), obj_type)
 
 void gc_collect(void);
 
@@ -127,10 +127,11 @@ Obj *object_obtain_plain(size_t size);
 static inline Obj *object_obtain_traced(size_t size, ObjType type,
                                        mt_type trace_type) {
     mt_site site = where_site(trace_type, WHERE_OBJECT);
-    heap_account(0, object_counted_bytes(type));
+    size_t counted = object_counted_bytes(type);
+    heap_account(0, counted);
     Obj *object = heap_realloc(NULL, size);
-    if (!mt_alloc_at_inline(site, size, &object->tag))
-        object->tag = obtain_called(site, size);
+    if (!mt_alloc_at_inline(site, counted, &object->tag))
+        object->tag = obtain_called(site, counted);
     return object;
 }
 #endif
@@ -141,7 +142,7 @@ static inline Obj *object_obtain_traced(size_t size, ObjType type,
 static inline Obj *object_obtain(size_t size, ObjType type,
                                  struct ObjClass *klass) {
 #ifndef MT_HOOKS_DISABLED
-    if (!mt_sample_skips(size))
+    if (!mt_sample_skips(object_counted_bytes(type)))
         return object_obtain_traced(size, type,
                                     where_object_type(type, klass));
     /* A sampled run passes over most objects without a site. */
@@ -159,12 +160,10 @@ static inline Obj *object_obtain(size_t size, ObjType type,
  * object through it.  One a sampled run passed over (MT_TAG_UNTRACED, as
  * nearly all are there) counts nothing: mt_free_tagged_inline answers
  * for it without touching a site. */
-static inline void object_release(Obj *object, size_t size, ObjType type) {
+static inline void object_release(Obj *object, ObjType type) {
 #ifndef MT_HOOKS_DISABLED
-    if (!mt_free_tagged_inline(object->tag, size))
-        mt_free_tagged(object->tag, size);
-#else
-    (void)size;
+    if (!mt_free_tagged_inline(object->tag, object_counted_bytes(type)))
+        mt_free_tagged(object->tag, object_counted_bytes(type));
 #endif
     vm.bytes_allocated -= object_counted_bytes(type);
     free(object);

@@ -114,29 +114,29 @@ def source(name):
 
 
 # What rows.lox makes while running (phase "run"), derived from its source
-# and lox's sizes (an Array object 40 bytes, an element 8, a Closure 40, a
+# and lox's sizes (an Array object 32 bytes, an element 8, a Closure 40, a
 # string's chars its length + 1):
-#   line 9, build: 1000 Arrays, 40000 bytes; Array elements: 1000 rows of
+#   line 9, build: 1000 Arrays, 32000 bytes; Array elements: 1000 rows of
 #     3 slots (24000 bytes) and kept's 8 growths, 8 + 16 + ... + 1024 slots
 #     (8 * 2040 = 16320 bytes): 1008 blocks, 40320 bytes; all live at exit,
 #     but kept's 7 outgrown element blocks: 24000 + 8 * 1024 = 32192 bytes.
-#   line 7, build: kept, an Array of no elements: 40 bytes.
+#   line 7, build: kept, an Array of no elements: 32 bytes.
 #   lines 12 and 17, <script>: the closures of build and label: 2 x 40.
-#   line 15, label: parts, an Array (40) of 2 elements (16), freed at exit.
+#   line 15, label: parts, an Array (32) of 2 elements (16), freed at exit.
 #   line 16, label: "row" + "s" makes the chars "rows" (5 bytes), then finds
 #     the string interned (the global `rows`'s name, made while compiling):
 #     no String object, and the chars are freed.
 # So 8 sites; 1004 objects (1001 + 1 Arrays, 2 Closures); 1008 + 1004 + 2
-# = 2014 blocks; 40320 + 40000 + 40 + 80 + 40 + 16 + 5 = 80501 bytes.
+# = 2014 blocks; 40320 + 32000 + 32 + 80 + 32 + 16 + 5 = 72485 bytes.
 # The program's peak is its last allocation (label's chars), when
 # everything it made was still live: so the run's share of the peak is
-# all 80501 bytes but what build's kept outgrew (16320 - 8192 = 8128):
-# 72373.
+# all 72485 bytes but what build's kept outgrew (16320 - 8192 = 8128):
+# 64357.
 RUN_SITES = 8
 RUN_OBJECTS = 1004
 RUN_BLOCKS = 2014
-RUN_BYTES = 80501
-RUN_PEAK = 72373
+RUN_BYTES = 72485
+RUN_PEAK = 64357
 
 
 # The regression injected into rows.lox: four numbers a row instead of
@@ -240,7 +240,7 @@ def case_compare_regression(ctx):
         fail('the peak table does not name the site: %r' % lines[at:at + 3])
     # More changes, sorted by impact, the absolute change in bytes: label's
     # parts array grows by one 8-byte element while running; the one more
-    # string "!" is made while compiling, a String of 40 bytes and its chars
+    # string "!" is made while compiling, a String of 32 bytes and its chars
     # (2), seen with --phase all or compile.
     text = rows_regressed().replace('["row", "s"]', '["row", "s", "!"]')
     both = ctx.rows('both.json', text, folder='both')
@@ -248,12 +248,12 @@ def case_compare_regression(ctx):
     changed = [(s['function'], s['type'], s['bytes_change']) for s in changed_sites(result)]
     if changed != [('label', 'Array elements', 8)]:
         fail('unexpected changes of what ran: %r' % changed)
-    if result['other_phases']['compile']['bytes']['change'] != 42:
-        fail('compiling did not make 42 bytes more: %r' % result['other_phases'])
+    if result['other_phases']['compile']['bytes']['change'] != 34:
+        fail('compiling did not make 34 bytes more: %r' % result['other_phases'])
     proc, result = compare_json(ctx, head, both, '--phase', 'compile')
     changed = [(s['function'], s['type'], s['bytes_change'], s['blocks_change'])
                for s in changed_sites(result)]
-    if changed != [('label', 'String', 40, 1), ('label', 'String chars', 2, 1)]:
+    if changed != [('label', 'String', 32, 1), ('label', 'String chars', 2, 1)]:
         fail('unexpected changes while compiling: %r' % changed)
     proc, result = compare_json(ctx, base, both, '--phase', 'all')
     impacts = [abs(s['bytes_change']) for s in result['sites']]
@@ -290,7 +290,7 @@ def case_compare_inserted_line(ctx):
         fail('the Array elements of line 9 are not paired with line 11: %r' % moved)
     # Inserted lines and a new line 10 with an Array of one element between
     # the two old Array sites of build (kept's at 9, the rows' at 12): the
-    # new line's two sites are new (an Array, 40 bytes, and its element, 8),
+    # new line's two sites are new (an Array, 32 bytes, and its element, 8),
     # nothing is gone, and the old ones keep their partners.
     text = rows_inserted_lines().replace('  var kept = [];\n', '  var kept = [];\n  var extra = [0];\n')
     head = ctx.rows('head2.json', text, folder='head2')
@@ -298,7 +298,7 @@ def case_compare_inserted_line(ctx):
     new = [s for s in result['sites'] if s['status'] == 'new']
     gone = [s for s in result['sites'] if s['status'] == 'gone']
     if gone or sorted((s['head']['line'], s['function'], s['type'], s['bytes_change']) for s in new) != \
-            [(10, 'build', 'Array', 40), (10, 'build', 'Array elements', 8)]:
+            [(10, 'build', 'Array', 32), (10, 'build', 'Array elements', 8)]:
         fail('expected new sites at line 10 only and none gone: new %r, gone %r' % (new, gone))
     rows = [s for s in result['sites'] if s['function'] == 'build' and s['type'] == 'Array'
             and s['base'] is not None]
@@ -340,19 +340,19 @@ def case_compare_lua(ctx):
 def case_fail_above(ctx):
     base = ctx.rows('base.json')
     head = ctx.rows('head.json', rows_regressed(), folder='head')
-    # Of what ran: bytes 80501 -> 88501, +9.94%; peak_bytes 72373 ->
-    # 80373, +11.05% (see RUN_BYTES, RUN_PEAK and rows_regressed).
-    proc = ctx.mt('compare', base, head, '--fail-above', '11.1')
-    expect_exit(proc, 0, '--fail-above 11.1 (peak +11.05%, bytes +9.94%)')
-    proc = ctx.mt('compare', base, head, '--fail-above', '11')
-    expect_exit(proc, 1, '--fail-above 11')
-    expect_one_line(proc, r'^memtracer compare: peak_bytes \(run\) grew by \+11\.1%, more than the '
-                          r'11% allowed$', '--fail-above 11')
-    proc = ctx.mt('compare', base, head, '--fail-above', '9.9', '--metric', 'bytes')
-    expect_exit(proc, 1, '--metric bytes --fail-above 9.9')
-    expect_one_line(proc, r'^memtracer compare: bytes \(run\) grew by \+9\.9%', '--metric bytes')
-    proc = ctx.mt('compare', base, head, '--fail-above', '9.94', '--metric', 'bytes')
-    expect_exit(proc, 0, '--metric bytes --fail-above 9.94')
+    # Of what ran: bytes 72485 -> 80485, +11.037%; peak_bytes 64357 ->
+    # 72357, +12.431% (see RUN_BYTES, RUN_PEAK and rows_regressed).
+    proc = ctx.mt('compare', base, head, '--fail-above', '12.44')
+    expect_exit(proc, 0, '--fail-above 12.44 (peak +12.431%, bytes +11.037%)')
+    proc = ctx.mt('compare', base, head, '--fail-above', '12.43')
+    expect_exit(proc, 1, '--fail-above 12.43')
+    expect_one_line(proc, r'^memtracer compare: peak_bytes \(run\) grew by \+12\.4%, more than the '
+                          r'12\.43% allowed$', '--fail-above 12.43')
+    proc = ctx.mt('compare', base, head, '--fail-above', '11', '--metric', 'bytes')
+    expect_exit(proc, 1, '--metric bytes --fail-above 11')
+    expect_one_line(proc, r'^memtracer compare: bytes \(run\) grew by \+11\.0%', '--metric bytes')
+    proc = ctx.mt('compare', base, head, '--fail-above', '11.04', '--metric', 'bytes')
+    expect_exit(proc, 0, '--metric bytes --fail-above 11.04')
     proc = ctx.mt('compare', base, head, '--fail-above', '0', '--metric',
                   'allocations,live_allocations,blocks,live_blocks')
     expect_exit(proc, 0, 'no more objects or blocks')
@@ -385,9 +385,9 @@ def case_fail_above(ctx):
 
 
 def case_compare_phases(ctx):
-    # A string constant in label is made while compiling (a String of 40
+    # A string constant in label is made while compiling (a String of 32
     # bytes and its chars "abc", 4); running only reads it.  So what ran is
-    # the same, and --fail-above 0 passes; compiling grew by 44 bytes, which
+    # the same, and --fail-above 0 passes; compiling grew by 36 bytes, which
     # the summed-up line says, and --phase compile (or all) fails on.
     base = ctx.rows('base.json')
     text = source('rows.lox').replace('  var parts = ["row", "s"];\n',
@@ -395,7 +395,7 @@ def case_compare_phases(ctx):
     head = ctx.rows('head.json', text, folder='head')
     proc = ctx.mt('compare', base, head, '--fail-above', '0')
     expect_exit(proc, 0, 'a change made while compiling, against what ran')
-    if not re.search(r'compile: (\d+) -> (\d+) bytes \(\+44 \(\+[\d.]+%\)\), (\d+) -> (\d+) blocks, '
+    if not re.search(r'compile: (\d+) -> (\d+) bytes \(\+36 \(\+[\d.]+%\)\), (\d+) -> (\d+) blocks, '
                      r'2 of \d+ sites changed', proc.stdout):
         fail('the compile line does not say what changed: %s' % proc.stdout)
     proc = ctx.mt('compare', base, head, '--fail-above', '0', '--phase', 'compile', '--metric', 'bytes')
@@ -405,11 +405,11 @@ def case_compare_phases(ctx):
     if result['phases'] != ['start-up', 'compile'] or list(result['other_phases']) != ['run']:
         fail('--phase start-up,compile: %r, %r' % (result['phases'], result['other_phases']))
     new = sorted((s['head']['line'], s['type'], s['bytes_change']) for s in changed_sites(result))
-    if new != [(16, 'String', 40), (16, 'String chars', 4)]:
+    if new != [(16, 'String', 32), (16, 'String chars', 4)]:
         fail('the new string\'s sites: %r' % new)
     # With several phases, the text shows each site's phase.
     proc = ctx.mt('compare', base, head, '--phase', 'all')
-    if not re.search(r'^ new\s+rows\.lox:16 label\s+String\s+0 -> 40 .*\s+compile$', proc.stdout, re.M):
+    if not re.search(r'^ new\s+rows\.lox:16 label\s+String\s+0 -> 32 .*\s+compile$', proc.stdout, re.M):
         fail('--phase all does not show the phase: %s' % proc.stdout)
     # What each phase's figures are: the summary's own with every phase,
     # and otherwise the sums over the phase's sites.
@@ -433,7 +433,7 @@ def case_compare_phases(ctx):
 # last block, of 1024 slots for 1000 rows, has 24 slots unused: 24 x 8 =
 # 192 bytes, at line 9.  With 513 rows instead of 1000, kept still grows
 # to 1024 slots (513 > 512), leaving 511 unused: 4088 bytes, while line 9
-# makes fewer, 513 Arrays (20520 bytes) and 513 x 24 + 16320 = 28632
+# makes fewer, 513 Arrays (16416 bytes) and 513 x 24 + 16320 = 28632
 # bytes of elements in 513 + 8 = 521 blocks.  Less allocated, more waste.
 RUN_UNUSED = 192
 
@@ -575,7 +575,7 @@ def case_sampled(ctx):
     expect_one_line(proc, r'^memtracer compare: warning: %s is sampled \(%s\) and %s is exact: '
                           r'the changes are partly sampling\'s error'
                     % (re.escape(sampled), SAMPLED_HOW, re.escape(exact)), 'mixed sampling')
-    if not re.search(r'^ bytes\s+%d \(79 KiB\)\s+~%d \(.*\)\s+~[+-]' % (RUN_BYTES, ran),
+    if not re.search(r'^ bytes\s+%d \(71 KiB\)\s+~%d \(.*\)\s+~[+-]' % (RUN_BYTES, ran),
                      proc.stdout, re.M) or \
             'the head report was sampled (%s), the base is exact' % SAMPLED_HOW not in proc.stdout:
         fail('exact against sampled: %s' % proc.stdout)
@@ -695,21 +695,21 @@ def case_sampled(ctx):
 # rows.lox's budget, of what ran unless it says otherwise; each figure is
 # the base run's (see RUN_BYTES and the figures above it) or a round limit
 # above it: build's bytes are its Array elements and its 1001 Arrays,
-# 40320 + 40040 = 80360; the Arrays of the run are the rows, kept and
-# label's parts, 1002 x 40 = 40080; its Array elements are line 9's and
+# 40320 + 32032 = 72352; the Arrays of the run are the rows, kept and
+# label's parts, 1002 x 32 = 32064; its Array elements are line 9's and
 # label's, 40320 + 16 = 40336 in 1008 + 1 blocks.  WHOLE_PEAK is the whole
 # program's peak, start-up and compiling included, read from the report.
 BUDGET = """\
 # rows.lox's budget: what ran (phase: run, the default)
 summary:
-  peak: 80KB
-  bytes: 80501
+  peak: 72KB
+  bytes: 72485
   allocations: == 1004
 types:
   Array elements: {bytes: 40336, blocks: 1009}
-  Array: {bytes: 40080, count: 1002}
+  Array: {bytes: 32064, count: 1002}
 functions:
-  build: {bytes: 80360, file: rows.lox}
+  build: {bytes: 72352, file: rows.lox}
 sites:
   - file: rows.lox
     line: 9
@@ -734,19 +734,20 @@ def case_gate(ctx):
         fail('gate pass: %r' % proc.stdout)
     # The regressed run breaks each limit on its bytes and the site's
     # average size (48320 / 1008 = 47.9), at the budget's lines; the run's
-    # peak grew from 72373 to 80373, the whole program's by 8000 too.
+    # peak grew from 64357 to 72357, over the 72000 allowed, the whole
+    # program's by 8000 too.
     head = ctx.rows('head.json', rows_regressed(), folder='head')
     proc = ctx.mt('gate', head, budget)
     expect_exit(proc, 1, 'gate of the regressed run')
     broken = [line for line in proc.stdout.splitlines() if line.startswith(budget + ':')]
     wanted = [
-        (3, r'summary \(run\) peak_bytes is 80373 \(78 KiB\), over its limit 80000 \(78 KiB\) by 373$'),
-        (4, r'summary \(run\) bytes is 88501 \(86 KiB\), over its limit 80501 \(79 KiB\) by 8000 '
+        (3, r'summary \(run\) peak_bytes is 72357 \(71 KiB\), over its limit 72000 \(70 KiB\) by 357$'),
+        (4, r'summary \(run\) bytes is 80485 \(79 KiB\), over its limit 72485 \(71 KiB\) by 8000 '
             r'\(7\.8 KiB\)$'),
         (7, r'type Array elements \(run\) bytes is 48336 \(47 KiB\), over its limit 40336 \(39 KiB\) '
             r'by 8000'),
-        (10, r'function build \(rows\.lox, run\) bytes is 88360 \(86 KiB\), over its limit 80360 '
-             r'\(78 KiB\) by 8000'),
+        (10, r'function build \(rows\.lox, run\) bytes is 80352 \(78 KiB\), over its limit 72352 '
+             r'\(71 KiB\) by 8000'),
         (16, r'site rows\.lox:9 build Array elements \(run\) bytes is 48320 \(47 KiB\), over its '
              r'limit 40320 \(39 KiB\) by 8000'),
         (18, r'site rows\.lox:9 build Array elements \(run\) average_size is 47\.9, over its limit '
@@ -762,23 +763,23 @@ def case_gate(ctx):
     if not proc.stdout.rstrip().endswith('FAIL: 7 of 12 limits exceeded: rows.lox (lox) against ' + budget):
         fail('gate fail summary: %r' % proc.stdout)
     # Inserted lines move label's Array and its two strings (made while
-    # compiling, 2 x 40 bytes) from line 15 to 17; the budget still finds
+    # compiling, 2 x 32 bytes) from line 15 to 17; the budget still finds
     # them there, each of its phase.
     moved = ctx.rows('moved.json', rows_inserted_lines(), folder='moved')
     budget = write(os.path.join(ctx.tmp, 'label.yaml'),
                    'sites:\n  - {file: rows.lox, line: 15, function: label, type: Array,\n'
-                   '     count: == 1, bytes: == 40}\n'
+                   '     count: == 1, bytes: == 32}\n'
                    '  - {file: rows.lox, line: 15, function: label, type: String, phase: compile,\n'
-                   '     count: == 2, bytes: == 80}\n')
+                   '     count: == 2, bytes: == 64}\n')
     expect_exit(ctx.mt('gate', base, budget), 0, 'label\'s sites where the budget says')
     proc = ctx.mt('gate', moved, budget)
     expect_exit(proc, 0, 'gate of the run with inserted lines')
     budget = write(budget, 'sites:\n  - {file: rows.lox, line: 15, function: label, type: Array,\n'
-                           '     bytes: 39}\n')
+                           '     bytes: 31}\n')
     proc = ctx.mt('gate', moved, budget)
     expect_exit(proc, 1, 'a moved site over its limit')
     if not proc.stdout.startswith(budget + ':3: site rows.lox:15 (now line 17) label Array (run) '
-                                           'bytes is 40, over its limit 39 by 1'):
+                                           'bytes is 32, over its limit 31 by 1'):
         fail('moved site: %r' % proc.stdout)
 
 
@@ -811,7 +812,7 @@ def case_gate_write(ctx):
     text = open(budget, encoding='utf-8').read()
     # What ran (see RUN_BYTES and the figures above it): build's 1001
     # Arrays and 1008 blocks of elements, live but kept's outgrown
-    # elements (72232), all of which it held at the peak too; the Array
+    # elements (64224), all of which it held at the peak too; the Array
     # elements of the run (line 9's and label's two) held 32192 + 16 at the
     # peak, when label's parts were still live.  Storage counts no objects:
     # no count for Array elements.
@@ -821,7 +822,7 @@ def case_gate_write(ctx):
                 'peak_bytes', 'bytes', 'allocations', 'blocks', 'live_bytes', 'live_allocations'))
     for line in ['phase: run', '  peak: %d' % RUN_PEAK, '  bytes: %d' % RUN_BYTES,
                  '  allocations: %d' % RUN_OBJECTS, '  blocks: %d' % RUN_BLOCKS,
-                 '  build: {bytes: 80360, count: 1001, blocks: 2009, live: 72232, peak: 72232}',
+                 '  build: {bytes: 72352, count: 1001, blocks: 2009, live: 64224, peak: 64224}',
                  '  Array elements: {bytes: 40336, blocks: 1009, live: 32192, peak: 32208}',
                  'phases:', whole]:
         if line not in text.splitlines():
@@ -987,10 +988,10 @@ def case_view_folded(ctx):
         fail('folded weights sum to %d, the sites to %d'
              % (sum(w for _, w in lines), sites_bytes(fib)))
     # fib's recursion folds to one frame (the report folds it already, a
-    # frame with `repeat`): its 177 Arrays and their elements, 7080 + 1416
+    # frame with `repeat`): its 177 Arrays and their elements, 5664 + 1416
     # bytes, are all under <script>;fib, and never fib;fib.
     weights = {';'.join(stack): weight for stack, weight in lines}
-    if weights.get('<script>;fib') != 7080 + 1416:
+    if weights.get('<script>;fib') != 5664 + 1416:
         fail('recursion not folded into <script>;fib: %r' % weights)
     if any(a == b for stack, _ in lines for a, b in zip(stack, stack[1:])):
         fail('a folded stack repeats a frame: %r' % lines)
@@ -1006,18 +1007,18 @@ def case_view_folded(ctx):
         fail('phases in folded stacks: %r' % lines)
     # --phase run: what ran, summing to its bytes.
     ran = [(stack, weight) for stack, weight in folded_lines(ctx, fib, '--phase', 'run')]
-    if sorted(ran) != [(['<script>'], 40), (['<script>', 'fib'], 7080 + 1416)]:
+    if sorted(ran) != [(['<script>'], 40), (['<script>', 'fib'], 5664 + 1416)]:
         fail('folded --phase run: %r' % ran)
     # Without stacks: a line per site's function, still summing exactly;
-    # what ran is build's line 9 and 7 (80360, see case_gate), label's
-    # Array, its elements and chars (40 + 16 + 5), the closures of
+    # what ran is build's line 9 and 7 (72352, see case_gate), label's
+    # Array, its elements and chars (32 + 16 + 5), the closures of
     # <script> (2 x 40).
     rows = ctx.rows('rows.json')
     lines = folded_lines(ctx, rows)
     if sum(w for _, w in lines) != sites_bytes(rows):
         fail('folded without stacks: %r' % lines)
     ran = dict((s[0], w) for s, w in lines if len(s) == 1 and not s[0].startswith('['))
-    if ran != {'build': 80360, 'label': 61, '<script>': 80}:
+    if ran != {'build': 72352, 'label': 53, '<script>': 80}:
         fail('what ran folded to %r' % lines)
     if any(s[0] not in ('[compile]', '[start-up]') for s, _ in lines if len(s) != 1):
         fail('folded without stacks: %r' % lines)
@@ -1097,13 +1098,13 @@ def case_view_flamegraph(ctx):
     titles = [t.text for t in root.iter(ns + 'title')]
     if not any(t.startswith('all\n%d bytes' % sites_bytes(fib)) for t in titles):
         fail('no "all" box with the sites\' bytes: %r' % titles[:3])
-    # fib's 177 Arrays of 40 bytes and their elements of 8 (see fib.lox);
+    # fib's 177 Arrays of 32 bytes and their elements of 8 (see fib.lox);
     # storage counts blocks, no objects.
-    if 'type Array allocated in fib\n7080 bytes (6.9 KiB), %.2f%% of all; 177 blocks of 40 B on ' \
-            'average, 177 objects' % (7080 / sites_bytes(fib) * 100) not in titles or \
+    if 'type Array allocated in fib\n5664 bytes (5.5 KiB), %.2f%% of all; 177 blocks of 32 B on ' \
+            'average, 177 objects' % (5664 / sites_bytes(fib) * 100) not in titles or \
             'type Array elements allocated in fib\n1416 bytes (1.4 KiB), %.2f%% of all; 177 blocks ' \
             'of 8 B on average' % (1416 / sites_bytes(fib) * 100) not in titles:
-        fail('no Array and Array elements boxes for fib with 177 x 40 and 177 x 8 bytes: %r'
+        fail('no Array and Array elements boxes for fib with 177 x 32 and 177 x 8 bytes: %r'
              % titles)
     # What start-up and compiling made, each under a box of its phase.
     if not any(t.startswith('[start-up]\n') for t in titles) or \
@@ -1418,10 +1419,10 @@ EXAMPLE_BUDGET = """\
 # base.json ci/leak_and_churn.budget.yaml --write`, then trimmed to what is
 # worth watching.
 summary:
-  peak: 1MiB      # 911785 (890 KiB) today, most of it garbage not yet collected
-  live: 4KiB      # 552 today: once a request is handled, nothing of it stays
+  peak: 1MiB      # 912095 (891 KiB) today, most of it garbage not yet collected
+  live: 4KiB      # 504 today: once a request is handled, nothing of it stays
 functions:
-  key: {bytes: 850KB, blocks: 50000}   # the churn: 827115 bytes, 48234 blocks today
+  key: {bytes: 720KB, blocks: 50000}   # the churn: 702979 bytes, 47940 blocks today
 """
 
 
@@ -1440,19 +1441,19 @@ def case_example(ctx):
     sites = {(s['line'], s['function'], s['type']): s for s in load(head)['sites']
              if s['phase'] == 'run'}
     # The leak, from the source: 5000 requests handled, each kept in `seen`
-    # as a Request (48 bytes), whose two fields take a table of 8 entries
+    # as a Request (40 bytes), whose two fields take a table of 8 entries
     # (128 bytes), made in Request.init for the kept and the dropped
     # requests alike (10000 tables, 5000 live); the name it keeps, made at
-    # line 28, a String (40) and its chars: "GET " + the path + " #" + the
+    # line 28, a String (32) and its chars: "GET " + the path + " #" + the
     # id's digits, and the terminating 0; seen's elements, grown to 8, 16,
     # ... 8192 slots (11 blocks, 8 x 16376 bytes), the last live (65536).
     paths = ['/', '/users', '/orders', '/items']
     chars = sum(len('GET ') + len(paths[(i - 1) % 4]) + len(' #') + len(str(i)) + 1
                 for i in range(1, 5001))
     expected = {
-        (33, 'handle', 'Request'): (5000, 5000, 240000, 240000),
+        (33, 'handle', 'Request'): (5000, 5000, 200000, 200000),
         (9, 'Request.init', 'Request fields'): (10000, 5000, 1280000, 640000),
-        (28, 'key', 'String'): (5000, 5000, 200000, 200000),
+        (28, 'key', 'String'): (5000, 5000, 160000, 160000),
         (28, 'key', 'String chars'): (5000, 5000, chars, chars),
         (33, 'handle', 'Array elements'): (11, 1, 8 * 16376, 65536),
     }
@@ -1469,16 +1470,16 @@ def case_example(ctx):
             sites[(25, 'key', 'String chars')]['average_size'] >= 5:
         fail('key\'s churn: %r' % churn)
     # The base keeps, once it is done, only the script's own: the Request
-    # class (Class 72, its methods table 128, init's closure 40), seen (an
-    # empty Array, 40), digits and paths (Arrays, 40 each, of 10 and 4
-    # elements: 80 + 32), the closures of key and handle (2 x 40): 552.
+    # class (Class 48, its methods table 128, init's closure 40), seen (an
+    # empty Array, 32), digits and paths (Arrays, 32 each, of 10 and 4
+    # elements: 80 + 32), the closures of key and handle (2 x 40): 504.
     # The head keeps the leak's besides.
     proc, result = compare_json(ctx, base, head, '--fail-above', '5')
     expect_exit(proc, 1, 'compare of the example')
     live = result['summary']['live_bytes']
-    leaked = 240000 + 640000 + 200000 + chars + 65536
-    if (live['base'], live['head']) != (552, 552 + leaked):
-        fail('the example\'s live bytes %r, expected 552 -> %d' % (live, 552 + leaked))
+    leaked = 200000 + 640000 + 160000 + chars + 65536
+    if (live['base'], live['head']) != (504, 504 + leaked):
+        fail('the example\'s live bytes %r, expected 504 -> %d' % (live, 504 + leaked))
     if result['fail_above']['exceeded'] != ['peak_bytes'] or \
             [(s['status'], s['head']['line'], s['type']) for s in changed_sites(result)
              if s['status'] == 'new'] != [('new', 33, 'Array elements')]:
@@ -1506,8 +1507,8 @@ def case_example(ctx):
     expect_exit(proc, 1, 'the example\'s head against its budget')
     broken = [line[len(budget):] for line in proc.stdout.splitlines() if line.startswith(budget)]
     if len(broken) != 2 or not broken[0].startswith(':6: summary (run) peak_bytes is ') or \
-            not broken[1].startswith(':7: summary (run) live_bytes is %d (1.2 MiB), over its limit '
-                                     '4096 (4.0 KiB)' % (552 + leaked)) or \
+            not broken[1].startswith(':7: summary (run) live_bytes is %d (1.1 MiB), over its limit '
+                                     '4096 (4.0 KiB)' % (504 + leaked)) or \
             'FAIL: 2 of 4 limits exceeded' not in proc.stdout:
         fail('the example\'s gate: %r' % proc.stdout)
     # The flame graph: key's churn under handle; Request.init's tables as
