@@ -1526,6 +1526,34 @@ def case_example(ctx):
         fail('the example folded: %r' % weights)
 
 
+
+# -- the budgets docs/tools.md shows -------------------------------------------
+
+TOOLS_DOC = os.path.join(HERE, '..', '..', 'docs', 'tools.md')
+
+
+def doc_yaml_block(text, first_line):
+    """The fenced YAML block of the doc whose first line is first_line."""
+    start = text.index('```yaml\n' + first_line + '\n') + len('```yaml\n')
+    return text[start:text.index('```', start)]
+
+
+def case_doc_budgets(ctx):
+    doc = open(TOOLS_DOC, encoding='utf-8').read()
+    # The budget file's reference example is a budget for points.lox that
+    # passes: each of its limits holds for the program as it is.
+    budget = write(os.path.join(ctx.tmp, 'points.yaml'),
+                   doc_yaml_block(doc, '# budget.yaml for examples/points.lox'))
+    points = open(os.path.join(HERE, '..', '..', 'examples', 'points.lox'), encoding='utf-8').read()
+    report = ctx.trace(points, 'examples/points.lox', 'points.json', os.path.join(ctx.tmp, 'points'))
+    proc = ctx.mt('gate', report, budget)
+    expect_exit(proc, 0, 'points.lox against the budget docs/tools.md shows for it')
+    if not proc.stdout.startswith('PASS: 23 limits met'):
+        fail('the documented budget: %r' % proc.stdout)
+    # The worked example's committed budget is the one case_example checks.
+    if EXAMPLE_BUDGET not in doc:
+        fail('docs/tools.md does not show the budget case_example checks')
+
 CASES = {name[len('case_'):]: function for name, function in globals().items()
          if name.startswith('case_')}
 
