@@ -1554,6 +1554,63 @@ def case_doc_budgets(ctx):
     if EXAMPLE_BUDGET not in doc:
         fail('docs/tools.md does not show the budget case_example checks')
 
+
+# -- docs/report.md, the JSON report's contract --------------------------------
+
+REPORT_DOC = os.path.join(HERE, '..', '..', 'docs', 'report.md')
+
+
+def doc_keys(text, heading):
+    """The keys the table under heading lists, in order: each row's
+    backquoted names, `points[]` as `points`."""
+    section = text[text.index(heading + '\n'):]
+    section = section[:section.index('\n#', 1)]
+    keys = []
+    for line in section.splitlines():
+        if line.startswith('| `'):
+            first = line.split('|')[1]
+            keys += [key.rstrip('[]') for key in re.findall(r'`([^`]+)`', first)]
+    return keys
+
+
+def in_order(found, documented):
+    """Whether the keys found come in the documented order."""
+    positions = [documented.index(key) for key in found]
+    return positions == sorted(positions)
+
+
+def case_doc_report(ctx):
+    doc = open(REPORT_DOC, encoding='utf-8').read()
+    documented = {part: doc_keys(doc, heading) for part, heading in [
+        ('top', '## JSON, version 2'), ('summary', '### `summary`'),
+        ('timeline', '### `timeline`'), ('sites', '### `sites[]`')]}
+    # The summary's keys as written: the order its section gives.
+    said = re.search(r'The file\s+writes the keys in this order: (.*?);\s+the table', doc, re.S)
+    written_order = re.findall(r'`([^`]+)`', said.group(1)) if said else []
+    if sorted(written_order) != sorted(documented['summary']):
+        fail('docs/report.md: the summary\'s order %r lists other keys than its table %r'
+             % (written_order, documented['summary']))
+    # A run with every optional key: stack traces (stacks), retainers and
+    # unused storage (the leak), lifetimes (collections).
+    text = open(EXAMPLE, encoding='utf-8').read()
+    report = load(ctx.trace(text, 'examples/leak_and_churn.lox', 'all.json',
+                            os.path.join(ctx.tmp, 'all'), stacks=True))
+    if list(report) != documented['top']:
+        fail('top-level keys %r, docs/report.md lists %r' % (list(report), documented['top']))
+    if list(report['summary']) != written_order:
+        fail('summary keys %r, docs/report.md says %r' % (list(report['summary']), written_order))
+    if list(report['timeline']) != documented['timeline']:
+        fail('timeline keys %r, docs/report.md lists %r'
+             % (list(report['timeline']), documented['timeline']))
+    seen = set()
+    for site in report['sites']:
+        unknown = [key for key in site if key not in documented['sites']]
+        if unknown or not in_order(list(site), documented['sites']):
+            fail('a site\'s keys %r, docs/report.md lists %r' % (list(site), documented['sites']))
+        seen.update(site)
+    if seen != set(documented['sites']):
+        fail('no site of the run has %r' % sorted(set(documented['sites']) - seen))
+
 CASES = {name[len('case_'):]: function for name, function in globals().items()
          if name.startswith('case_')}
 
