@@ -1,5 +1,5 @@
 -- fermi_traps.lua -- the three places where a plain tracer of stock Lua
--- charges the wrong line (issue 4), each with its exact expected counts.
+-- charges the wrong line, each with its exact expected counts.
 -- Checked by fermi.py like fermi_objects.lua.
 -- expect-phase: [load chunk] fermi_traps.lua: 9 proto, 1 function, 1 upvalue
 local N = 100

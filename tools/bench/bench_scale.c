@@ -26,7 +26,7 @@
  * mt_start, divided by the count; and the same for the bytes it has
  * obtained (tr_mem_held, which this program reaches by linking the static
  * library), which count the untouched tails of its arrays too.  With
- * --check it exits 1 when a figure passes issue 15's targets (marked
+ * --check it exits 1 when a figure passes its target (marked
  * OVER): a report in under 1 s of wall time (tables) or 2 s (JSON, or
  * with stacks); at most 96 resident bytes per site, 160 with stack
  * traces, 64 per trie node, none per block live through the fast door
@@ -404,7 +404,7 @@ int main(int argc, char **argv) {
     rmdir(folder);
     if (!ok) return 74;
     if (over > 0)
-        printf("%u figure%s over issue 15's targets\n", over,
+        printf("%u figure%s over target\n", over,
                over > 1 ? "s" : "");
     return check && over > 0 ? 1 : 0;
 }
