@@ -261,6 +261,29 @@ def case_script_is_never_overwritten(case):
             check(f.read() == original, "the script was overwritten")
 
 
+
+def case_script_through_descriptor(case):
+    # /proc/self/fd/N open on the script: the script itself, named by its
+    # descriptor; one open for reading only, on another file, cannot take
+    # the report.  Both are known before anything runs.
+    script = case.script("prints")
+    other = case.script("prints", "other")
+    with open(script, "rb") as f:
+        original = f.read()
+    for name, mode, status, reason in ((script, "r+b", 64, "is the script"),
+                                       (other, "rb", 74, "Bad file descriptor")):
+        with open(name, mode) as held:
+            fd = held.fileno()
+            result = subprocess.run(case.argv("/proc/self/fd/%d" % fd, script),
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    cwd=case.tmp, timeout=60, pass_fds=(fd,))
+        check(result.returncode == status, "descriptor opened %s: exit status %d"
+              % (mode, result.returncode))
+        check(result.stdout == b"", "the script ran: %r" % result.stdout)
+        one_line_naming(result, "/proc/self/fd/%d" % fd, reason)
+        with open(name, "rb") as f:
+            check(f.read() == original, "%s was overwritten" % name)
+
 # -------------------------------------------------------------- descriptors
 
 def case_stdout_closed(case):

@@ -215,6 +215,16 @@ static int open_failed(tr_destination *dest, const char *path) {
     return 74;
 }
 
+/* The report would replace the script it traces: a usage error, found
+ * before anything runs. */
+static int script_named(tr_destination *dest, char *target, const char *path) {
+    tr_error_set("OutputFile '%s' is the script being traced; name "
+                 "another file for the report", path);
+    free(target);
+    tr_destination_abandon(dest);
+    return 64;
+}
+
 int tr_destination_open(tr_destination *dest, const char *path,
                         const char *program) {
     tr_destination_abandon(dest);
@@ -244,18 +254,22 @@ int tr_destination_open(tr_destination *dest, const char *path,
     int descriptor = path_descriptor(target);
     struct stat st;
     int status = 0;
-    if (descriptor >= 0) {
-        dest->fd = fcntl(descriptor, F_DUPFD_CLOEXEC, 3);
+    if (descriptor >= 0 && fstat(descriptor, &st) == 0 &&
+        same_file(&st, program)) {
+        return script_named(dest, target, path);
+    } else if (descriptor >= 0) {
+        /* The descriptor must be open, and open for writing: else the
+         * report would be lost at the end, after the whole run. */
+        int flags = fcntl(descriptor, F_GETFL);
+        if (flags >= 0 && (flags & O_ACCMODE) == O_RDONLY) errno = EBADF;
+        else if (flags >= 0)
+            dest->fd = fcntl(descriptor, F_DUPFD_CLOEXEC, 3);
         dest->mode = TR_DEST_DESCRIPTOR;
         if (dest->fd < 0) status = -1;
     } else if (stat(target, &st) != 0) {
         status = errno == ENOENT ? replace_open(dest, target) : -1;
     } else if (same_file(&st, program)) {
-        tr_error_set("OutputFile '%s' is the script being traced; name "
-                     "another file for the report", path);
-        free(target);
-        tr_destination_abandon(dest);
-        return 64;
+        return script_named(dest, target, path);
     } else if (S_ISDIR(st.st_mode)) {
         errno = EISDIR;
         status = -1;
