@@ -39,6 +39,8 @@ PROGRAMS = {
         "fails": "var a = [1];\nprint nil + 1;\n",
         "busy_second": "var t = clock();\nwhile (clock() - t < 1) {}\n",
         "doubles": "var s = \"x\";\nwhile (true) s = s + s;\n",
+        "snapshot": "var a = [];\nfor (var i = 0; i < 50; i = i + 1) push(a, [i]);\n"
+                    "print memtracer_snapshot(\"snap.json\");\nprint \"after\";\n",
         "error_status": 70,
     },
     "lua": {
@@ -51,6 +53,8 @@ PROGRAMS = {
         "fails": "local a = {1}\nerror(\"boom\")\n",
         "busy_second": "local t = os.clock()\nwhile os.clock() - t < 1 do end\n",
         "doubles": "local s = \"x\"\nwhile true do s = s .. s end\n",
+        "snapshot": "local a = {}\nfor i = 1, 50 do a[i] = {i} end\n"
+                    "print(require(\"memtracer\").snapshot(\"snap.json\"))\nprint(\"after\")\n",
         "error_status": 1,
     },
 }
@@ -348,6 +352,24 @@ def case_report_lost_after_runtime_error(case):
               for line in lines), "no line says the report was lost: %r"
           % lines)
 
+
+
+def case_file_size_limit(case):
+    # A report larger than the file-size limit (ulimit -f: 2 KiB here, a
+    # JSON report of 50 arrays is larger) fails to be written, with
+    # SIGXFSZ raised by the tracer's own write: the snapshot answers false
+    # and the script goes on; the final report is lost with exit 74, and
+    # the signal does not end the program.
+    limit = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
+    result = case.run(case.argv("r.json", case.script("snapshot")), preexec=limit)
+    check(result.returncode == 74, "exit status %d" % result.returncode)
+    check(result.stdout.split() == [b"false", b"after"],
+          "the snapshot's answer and the rest of the script: %r" % result.stdout)
+    lines = stderr_lines(result)
+    check(len(lines) == 2 and "'snap.json'" in lines[0] and "File too large" in lines[0]
+          and "'r.json'" in lines[1] and "File too large" in lines[1],
+          "stderr: %r" % lines)
+    only_files(case.tmp, ["script" + case.programs["ext"]])
 
 # ------------------------------------------------------------------ signals
 

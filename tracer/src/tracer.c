@@ -135,6 +135,21 @@ static void handlers_restore(void) {
     }
 }
 
+/* A report that passed the file-size limit (ulimit -f) raised SIGXFSZ,
+ * held while the report was written: the write failed and says so, and
+ * the signal, the tracer's own, is dropped (setting SIG_IGN discards a
+ * pending signal) so that it does not end the program after all. */
+static void file_limit_signal_drop(void) {
+    sigset_t pending;
+    if (sigpending(&pending) != 0 || !sigismember(&pending, SIGXFSZ)) return;
+    struct sigaction ignore, before;
+    memset(&ignore, 0, sizeof ignore);
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    if (sigaction(SIGXFSZ, &ignore, &before) == 0)
+        sigaction(SIGXFSZ, &before, NULL);
+}
+
 static char *copy(const char *s) {
     return s != NULL ? tr_mem_strdup(s, strlen(s)) : NULL;
 }
@@ -269,6 +284,7 @@ int mt_snapshot(const char *path) {
                    tr_report_write(&dest);
     tr_destination_abandon(&dest);
     tr_sites_relink();
+    if (!written) file_limit_signal_drop();
     sigprocmask(SIG_SETMASK, &before, NULL);
     return written ? 0 : -1;
 }
@@ -302,6 +318,7 @@ int mt_finish(void) {
         fflush(stdout);  /* the program's output first, where they meet */
         written = tr_report_write(&report_destination);
     }
+    if (!written) file_limit_signal_drop();
     handlers_restore();
     release_everything();
     started = false;
