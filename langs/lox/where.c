@@ -236,7 +236,7 @@ bool where_recording(bool on) { return mt_recording(on); }
 void where_reset(void) { mt_reset(); }
 
 bool where_snapshot(const char *path) {
-    if (!mt_active) return false;
+    if (!MT_TRACING()) return false;
     if (mt_snapshot(path) == 0) return true;
     fprintf(stderr, "lox: %s\n", mt_error());
     return false;

@@ -28,6 +28,7 @@
 #include "control.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include <lauxlib.h>
 #include <memtracer/memtracer.h>
@@ -55,10 +56,20 @@ static int reset_lua(lua_State *L)
 
 static int snapshot_lua(lua_State *L)
 {
-    const char *path = luaL_checkstring(L, 1);
-    bool written = trace_active() && mt_snapshot(path) == 0;
-    if (trace_active() && !written)
+    size_t length;
+    const char *path = luaL_checklstring(L, 1, &length);
+    bool written = false;
+    if (!trace_active()) {
+        /* not tracing: nothing to write, nothing to say */
+    } else if (strlen(path) != length) {
+        /* C would read the name up to its first zero: another file */
+        fprintf(stderr, "lua-memtracer: cannot write a snapshot: its file "
+                        "name holds a zero byte\n");
+    } else if (mt_snapshot(path) == 0) {
+        written = true;
+    } else {
         fprintf(stderr, "lua-memtracer: %s\n", mt_error());
+    }
     lua_pushboolean(L, written);
     return 1;
 }

@@ -401,6 +401,16 @@ def case_snapshot(lox, tmp):
     report = load(out)
     if site(report, 1, 'Array')['count'] != 4 or site(report, 4, 'Array')['count'] != 3:
         fail('the report does not hold all seven arrays')
+    # An empty name is no file; a snapshot to standard output comes after
+    # what the program printed before it.
+    script = write(tmp, 'snap2.lox', 'print "before";\nprint memtracer_snapshot("");\n'
+                                     'print memtracer_snapshot("-");\n')
+    proc = run([lox, '--memtracer.OutputFile=' + out, script])
+    expect_exit(proc, 0)
+    if not proc.stdout.startswith('before\nfalse\nMemory Tracer.') or \
+            not proc.stdout.endswith('true\n') or \
+            proc.stderr != "lox: cannot write report '': No such file or directory\n":
+        fail('odd snapshot names: %r %r' % (proc.stdout[:60], proc.stderr))
 
 
 LEAKS = ('class Order {\n'

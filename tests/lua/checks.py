@@ -479,6 +479,20 @@ def check_control(lua):
     check(r.returncode == 0 and r.stdout == "false" and len(lines) == 1 and
           lines[0].startswith("lua-memtracer: ") and "/nonexistent/dir" in
           lines[0], f"unwritable snapshot: {r.stdout!r} {r.stderr[:300]!r}")
+    # A name with a zero byte is refused, not cut at the zero (C would write
+    # "s"), and an empty name is no file; the program's output before a
+    # snapshot to standard output comes first.
+    with tempfile.TemporaryDirectory() as tmp:
+        r = run(lua, ["--memtracer", "--memtracer.OutputFile=" + os.path.join(tmp, "r.txt"),
+                      "-e", "local mt = require 'memtracer' io.write('before ') "
+                      "io.write(tostring(mt.snapshot('s\\0.json')), ' ', "
+                      "tostring(mt.snapshot('')), ' ') print(mt.snapshot('-'))"], cwd=tmp)
+        lines = r.stderr.splitlines()
+        check(r.returncode == 0 and r.stdout.startswith("before false false Memory Tracer.")
+              and r.stdout.endswith("true\n") and os.listdir(tmp) == ["r.txt"]
+              and len(lines) == 2 and "zero byte" in lines[0]
+              and "'': No such file or directory" in lines[1],
+              f"odd snapshot names: {os.listdir(tmp)} {r.stdout[:80]!r} {r.stderr!r}")
 
 
 def check_collections(lua):

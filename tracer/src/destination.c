@@ -243,6 +243,10 @@ int tr_destination_open(tr_destination *dest, const char *path,
         dest->mode = TR_DEST_DESCRIPTOR;
         return 0;
     }
+    if (path[0] == '\0') {
+        errno = ENOENT;  /* no file has an empty name */
+        return open_failed(dest, path);
+    }
     size_t shown_len = strlen(path) + 2;
     if ((dest->shown = malloc(shown_len + 1)) == NULL) return open_failed(dest, path);
     dest->shown[0] = '\'';

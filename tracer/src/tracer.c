@@ -278,6 +278,7 @@ int mt_snapshot(const char *path) {
     sigset_t all, before;
     sigfillset(&all);
     sigprocmask(SIG_BLOCK, &all, &before);
+    fflush(stdout);  /* the program's output first, where they meet */
     tr_destination dest = TR_DESTINATION_INIT;
     dest.quiet = true;
     bool written = tr_destination_open(&dest, path, tr_state.program) == 0 &&
