@@ -149,14 +149,18 @@ static inline mt_func frame_func(const frame_at *at) {
                                     : tr_node_of(at->node)->func;
 }
 
-/* The order of the frames a report shows for a stack: the same for two
- * stacks exactly when StackLimit cut them to the same frames.  Frames are
- * compared as tr_frames_next gives them (function name, file, line,
- * repeat), without first walking the whole paths; two walks that reach
- * one node with one line show the same frames from there on. */
-static int frames_order(uint32_t a, uint32_t b) {
+static bool path_cut(mt_path node);
+
+/* Whether a report shows the same frames for two stacks of one site: only
+ * when StackLimit cut them to the same frames, since a site's stacks have
+ * distinct paths and a path the limit does not cut shows all its frames.
+ * Frames are compared as tr_frames_next gives them (function name, file,
+ * line, repeat), without first walking the whole paths; two walks that
+ * reach one node with one line show the same frames from there on. */
+static bool frames_same(uint32_t a, uint32_t b) {
     frame_at x = {tr_stack_of(a), tr_stack_of(a)->node, 0};
     frame_at y = {tr_stack_of(b), tr_stack_of(b)->node, 0};
+    if (!path_cut(x.node) && !path_cut(y.node)) return false;
     x.line = tr_site(x.stack->site)->line;
     y.line = tr_site(y.stack->site)->line;
     unsigned limit = tr_state.options.stack_limit;
@@ -166,19 +170,18 @@ static int frames_order(uint32_t a, uint32_t b) {
                                      x.node != 0);
         bool more_y = shown == 0 || (shown < limit && y.node != TR_PATH_ROOT &&
                                      y.node != 0);
-        if (!more_x || !more_y) return (int)more_x - (int)more_y;
+        if (!more_x || !more_y) return more_x == more_y;
         mt_func fx = frame_func(&x), fy = frame_func(&y);
-        if (x.node == y.node && x.line == y.line && fx == fy) return 0;
+        if (x.node == y.node && x.line == y.line && fx == fy) return true;
         if (fx != fy) {
             const tr_func *func_x = tr_func_of(fx), *func_y = tr_func_of(fy);
-            int c = name_order(func_x->name, func_y->name);
-            if (c == 0)
-                c = name_order(tr_func_file(func_x), tr_func_file(func_y));
-            if (c != 0) return c;
+            if (name_order(func_x->name, func_y->name) != 0 ||
+                name_order(tr_func_file(func_x), tr_func_file(func_y)) != 0)
+                return false;
         }
-        if (x.line != y.line) return x.line < y.line ? -1 : 1;
+        if (x.line != y.line) return false;
         const tr_node *nx = tr_node_of(x.node), *ny = tr_node_of(y.node);
-        if (nx->repeat != ny->repeat) return nx->repeat < ny->repeat ? -1 : 1;
+        if (nx->repeat != ny->repeat) return false;
         x.line = nx->call_line;
         y.line = ny->call_line;
         if (nx->parent != 0) x.node = nx->parent;
@@ -252,8 +255,12 @@ static uint32_t cut_stacks_sort(uint32_t first) {
 
 static void node_frames(void);
 
-/* Whether StackLimit cuts the path node: it has more frames to show. */
+/* Whether StackLimit cuts the path node: it has more frames to show.  A
+ * node stands for one frame or more (node_frames): within the limit in
+ * frames, it is within it in nodes, known without a walk. */
 static bool path_cut(mt_path node) {
+    if (node == 0 || tr_node_of(node)->frames <= tr_state.options.stack_limit)
+        return false;
     unsigned frames = 0;
     for (; node != TR_PATH_ROOT && node != 0; node = tr_node_of(node)->parent)
         if (++frames > tr_state.options.stack_limit) return true;
@@ -305,7 +312,7 @@ static bool group_from(uint32_t record, tr_stack_group *group) {
         if (frames.truncated > group->truncated)
             group->truncated = frames.truncated;
         id = stack->next_in_site;
-    } while (id != 0 && frames_order(record, id) == 0);
+    } while (id != 0 && frames_same(record, id));
     group->end = id;
     return true;
 }
@@ -486,22 +493,23 @@ static void node_frames(void) {
     }
 }
 
-/* Walks StackLimit frames at most: what lies beyond them is the node's
- * frames less those shown (node_frames, run by tr_report_sites). */
+/* What lies beyond StackLimit is the node's frames less those shown
+ * (node_frames, run by tr_report_sites): nothing when the path is within
+ * the limit, else found by walking the limit's frames. */
 void tr_frames_start(tr_frames *frames, mt_site site, mt_path node) {
     frames->site = site;
-    unsigned shown = 0;
-    uint64_t kept = 0;
-    unsigned limit = tr_state.options.stack_limit;
-    for (mt_path at = node; at != TR_PATH_ROOT && at != 0 && shown < limit;
-         at = tr_node_of(at)->parent) {
-        shown++;
-        kept += tr_node_of(at)->repeat;
-    }
     frames->node = node;
     frames->line = tr_site(site)->line;
-    frames->left = shown > 0 ? shown : 1;
-    frames->truncated = node != 0 ? tr_node_of(node)->frames - kept : 0;
+    frames->left = tr_state.options.stack_limit;
+    frames->truncated = 0;
+    if (!path_cut(node)) return;
+    uint64_t kept = 0;
+    mt_path at = node;
+    for (unsigned shown = 0; shown < frames->left; shown++) {
+        kept += tr_node_of(at)->repeat;
+        at = tr_node_of(at)->parent;
+    }
+    frames->truncated = tr_node_of(node)->frames - kept;
 }
 
 bool tr_frames_next(tr_frames *frames, tr_frame *frame) {
@@ -519,7 +527,11 @@ bool tr_frames_next(tr_frames *frames, tr_frame *frame) {
     frame->json_plain = func->json_plain && func->file != NULL;
     frame->line = frames->line;
     frame->repeat = node->repeat;
-    frames->left--;
+    /* The first frame is always shown, the root path's included; the
+     * frames end below the root or at the limit. */
+    bool last = frames->node == TR_PATH_ROOT || frames->node == 0 ||
+                node->parent == TR_PATH_ROOT || node->parent == 0;
+    frames->left = last ? 0 : frames->left - 1;
     frames->line = node->call_line;
     if (node->parent != 0) frames->node = node->parent;
     return true;
