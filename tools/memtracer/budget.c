@@ -6,6 +6,7 @@
 #include "budget.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,18 +26,34 @@ typedef struct {
     yaml_document_t *document;
 } Reader;
 
+/* "PATH:LINE:COLUMN: MESSAGE", exit STATUS_DATA. */
+static int mark_verror(const char *path, yaml_mark_t mark, const char *format, va_list args) {
+    char *message = str_vprintf(format, args);
+    int status = msg_error(STATUS_DATA, "%s:%lu:%lu: %s", path, (unsigned long)mark.line + 1,
+                           (unsigned long)mark.column + 1, message);
+    free(message);
+    return status;
+}
+
+static int mark_error(const char *path, yaml_mark_t mark, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int mark_error(const char *path, yaml_mark_t mark, const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    int status = mark_verror(path, mark, format, args);
+    va_end(args);
+    return status;
+}
+
 static int schema_error(const Reader *reader, const yaml_node_t *node, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int schema_error(const Reader *reader, const yaml_node_t *node, const char *format, ...) {
     va_list args;
     va_start(args, format);
-    char *message = str_vprintf(format, args);
+    int status = mark_verror(reader->budget->source, node->start_mark, format, args);
     va_end(args);
-    int status = msg_error(STATUS_DATA, "%s:%lu:%lu: %s", reader->budget->source,
-                           (unsigned long)node->start_mark.line + 1,
-                           (unsigned long)node->start_mark.column + 1, message);
-    free(message);
     return status;
 }
 
@@ -70,9 +87,11 @@ static int text_parse(const Reader *reader, const yaml_node_t *node, const char 
     return STATUS_OK;
 }
 
-/* A figure's value: "N", "SIZE", "<= SIZE" (a limit) or "== SIZE" (exact). */
-static int limit_parse(const Reader *reader, const yaml_node_t *node, int figure, bool exact,
-                       BudgetLimit *limit) {
+/* A figure's value: "N", "SIZE", "<= SIZE" (a limit) or "== SIZE" (exact).
+ * Sizes and counts are whole; an average (`decimal`) keeps one decimal,
+ * as the report holds it. */
+static int limit_parse(const Reader *reader, const yaml_node_t *node, int figure, bool decimal,
+                       bool exact, BudgetLimit *limit) {
     const char *text = scalar_text(node);
     if (text == NULL)
         return schema_error(reader, node, "a figure takes one value such as 1000, 4KB, 4KiB or "
@@ -86,10 +105,15 @@ static int limit_parse(const Reader *reader, const yaml_node_t *node, int figure
         text += 2;
     }
     double value;
-    if (!size_parse(text, &value))
+    if (decimal ? !decimal_parse(text, &value) : !size_parse(text, &value)) {
+        if (!decimal && decimal_parse(text, &value))
+            return schema_error(reader, node, "'%s' is not a whole number: sizes and counts are "
+                                              "whole (a decimal takes a unit, as in 2.5KB)",
+                                scalar_text(node));
         return schema_error(reader, node, "'%s' is not a size or count (such as 1000, 4KB, "
                                           "4KiB, 1.5MiB, \"<= 100\" or \"== 100\")",
                             scalar_text(node));
+    }
     *limit = (BudgetLimit){figure, value, exact, (long)node->start_mark.line + 1};
     return STATUS_OK;
 }
@@ -153,6 +177,23 @@ static bool key_repeated(const Reader *reader, const yaml_node_t *mapping,
     return false;
 }
 
+/* A site's line, as a report holds it (a C int), not negative. */
+static bool line_parse(const char *text, long *line) {
+    if (text == NULL || *text == '\0') return false;
+    for (const char *c = text; *c != '\0'; c++)
+        if (*c < '0' || *c > '9') return false;
+    errno = 0;
+    long value = strtol(text, NULL, 10);
+    if (errno == ERANGE || value > INT_MAX) return false;
+    *line = value;
+    return true;
+}
+
+/* Enough for a summary's or a site's figures, whichever has more. */
+#define FIGURE_COUNT_MAX \
+    ((int)SUMMARY_FIGURE_COUNT > (int)SITE_FIGURE_COUNT ? (int)SUMMARY_FIGURE_COUNT \
+                                                        : (int)SITE_FIGURE_COUNT)
+
 static const char site_figure_names[] =
     "bytes, count, blocks, average, live, live_count, live_blocks, peak, peak_count, unused";
 static const char summary_figure_names[] =
@@ -178,6 +219,7 @@ static int entry_figures_parse(Reader *reader, const yaml_node_t *mapping, Budge
     entry->phases = inherited.phases;
     if (phase_allowed && (status = mapping_phase(reader, mapping, inherited.phases, &entry->phases)))
         return status;
+    const yaml_node_t *given[FIGURE_COUNT_MAX] = {NULL};  /* each figure's key, once read */
     for (yaml_node_pair_t *pair = mapping->data.mapping.pairs.start;
          pair < mapping->data.mapping.pairs.top; pair++) {
         yaml_node_t *key_node = node_at(reader, pair->key);
@@ -192,12 +234,9 @@ static int entry_figures_parse(Reader *reader, const yaml_node_t *mapping, Budge
             if (strcmp(key, identity_keys[k]) != 0) continue;
             identity = true;
             if (strcmp(key, "line") == 0) {
-                const char *text = scalar_text(value_node);
-                char *end;
-                long line = text != NULL ? strtol(text, &end, 10) : 0;
-                if (text == NULL || *text == '\0' || *end != '\0' || line < 0)
-                    return schema_error(reader, value_node, "'line' takes a line number");
-                *line_value = line;
+                if (!line_parse(scalar_text(value_node), line_value))
+                    return schema_error(reader, value_node, "'line' takes a line number from 0 "
+                                                            "to %d", INT_MAX);
             } else if ((status = text_parse(reader, value_node, key, identity_values[k]))) {
                 return status;
             }
@@ -208,8 +247,16 @@ static int entry_figures_parse(Reader *reader, const yaml_node_t *mapping, Budge
             return schema_error(reader, key_node, "unknown figure '%s' (%s)", key,
                                 entry->scope == SCOPE_SUMMARY ? summary_figure_names
                                                               : site_figure_names);
+        /* A figure's key and its alias name one figure: one limit each. */
+        if (given[figure] != NULL)
+            return schema_error(reader, key_node, "'%s' is given twice: '%s' is the same figure",
+                                key, scalar_text(given[figure]));
+        given[figure] = key_node;
+        const FigureInfo *info = entry->scope == SCOPE_SUMMARY ? &summary_figures[figure]
+                                                               : &site_figures[figure];
         BudgetLimit limit;
-        if ((status = limit_parse(reader, value_node, figure, exact, &limit))) return status;
+        if ((status = limit_parse(reader, value_node, figure, info->is_average, exact, &limit)))
+            return status;
         limit_add(entry, limit);
     }
     return STATUS_OK;
@@ -234,11 +281,20 @@ static int phases_parse(Reader *reader, const yaml_node_t *node, Inherited inher
         yaml_node_t *key_node = node_at(reader, pair->key);
         yaml_node_t *value_node = node_at(reader, pair->value);
         const char *name = scalar_text(key_node);
-        if (name != NULL && key_repeated(reader, node, pair, name))
-            return schema_error(reader, key_node, "'%s' is given twice in 'phases'", name);
         PhaseSet phases;
         int status = phase_parse(reader, key_node, &phases);
         if (status) return status;
+        /* Keys are sets of phases: "run,start-up" and "start-up,run" are one. */
+        for (yaml_node_pair_t *earlier = node->data.mapping.pairs.start; earlier < pair;
+             earlier++) {
+            const char *other = scalar_text(node_at(reader, earlier->key));
+            PhaseSet other_phases;
+            if (!phase_set_parse(other, &other_phases) || other_phases != phases) continue;
+            if (strcmp(other, name) == 0)
+                return schema_error(reader, key_node, "'%s' is given twice in 'phases'", name);
+            return schema_error(reader, key_node, "'%s' is given twice in 'phases' (as '%s')",
+                                name, other);
+        }
         if (value_node->type != YAML_MAPPING_NODE)
             return schema_error(reader, value_node, "'%s' takes its figures (such as bytes: 1MiB)",
                                 name);
@@ -272,7 +328,8 @@ static int named_parse(Reader *reader, const yaml_node_t *node, BudgetScope scop
         int status;
         if (value_node->type == YAML_SCALAR_NODE) {
             BudgetLimit limit;
-            if ((status = limit_parse(reader, value_node, SITE_BYTES, inherited.exact, &limit)))
+            if ((status = limit_parse(reader, value_node, SITE_BYTES, false, inherited.exact,
+                                      &limit)))
                 return status;
             limit_add(entry, limit);
             continue;
@@ -355,6 +412,66 @@ static int document_parse(Reader *reader) {
     return status;
 }
 
+/* "PATH:LINE:COLUMN: not valid YAML: ..." for what libyaml refused. */
+static int yaml_error(const char *path, const yaml_parser_t *parser) {
+    return msg_error(STATUS_DATA, "%s:%lu:%lu: not valid YAML: %s%s%s%s", path,
+                     (unsigned long)parser->problem_mark.line + 1,
+                     (unsigned long)parser->problem_mark.column + 1,
+                     parser->problem != NULL ? parser->problem : "unreadable",
+                     parser->context != NULL ? " (" : "",
+                     parser->context != NULL ? parser->context : "",
+                     parser->context != NULL ? ")" : "");
+}
+
+/* No budget nests deeper than a site's mapping in `sites` (3 levels);
+ * libyaml's time grows with the square of the depth, so reading stops
+ * here. */
+#define BUDGET_DEPTH_MAX 64
+
+/* Reads the events of `text` before the document is loaded, to refuse
+ * what the loader would take silently (a second document, a scalar
+ * holding a NUL, which C strings cut short) or slowly (deep nesting),
+ * stopping at the first. */
+static int stream_check(const char *path, const unsigned char *text, size_t length) {
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return msg_error(STATUS_SOFTWARE, "cannot start the YAML parser");
+    yaml_parser_set_input_string(&parser, text, length);
+    int status = STATUS_OK, depth = 0, documents = 0;
+    for (bool done = false; !done && status == STATUS_OK;) {
+        yaml_event_t event;
+        if (!yaml_parser_parse(&parser, &event)) {
+            status = yaml_error(path, &parser);
+            break;
+        }
+        switch (event.type) {
+        case YAML_DOCUMENT_START_EVENT:
+            if (++documents > 1)
+                status = mark_error(path, event.start_mark,
+                                    "a budget is one YAML document: a second one starts here");
+            break;
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            if (++depth > BUDGET_DEPTH_MAX)
+                status = mark_error(path, event.start_mark, "nested deeper than %d levels (a "
+                                    "budget needs 3)", BUDGET_DEPTH_MAX);
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT: depth--; break;
+        case YAML_SCALAR_EVENT:
+            if (strlen((const char *)event.data.scalar.value) != event.data.scalar.length)
+                status = mark_error(path, event.start_mark,
+                                    "a key or value holds a NUL character (\\0)");
+            break;
+        case YAML_STREAM_END_EVENT: done = true; break;
+        default: break;
+        }
+        yaml_event_delete(&event);
+    }
+    yaml_parser_delete(&parser);
+    return status;
+}
+
 int budget_load(const char *path, Budget *budget) {
     memset(budget, 0, sizeof *budget);
     budget->source = str_dup(path);
@@ -365,32 +482,36 @@ int budget_load(const char *path, Budget *budget) {
         fclose(file);
         return msg_error(STATUS_NO_INPUT, "cannot open %s: %s", path, strerror(EISDIR));
     }
-    yaml_parser_t parser;
-    yaml_document_t document;
-    if (!yaml_parser_initialize(&parser)) {
-        fclose(file);
-        return msg_error(STATUS_SOFTWARE, "cannot start the YAML parser");
+    /* Read whole, as it is parsed twice (a FIFO can be read only once). */
+    size_t length = 0, capacity = 4096;
+    unsigned char *text = mem_alloc(capacity);
+    for (size_t got; (got = fread(text + length, 1, capacity - length, file)) > 0;) {
+        length += got;
+        if (length == capacity) text = mem_grow(text, capacity *= 2, 1);
     }
-    yaml_parser_set_input_file(&parser, file);
-    int status;
-    if (!yaml_parser_load(&parser, &document)) {
-        if (parser.error == YAML_READER_ERROR && ferror(file))
-            status = msg_error(STATUS_NO_INPUT, "cannot read %s", path);
-        else
-            status = msg_error(STATUS_DATA, "%s:%lu:%lu: not valid YAML: %s%s%s%s", path,
-                               (unsigned long)parser.problem_mark.line + 1,
-                               (unsigned long)parser.problem_mark.column + 1,
-                               parser.problem != NULL ? parser.problem : "unreadable",
-                               parser.context != NULL ? " (" : "",
-                               parser.context != NULL ? parser.context : "",
-                               parser.context != NULL ? ")" : "");
-    } else {
-        Reader reader = {budget, &document};
-        status = document_parse(&reader);
-        yaml_document_delete(&document);
-    }
-    yaml_parser_delete(&parser);
+    int read_failed = ferror(file);
     fclose(file);
+    if (read_failed) {
+        free(text);
+        return msg_error(STATUS_NO_INPUT, "cannot read %s", path);
+    }
+    int status = stream_check(path, text, length);
+    yaml_parser_t parser;
+    if (status == STATUS_OK && !yaml_parser_initialize(&parser))
+        status = msg_error(STATUS_SOFTWARE, "cannot start the YAML parser");
+    if (status == STATUS_OK) {
+        yaml_document_t document;
+        yaml_parser_set_input_string(&parser, text, length);
+        if (!yaml_parser_load(&parser, &document)) {
+            status = yaml_error(path, &parser);
+        } else {
+            Reader reader = {budget, &document};
+            status = document_parse(&reader);
+            yaml_document_delete(&document);
+        }
+        yaml_parser_delete(&parser);
+    }
+    free(text);
     return status;
 }
 

@@ -17,7 +17,9 @@
  * own (`phase:` in a type's, function's or site's mapping; a key of
  * `phases`).  A site is of one phase.
  * A figure's value is an upper limit (1000, 4KB, 4KiB, 1.5MiB, "<= N"),
- * or exact ("== N").
+ * or exact ("== N"): a whole number, but an average's, which keeps one
+ * decimal as the report does.  A budget is one YAML document, nested a few
+ * levels deep; what is not as the schema says is refused, never skipped.
  */
 #ifndef MEMTRACER_BUDGET_H
 #define MEMTRACER_BUDGET_H
@@ -31,7 +33,7 @@ typedef enum { SCOPE_SUMMARY, SCOPE_TYPE, SCOPE_FUNCTION, SCOPE_SITE } BudgetSco
 
 typedef struct {
     int figure;     /* a SummaryFigure for the summary, a SiteFigure otherwise */
-    double value;
+    double value;   /* whole; to one decimal for an average */
     bool exact;     /* the figure must equal `value`, not merely stay at or below it */
     long line;      /* where the value is written, from 1 */
 } BudgetLimit;
@@ -42,7 +44,7 @@ typedef struct {
     char *file;      /* a function's file when given; a site's file */
     char *function;  /* a site's */
     char *type;      /* a site's */
-    long site_line;  /* a site's line in the program */
+    long site_line;  /* a site's line in the program, 0 to INT_MAX (a C int, as in a report) */
     long line;       /* where the entry is written, from 1 */
     PhaseSet phases; /* the phases whose sites it counts */
     BudgetLimit *limits;

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "budget.h"
@@ -176,6 +178,9 @@ static void limit_check(const Budget *budget, const Report *report, const Budget
     }
     counts->checked++;
     counts->estimated += estimate;
+    /* An average is met as the report holds and shows it: to one decimal,
+     * as its limit is read. */
+    if (info->is_average) figure.value = decimal_round(figure.value);
     bool broken = limit->exact ? figure.value != limit->value : figure.value > limit->value;
     if (broken) {
         counts->exceeded++;
@@ -438,6 +443,21 @@ static int budget_write(const char *report_path, const char *budget_path, bool e
     return status;
 }
 
+/* Whether writing the budget at `budget` would replace the report at
+ * `report`: the same path, or the same regular file by another name (a
+ * link, "./").  "-" is standard input as the report, standard output as
+ * the budget. */
+static bool file_same(const char *report, const char *budget) {
+    bool report_std = strcmp(report, "-") == 0, budget_std = strcmp(budget, "-") == 0;
+    if (!report_std && !budget_std && strcmp(report, budget) == 0) return true;
+    struct stat report_info, budget_info;
+    if ((report_std ? fstat(STDIN_FILENO, &report_info) : stat(report, &report_info)) != 0 ||
+        (budget_std ? fstat(STDOUT_FILENO, &budget_info) : stat(budget, &budget_info)) != 0)
+        return false;
+    return S_ISREG(report_info.st_mode) && report_info.st_dev == budget_info.st_dev &&
+           report_info.st_ino == budget_info.st_ino;
+}
+
 int gate_main(int argc, char **argv) {
     static const struct option long_options[] = {
         {"write", no_argument, NULL, 'w'},
@@ -458,6 +478,9 @@ int gate_main(int argc, char **argv) {
     if (exact && !write) return cli_usage_error("gate", "--exact goes with --write");
     if (argc - optind != 2)
         return cli_usage_error("gate", "needs REPORT.json and BUDGET.yaml");
+    if (write && file_same(argv[optind], argv[optind + 1]))
+        return cli_usage_error("gate", "%s is the report: --write would replace it",
+                               argv[optind + 1]);
     if (write) return budget_write(argv[optind], argv[optind + 1], exact);
     return budget_check(argv[optind], argv[optind + 1]);
 }

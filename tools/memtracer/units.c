@@ -28,12 +28,14 @@ static const struct {
     {"tib", 1024.0 * 1024 * 1024 * 1024},
 };
 
-bool size_parse(const char *text, double *value) {
+/* Reads "NUMBER [UNIT]": the number in `*number`, the unit's factor in
+ * `*factor`. */
+static bool amount_parse(const char *text, double *number, double *factor) {
     const char *at = text;
     while (isspace((unsigned char)*at)) at++;
     if (!isdigit((unsigned char)*at)) return false;
     char *end;
-    double number = strtod(at, &end);
+    double read = strtod(at, &end);
     /* strtod also takes hex, infinities and exponents: only digits and one
      * decimal point are a size. */
     for (const char *c = at; c < end; c++)
@@ -45,13 +47,37 @@ bool size_parse(const char *text, double *value) {
     for (size_t i = 0; i < sizeof size_units / sizeof size_units[0]; i++) {
         if (strlen(size_units[i].name) == unit_length &&
             strncasecmp(at, size_units[i].name, unit_length) == 0) {
-            double whole = round(number * size_units[i].factor);
-            if (!isfinite(whole) || whole > 9007199254740992.0) return false;
-            *value = whole;
+            *number = read;
+            *factor = size_units[i].factor;
             return true;
         }
     }
     return false;
+}
+
+bool size_parse(const char *text, double *value) {
+    double number, factor;
+    if (!amount_parse(text, &number, &factor)) return false;
+    /* A byte or a count is whole; a decimal of a larger unit is rounded
+     * to a whole byte. */
+    if (factor == 1 && number != floor(number)) return false;
+    double whole = round(number * factor);
+    if (!isfinite(whole)) return false;
+    *value = whole;
+    return true;
+}
+
+double decimal_round(double value) {
+    return round(value * 10) / 10;
+}
+
+bool decimal_parse(const char *text, double *value) {
+    double number, factor;
+    if (!amount_parse(text, &number, &factor)) return false;
+    double rounded = decimal_round(number * factor);
+    if (!isfinite(rounded)) return false;
+    *value = rounded;
+    return true;
 }
 
 char *size_text(double bytes) {
@@ -68,8 +94,14 @@ char *size_text(double bytes) {
 }
 
 char *number_text(double value) {
-    if (value == floor(value) && fabs(value) < 1e18) return str_printf("%.0f", value);
-    return str_printf("%.6g", value);
+    /* %.0f gives a whole double's every digit, which strtod reads back
+     * exactly; otherwise the fewest digits that read back exactly. */
+    if (value == floor(value)) return str_printf("%.0f", value);
+    for (int digits = 15;; digits++) {
+        char *text = str_printf("%.*g", digits, value);
+        if (digits == 17 || strtod(text, NULL) == value) return text;
+        free(text);
+    }
 }
 
 char *figure_text(Figure figure, bool estimate) {

@@ -11,9 +11,18 @@
 #include "figures.h"
 
 /* Reads a size or a count such as "512KiB", "1.5 MB" or "50000" into
- * `*value` (a whole number, rounded).  Returns false, leaving `*value`
- * alone, when `text` is not one. */
+ * `*value`, a whole number: a decimal takes a unit above a byte and is
+ * rounded to a whole byte ("2.5KB" is 2500; "2.5" and "2.5B" are not
+ * sizes).  Returns false, leaving `*value` alone, when `text` is not one. */
 bool size_parse(const char *text, double *value);
+
+/* Reads a number such as "36.4" or "1.5KiB" (an average) into `*value`,
+ * rounded to one decimal as a report holds averages.  Returns false,
+ * leaving `*value` alone, when `text` is not one. */
+bool decimal_parse(const char *text, double *value);
+
+/* `value` to one decimal, as a report holds averages. */
+double decimal_round(double value);
 
 /* "1.3 MiB", "512 B": a size rounded for reading.  Newly allocated. */
 char *size_text(double bytes);
@@ -22,7 +31,8 @@ char *size_text(double bytes);
  * before it when `estimate`, "-" when unknown.  Newly allocated. */
 char *figure_text(Figure figure, bool estimate);
 
-/* A number as JSON would hold it: whole numbers without a fraction. */
+/* A number as JSON would hold it, read back exactly by strtod: whole
+ * numbers in every digit, without a fraction or an exponent. */
 char *number_text(double value);
 
 /* "+12.5%", "-3.0%", "+inf%" (growth from zero), "0.0%".  Newly allocated. */
