@@ -3,10 +3,13 @@
  *
  * Every block the VM obtains goes through one chokepoint, reallocate()
  * (memory.h).  An object's block is known by the object's type.  Any other
- * block -- a string's characters, an array's elements, a table's entries
- * -- has a slot beside its pointer: who owns it (a HeapOwner, set once)
- * and the tracer's tag of the block (set by the chokepoint).  The VM's own
- * blocks (globals, the intern set, the gray stack) are owned by OWNER_VM.
+ * block -- a string's characters, an array's elements -- has a slot beside
+ * its pointer: who owns it (a HeapOwner, set once) and the tracer's tag of
+ * the block (set by the chokepoint).  A table's entries keep their tag
+ * after the last entry instead, so that a table (and an instance, which
+ * holds one) is the book's size; the table's address says whose entries
+ * they are (table.h's TableSlot).  The VM's own blocks (the gray stack)
+ * are owned by OWNER_VM.
  *
  * A lox built without hooks (-Dhooks=false) keeps no slots at all: its
  * structs are the book's, the honest baseline of what the hooks cost.
@@ -70,12 +73,11 @@ static inline size_t object_counted_bytes(ObjType type) {
 typedef enum {
     OWNER_VM,                /* the VM's own */
     OWNER_ARRAY_ELEMENTS,
-    OWNER_CLASS_METHODS,     /* in ObjClass.methods */
     OWNER_CLOSURE_UPVALUES,
     OWNER_FUNCTION_CODE,     /* a chunk's instructions and lines */
     OWNER_FUNCTION_CONSTANTS,
-    OWNER_INSTANCE_FIELDS,   /* in ObjInstance.fields */
     OWNER_STRING_CHARS,
+    OWNER_TABLE,             /* a table's entries, their tag after them */
     OWNER_COUNT
 } HeapOwner;
 
@@ -103,8 +105,6 @@ void where_sites_free(struct WhereSite *sites, int count);
  * from the tag field, and the tag kept back from a slot. */
 #define HEAP_SLOT_TAGGED(tag_field, owner_) HEAP_SLOT_NEW(owner_)
 #define HEAP_TAG_KEEP(tag_field, slot) ((void)(slot))
-/* A copy of the slot field. */
-#define HEAP_SLOT_VALUE(field) HEAP_SLOT_NEW(OWNER_VM)
 #else
 #define WITH_HOOKS(x) x
 #define HEAP_SLOT_FIELD(name) HeapSlot name;
@@ -113,7 +113,6 @@ void where_sites_free(struct WhereSite *sites, int count);
 #define HEAP_SLOT_TAGGED(tag_field, owner_) \
     ((HeapSlot){(tag_field), (uint8_t)(owner_)})
 #define HEAP_TAG_KEEP(tag_field, slot) ((tag_field) = (slot).tag)
-#define HEAP_SLOT_VALUE(field) (field)
 #endif
 
 #endif

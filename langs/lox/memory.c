@@ -49,10 +49,9 @@ static __attribute__((noinline, cold)) void release_called(mt_tag tag,
     mt_free_tagged(tag, size);
 }
 
-void *release_traced(void *pointer, size_t old_size, HeapSlot *slot) {
+void *release_traced(void *pointer, size_t old_size, mt_tag tag) {
     if (pointer == NULL) return NULL;
-    if (!mt_free_tagged_inline(slot->tag, old_size))
-        release_called(slot->tag, old_size);
+    if (!mt_free_tagged_inline(tag, old_size)) release_called(tag, old_size);
     vm.bytes_allocated -= old_size;
     free(pointer);
     return NULL;
@@ -393,7 +392,8 @@ static void values_tell(const ValueArray *array, mt_retainer path) {
 }
 
 static void entries_tell(const Table *table, mt_retainer path) {
-    storage_tell(table->slot.tag, sizeof(Entry) * (size_t)table->capacity,
+    storage_tell(table_slot(table).slot.tag,
+                 sizeof(Entry) * (size_t)table->capacity,
                  sizeof(Entry) * (size_t)(table->capacity - table->count),
                  path);
 }

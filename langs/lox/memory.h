@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #ifndef MT_HOOKS_DISABLED
 #include <memtracer/inline.h>
@@ -36,6 +37,16 @@
 
 #define FREE_OBJECT(obj_type, pointer) \
     object_release((Obj *)(pointer), obj_type)
+
+/* The bytes a block has past its size: a table's entries, their tag. */
+static inline size_t heap_hidden_bytes(const HeapSlot *slot) {
+#ifndef MT_HOOKS_DISABLED
+    return slot->owner == OWNER_TABLE ? sizeof slot->tag : 0;
+#else
+    (void)slot;
+    return 0;
+#endif
+}
 
 void gc_collect(void);
 
@@ -68,7 +79,7 @@ void *reallocate_plain(void *pointer, size_t old_size, size_t new_size);
 #ifndef MT_HOOKS_DISABLED
 static inline void *resize_traced(void *pointer, size_t old_size,
                                   size_t new_size, HeapSlot *slot);
-void *release_traced(void *pointer, size_t old_size, HeapSlot *slot);
+void *release_traced(void *pointer, size_t old_size, mt_tag tag);
 mt_tag resize_called(mt_site site, mt_tag old, size_t old_size,
                      size_t new_size);
 mt_tag obtain_called(mt_site site, size_t size);
@@ -88,7 +99,11 @@ static inline void *reallocate(void *pointer, size_t old_size,
           (new_size == 0 || mt_sample_skips(new_size))))
         return new_size > 0
                    ? resize_traced(pointer, old_size, new_size, slot)
-                   : release_traced(pointer, old_size, slot);
+                   : release_traced(pointer, old_size, slot->tag);
+    if (new_size > 0 && heap_hidden_bytes(slot) > 0) {
+        heap_account(old_size, new_size);
+        return heap_realloc(pointer, new_size + heap_hidden_bytes(slot));
+    }
 #else
     (void)slot;
 #endif
@@ -106,7 +121,7 @@ static inline void *resize_traced(void *pointer, size_t old_size,
                                   size_t new_size, HeapSlot *slot) {
     mt_site site = where_site(where_storage_type(slot), WHERE_STORAGE);
     heap_account(old_size, new_size);
-    void *result = heap_realloc(pointer, new_size);
+    void *result = heap_realloc(pointer, new_size + heap_hidden_bytes(slot));
     if (!mt_resize_at_inline(site, slot->tag, old_size, new_size, &slot->tag))
         slot->tag = resize_called(site, slot->tag, old_size, new_size);
     return result;

@@ -25,6 +25,10 @@ COUNTED_IS_SIZE(ObjNative, NATIVE_COUNTED_BYTES);
 COUNTED_IS_SIZE(ObjString, STRING_COUNTED_BYTES);
 COUNTED_IS_SIZE(ObjUpvalue, UPVALUE_COUNTED_BYTES);
 #endif
+/* The VM with hooks too: the objects a program makes by the million cost
+ * it no memory of the tracer's (a table keeps its tag in its entries). */
+_Static_assert(sizeof(ObjInstance) == INSTANCE_COUNTED_BYTES,
+               "an instance is the book's size, traced or not");
 
 #define ALLOCATE_OBJ(type, obj_type, klass) \
     (type *)object_allocate(sizeof(type), obj_type, klass)
@@ -70,7 +74,7 @@ ObjClass *class_new(ObjString *name) {
     klass->initializer = NIL_VAL;
     WITH_HOOKS(klass->trace_types[0] = klass->trace_types[1] =
                    klass->trace_types[2] = 0;)
-    table_init(&klass->methods, OWNER_CLASS_METHODS);
+    table_init(&klass->methods);
     return klass;
 }
 
@@ -106,7 +110,7 @@ ObjFunction *function_new(int line) {
 ObjInstance *instance_new(ObjClass *klass) {
     ObjInstance *instance = ALLOCATE_OBJ(ObjInstance, OBJ_INSTANCE, klass);
     instance->klass = klass;
-    table_init(&instance->fields, OWNER_INSTANCE_FIELDS);
+    table_init(&instance->fields);
     return instance;
 }
 

@@ -70,8 +70,8 @@ typedef struct {
 typedef struct ObjClass {
     Obj obj;
     ObjString *name;
+    Table methods;     /* where an instance has its fields (where.h) */
     Value initializer; /* cached init method, or nil */
-    Table methods;
     /* The tracer's types of its instances, their fields and its methods
      * (where.c); 0 until named. */
     WITH_HOOKS(uint32_t trace_types[3];)

@@ -11,23 +11,26 @@
 #define TABLE_MAX_LOAD 0.75
 
 void table_free(Table *table) {
-    heap_unused(HEAP_SLOT(table->slot),
+    TableSlot slot = table_slot(table);
+    heap_unused(&slot.slot,
                 sizeof(Entry) * (size_t)(table->capacity - table->count));
-    FREE_ARRAY(Entry, table->entries, table->capacity, HEAP_SLOT(table->slot));
+    FREE_ARRAY(Entry, table->entries, table->capacity, &slot.slot);
     table->entries = NULL;
     table->count = 0;
     table->capacity = 0;
 }
 
-/* The new entries take the table's slot; the old ones are freed under a
- * copy of it, their slots never used (count holds tombstones too) told
- * as unused. */
+/* The new entries are obtained under the old ones' slot, as a grown
+ * block is, and keep their own tag; the old ones are freed under theirs,
+ * their slots never used (count holds tombstones too) told as unused. */
 static __attribute__((noinline)) void table_resize(Table *table,
                                                   int capacity) {
-    HeapSlot old_slot = HEAP_SLOT_VALUE(table->slot);
-    heap_unused(&old_slot,
+    TableSlot old_slot = table_slot(table);
+    heap_unused(&old_slot.slot,
                 sizeof(Entry) * (size_t)(table->capacity - table->count));
-    Entry *entries = ALLOCATE(Entry, capacity, HEAP_SLOT(table->slot));
+    TableSlot slot = old_slot;
+    Entry *entries = ALLOCATE(Entry, capacity, &slot.slot);
+    table_tag_keep(entries, capacity, &slot);
     for (int i = 0; i < capacity; i++) {
         entries[i].key = NULL;
         entries[i].value = NIL_VAL;
@@ -41,7 +44,7 @@ static __attribute__((noinline)) void table_resize(Table *table,
         dest->value = entry->value;
         table->count++;
     }
-    FREE_ARRAY(Entry, table->entries, table->capacity, &old_slot);
+    FREE_ARRAY(Entry, table->entries, table->capacity, &old_slot.slot);
     table->entries = entries;
     table->capacity = capacity;
 }

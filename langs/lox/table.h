@@ -7,6 +7,8 @@
 #ifndef lox_table_h
 #define lox_table_h
 
+#include <string.h>
+
 #include "value.h"
 
 typedef struct {
@@ -18,16 +20,53 @@ typedef struct {
     Entry *entries;
     int count; /* live entries plus tombstones */
     int capacity;
-    HEAP_SLOT_FIELD(slot)
 } Table;
 
-/* owner: whose entries they are (heap.h). */
-static inline void table_init(Table *table, HeapOwner owner) {
+static inline void table_init(Table *table) {
     table->entries = NULL;
     table->count = 0;
     table->capacity = 0;
-    HEAP_SLOT_SET(table->slot, HEAP_SLOT_NEW(owner));
 }
+
+/* In the VM with hooks a table's entries keep their tracer tag after the
+ * last entry (4 bytes more in their block, memory.h), so that a Table,
+ * and an instance holding one, are the book's size.  The slot the table
+ * hands the chokepoint is made on the stack: the tag read from the
+ * entries, and the table, whose address says whose entries they are
+ * (where.h). */
+typedef struct TableSlot {
+    HeapSlot slot;
+    const Table *table;
+} TableSlot;
+
+static inline size_t table_tag_offset(int capacity) {
+    return sizeof(Entry) * (size_t)capacity;
+}
+
+static inline TableSlot table_slot(const Table *table) {
+    TableSlot slot = {HEAP_SLOT_NEW(OWNER_TABLE), table};
+#ifndef MT_HOOKS_DISABLED
+    if (table->entries != NULL)
+        memcpy(&slot.slot.tag,
+               (const char *)table->entries + table_tag_offset(table->capacity),
+               sizeof slot.slot.tag);
+#endif
+    return slot;
+}
+
+/* The new entries' tag, kept after them. */
+static inline void table_tag_keep(Entry *entries, int capacity,
+                                  const TableSlot *slot) {
+#ifndef MT_HOOKS_DISABLED
+    memcpy((char *)entries + table_tag_offset(capacity), &slot->slot.tag,
+           sizeof slot->slot.tag);
+#else
+    (void)entries;
+    (void)capacity;
+    (void)slot;
+#endif
+}
+
 void table_free(Table *table);
 bool table_set(Table *table, ObjString *key, Value value);
 bool table_delete(Table *table, ObjString *key);

@@ -85,8 +85,8 @@ void vm_init(const char *script_name, int argc, char **argv, bool gc_stress) {
     vm.script_name = script_name;
     HEAP_SLOT_SET(vm.gray_slot, HEAP_SLOT_NEW(OWNER_VM));
 
-    table_init(&vm.globals, OWNER_VM);
-    table_init(&vm.strings, OWNER_VM);
+    table_init(&vm.globals);
+    table_init(&vm.strings);
     vm.init_string = NULL;
     vm.init_string = string_copy("init", 4);
     natives_define();

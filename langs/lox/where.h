@@ -77,6 +77,21 @@ static inline mt_type where_object_type(ObjType type, ObjClass *klass) {
     return where_names.objects[type];
 }
 
+/* The tracer's type of a table's entries: <internal> for the VM's own
+ * tables; any other is an instance's fields or a class's methods, at one
+ * offset in both, so the object's header tells which. */
+_Static_assert(offsetof(ObjInstance, fields) == offsetof(ObjClass, methods),
+               "a table's holder is found at one offset");
+static inline mt_type where_table_type(const Table *table) {
+    if (table == &vm.globals || table == &vm.strings) return MT_TYPE_INTERNAL;
+    const Obj *holder =
+        (const Obj *)((const char *)table - offsetof(ObjInstance, fields));
+    if (holder->type == OBJ_INSTANCE)
+        return where_class_type(((const ObjInstance *)holder)->klass,
+                                CLASS_FIELDS);
+    return where_class_type((ObjClass *)holder, CLASS_METHODS);
+}
+
 /* The tracer's type of a block that is not an object, by its owner:
  * "Array elements", "Point fields", ...; <internal> for the VM's own.
  * Inline in the chokepoint, GCC follows a slot it knows is in vm (the
@@ -89,13 +104,8 @@ static inline mt_type where_object_type(ObjType type, ObjClass *klass) {
 static inline mt_type where_storage_type(const HeapSlot *slot) {
     switch ((HeapOwner)slot->owner) {
     case OWNER_VM: return MT_TYPE_INTERNAL;
-    case OWNER_INSTANCE_FIELDS:
-        return where_class_type(
-            WHERE_OWNER_OF(slot, ObjInstance, fields.slot)->klass,
-            CLASS_FIELDS);
-    case OWNER_CLASS_METHODS:
-        return where_class_type(WHERE_OWNER_OF(slot, ObjClass, methods.slot),
-                                CLASS_METHODS);
+    case OWNER_TABLE:
+        return where_table_type(WHERE_OWNER_OF(slot, TableSlot, slot)->table);
     default: return where_names.storage[slot->owner];
     }
 }
