@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -72,6 +73,126 @@ static char *links_resolve(const char *path) {
     return NULL;
 }
 
+/* The temporary files that exist now, for a signal or exit() to remove.
+ * Changed only with the caught signals blocked, so that the handler never
+ * sees the list half-changed. */
+#define PENDING_MAX 8
+static const char *volatile pending[PENDING_MAX];
+static size_t pending_count;
+
+/* The signals that would end memtracer with a temporary file left: while
+ * one exists, each whose action is the default removes them first.  One
+ * ignored (nohup), or handled by another part of memtracer, is left
+ * alone.  SIGXFSZ is ignored meanwhile, so that a file over the size
+ * limit is a failed write (removed, exit 74) rather than a death. */
+static const int caught_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define CAUGHT_COUNT (sizeof caught_signals / sizeof caught_signals[0])
+static bool caught[CAUGHT_COUNT];
+static bool size_limit_ignored;
+
+static void pending_remove_all(void) {
+    for (size_t i = 0; i < PENDING_MAX; i++)
+        if (pending[i] != NULL) unlink(pending[i]);
+}
+
+/* Only async-signal-safe calls: removes the files, then dies of the
+ * signal as if it had never been caught. */
+static void signal_remove_pending(int signal_number) {
+    pending_remove_all();
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = SIG_DFL;
+    sigemptyset(&action.sa_mask);
+    sigaction(signal_number, &action, NULL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signal_number);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    raise(signal_number);
+}
+
+static void signals_block(sigset_t *before) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < CAUGHT_COUNT; i++) sigaddset(&set, caught_signals[i]);
+    sigprocmask(SIG_BLOCK, &set, before);
+}
+
+static void action_set(int signal_number, void (*handler)(int)) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = handler;
+    sigemptyset(&action.sa_mask);
+    for (size_t i = 0; i < CAUGHT_COUNT; i++) sigaddset(&action.sa_mask, caught_signals[i]);
+    sigaction(signal_number, &action, NULL);
+}
+
+static bool action_is_default(int signal_number) {
+    struct sigaction action;
+    return sigaction(signal_number, NULL, &action) == 0 && !(action.sa_flags & SA_SIGINFO) &&
+           action.sa_handler == SIG_DFL;
+}
+
+/* Called with the caught signals blocked, on the first temporary file
+ * and after the last. */
+static void signals_catch(bool on) {
+    for (size_t i = 0; i < CAUGHT_COUNT; i++) {
+        if (on && action_is_default(caught_signals[i])) {
+            action_set(caught_signals[i], signal_remove_pending);
+            caught[i] = true;
+        } else if (!on && caught[i]) {
+            action_set(caught_signals[i], SIG_DFL);
+            caught[i] = false;
+        }
+    }
+    if (on && action_is_default(SIGXFSZ)) {
+        action_set(SIGXFSZ, SIG_IGN);
+        size_limit_ignored = true;
+    } else if (!on && size_limit_ignored) {
+        action_set(SIGXFSZ, SIG_DFL);
+        size_limit_ignored = false;
+    }
+}
+
+/* mkstemp, the file listed as pending before any signal can find it
+ * made; -1 with errno set when it cannot be. */
+static int temporary_make(char *path) {
+    static bool exit_hooked = false;
+    sigset_t before;
+    signals_block(&before);
+    int fd = -1;
+    size_t slot = 0;
+    while (slot < PENDING_MAX && pending[slot] != NULL) slot++;
+    if (!exit_hooked) exit_hooked = atexit(pending_remove_all) == 0;
+    if (slot == PENDING_MAX) errno = EMFILE;
+    else if ((fd = mkstemp(path)) >= 0) {
+        pending[slot] = path;
+        if (pending_count++ == 0) signals_catch(true);
+    }
+    int error = errno;
+    sigprocmask(SIG_SETMASK, &before, NULL);
+    errno = error;
+    return fd;
+}
+
+/* Renames the temporary file `path` onto `target`, or removes it when
+ * `target` is NULL or the rename fails, and takes it off the pending
+ * list.  Returns 0 or the rename's errno. */
+static int temporary_finish(const char *path, const char *target) {
+    sigset_t before;
+    signals_block(&before);
+    int error = 0;
+    if (target != NULL && rename(path, target) != 0) error = errno;
+    if (target == NULL || error != 0) unlink(path);
+    for (size_t i = 0; i < PENDING_MAX; i++) {
+        if (pending[i] != path) continue;
+        pending[i] = NULL;
+        if (--pending_count == 0) signals_catch(false);
+    }
+    sigprocmask(SIG_SETMASK, &before, NULL);
+    return error;
+}
+
 static int cannot_write(Output *output, int error) {
     return msg_error(STATUS_CANT_WRITE, "cannot write %s: %s", output->path, strerror(error));
 }
@@ -79,7 +200,7 @@ static int cannot_write(Output *output, int error) {
 /* Says why `output` cannot be opened and leaves nothing of it behind. */
 static int open_failed(Output *output, int error) {
     int status = cannot_write(output, error);
-    if (output->temporary != NULL && output->file == NULL) unlink(output->temporary);
+    if (output->temporary != NULL && output->file == NULL) temporary_finish(output->temporary, NULL);
     free(output->path);
     free(output->target);
     free(output->temporary);
@@ -124,7 +245,7 @@ int output_open(Output *output, const char *path) {
     output->temporary = str_printf("%s/.%s.XXXXXX", folder, slash != NULL ? slash + 1 : target);
     free(folder);
     output->target = target;
-    int fd = mkstemp(output->temporary);
+    int fd = temporary_make(output->temporary);
     if (fd < 0) {
         int error = errno;
         free(output->temporary);
@@ -151,9 +272,8 @@ int output_close(Output *output, bool complete, int status) {
             error = errno;
         if (fclose(output->file) != 0 && complete && error == 0) error = errno;
         if (output->temporary != NULL) {
-            if (complete && error == 0 && rename(output->temporary, output->target) != 0)
-                error = errno;
-            if (!complete || error != 0) unlink(output->temporary);
+            int moved = temporary_finish(output->temporary, complete && error == 0 ? output->target : NULL);
+            if (error == 0) error = moved;
         }
     }
     if (complete && error != 0) status = cannot_write(output, error);

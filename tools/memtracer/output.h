@@ -7,6 +7,11 @@
  * its target is what gets written.  A FILE that exists and is not a
  * regular file (a FIFO, a device) is written in place, as there is
  * nothing to rename onto.
+ *
+ * Nor is a temporary file left behind: while one exists, SIGINT, SIGTERM
+ * and SIGHUP (unless ignored or handled elsewhere) remove it, then end
+ * memtracer as they would have; exit() removes it too.  Meanwhile SIGXFSZ
+ * is ignored, so that a file over the size limit is a write that fails.
  */
 #ifndef MEMTRACER_OUTPUT_H
 #define MEMTRACER_OUTPUT_H

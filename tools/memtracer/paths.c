@@ -33,7 +33,10 @@ static Frame phase_frame(const Site *site) {
 
 static CallPath *path_add(CallPaths *paths, const Site *site, double bytes, double blocks,
                           double count) {
-    paths->paths = mem_grow(paths->paths, paths->count + 1, sizeof(CallPath));
+    if (paths->count == paths->capacity) {
+        paths->capacity = paths->capacity < 16 ? 16 : paths->capacity * 2;
+        paths->paths = mem_grow(paths->paths, paths->capacity, sizeof(CallPath));
+    }
     CallPath *path = &paths->paths[paths->count++];
     memset(path, 0, sizeof *path);
     path->site = site;

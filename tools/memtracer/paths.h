@@ -39,6 +39,7 @@ typedef struct {
 typedef struct {
     CallPath *paths;
     size_t count;
+    size_t capacity;     /* doubled as paths are added */
 } CallPaths;
 
 /* The call paths of `report`'s sites of `phases`, in site order;

@@ -5,11 +5,14 @@
 #ifndef MEMTRACER_SVG_H
 #define MEMTRACER_SVG_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-/* Writes `text` escaped for XML character data or an attribute value;
- * control characters XML cannot hold become '?'. */
+/* Writes `text` escaped for XML character data or an attribute value.
+ * Only characters XML 1.0 allows are written: a control character other
+ * than tab and newlines, U+FFFE, U+FFFF, and a byte that starts no
+ * well-formed UTF-8 sequence each become U+FFFD. */
 void svg_escape(FILE *out, const char *text);
 
 /* Writes at most `max_chars` characters of `text` escaped, ending in ".."

@@ -10,6 +10,7 @@
  */
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,22 +36,82 @@ struct Node {
     const char *file;  /* "" for a type */
     bool is_type;
     double bytes, blocks, count;
+    Node *parent;      /* NULL for the root */
+    size_t id;         /* order of making: hashes the same on every run */
+    uint64_t hash;     /* of (parent, is_type, name, file): its index slot */
     Node **children;
-    size_t child_count;
+    size_t child_count, child_capacity;
 };
 
-static Node *node_child(Node *parent, const char *name, const char *file, bool is_type) {
-    for (size_t i = 0; i < parent->child_count; i++) {
-        Node *child = parent->children[i];
-        if (child->is_type == is_type && strcmp(child->name, name) == 0 && strcmp(child->file, file) == 0)
+/* Every node but the root, by (parent, is_type, name, file), so that
+ * finding a child costs the same however many siblings it has.  Open
+ * addressing, linear probing; at most half full, so a probe ends. */
+typedef struct {
+    Node **slots;     /* NULL: empty */
+    size_t capacity;  /* a power of two */
+    size_t count;
+    size_t made;      /* nodes made, the root included */
+} NodeIndex;
+
+static uint64_t hash_bytes(uint64_t hash, const void *bytes, size_t size) {
+    for (const unsigned char *c = bytes; size-- > 0; c++) {
+        hash ^= *c;
+        hash *= 1099511628211u;
+    }
+    return hash;
+}
+
+static uint64_t node_hash(const Node *parent, const char *name, const char *file, bool is_type) {
+    unsigned char kind = is_type;
+    uint64_t hash = hash_bytes(14695981039346656037u, &parent->id, sizeof parent->id);
+    hash = hash_bytes(hash, &kind, 1);
+    /* The terminating NULs keep ("ab", "c") apart from ("a", "bc"). */
+    hash = hash_bytes(hash, name, strlen(name) + 1);
+    return hash_bytes(hash, file, strlen(file) + 1);
+}
+
+static void index_grow(NodeIndex *index) {
+    size_t capacity = index->capacity != 0 ? index->capacity * 2 : 256;
+    Node **slots = mem_calloc(capacity, sizeof(Node *));
+    for (size_t i = 0; i < index->capacity; i++) {
+        Node *node = index->slots[i];
+        if (node == NULL) continue;
+        size_t at = node->hash & (capacity - 1);
+        while (slots[at] != NULL) at = (at + 1) & (capacity - 1);
+        slots[at] = node;
+    }
+    free(index->slots);
+    index->slots = slots;
+    index->capacity = capacity;
+}
+
+/* The child of `parent` so named, made (last of its siblings) if new. */
+static Node *node_child(NodeIndex *index, Node *parent, const char *name, const char *file,
+                        bool is_type) {
+    uint64_t hash = node_hash(parent, name, file, is_type);
+    size_t mask = index->capacity - 1, at = hash & mask;
+    for (Node *child; (child = index->slots[at]) != NULL; at = (at + 1) & mask) {
+        if (child->hash == hash && child->parent == parent && child->is_type == is_type &&
+            strcmp(child->name, name) == 0 && strcmp(child->file, file) == 0)
             return child;
     }
     Node *child = mem_calloc(1, sizeof(Node));
     child->name = name;
     child->file = file;
     child->is_type = is_type;
-    parent->children = mem_grow(parent->children, parent->child_count + 1, sizeof(Node *));
+    child->parent = parent;
+    child->id = index->made++;
+    child->hash = hash;
+    if (parent->child_count == parent->child_capacity) {
+        parent->child_capacity = parent->child_capacity != 0 ? parent->child_capacity * 2 : 4;
+        parent->children = mem_grow(parent->children, parent->child_capacity, sizeof(Node *));
+    }
     parent->children[parent->child_count++] = child;
+    if (2 * (index->count + 1) > index->capacity) index_grow(index);
+    at = hash & (index->capacity - 1);
+    while (index->slots[at] != NULL) at = (at + 1) & (index->capacity - 1);
+    index->slots[at] = child;
+    index->count++;
     return child;
 }
 
@@ -67,20 +128,59 @@ static int node_compare(const void *left, const void *right) {
     return order != 0 ? order : strcmp(a->file, b->file);
 }
 
-static size_t node_depth(Node *node) {
-    size_t deepest = 0;
-    if (node->child_count > 1) qsort(node->children, node->child_count, sizeof(Node *), node_compare);
-    for (size_t i = 0; i < node->child_count; i++) {
-        size_t depth = node_depth(node->children[i]);
-        if (depth > deepest) deepest = depth;
+/* The tree's walks keep their own stack, not the C stack: a report's
+ * stacks may be a million frames deep. */
+typedef struct {
+    Node *node;
+    size_t depth;  /* the root's is 0 */
+    double x;      /* left edge, when drawing */
+} Visit;
+
+typedef struct {
+    Visit *visits;
+    size_t count, capacity;
+} Visits;
+
+static Visit *visits_push(Visits *visits, size_t more) {
+    if (visits->count + more > visits->capacity) {
+        while (visits->count + more > visits->capacity)
+            visits->capacity = visits->capacity != 0 ? visits->capacity * 2 : 64;
+        visits->visits = mem_grow(visits->visits, visits->capacity, sizeof(Visit));
     }
-    return deepest + 1;
+    Visit *pushed = &visits->visits[visits->count];
+    visits->count += more;
+    return pushed;
 }
 
-static void node_free(Node *node) {
-    for (size_t i = 0; i < node->child_count; i++) node_free(node->children[i]);
-    free(node->children);
-    free(node);
+/* Puts every node's children in drawing order; returns the rows the tree
+ * takes, its depth. */
+static size_t tree_sort(Node *root) {
+    Visits visits = {0};
+    *visits_push(&visits, 1) = (Visit){.node = root};
+    size_t deepest = 0;
+    while (visits.count > 0) {
+        Visit visit = visits.visits[--visits.count];
+        Node *node = visit.node;
+        if (visit.depth + 1 > deepest) deepest = visit.depth + 1;
+        if (node->child_count > 1) qsort(node->children, node->child_count, sizeof(Node *), node_compare);
+        Visit *pushed = visits_push(&visits, node->child_count);
+        for (size_t i = 0; i < node->child_count; i++)
+            pushed[i] = (Visit){.node = node->children[i], .depth = visit.depth + 1};
+    }
+    free(visits.visits);
+    return deepest;
+}
+
+/* Every node is in the index but the root. */
+static void tree_free(Node *root, NodeIndex *index) {
+    for (size_t i = 0; i < index->capacity; i++) {
+        if (index->slots[i] == NULL) continue;
+        free(index->slots[i]->children);
+        free(index->slots[i]);
+    }
+    free(index->slots);
+    free(root->children);
+    free(root);
 }
 
 typedef struct {
@@ -92,7 +192,7 @@ typedef struct {
     const char *parent_name;
 } Drawing;
 
-static void box_color(const Node *node, int depth, char *color, size_t size) {
+static void box_color(const Node *node, size_t depth, char *color, size_t size) {
     uint32_t hash = svg_hash(node->name);
     if (depth == 0) snprintf(color, size, "rgb(200,200,200)");
     else if (node->is_type)
@@ -101,14 +201,14 @@ static void box_color(const Node *node, int depth, char *color, size_t size) {
         snprintf(color, size, "rgb(%u,%u,%u)", 205 + hash % 50, 90 + (hash >> 8) % 130, 40 + (hash >> 16) % 50);
 }
 
-static void box_title(const Drawing *drawing, const Node *node, const Node *parent, int depth) {
+static void box_title(const Drawing *drawing, const Node *node, size_t depth) {
     FILE *out = drawing->out;
     if (depth == 0) fputs("all", out);
     else if (node->is_type) {
         fputs("type ", out);
         svg_escape(out, node->name);
         fputs(" allocated in ", out);
-        svg_escape(out, parent->name);
+        svg_escape(out, node->parent->name);
     } else {
         svg_escape(out, node->name);
         if (node->file[0] != '\0') {
@@ -133,15 +233,13 @@ static void box_title(const Drawing *drawing, const Node *node, const Node *pare
     if (drawing->estimate) fputs("\nestimated: the run was sampled", out);
 }
 
-static void node_draw(const Drawing *drawing, const Node *node, const Node *parent, int depth, double x) {
-    double width = node->bytes * drawing->scale;
-    if (width < BOX_WIDTH_MIN) return;
-    double y = drawing->base_y - depth * (BOX_HEIGHT + BOX_GAP);
+static void box_draw(const Drawing *drawing, const Node *node, size_t depth, double x, double width) {
+    double y = drawing->base_y - (double)depth * (BOX_HEIGHT + BOX_GAP);
     char color[32];
     box_color(node, depth, color, sizeof color);
     FILE *out = drawing->out;
     fputs("<g><title>", out);
-    box_title(drawing, node, parent, depth);
+    box_title(drawing, node, depth);
     fprintf(out, "</title><rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\" rx=\"2\"/>",
             x, y, width, BOX_HEIGHT, color);
     size_t fits = width > 6 ? (size_t)((width - 6) / CHAR_WIDTH) : 0;
@@ -151,15 +249,37 @@ static void node_draw(const Drawing *drawing, const Node *node, const Node *pare
         fputs("</text>", out);
     }
     fputs("</g>\n", out);
-    for (size_t i = 0; i < node->child_count; i++) {
-        node_draw(drawing, node->children[i], node, depth + 1, x);
-        x += node->children[i]->bytes * drawing->scale;
+}
+
+/* Each box, then its children's from left to right (depth first, so the
+ * file reads in the tree's order); a box too narrow to see is left out
+ * with all above it. */
+static void tree_draw(const Drawing *drawing, Node *root) {
+    Visits visits = {0};
+    *visits_push(&visits, 1) = (Visit){.node = root, .x = SIDE_MARGIN};
+    while (visits.count > 0) {
+        Visit visit = visits.visits[--visits.count];
+        const Node *node = visit.node;
+        double width = node->bytes * drawing->scale;
+        if (width < BOX_WIDTH_MIN) continue;
+        box_draw(drawing, node, visit.depth, visit.x, width);
+        /* Pushed last first, so the leftmost is drawn next. */
+        Visit *pushed = visits_push(&visits, node->child_count);
+        double x = visit.x;
+        for (size_t i = 0; i < node->child_count; i++) {
+            pushed[node->child_count - 1 - i] =
+                (Visit){.node = node->children[i], .depth = visit.depth + 1, .x = x};
+            x += node->children[i]->bytes * drawing->scale;
+        }
     }
+    free(visits.visits);
 }
 
 void view_flamegraph_write(const Report *report, PhaseSet phases, FILE *out) {
     CallPaths paths;
     paths_collect(report, phases, &paths);
+    NodeIndex index = {.made = 1};
+    index_grow(&index);
     Node *root = mem_calloc(1, sizeof(Node));
     root->name = "all";
     root->file = "";
@@ -169,13 +289,13 @@ void view_flamegraph_write(const Report *report, PhaseSet phases, FILE *out) {
         Node *node = root;
         node_add(root, path);
         for (size_t f = 0; f < path->frame_count; f++) {
-            node = node_child(node, frame_name(&path->frames[f]), path->frames[f].file, false);
+            node = node_child(&index, node, frame_name(&path->frames[f]), path->frames[f].file, false);
             node_add(node, path);
         }
-        node = node_child(node, path->site->type[0] != '\0' ? path->site->type : "?", "", true);
+        node = node_child(&index, node, path->site->type[0] != '\0' ? path->site->type : "?", "", true);
         node_add(node, path);
     }
-    size_t depth = node_depth(root);
+    size_t depth = tree_sort(root);
     double height = TOP_MARGIN + (double)depth * (BOX_HEIGHT + BOX_GAP) + BOTTOM_MARGIN;
     Drawing drawing = {
         .out = out,
@@ -206,8 +326,8 @@ void view_flamegraph_write(const Report *report, PhaseSet phases, FILE *out) {
             IMAGE_WIDTH / 2, report->sampled ? "~" : "", root->bytes, total,
             report->sampled ? "; sampled, figures are estimates" : "");
     free(total);
-    if (root->bytes > 0) node_draw(&drawing, root, NULL, 0, SIDE_MARGIN);
+    if (root->bytes > 0) tree_draw(&drawing, root);
     fputs("</svg>\n", out);
-    node_free(root);
+    tree_free(root, &index);
     paths_free(&paths);
 }

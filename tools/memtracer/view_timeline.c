@@ -7,6 +7,7 @@
  * line at the later point.  A sampled report's bytes are estimates, and
  * its title, the peak and the GC lines say so.
  */
+#include <float.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -36,11 +37,20 @@ size_t view_timeline_drawable(const Report *report) {
 }
 
 /* A step between ticks: a power of two bytes, so that every label
- * (size_text, in KiB and MiB) is exact, giving TICKS / 2 to TICKS ticks. */
+ * (size_text, in KiB and MiB) is exact, giving TICKS / 2 to TICKS ticks.
+ * Bounded for any range: the step stops short of overflowing. */
 static double tick_step(double range) {
     double step = 1;
-    while (step * TICKS < range) step *= 2;
+    while (step * TICKS < range && step < DBL_MAX / 4) step *= 2;
     return step;
+}
+
+/* The number of the last tick up to `limit`, the first being at 0: TICKS
+ * at most with tick_step's step, and bounded whatever the figures, where
+ * a running sum of steps could stop growing before it passed the limit. */
+static int ticks_after_zero(double limit, double step) {
+    double ticks = floor(limit * 1.0001 / step);
+    return ticks < TICKS + 1 ? (int)ticks : TICKS + 1;
 }
 
 typedef struct {
@@ -61,7 +71,8 @@ static void axes_draw(FILE *out, const Scale *scale) {
                  "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/></g>\n",
             PLOT_LEFT, PLOT_BOTTOM, PLOT_RIGHT, PLOT_BOTTOM, PLOT_LEFT, PLOT_TOP, PLOT_LEFT, PLOT_BOTTOM);
     double step = tick_step(scale->max_x);
-    for (double value = 0; value <= scale->max_x * 1.0001; value += step) {
+    for (int tick = 0, last = ticks_after_zero(scale->max_x, step); tick <= last; tick++) {
+        double value = tick * step;
         char *label = size_text(value);
         double x = x_of(scale, value);
         fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"rgb(60,60,60)\"/>"
@@ -70,7 +81,8 @@ static void axes_draw(FILE *out, const Scale *scale) {
         free(label);
     }
     step = tick_step(scale->max_y);
-    for (double value = 0; value <= scale->max_y * 1.0001; value += step) {
+    for (int tick = 0, last = ticks_after_zero(scale->max_y, step); tick <= last; tick++) {
+        double value = tick * step;
         char *label = size_text(value);
         double y = y_of(scale, value);
         fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"rgb(225,225,225)\"/>"
@@ -129,8 +141,10 @@ void view_timeline_write(const Report *report, FILE *out) {
     }
     if (peak_x > scale.max_x) scale.max_x = peak_x;
     if (peak_y > scale.max_y) scale.max_y = peak_y;
-    /* Headroom above the peak, and no division by zero for an empty run. */
-    scale.max_y = scale.max_y > 0 ? scale.max_y * 1.08 : 1;
+    /* Headroom above the peak, and no division by zero for an empty run;
+     * the scale stays finite however large the figures. */
+    if (scale.max_y <= 0) scale.max_y = 1;
+    else scale.max_y = scale.max_y < DBL_MAX / 1.08 ? scale.max_y * 1.08 : DBL_MAX;
     if (scale.max_x <= 0) scale.max_x = 1;
 
     fprintf(out,
