@@ -9,10 +9,18 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "site_match.h"
+
+/* Under UBSan, undefined behaviour (an overflow of lines) fails the test
+ * rather than printing a line among passing ones. */
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void) {
+    return "halt_on_error=1:print_stacktrace=1";
+}
 
 static Site site_at(const char *function, const char *type, long line) {
     Site site;
@@ -168,6 +176,63 @@ static void test_function_named_by_its_definition(void **state) {
     free(pairs);
 }
 
+static void test_nearest_anchor_above(void **state) {
+    (void)state;
+    /* The String sites, one by one, are anchors: lines near 10 moved by 2,
+     * from 100 on by 30; other files' anchors tell nothing of this one.
+     * So the Arrays at 5 (above every anchor: the first one's shift), 20
+     * and 120 are expected at 7, 22 and 150, and 4 and 125 are new, though
+     * by nearest line alone 5, 20 and 120 would pair with 4, 22 and 125. */
+    Site base[] = {site_at("f", "Array", 5),    site_at("f", "Array", 20),
+                   site_at("f", "Array", 120),  site_at("f", "String", 10),
+                   site_at("f", "String", 100), site_at("f", "String", 110),
+                   site_at("g", "String", 50),  site_at("g", "String", 130)};
+    Site head[] = {site_at("f", "Array", 4),    site_at("f", "Array", 7),
+                   site_at("f", "Array", 22),   site_at("f", "Array", 125),
+                   site_at("f", "Array", 150),  site_at("f", "String", 12),
+                   site_at("f", "String", 130), site_at("f", "String", 140),
+                   site_at("g", "String", 55),  site_at("g", "String", 1)};
+    base[6].file = head[8].file = (char *)"a.lox";
+    base[7].file = head[9].file = (char *)"z.lox";
+    size_t count;
+    SitePair *pairs = sites_match(base, 8, head, 10, &count);
+    assert_int_equal(count, 10);
+    assert_int_equal(paired_line(pairs, count, "Array", 5), 7);
+    assert_int_equal(paired_line(pairs, count, "Array", 20), 22);
+    assert_int_equal(paired_line(pairs, count, "Array", 120), 150);
+    long line = 0;
+    assert_int_equal(new_sites(pairs, count, &line), 2);
+    free(pairs);
+}
+
+static void test_lines_at_the_ends_of_a_long(void **state) {
+    (void)state;
+    /* A budget's lines may be anything a long holds: distances saturate
+     * rather than overflow, and far lines stay far. */
+    Site base[] = {site_at("f", "Array", LONG_MIN), site_at("f", "Array", 0),
+                   site_at("f", "Array", LONG_MAX)};
+    Site head[] = {site_at("f", "Array", LONG_MIN), site_at("f", "Array", LONG_MAX)};
+    size_t count;
+    SitePair *pairs = sites_match(base, 3, head, 2, &count);
+    assert_int_equal(count, 3);
+    assert_int_equal(paired_line(pairs, count, "Array", LONG_MIN), LONG_MIN);
+    assert_int_equal(paired_line(pairs, count, "Array", LONG_MAX), LONG_MAX);
+    assert_int_equal(paired_line(pairs, count, "Array", 0), -1);
+    free(pairs);
+    /* Anchors that moved from one end to the other. */
+    Site far[] = {site_at("f", "String", LONG_MAX), site_at("f", "String", LONG_MIN),
+                  site_at("f", "Array", LONG_MIN),  site_at("f", "Array", 0),
+                  site_at("f", "Array", LONG_MAX)};
+    Site near[] = {site_at("f", "String", LONG_MIN), site_at("f", "String", LONG_MAX),
+                   site_at("f", "Array", LONG_MAX), site_at("f", "Array", LONG_MIN)};
+    pairs = sites_match(far, 5, near, 4, &count);
+    assert_int_equal(count, 5);
+    free(pairs);
+    pairs = sites_match(near, 4, far, 5, &count);
+    assert_int_equal(count, 5);
+    free(pairs);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_inserted_line_moves_nothing),
@@ -177,6 +242,8 @@ int main(void) {
         cmocka_unit_test(test_identity_before_line),
         cmocka_unit_test(test_phase_is_part_of_a_site),
         cmocka_unit_test(test_function_named_by_its_definition),
+        cmocka_unit_test(test_nearest_anchor_above),
+        cmocka_unit_test(test_lines_at_the_ends_of_a_long),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,10 +5,12 @@
  * `--memtracer.Output=json --memtracer.OutputFile=TMP` right after the
  * command's first word (lox and lua-memtracer take --memtracer options
  * anywhere before the script), unless the command already names an
- * OutputFile, which is then read.  The child's standard input is an empty
- * file and its output goes to files, all in a private temporary folder
- * that is removed afterwards, also when a signal stops the bench (the
- * signal is passed on to the running command first).
+ * OutputFile, which is then read, once each run has written it anew (a
+ * file the run left as it was is an old report, not this run's).  The
+ * child's standard input is an empty file and its output goes to files,
+ * all in a private temporary folder that is removed afterwards, on every
+ * way out: a failure, exit() (out of memory), and a signal that stops the
+ * bench (passed on to the running command first).
  *
  * Runs traced with --memtracer.SampleBytes give estimates: the traced
  * figures are marked "~", and a figure that varies is put down to
@@ -52,10 +54,10 @@ static const char bench_usage[] =
     "standard deviation.  An exact figure that varies between runs is pointed\n"
     "out; the figures of sampled runs are estimates, marked ~.  Each run's report is asked for by inserting --memtracer.Output=json\n"
     "--memtracer.OutputFile=TMP after COMMAND's first word, unless COMMAND\n"
-    "names an OutputFile itself, which is then read.\n"
+    "names an OutputFile itself (a regular file), which each run must write anew.\n"
     "\n"
-    "  -n N          measured runs (at least 1)\n"
-    "  --warmup K    runs before them, not measured (default 0)\n"
+    "  -n N          measured runs (1 to 1000000)\n"
+    "  --warmup K    runs before them, not measured (0 to 1000000, default 0)\n"
     "  --json        machine-readable output\n"
     "  -h, --help    this text\n"
     "\n"
@@ -63,6 +65,10 @@ static const char bench_usage[] =
     "74 the output cannot be written.\n";
 
 static const char output_file_option[] = "--memtracer.OutputFile=";
+
+/* Runs and warmup runs a bench takes: enough for any statistics, few
+ * enough that their figures fit in memory and their count in a long. */
+#define BENCH_RUNS_MAX 1000000L
 
 typedef enum {
     MEASURE_WALL_MS,
@@ -101,7 +107,8 @@ typedef struct {
     char *folder;           /* the private temporary folder */
     char **argv;            /* the command as run, NULL-terminated */
     char *report_path;      /* where each run's report is read */
-    bool report_is_ours;    /* in `folder`: removed before each run */
+    bool report_is_ours;    /* in `folder`: removed before each run; else
+                               the command's, checked to be written anew */
     double *values[MEASURE_COUNT]; /* one per measured run */
     bool known[MEASURE_COUNT];     /* every run's report had it */
     bool sampled;                  /* a run's report was sampled */
@@ -142,17 +149,47 @@ static void folder_remove(const char *folder) {
     if (folder != NULL) nftw(folder, entry_remove, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* The folder while it exists, for exit() (out of memory) to remove. */
+static char *folder_made = NULL;
+
+static void folder_remove_at_exit(void) {
+    folder_remove(folder_made);
+    folder_made = NULL;
+}
+
 static char *folder_file(const Bench *bench, const char *name) {
     return str_printf("%s/%s", bench->folder, name);
+}
+
+/* The OutputFile the command names itself, or NULL (the last, as the
+ * tracer takes the last). */
+static const char *command_output_file(const BenchOptions *options) {
+    const char *named = NULL;
+    for (int i = 1; i < options->command_length; i++)
+        if (strncmp(options->command[i], output_file_option, strlen(output_file_option)) == 0)
+            named = options->command[i] + strlen(output_file_option);
+    return named;
+}
+
+/* A report file the command names must be a file that bench can tell was
+ * written by each run: not standard output, not a FIFO or a device
+ * (opening one would wait for a reader, or read what is no report).
+ * Returns STATUS_OK or STATUS_USAGE, having said why. */
+static int output_file_check(const char *named) {
+    struct stat info;
+    if (named == NULL) return STATUS_OK;
+    if (named[0] == '\0' || strcmp(named, "-") == 0 ||
+        (stat(named, &info) == 0 && !S_ISREG(info.st_mode)))
+        return cli_usage_error("bench", "--memtracer.OutputFile=%s: bench reads each run's "
+                               "report from a regular file; name one, or leave OutputFile out",
+                               named);
+    return STATUS_OK;
 }
 
 /* The command with the report options inserted, unless it names its own
  * OutputFile. */
 static void command_prepare(Bench *bench, const BenchOptions *options) {
-    const char *named = NULL;
-    for (int i = 1; i < options->command_length; i++)
-        if (strncmp(options->command[i], output_file_option, strlen(output_file_option)) == 0)
-            named = options->command[i] + strlen(output_file_option);
+    const char *named = command_output_file(options);
     bench->argv = mem_calloc((size_t)options->command_length + 3, sizeof(char *));
     int at = 0;
     bench->argv[at++] = str_dup(options->command[0]);
@@ -269,13 +306,55 @@ static int command_run(const Bench *bench, long run, long total, double *wall_ms
     return STATUS_REGRESSION;
 }
 
+/* What tells a file from its former self: the tracer replaces a report
+ * (a new file renamed over the old), a script may rewrite it in place. */
+typedef struct {
+    bool exists;
+    struct stat info;
+} FileMark;
+
+static FileMark file_mark(const char *path) {
+    FileMark mark;
+    memset(&mark, 0, sizeof mark);
+    mark.exists = stat(path, &mark.info) == 0;
+    return mark;
+}
+
+static bool time_before(struct timespec a, struct timespec b) {
+    return a.tv_sec != b.tv_sec ? a.tv_sec < b.tv_sec : a.tv_nsec < b.tv_nsec;
+}
+
+static bool time_equal(struct timespec a, struct timespec b) {
+    return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+/* Whether the file was written between `before` and `after`, taken at
+ * `start` and `end` of the coarse clock that file times come from:
+ * another file, size or time, or a time within the run, since two writes
+ * within one tick of that clock leave the same time. */
+static bool file_written(const FileMark *before, const FileMark *after, struct timespec start,
+                         struct timespec end) {
+    if (!after->exists) return false;
+    if (!before->exists) return true;
+    const struct stat *old = &before->info, *now = &after->info;
+    return old->st_dev != now->st_dev || old->st_ino != now->st_ino ||
+           old->st_size != now->st_size || !time_equal(old->st_mtim, now->st_mtim) ||
+           !time_equal(old->st_ctim, now->st_ctim) ||
+           (!time_before(now->st_mtim, start) && !time_before(end, now->st_mtim));
+}
+
 /* One run, warmup or measured (`index` >= 0: its place in the values). */
 static int bench_run(Bench *bench, long run, long total, long index) {
     if (bench->report_is_ours) unlink(bench->report_path);
+    FileMark before = file_mark(bench->report_path);
+    struct timespec start, end;
+    clock_gettime(CLOCK_REALTIME_COARSE, &start);
     double wall_ms = 0, peak_rss = 0;
     int status = command_run(bench, run, total, &wall_ms, &peak_rss);
     if (status != STATUS_OK || stop_signal != 0) return status != STATUS_OK ? status : STATUS_REGRESSION;
-    if (access(bench->report_path, F_OK) != 0) {
+    clock_gettime(CLOCK_REALTIME_COARSE, &end);
+    FileMark after = file_mark(bench->report_path);
+    if (!after.exists) {
         if (bench->report_is_ours)
             return msg_error(STATUS_REGRESSION, "run %ld of %ld wrote no report (is %s traced by "
                              "memtracer? it was given --memtracer.OutputFile)", run, total,
@@ -283,6 +362,12 @@ static int bench_run(Bench *bench, long run, long total, long index) {
         return msg_error(STATUS_REGRESSION, "run %ld of %ld wrote no report to %s", run, total,
                          bench->report_path);
     }
+    if (!file_written(&before, &after, start, end))
+        return msg_error(STATUS_REGRESSION, "run %ld of %ld wrote no report to %s: the file "
+                         "there is as it was before the run", run, total, bench->report_path);
+    if (!S_ISREG(after.info.st_mode))
+        return msg_error(STATUS_REGRESSION, "run %ld of %ld: %s is not a regular file", run,
+                         total, bench->report_path);
     Report report;
     status = report_load(bench->report_path, &report);
     if (status == STATUS_OK && index >= 0) {
@@ -365,7 +450,7 @@ static bool json_write_bench(const Bench *bench, const BenchOptions *options, co
     json_object_set_new(root, "version", json_integer(1));
     json_t *command = json_array();
     for (int i = 0; i < options->command_length; i++)
-        json_array_append_new(command, json_string(options->command[i]));
+        json_array_append_new(command, json_from_text(options->command[i]));
     json_object_set_new(root, "command", command);
     json_object_set_new(root, "runs", json_integer(options->runs));
     json_object_set_new(root, "warmup", json_integer(options->warmup));
@@ -420,35 +505,45 @@ static int options_parse(int argc, char **argv, BenchOptions *options) {
     bool runs_given = false;
     cli_reset();
     /* "+": stop at the command's first word, whose options are its own. */
-    for (int option; (option = getopt_long(argc, argv, "+n:h", long_options, NULL)) != -1;) {
+    static const char short_options[] = "+n:h";
+    for (int option; (option = getopt_long(argc, argv, short_options, long_options, NULL)) != -1;) {
         switch (option) {
         case 'n':
-            if (!cli_parse_long(optarg, 1, &options->runs))
-                return cli_usage_error("bench", "-n takes a number of runs, at least 1, not '%s'", optarg);
+            if (!cli_parse_long(optarg, 1, &options->runs) || options->runs > BENCH_RUNS_MAX)
+                return cli_usage_error("bench", "-n takes a number of runs from 1 to %ld, not "
+                                       "'%s'", BENCH_RUNS_MAX, optarg);
             runs_given = true;
             break;
         case 'w':
-            if (!cli_parse_long(optarg, 0, &options->warmup))
-                return cli_usage_error("bench", "--warmup takes a number of runs, not '%s'", optarg);
+            if (!cli_parse_long(optarg, 0, &options->warmup) || options->warmup > BENCH_RUNS_MAX)
+                return cli_usage_error("bench", "--warmup takes a number of runs from 0 to %ld, "
+                                       "not '%s'", BENCH_RUNS_MAX, optarg);
             break;
         case 'j': options->json = true; break;
         case 'h': return -1;
-        default: return cli_option_error(argv, "bench");
+        default: return cli_option_error(argv, "bench", short_options);
         }
     }
     if (!runs_given) return cli_usage_error("bench", "needs -n N, the number of runs");
     if (optind >= argc) return cli_usage_error("bench", "needs a command to run, after --");
     options->command = argv + optind;
     options->command_length = argc - optind;
-    return STATUS_OK;
+    return output_file_check(command_output_file(options));
+}
+
+/* Removes the temporary folder, once the runs are over. */
+static void folder_discard(Bench *bench) {
+    folder_remove(bench->folder);
+    folder_made = NULL;
+    free(bench->folder);
+    bench->folder = NULL;
 }
 
 static void bench_free(Bench *bench) {
-    folder_remove(bench->folder);
+    folder_discard(bench);
     for (char **word = bench->argv; word != NULL && *word != NULL; word++) free(*word);
     free(bench->argv);
     free(bench->report_path);
-    free(bench->folder);
     for (int m = 0; m < MEASURE_COUNT; m++) free(bench->values[m]);
     free(bench->seeds);
     if (bench->seed_texts != NULL)
@@ -463,16 +558,6 @@ int bench_main(int argc, char **argv) {
     if (status != STATUS_OK) return status;
 
     Bench bench = {0};
-    const char *tmp = getenv("TMPDIR");
-    char *folder_template = str_printf("%s/memtracer-bench-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-    if (mkdtemp(folder_template) == NULL) {
-        status = msg_error(STATUS_CANT_WRITE, "cannot make a temporary folder %s: %s",
-                           folder_template, strerror(errno));
-        free(folder_template);
-        return status;
-    }
-    bench.folder = folder_template;
-    command_prepare(&bench, &options);
     for (int m = 0; m < MEASURE_COUNT; m++) {
         bench.values[m] = mem_calloc((size_t)options.runs, sizeof(double));
         bench.known[m] = true;
@@ -480,11 +565,26 @@ int bench_main(int argc, char **argv) {
     bench.runs = options.runs;
     bench.seeds = mem_calloc((size_t)options.runs, sizeof(Figure));
     bench.seed_texts = mem_calloc((size_t)options.runs, sizeof(char *));
+    const char *tmp = getenv("TMPDIR");
+    char *folder_template = str_printf("%s/memtracer-bench-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+    if (mkdtemp(folder_template) == NULL) {
+        status = msg_error(STATUS_CANT_WRITE, "cannot make a temporary folder %s: %s",
+                           folder_template, strerror(errno));
+        free(folder_template);
+        bench_free(&bench);
+        return status;
+    }
+    bench.folder = folder_template;
+    folder_made = folder_template;
+    atexit(folder_remove_at_exit);
+    command_prepare(&bench, &options);
     signals_catch(true);
     long total = options.warmup + options.runs;
     for (long run = 0; run < total && status == STATUS_OK; run++)
         status = bench_run(&bench, run + 1, total, run - options.warmup);
     signals_catch(false);
+    /* Before the output, which may end the bench by SIGPIPE. */
+    folder_discard(&bench);
     if (status == STATUS_OK && stop_signal == 0) {
         Stats stats[MEASURE_COUNT];
         for (int m = 0; m < MEASURE_COUNT; m++)

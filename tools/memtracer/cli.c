@@ -18,15 +18,35 @@ void cli_reset(void) {
     opterr = 0;
 }
 
-int cli_option_error(char **argv, const char *subcommand) {
+/* Whether the short option `letter` takes a value in getopt's option
+ * string `short_options` (a letter followed by ':'). */
+static bool option_takes_value(const char *short_options, int letter) {
+    const char *at = letter != '\0' && letter != ':' ? strchr(short_options, letter) : NULL;
+    return at != NULL && at[1] == ':';
+}
+
+/* Whether getopt stopped inside a cluster of short options ("-qh" at q):
+ * it then leaves optind at that word, not past it. */
+static bool option_in_cluster(char **argv) {
+    const char *word = argv[optind];
+    if (word == NULL || word[0] != '-' || word[1] == '-') return false;
+    const char *letter = strchr(word + 1, optopt);
+    return letter != NULL && letter[1] != '\0';
+}
+
+int cli_option_error(char **argv, const char *subcommand, const char *short_options) {
     const char *word = argv[optind - 1];
-    if (optopt != 0 && strncmp(word, "--", 2) != 0) {
-        if (strchr(word + 1, optopt) != NULL && word[strlen(word) - 1] == optopt)
+    if (optopt != 0 && (strncmp(word, "--", 2) != 0 || option_in_cluster(argv))) {
+        if (option_takes_value(short_options, optopt))
             return cli_usage_error(subcommand, "option -%c needs a value", optopt);
         return cli_usage_error(subcommand, "unknown option -%c", optopt);
     }
     const char *equals = strchr(word, '=');
     int name_length = equals != NULL ? (int)(equals - word) : (int)strlen(word);
+    /* A long option getopt_long knows: given a value it takes none, or
+     * without the value it needs. */
+    if (optopt != 0 && equals != NULL)
+        return cli_usage_error(subcommand, "option %.*s takes no value", name_length, word);
     if (optopt != 0)
         return cli_usage_error(subcommand, "option %.*s needs a value", name_length, word);
     return cli_usage_error(subcommand, "unknown option %.*s", name_length, word);

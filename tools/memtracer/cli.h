@@ -12,9 +12,10 @@
  * with getopt's own messages off (cli_option_error says it instead). */
 void cli_reset(void);
 
-/* The one line for an option getopt_long refused (unknown, or missing its
- * value); returns STATUS_USAGE. */
-int cli_option_error(char **argv, const char *subcommand);
+/* The one line for an option getopt_long refused (unknown, missing its
+ * value, or given one it takes none); returns STATUS_USAGE.
+ * short_options: the option string getopt_long was given. */
+int cli_option_error(char **argv, const char *subcommand, const char *short_options);
 
 /* Prints "memtracer SUB: MESSAGE (see memtracer SUB --help)" and returns
  * STATUS_USAGE. */

@@ -22,6 +22,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,6 +102,11 @@ typedef struct {
     bool json, markdown;
     bool fail_check;
     double fail_percent;
+    /* The percentage as typed, exactly: percent_digits / percent_scale
+     * ("12.43" is 1243 / 100); percent_exact false when it has more
+     * digits than that holds. */
+    uint64_t percent_digits, percent_scale;
+    bool percent_exact;
     bool metrics[SUMMARY_FIGURE_COUNT]; /* checked by --fail-above */
     long top;                           /* sites shown; -1: the default */
 } CompareOptions;
@@ -248,11 +254,32 @@ static void changes_compute(Comparison *comparison) {
     qsort(comparison->others, comparison->other_count, sizeof(PhaseSummary), phase_summary_compare);
 }
 
-/* Whether `head` grew from `base` by more than `percent` percent. */
-static bool grew_beyond(double base, double head, double percent) {
+/* a * b in 128 bits, as its high and low halves. */
+static void wide_multiply(uint64_t a, uint64_t b, uint64_t *high, uint64_t *low) {
+    uint64_t a0 = a & 0xFFFFFFFFu, a1 = a >> 32, b0 = b & 0xFFFFFFFFu, b1 = b >> 32;
+    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    uint64_t middle = (p00 >> 32) + (p01 & 0xFFFFFFFFu) + (p10 & 0xFFFFFFFFu);
+    *low = middle << 32 | (p00 & 0xFFFFFFFFu);
+    *high = p11 + (p01 >> 32) + (p10 >> 32) + (middle >> 32);
+}
+
+/* Whether `head` grew from `base` by more than the --fail-above
+ * percentage.  Whole figures (what the tracer counts) are decided exactly,
+ * growth * 100 * scale > digits * base in 128 bits, so that 100 -> 107 is
+ * 7% and not a rounding error above it; others (average_size) to a
+ * relative 1e-9. */
+static bool grew_beyond(double base, double head, const CompareOptions *options) {
     if (head <= base) return false;
     if (base <= 0) return true;
-    return (head - base) / base * 100 > percent;
+    if (options->percent_exact && base == floor(base) && head == floor(head) &&
+        head <= 0x1p53) {
+        uint64_t left_high, left_low, right_high, right_low;
+        wide_multiply((uint64_t)(head - base) * 100, options->percent_scale, &left_high,
+                      &left_low);
+        wide_multiply(options->percent_digits, (uint64_t)base, &right_high, &right_low);
+        return left_high != right_high ? left_high > right_high : left_low > right_low;
+    }
+    return (head - base) * 100 > options->fail_percent * base * (1 + 1e-9);
 }
 
 static void regressions_find(Comparison *comparison, const CompareOptions *options) {
@@ -264,7 +291,7 @@ static void regressions_find(Comparison *comparison, const CompareOptions *optio
             comparison->unchecked[f] = true;
             continue;
         }
-        if (grew_beyond(base.value, head.value, options->fail_percent)) {
+        if (grew_beyond(base.value, head.value, options)) {
             comparison->exceeded[f] = true;
             comparison->regression = true;
         }
@@ -411,6 +438,28 @@ static Table *sites_table(const Comparison *comparison, long top) {
     return table;
 }
 
+/* Orders changes by the size of the change at the peak, then at exit;
+ * ties keep their order by impact, the order of the changes array. */
+static int held_compare(const void *left, const void *right) {
+    const SiteChange *a = *(const SiteChange *const *)left;
+    const SiteChange *b = *(const SiteChange *const *)right;
+    if (fabs(a->peak_change) != fabs(b->peak_change))
+        return fabs(a->peak_change) > fabs(b->peak_change) ? -1 : 1;
+    if (fabs(a->live_change) != fabs(b->live_change))
+        return fabs(a->live_change) > fabs(b->live_change) ? -1 : 1;
+    return a < b ? -1 : a > b;
+}
+
+/* Orders changes by the size of the change in unused bytes; ties keep
+ * their order by impact. */
+static int unused_compare(const void *left, const void *right) {
+    const SiteChange *a = *(const SiteChange *const *)left;
+    const SiteChange *b = *(const SiteChange *const *)right;
+    if (fabs(a->unused_change.value) != fabs(b->unused_change.value))
+        return fabs(a->unused_change.value) > fabs(b->unused_change.value) ? -1 : 1;
+    return a < b ? -1 : a > b;
+}
+
 /* What each site of the phases compared held at the program's peak and
  * at exit, where either changed, by the size of the change at the peak,
  * then at exit.  Over every phase, the changes at the peak add up to the
@@ -422,30 +471,16 @@ static Table *held_table(const Comparison *comparison, long top) {
     bool base_estimate = comparison->base.sampled, head_estimate = comparison->head.sampled;
     bool estimate = comparison->estimates;
     Figure head_peak = comparison->head.summary[SUMMARY_PEAK_BYTES];
-    size_t *order = mem_calloc(comparison->change_count + 1, sizeof(size_t));
+    const SiteChange **order = mem_calloc(comparison->change_count, sizeof(SiteChange *));
     size_t count = 0;
     for (size_t i = 0; i < comparison->change_count; i++) {
         const SiteChange *change = &comparison->changes[i];
         if (change->listed && (change->peak_change != 0 || change->live_change != 0))
-            order[count++] = i;
+            order[count++] = change;
     }
-    /* Stable, so ties keep the order by impact. */
-    for (size_t i = 1; i < count; i++) {
-        size_t key = order[i], j = i;
-        const SiteChange *this = &comparison->changes[key];
-        while (j > 0) {
-            const SiteChange *before = &comparison->changes[order[j - 1]];
-            if (fabs(before->peak_change) > fabs(this->peak_change) ||
-                (fabs(before->peak_change) == fabs(this->peak_change) &&
-                 fabs(before->live_change) >= fabs(this->live_change)))
-                break;
-            order[j] = order[j - 1];
-            j--;
-        }
-        order[j] = key;
-    }
+    qsort(order, count, sizeof(SiteChange *), held_compare);
     for (size_t i = 0; i < count && (top < 0 || (long)i < top); i++) {
-        const SiteChange *change = &comparison->changes[order[i]];
+        const SiteChange *change = order[i];
         const Site *site = change->head != NULL ? change->head : change->base;
         Figure base = side_figure(change->base, SITE_PEAK_BYTES);
         Figure head = side_figure(change->head, SITE_PEAK_BYTES);
@@ -476,25 +511,16 @@ static Table *held_table(const Comparison *comparison, long top) {
 static Table *unused_table(const Comparison *comparison, long top) {
     static const char *const headers[] = {"Site", "Type", "Unused", "Change", "Of its bytes"};
     Table *table = table_new(headers, "llrrr");
-    size_t *order = mem_calloc(comparison->change_count + 1, sizeof(size_t));
+    const SiteChange **order = mem_calloc(comparison->change_count, sizeof(SiteChange *));
     size_t count = 0;
     for (size_t i = 0; i < comparison->change_count; i++) {
         const SiteChange *change = &comparison->changes[i];
         if (change->listed && change->unused_change.known && change->unused_change.value != 0)
-            order[count++] = i;
+            order[count++] = change;
     }
-    /* Stable, so ties keep the order by impact. */
-    for (size_t i = 1; i < count; i++) {
-        size_t key = order[i], j = i;
-        double size = fabs(comparison->changes[key].unused_change.value);
-        while (j > 0 && fabs(comparison->changes[order[j - 1]].unused_change.value) < size) {
-            order[j] = order[j - 1];
-            j--;
-        }
-        order[j] = key;
-    }
+    qsort(order, count, sizeof(SiteChange *), unused_compare);
     for (size_t i = 0; i < count && (top < 0 || (long)i < top); i++) {
-        const SiteChange *change = &comparison->changes[order[i]];
+        const SiteChange *change = order[i];
         const Site *site = change->head != NULL ? change->head : change->base;
         Figure base = change->base != NULL ? change->base->figures[SITE_UNUSED_BYTES]
                                            : (Figure){0, true};
@@ -898,6 +924,29 @@ static bool json_print(const Comparison *comparison, const CompareOptions *optio
     return written;
 }
 
+/* Reads the digits of a percentage cli_parse_percent accepted ("12.43",
+ * "5%") as digits / scale, exactly when at most 18 digits. */
+static void percent_parse(const char *text, CompareOptions *options) {
+    uint64_t digits = 0, scale = 1;
+    bool decimals = false;
+    int count = 0;
+    for (const char *c = text; *c != '\0' && *c != '%'; c++) {
+        if (*c == '.') {
+            decimals = true;
+            continue;
+        }
+        if (++count > 18) {
+            options->percent_exact = false;
+            return;
+        }
+        digits = digits * 10 + (uint64_t)(*c - '0');
+        if (decimals) scale *= 10;
+    }
+    options->percent_digits = digits;
+    options->percent_scale = scale;
+    options->percent_exact = true;
+}
+
 /* Reads "peak,bytes" into the metrics chosen. */
 static int metrics_parse(const char *text, bool *metrics) {
     char *copy = str_dup(text), *save = NULL;
@@ -931,11 +980,13 @@ static int options_parse(int argc, char **argv, CompareOptions *options) {
     bool metric_given = false;
     int status;
     cli_reset();
-    for (int option; (option = getopt_long(argc, argv, "h", long_options, NULL)) != -1;) {
+    static const char short_options[] = "h";
+    for (int option; (option = getopt_long(argc, argv, short_options, long_options, NULL)) != -1;) {
         switch (option) {
         case 'f':
             if (!cli_parse_percent(optarg, &options->fail_percent))
                 return cli_usage_error("compare", "--fail-above takes a percentage such as 5 or 2.5, not '%s'", optarg);
+            percent_parse(optarg, options);
             options->fail_check = true;
             break;
         case 'm':
@@ -954,7 +1005,7 @@ static int options_parse(int argc, char **argv, CompareOptions *options) {
         case 'j': options->json = true; break;
         case 'k': options->markdown = true; break;
         case 'h': return -1;
-        default: return cli_option_error(argv, "compare");
+        default: return cli_option_error(argv, "compare", short_options);
         }
     }
     if (options->json && options->markdown)

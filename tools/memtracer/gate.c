@@ -467,12 +467,13 @@ int gate_main(int argc, char **argv) {
     };
     bool write = false, exact = false;
     cli_reset();
-    for (int option; (option = getopt_long(argc, argv, "h", long_options, NULL)) != -1;) {
+    static const char short_options[] = "h";
+    for (int option; (option = getopt_long(argc, argv, short_options, long_options, NULL)) != -1;) {
         switch (option) {
         case 'w': write = true; break;
         case 'e': exact = true; break;
         case 'h': return cli_help(gate_usage);
-        default: return cli_option_error(argv, "gate");
+        default: return cli_option_error(argv, "gate", short_options);
         }
     }
     if (exact && !write) return cli_usage_error("gate", "--exact goes with --write");

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,30 +25,61 @@ static int type_error(const Report *report, const char *where, const char *key,
                      where[0] != '\0' && key[0] != '\0' ? "." : "", key, expected);
 }
 
-/* Reads a number; absent or null leaves it unknown. */
-static int read_figure(const Report *report, json_t *object, const char *key,
-                       const char *where, Figure *figure) {
+/* What a number of the report may be.  The tracer writes counts and sizes
+ * as whole numbers (exact in a double up to 2^53), ratios and times to one
+ * decimal, lines and exit statuses as C ints, seeds as 64-bit numbers:
+ * anything else is no tracer's, and a figure beyond 2^53 would make sums
+ * and percentages overflow to inf. */
+typedef struct {
+    double min, max;
+    bool whole;
+    const char *text;  /* what it must be, for the message */
+} Bounds;
+
+static const Bounds count_bounds = {0, 0x1p53, true, "a whole number from 0 to 2^53"};
+static const Bounds ratio_bounds = {0, 0x1p53, false, "a number from 0 to 2^53"};
+static const Bounds seed_bounds = {0, 0x1p64, true, "a whole number from 0 to 2^64 - 1"};
+static const Bounds int_bounds = {INT_MIN, INT_MAX, true,
+                                  "a whole number from -2147483648 to 2147483647"};
+
+/* Reads a number within `bounds`; absent or null leaves it unknown. */
+static int read_bounded(const Report *report, json_t *object, const char *key,
+                        const char *where, const Bounds *bounds, Figure *figure) {
     json_t *value = json_object_get(object, key);
     figure->known = false;
     figure->value = 0;
     if (value == NULL || json_is_null(value)) return STATUS_OK;
     if (!json_is_number(value)) return type_error(report, where, key, "a number");
-    figure->value = json_number_value(value);
+    double number = json_number_value(value);
+    if (!(number >= bounds->min && number <= bounds->max) ||
+        (bounds->whole && number != floor(number))) {
+        /* Shown as written when whole ("9007199254740994"), else short. */
+        char *shown = number == floor(number) && fabs(number) < 1e17
+                          ? str_printf("%.0f", number)
+                          : str_printf("%.15g", number);
+        int status = msg_error(STATUS_DATA, "%s: %s%s%s is %s, not %s", report->source, where,
+                               where[0] != '\0' ? "." : "", key, shown, bounds->text);
+        free(shown);
+        return status;
+    }
+    figure->value = number;
     figure->known = true;
     return STATUS_OK;
 }
 
-/* Reads a whole number; absent or null gives `fallback`. */
+/* Reads a count or a size; absent or null leaves it unknown. */
+static int read_figure(const Report *report, json_t *object, const char *key,
+                       const char *where, Figure *figure) {
+    return read_bounded(report, object, key, where, &count_bounds, figure);
+}
+
+/* Reads a whole number within `bounds`; absent or null gives `fallback`. */
 static int read_long(const Report *report, json_t *object, const char *key,
-                     const char *where, long fallback, long *out) {
-    json_t *value = json_object_get(object, key);
-    *out = fallback;
-    if (value == NULL || json_is_null(value)) return STATUS_OK;
-    double number = json_is_number(value) ? json_number_value(value) : NAN;
-    if (!(number == floor(number) && fabs(number) < 1e15))
-        return type_error(report, where, key, "a whole number");
-    *out = (long)number;
-    return STATUS_OK;
+                     const char *where, const Bounds *bounds, long fallback, long *out) {
+    Figure figure;
+    int status = read_bounded(report, object, key, where, bounds, &figure);
+    *out = figure.known ? (long)figure.value : fallback;
+    return status;
 }
 
 /* Reads a string into a new copy; absent or null gives a copy of
@@ -83,8 +115,8 @@ static int read_frame(const Report *report, json_t *json, const char *where, Fra
     if (!json_is_object(json)) return type_error(report, where, "", "an object");
     if ((status = read_string(report, json, "function", where, "", &frame->function)) ||
         (status = read_string(report, json, "file", where, "", &frame->file)) ||
-        (status = read_long(report, json, "line", where, 0, &frame->line)) ||
-        (status = read_long(report, json, "repeat", where, 1, &frame->repeat)))
+        (status = read_long(report, json, "line", where, &int_bounds, 0, &frame->line)) ||
+        (status = read_long(report, json, "repeat", where, &count_bounds, 1, &frame->repeat)))
         return status;
     if (frame->repeat < 1) frame->repeat = 1;
     return STATUS_OK;
@@ -97,7 +129,7 @@ static int read_stack(const Report *report, json_t *json, const char *where, Sta
     if ((status = read_figure(report, json, "count", where, &stack->count)) ||
         (status = read_figure(report, json, "blocks", where, &stack->blocks)) ||
         (status = read_figure(report, json, "bytes", where, &stack->bytes)) ||
-        (status = read_long(report, json, "truncated_frames", where, 0,
+        (status = read_long(report, json, "truncated_frames", where, &count_bounds, 0,
                             &stack->truncated_frames)) ||
         (status = read_member(report, json, "frames", where, true, &frames)))
         return status;
@@ -147,10 +179,12 @@ static int read_site(const Report *report, json_t *json, const char *where, Site
         (status = read_string(report, json, "type", where, "", &site->type)) ||
         (status = read_string(report, json, "kind", where, "", &site->kind)) ||
         (status = read_string(report, json, "phase", where, "run", &site->phase)) ||
-        (status = read_long(report, json, "line", where, 0, &site->line)))
+        (status = read_long(report, json, "line", where, &int_bounds, 0, &site->line)))
         return status;
     for (int i = 0; i < SITE_FIGURE_COUNT; i++)
-        if ((status = read_figure(report, json, site_figures[i].key, where, &site->figures[i])))
+        if ((status = read_bounded(report, json, site_figures[i].key, where,
+                                   site_figures[i].is_average ? &ratio_bounds : &count_bounds,
+                                   &site->figures[i])))
             return status;
     Figure *average = &site->figures[SITE_AVERAGE_SIZE];
     const Figure *bytes = &site->figures[SITE_BYTES], *blocks = &site->figures[SITE_BLOCKS];
@@ -206,7 +240,8 @@ static int read_timeline(Report *report, json_t *json) {
                                             &at->allocations)) &&
                      !(status = read_figure(report, point, "live_bytes", here,
                                             &at->live_bytes)) &&
-                     !(status = read_figure(report, point, "time_ms", here, &at->time_ms)))
+                     !(status = read_bounded(report, point, "time_ms", here, &ratio_bounds,
+                                             &at->time_ms)))
                 status = read_figure(report, point, "gc_cycles", here, &at->gc_cycles);
             free(here);
             if (status) return status;
@@ -219,8 +254,8 @@ static int read_timeline(Report *report, json_t *json) {
                                   &timeline->peak_bytes_allocated)) ||
             (status = read_figure(report, peak, "live_bytes", "timeline.peak",
                                   &timeline->peak_live_bytes)) ||
-            (status = read_figure(report, peak, "time_ms", "timeline.peak",
-                                  &timeline->peak_time_ms)))
+            (status = read_bounded(report, peak, "time_ms", "timeline.peak", &ratio_bounds,
+                                   &timeline->peak_time_ms)))
             return status;
     }
     return STATUS_OK;
@@ -293,8 +328,9 @@ static int read_top(Report *report, json_t *root) {
     if (sites == NULL) return msg_error(STATUS_DATA, "%s: the report has no sites", report->source);
 
     for (int i = 0; i < SUMMARY_FIGURE_COUNT; i++)
-        if ((status = read_figure(report, summary, summary_figures[i].key, "summary",
-                                  &report->summary[i])))
+        if ((status = read_bounded(report, summary, summary_figures[i].key, "summary",
+                                   summary_figures[i].is_average ? &ratio_bounds : &count_bounds,
+                                   &report->summary[i])))
             return status;
     Figure *average = &report->summary[SUMMARY_AVERAGE_SIZE];
     const Figure *bytes = &report->summary[SUMMARY_BYTES];
@@ -308,13 +344,15 @@ static int read_top(Report *report, json_t *root) {
         report->sampled = true;
         if ((status = read_figure(report, sampling, "bytes", "sampling",
                                   &report->sample_bytes)) ||
-            (status = read_figure(report, sampling, "seed", "sampling", &report->seed)))
+            (status = read_bounded(report, sampling, "seed", "sampling", &seed_bounds,
+                                   &report->seed)))
             return status;
         report->seed_text = seed_text(json_object_get(sampling, "seed"));
     }
     if (exit_info != NULL) {
         report->has_exit = true;
-        if ((status = read_figure(report, exit_info, "status", "exit", &report->exit_status)) ||
+        if ((status = read_bounded(report, exit_info, "status", "exit", &int_bounds,
+                                   &report->exit_status)) ||
             (status = read_string(report, exit_info, "reason", "exit", NULL,
                                   &report->exit_reason)) ||
             (status = read_string(report, exit_info, "signal", "exit", NULL,

@@ -1,8 +1,9 @@
 /*
  * report.h -- a JSON report read into memory.  Every other module works on
  * this, never on the JSON: report_load checks the format and the major
- * version once, checks every value's type, and leaves a figure the report
- * lacks as unknown rather than zero.
+ * version once, checks every value's type and range (a count or a size is
+ * a whole number from 0 to 2^53, so that no sum overflows), and leaves a
+ * figure the report lacks as unknown rather than zero.
  */
 #ifndef MEMTRACER_REPORT_H
 #define MEMTRACER_REPORT_H
@@ -92,7 +93,8 @@ typedef struct {
 /* Reads the report at `path` ("-" is standard input).  Returns STATUS_OK,
  * or, having printed one line on stderr, STATUS_NO_INPUT (cannot open) or
  * STATUS_DATA (not JSON, not a memtracer report, an unknown major version,
- * a value of the wrong type).  `report` is to be freed either way. */
+ * a value of the wrong type or out of range).  `report` is to be freed
+ * either way. */
 int report_load(const char *path, Report *report);
 void report_free(Report *report);
 

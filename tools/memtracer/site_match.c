@@ -15,6 +15,7 @@
  */
 #include "site_match.h"
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -90,12 +91,11 @@ static void entries_free(Entry *entries, size_t count) {
 }
 
 typedef struct {
-    SitePair *pairs;
+    SitePair *pairs;  /* room for every site of both sides, at most */
     size_t count;
 } PairList;
 
 static void pair_add(PairList *list, const Site *base, const Site *head) {
-    list->pairs = mem_grow(list->pairs, list->count + 1, sizeof(SitePair));
     list->pairs[list->count++] = (SitePair){base, head};
 }
 
@@ -121,6 +121,30 @@ static bool sites_alike(const Site *a, const Site *b) {
     return high <= 2 * low;
 }
 
+/* Lines come from reports (C ints) and from budgets (anything a long
+ * holds): their sums and differences saturate rather than overflow, which
+ * keeps far lines far, all an alignment needs. */
+static long line_add(long a, long b) {
+    if (b > 0 && a > LONG_MAX - b) return LONG_MAX;
+    if (b < 0 && a < LONG_MIN - b) return LONG_MIN;
+    return a + b;
+}
+
+static long line_sub(long a, long b) {
+    if (b < 0 && a > LONG_MAX + b) return LONG_MAX;
+    if (b > 0 && a < LONG_MIN + b) return LONG_MIN;
+    return a - b;
+}
+
+/* |a - b|, exactly: it fits in 64 unsigned bits. */
+static uint64_t line_gap(long a, long b) {
+    return a >= b ? (uint64_t)a - (uint64_t)b : (uint64_t)b - (uint64_t)a;
+}
+
+static uint64_t distance_add(uint64_t a, uint64_t b) {
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 /* Where lines moved: a base line and how far its site's line moved. */
 typedef struct {
     const char *file;
@@ -129,7 +153,7 @@ typedef struct {
 } Anchor;
 
 typedef struct {
-    Anchor *anchors;  /* sorted by file, then line */
+    Anchor *anchors;  /* sorted by file, line, then shift */
     size_t count;
 } Anchors;
 
@@ -137,27 +161,33 @@ static int anchor_compare(const void *left, const void *right) {
     const Anchor *a = left, *b = right;
     int order = strcmp(a->file, b->file);
     if (order != 0) return order;
-    return a->line < b->line ? -1 : a->line > b->line;
+    if (a->line != b->line) return a->line < b->line ? -1 : 1;
+    /* Two anchors at one line (two functions there): in a fixed order. */
+    return a->shift < b->shift ? -1 : a->shift > b->shift;
 }
 
 /* How far `line` of `file` is expected to have moved: the shift of the
- * nearest anchor at or above it, else of the first below it, else 0. */
+ * nearest anchor at or above it, else of the first below it, else 0.  Two
+ * binary searches: a group of n sites asks n times. */
 static long anchors_shift(const Anchors *anchors, const char *file, long line) {
-    long shift = 0;
-    bool found = false;
-    for (size_t i = 0; i < anchors->count; i++) {
-        const Anchor *anchor = &anchors->anchors[i];
-        if (strcmp(anchor->file, file) != 0) continue;
-        if (anchor->line <= line || !found) shift = anchor->shift;
-        found = true;
-        if (anchor->line > line) break;
+    const Anchor *all = anchors->anchors;
+    size_t low = 0, high = anchors->count;
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        if (strcmp(all[middle].file, file) < 0) low = middle + 1;
+        else high = middle;
     }
-    return shift;
-}
-
-static uint64_t line_distance(const Anchors *anchors, const Site *base, const Site *head) {
-    long difference = head->line - (base->line + anchors_shift(anchors, base->file, base->line));
-    return (uint64_t)(difference < 0 ? -difference : difference);
+    size_t first = low;  /* the file's first anchor, if it has any */
+    if (first == anchors->count || strcmp(all[first].file, file) != 0) return 0;
+    high = anchors->count;
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        int order = strcmp(all[middle].file, file);
+        if (order < 0 || (order == 0 && all[middle].line <= line)) low = middle + 1;
+        else high = middle;
+    }
+    /* all[low - 1] is the last anchor of the file at or above `line`. */
+    return low > first ? all[low - 1].shift : all[first].shift;
 }
 
 enum { STEP_PAIR, STEP_SKIP_BASE, STEP_SKIP_HEAD };
@@ -172,6 +202,13 @@ static void group_align(PairList *list, const Anchors *anchors, const Entry *bas
         for (size_t j = paired; j < m; j++) pair_add(list, NULL, head[j].site);
         return;
     }
+    /* Where each base site's line is expected now, found once: the cells
+     * ask it n * m times. */
+    long *expected = mem_calloc(n, sizeof(long));
+    for (size_t i = 0; i < n; i++) {
+        const Site *site = base[i].site;
+        expected[i] = line_add(site->line, anchors_shift(anchors, site->file, site->line));
+    }
     /* step[i][j]: the best first step from (i, j); scores kept a row at a
      * time, filled from the ends backwards. */
     unsigned char *step = mem_alloc((n + 1) * (m + 1));
@@ -185,7 +222,8 @@ static void group_align(PairList *list, const Anchors *anchors, const Entry *bas
                 best = below[j + 1];
                 best.pairs++;
                 best.alike += sites_alike(base[i].site, head[j].site);
-                best.distance += line_distance(anchors, base[i].site, head[j].site);
+                uint64_t gap = line_gap(head[j].site->line, expected[i]);
+                best.distance = distance_add(best.distance, gap);
                 choice = STEP_PAIR;
                 found = true;
             }
@@ -218,6 +256,7 @@ static void group_align(PairList *list, const Anchors *anchors, const Entry *bas
             pair_add(list, NULL, head[j++].site);
         }
     }
+    free(expected);
     free(step);
     free(below);
     free(row);
@@ -231,7 +270,8 @@ typedef struct {
 
 static Group *groups_find(const Entry *base, size_t base_count, const Entry *head,
                           size_t head_count, size_t *group_count) {
-    Group *groups = NULL;
+    /* A group takes at least one site: at most as many as there are. */
+    Group *groups = mem_calloc(base_count + head_count, sizeof(Group));
     size_t count = 0, i = 0, j = 0;
     while (i < base_count || j < head_count) {
         int order = i == base_count   ? 1
@@ -244,7 +284,6 @@ static Group *groups_find(const Entry *base, size_t base_count, const Entry *hea
         if (order >= 0)
             while (head_end < head_count && entry_identity_compare(&head[j], &head[head_end]) == 0)
                 head_end++;
-        groups = mem_grow(groups, count + 1, sizeof(Group));
         groups[count++] = (Group){i, base_end, j, head_end};
         i = base_end;
         j = head_end;
@@ -261,21 +300,22 @@ SitePair *sites_match(const Site *base_sites, size_t base_count, const Site *hea
     Group *groups = groups_find(base, base_count, head, head_count, &group_count);
 
     /* The anchors: every pair of a group with as many sites on both sides. */
-    Anchors anchors = {NULL, 0};
+    Anchors anchors = {mem_calloc(base_count < head_count ? base_count : head_count,
+                                  sizeof(Anchor)), 0};
     for (size_t g = 0; g < group_count; g++) {
         const Group *group = &groups[g];
         size_t n = group->base_end - group->base_start;
         if (n == 0 || n != group->head_end - group->head_start) continue;
-        anchors.anchors = mem_grow(anchors.anchors, anchors.count + n, sizeof(Anchor));
         for (size_t k = 0; k < n; k++) {
             const Site *from = base[group->base_start + k].site;
             const Site *to = head[group->head_start + k].site;
-            anchors.anchors[anchors.count++] = (Anchor){from->file, from->line, to->line - from->line};
+            anchors.anchors[anchors.count++] =
+                (Anchor){from->file, from->line, line_sub(to->line, from->line)};
         }
     }
     if (anchors.count > 1) qsort(anchors.anchors, anchors.count, sizeof(Anchor), anchor_compare);
 
-    PairList list = {NULL, 0};
+    PairList list = {mem_calloc(base_count + head_count, sizeof(SitePair)), 0};
     for (size_t g = 0; g < group_count; g++) {
         const Group *group = &groups[g];
         group_align(&list, &anchors, base + group->base_start, group->base_end - group->base_start,

@@ -1,12 +1,15 @@
 /*
  * table.c -- aligned and Markdown tables (see table.h).  Widths count
- * UTF-8 characters, not bytes, so names outside ASCII stay aligned.
+ * UTF-8 characters, not bytes, so names outside ASCII stay aligned; a
+ * control character in a cell is shown escaped, so a row stays one line.
  */
 #include "table.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_out.h"
 #include "msg.h"
 
 struct Table {
@@ -14,7 +17,7 @@ struct Table {
     char *align;
     char **headers;
     char ***rows;  /* each an array of `columns` strings */
-    size_t row_count;
+    size_t row_count, row_capacity;
 };
 
 Table *table_new(const char *const *headers, const char *align) {
@@ -26,10 +29,55 @@ Table *table_new(const char *const *headers, const char *align) {
     return table;
 }
 
+/* The length of the character at `c` when a terminal shows it as it is;
+ * 0 for a control character (C0, DEL, C1) or a byte that is not UTF-8. */
+static size_t printable_length(const char *c) {
+    const unsigned char *bytes = (const unsigned char *)c;
+    size_t length = utf8_length(c);
+    if (length == 1 && (bytes[0] < 0x20 || bytes[0] == 0x7F)) return 0;
+    if (length == 2 && bytes[0] == 0xC2 && bytes[1] < 0xA0) return 0;
+    return length;
+}
+
+/* `text` as a terminal should show it: a control character (a name may
+ * hold any) as \n, \r, \t, \xNN or \u0080 to \u009F, a byte that is not
+ * UTF-8 as \xNN, so that a cell is one line, as wide as text_width says.
+ * Takes `text`. */
+static char *cell_escape(char *text) {
+    const char *c = text;
+    while (printable_length(c) > 0) c += printable_length(c);
+    if (*c == '\0') return text;
+    /* An escaped byte takes at most 4 ("\x01"); a C1 control's two, 6. */
+    char *escaped = mem_alloc(strlen(text) * 4 + 1), *at = escaped;
+    for (c = text; *c != '\0';) {
+        const unsigned char *bytes = (const unsigned char *)c;
+        size_t length = printable_length(c);
+        if (length > 0) {
+            memcpy(at, c, length);
+            at += length;
+            c += length;
+        } else if (utf8_length(c) == 2) {
+            at += sprintf(at, "\\u%04x", bytes[1]);
+            c += 2;
+        } else {
+            const char *name = bytes[0] == '\n' ? "\\n" : bytes[0] == '\r' ? "\\r"
+                               : bytes[0] == '\t' ? "\\t" : NULL;
+            at += name != NULL ? sprintf(at, "%s", name) : sprintf(at, "\\x%02x", bytes[0]);
+            c++;
+        }
+    }
+    *at = '\0';
+    free(text);
+    return escaped;
+}
+
 void table_add(Table *table, char **cells) {
     char **row = mem_calloc(table->columns, sizeof(char *));
-    for (size_t c = 0; c < table->columns; c++) row[c] = cells[c];
-    table->rows = mem_grow(table->rows, table->row_count + 1, sizeof(char **));
+    for (size_t c = 0; c < table->columns; c++) row[c] = cell_escape(cells[c]);
+    if (table->row_count == table->row_capacity) {
+        table->row_capacity = table->row_capacity > 0 ? table->row_capacity * 2 : 16;
+        table->rows = mem_grow(table->rows, table->row_capacity, sizeof(char **));
+    }
     table->rows[table->row_count++] = row;
 }
 
@@ -55,7 +103,7 @@ static void markdown_cell_print(FILE *out, const char *text) {
     fputs("| ", out);
     for (const char *c = text; *c != '\0'; c++) {
         if (*c == '|') fputc('\\', out);
-        fputc(*c == '\n' ? ' ' : *c, out);
+        fputc(*c, out);
     }
     fputc(' ', out);
 }

@@ -52,7 +52,8 @@ int view_main(int argc, char **argv) {
     PhaseSet phases = PHASE_ALL;
     bool phase_given = false;
     cli_reset();
-    for (int option; (option = getopt_long(argc, argv, "f:o:h", long_options, NULL)) != -1;) {
+    static const char short_options[] = "f:o:h";
+    for (int option; (option = getopt_long(argc, argv, short_options, long_options, NULL)) != -1;) {
         switch (option) {
         case 'f':
             format = -1;
@@ -70,7 +71,7 @@ int view_main(int argc, char **argv) {
             phase_given = true;
             break;
         case 'h': return cli_help(view_usage);
-        default: return cli_option_error(argv, "view");
+        default: return cli_option_error(argv, "view", short_options);
         }
     }
     if (argc - optind != 1) return cli_usage_error("view", "needs one REPORT.json");
