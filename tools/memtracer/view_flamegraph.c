@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uthash.h>
 
 #include "msg.h"
 #include "paths.h"
@@ -37,81 +38,53 @@ struct Node {
     bool is_type;
     double bytes, blocks, count;
     Node *parent;      /* NULL for the root */
-    size_t id;         /* order of making: hashes the same on every run */
-    uint64_t hash;     /* of (parent, is_type, name, file): its index slot */
-    Node **children;
+    Node **children;   /* in drawing order, once tree_sort ran */
     size_t child_count, child_capacity;
+    char *key;         /* in the tree's index: child_key */
+    size_t key_length;
+    UT_hash_handle hh;
 };
 
-/* Every node but the root, by (parent, is_type, name, file), so that
- * finding a child costs the same however many siblings it has.  Open
- * addressing, linear probing; at most half full, so a probe ends. */
-typedef struct {
-    Node **slots;     /* NULL: empty */
-    size_t capacity;  /* a power of two */
-    size_t count;
-    size_t made;      /* nodes made, the root included */
-} NodeIndex;
-
-static uint64_t hash_bytes(uint64_t hash, const void *bytes, size_t size) {
-    for (const unsigned char *c = bytes; size-- > 0; c++) {
-        hash ^= *c;
-        hash *= 1099511628211u;
-    }
-    return hash;
+/* A child's key, in a new block: its parent's address, name NUL file
+ * NUL, and '1' for a type or '0'. */
+static char *child_key(const Node *parent, const char *name, const char *file, bool is_type,
+                       size_t *length) {
+    size_t name_length = strlen(name), file_length = strlen(file);
+    *length = sizeof parent + name_length + file_length + 3;
+    char *key = mem_alloc(*length);
+    memcpy(key, &parent, sizeof parent);
+    memcpy(key + sizeof parent, name, name_length + 1);
+    memcpy(key + sizeof parent + name_length + 1, file, file_length + 1);
+    key[*length - 1] = is_type ? '1' : '0';
+    return key;
 }
 
-static uint64_t node_hash(const Node *parent, const char *name, const char *file, bool is_type) {
-    unsigned char kind = is_type;
-    uint64_t hash = hash_bytes(14695981039346656037u, &parent->id, sizeof parent->id);
-    hash = hash_bytes(hash, &kind, 1);
-    /* The terminating NULs keep ("ab", "c") apart from ("a", "bc"). */
-    hash = hash_bytes(hash, name, strlen(name) + 1);
-    return hash_bytes(hash, file, strlen(file) + 1);
-}
-
-static void index_grow(NodeIndex *index) {
-    size_t capacity = index->capacity != 0 ? index->capacity * 2 : 256;
-    Node **slots = mem_calloc(capacity, sizeof(Node *));
-    for (size_t i = 0; i < index->capacity; i++) {
-        Node *node = index->slots[i];
-        if (node == NULL) continue;
-        size_t at = node->hash & (capacity - 1);
-        while (slots[at] != NULL) at = (at + 1) & (capacity - 1);
-        slots[at] = node;
-    }
-    free(index->slots);
-    index->slots = slots;
-    index->capacity = capacity;
-}
-
-/* The child of `parent` so named, made (last of its siblings) if new. */
-static Node *node_child(NodeIndex *index, Node *parent, const char *name, const char *file,
+/* The child of `parent` so named, made (last of its siblings) if new.
+ * `index` holds every node but the root, so that finding a child costs
+ * the same however many siblings it has. */
+static Node *node_child(Node **index, Node *parent, const char *name, const char *file,
                         bool is_type) {
-    uint64_t hash = node_hash(parent, name, file, is_type);
-    size_t mask = index->capacity - 1, at = hash & mask;
-    for (Node *child; (child = index->slots[at]) != NULL; at = (at + 1) & mask) {
-        if (child->hash == hash && child->parent == parent && child->is_type == is_type &&
-            strcmp(child->name, name) == 0 && strcmp(child->file, file) == 0)
-            return child;
+    size_t length;
+    char *key = child_key(parent, name, file, is_type, &length);
+    Node *child;
+    HASH_FIND(hh, *index, key, length, child);
+    if (child != NULL) {
+        free(key);
+        return child;
     }
-    Node *child = mem_calloc(1, sizeof(Node));
+    child = mem_calloc(1, sizeof(Node));
     child->name = name;
     child->file = file;
     child->is_type = is_type;
     child->parent = parent;
-    child->id = index->made++;
-    child->hash = hash;
+    child->key = key;
+    child->key_length = length;
+    HASH_ADD_KEYPTR(hh, *index, child->key, child->key_length, child);
     if (parent->child_count == parent->child_capacity) {
         parent->child_capacity = parent->child_capacity != 0 ? parent->child_capacity * 2 : 4;
         parent->children = mem_grow(parent->children, parent->child_capacity, sizeof(Node *));
     }
     parent->children[parent->child_count++] = child;
-    if (2 * (index->count + 1) > index->capacity) index_grow(index);
-    at = hash & (index->capacity - 1);
-    while (index->slots[at] != NULL) at = (at + 1) & (index->capacity - 1);
-    index->slots[at] = child;
-    index->count++;
     return child;
 }
 
@@ -171,14 +144,14 @@ static size_t tree_sort(Node *root) {
     return deepest;
 }
 
-/* Every node is in the index but the root. */
-static void tree_free(Node *root, NodeIndex *index) {
-    for (size_t i = 0; i < index->capacity; i++) {
-        if (index->slots[i] == NULL) continue;
-        free(index->slots[i]->children);
-        free(index->slots[i]);
+static void tree_free(Node *root, Node **index) {
+    Node *node, *next;
+    HASH_ITER(hh, *index, node, next) {
+        HASH_DEL(*index, node);
+        free(node->children);
+        free(node->key);
+        free(node);
     }
-    free(index->slots);
     free(root->children);
     free(root);
 }
@@ -189,7 +162,6 @@ typedef struct {
     double scale;     /* pixels per byte */
     double base_y;    /* top of the bottom row */
     bool estimate;
-    const char *parent_name;
 } Drawing;
 
 static void box_color(const Node *node, size_t depth, char *color, size_t size) {
@@ -278,8 +250,7 @@ static void tree_draw(const Drawing *drawing, Node *root) {
 void view_flamegraph_write(const Report *report, PhaseSet phases, FILE *out) {
     CallPaths paths;
     paths_collect(report, phases, &paths);
-    NodeIndex index = {.made = 1};
-    index_grow(&index);
+    Node *index = NULL;
     Node *root = mem_calloc(1, sizeof(Node));
     root->name = "all";
     root->file = "";
