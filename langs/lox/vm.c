@@ -577,14 +577,15 @@ static InterpretResult run(void) {
         Value result = POP();
         upvalues_close(slots);
         vm.frame_count--;
-        where_return();
         if (vm.frame_count == 0) {
+            where_return(NULL);
             vm.stack_top = sp - 1; /* the script's closure */
             return INTERPRET_OK;
         }
         sp = slots;
         PUSH(result);
         LOAD_FRAME();
+        where_return(frame);
         DISPATCH();
     }
     CASE(ARRAY): {

@@ -27,6 +27,7 @@
 #include "compiler.h"
 
 WhereNames where_names;
+CallFrame *where_frame;
 
 /* Recent answers of mt_path_child, which are for good once given: a
  * direct-mapped cache by (parent, callee, call line). */

@@ -21,7 +21,7 @@ static inline bool where_snapshot(const char *path) {
     return (void)path, false;
 }
 static inline void where_call(CallFrame *frame) { (void)frame; }
-static inline void where_return(void) {}
+static inline void where_return(CallFrame *caller) { (void)caller; }
 static inline void where_unwind(void) {}
 
 #else
@@ -59,6 +59,11 @@ typedef struct WhereNames {
     mt_path root;      /* the call path outside every frame */
 } WhereNames;
 extern WhereNames where_names;
+
+/* The innermost frame, &vm.frames[vm.frame_count - 1], or NULL outside
+ * every frame: kept by where_call, where_return and where_unwind, so that
+ * finding a block's site does not index the frames. */
+extern CallFrame *where_frame;
 
 /* A class's types: its instances, their fields, its methods; 0 until the
  * class is named (where_class_named). */
@@ -121,8 +126,8 @@ __attribute__((noinline)) mt_site where_find(CallFrame *frame, mt_type type,
  * instruction, if the instruction has made one before; else 0.  Calls
  * nothing. */
 static inline mt_site where_site_known(mt_type type, int kind) {
-    if (vm.frame_count == 0) return 0;
-    const CallFrame *frame = &vm.frames[vm.frame_count - 1];
+    const CallFrame *frame = where_frame;
+    if (frame == NULL) return 0;
     const Chunk *chunk = &frame->closure->function->chunk;
     if (chunk->sites == NULL) return 0;
     const WhereSite *slot =
@@ -135,32 +140,33 @@ static inline mt_site where_site_known(mt_type type, int kind) {
 static inline mt_site where_site(mt_type type, int kind) {
     mt_site site = where_site_known(type, kind);
     if (site != 0) return site;
-    return where_find(vm.frame_count > 0 ? &vm.frames[vm.frame_count - 1]
-                                         : NULL,
-                      type, kind);
+    return where_find(where_frame, type, kind);
 }
 
-/* The guest's calls, for call paths: each frame keeps its path, built
- * only when something first allocates under it, so that a call costs a
- * store or two and a call that allocates nothing costs the tracer no
- * memory.  A new frame's path is not known yet. */
+/* The guest's calls: the innermost frame, and for call paths each
+ * frame's path, built only when something first allocates under it, so
+ * that a call costs a store or two and a call that allocates nothing
+ * costs the tracer no memory.  A new frame's path is not known yet. */
 static inline void where_call(CallFrame *frame) {
+    where_frame = frame;
     if (MT_TRACING_CALLS()) {
         frame->trace_path = 0;
         mt_path_current_set(0);
     }
 }
 
-/* After a return: the caller's path, or outside every frame the root. */
-static inline void where_return(void) {
+/* After a return to caller, the frame now innermost (NULL: the outermost
+ * returned): its path, or outside every frame the root. */
+static inline void where_return(CallFrame *caller) {
+    where_frame = caller;
     if (MT_TRACING_CALLS())
-        mt_path_current_set(vm.frame_count > 0
-                                ? vm.frames[vm.frame_count - 1].trace_path
-                                : where_names.root);
+        mt_path_current_set(caller != NULL ? caller->trace_path
+                                           : where_names.root);
 }
 
 /* An error unwound every frame. */
 static inline void where_unwind(void) {
+    where_frame = NULL;
     if (MT_TRACING_CALLS()) mt_path_current_set(where_names.root);
 }
 
