@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -354,6 +355,37 @@ static void test_sizes(void **state) {
     free(text);
 }
 
+/* Figures written digit for digit at every length: a block of 10^k - 1
+ * bytes (k digits of 9) and one of 10^k (k + 1 digits) at sites of their
+ * own, k = 1..18, counted through the fast door with no memory behind
+ * them (the tracer never touches a block).  Site at line 2k - 1 holds
+ * 10^k - 1 bytes, at line 2k 10^k; the largest sum, 2.2e18, stays below
+ * 2^63, which is what the JSON reader holds. */
+static void test_json_digits(void **state) {
+    (void)state;
+    vm_start(VM_WORDS(JSON));
+    uint64_t power = 1;
+    for (int k = 1; k <= 18; k++) {
+        power *= 10;
+        mt_alloc_at(mt_site_at(F_MAIN, 2 * k - 1, T_CHARS), power - 1);
+        mt_alloc_at(mt_site_at(F_MAIN, 2 * k, T_CHARS), power);
+    }
+    json_t *report = finish_json();
+    size_t sites = jlen(report, "sites");
+    assert_int_equal(sites, 36);
+    for (size_t i = 0; i < sites; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "sites.%zu.line", i);
+        uint64_t line = jnum(report, path);
+        uint64_t expected = 1;
+        for (uint64_t k = 0; k < (line + 1) / 2; k++) expected *= 10;
+        if (line % 2 == 1) expected -= 1;
+        snprintf(path, sizeof path, "sites.%zu.bytes", i);
+        jexpect(report, path, expected);
+    }
+    json_decref(report);
+}
+
 /* The JSON report: its keys in order, the program's names, the options
  * in effect, how the run ended, the summary and one site per line. */
 static void test_json(void **state) {
@@ -505,6 +537,7 @@ int main(void) {
         cmocka_unit_test(test_typehistogram),
         cmocka_unit_test(test_sizes),
         cmocka_unit_test(test_json),
+        cmocka_unit_test(test_json_digits),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_json_strings_valid),
         cmocka_unit_test(test_json_frame_strings_valid),

@@ -60,20 +60,17 @@ size_t tr_fmt_u64(char *buf, uint64_t v) {
                                 "70717273747576777879"
                                 "80818283848586878889"
                                 "90919293949596979899";
-    char digits[TR_FMT_MAX];
-    char *first = digits + sizeof digits;  /* filled from the end */
+    size_t n = 1;
+    for (uint64_t rest = v; rest >= 10; rest /= 10) n++;
+    char *last = buf + n;  /* filled from the end, two digits at a time */
     for (; v >= 100; v /= 100) {
-        first -= 2;
-        memcpy(first, pairs + v % 100 * 2, 2);
+        last -= 2;
+        memcpy(last, pairs + v % 100 * 2, 2);
     }
-    if (v >= 10) {
-        first -= 2;
-        memcpy(first, pairs + v * 2, 2);
-    } else {
-        *--first = (char)('0' + v);
-    }
-    size_t n = (size_t)(digits + sizeof digits - first);
-    memcpy(buf, first, n);
+    if (v >= 10)
+        memcpy(last - 2, pairs + v * 2, 2);
+    else
+        last[-1] = (char)('0' + v);
     return n;
 }
 
