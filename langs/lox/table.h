@@ -94,12 +94,19 @@ static inline Entry *table_entry_find(Entry *entries, int capacity,
     }
 }
 
+/* Its own probe, not table_entry_find's: a key found returns at once,
+ * with no second test of what was found. */
 static inline bool table_get(Table *table, ObjString *key, Value *value) {
     if (table->count == 0) return false;
-    Entry *entry = table_entry_find(table->entries, table->capacity, key);
-    if (entry->key == NULL) return false;
-    *value = entry->value;
-    return true;
+    uint32_t mask = (uint32_t)table->capacity - 1;
+    for (uint32_t index = key->hash & mask;; index = (index + 1) & mask) {
+        const Entry *entry = &table->entries[index];
+        if (entry->key == key) {
+            *value = entry->value;
+            return true;
+        }
+        if (entry->key == NULL && IS_NIL(entry->value)) return false;
+    }
 }
 
 #endif
