@@ -29,6 +29,10 @@ COUNTED_IS_SIZE(ObjUpvalue, UPVALUE_COUNTED_BYTES);
  * it no memory of the tracer's (a table keeps its tag in its entries). */
 _Static_assert(sizeof(ObjInstance) == INSTANCE_COUNTED_BYTES,
                "an instance is the book's size, traced or not");
+/* A class fills glibc's chunk for the book's (64 bytes: the block and
+ * its 8-byte header, rounded up to 16). */
+_Static_assert(sizeof(ObjClass) <= (CLASS_COUNTED_BYTES + 8 + 15) / 16 * 16 - 8,
+               "a class takes the chunk the book's takes");
 
 #define ALLOCATE_OBJ(type, obj_type, klass) \
     (type *)object_allocate(sizeof(type), obj_type, klass)
@@ -72,8 +76,8 @@ ObjClass *class_new(ObjString *name) {
     ObjClass *klass = ALLOCATE_OBJ(ObjClass, OBJ_CLASS, NULL);
     klass->name = name;
     klass->initializer = NIL_VAL;
-    WITH_HOOKS(klass->trace_types[0] = klass->trace_types[1] =
-                   klass->trace_types[2] = 0;)
+    WITH_HOOKS(klass->trace_types[CLASS_INSTANCES] =
+                   klass->trace_types[CLASS_FIELDS] = 0;)
     table_init(&klass->methods);
     return klass;
 }

@@ -67,14 +67,17 @@ typedef struct {
     WITH_HOOKS(uint32_t upvalues_tag;)
 } ObjClosure;
 
+/* The tracer's types a class keeps (where.h). */
+enum { CLASS_TYPES_KEPT = 2 };
+
 typedef struct ObjClass {
     Obj obj;
     ObjString *name;
     Table methods;     /* where an instance has its fields (where.h) */
     Value initializer; /* cached init method, or nil */
-    /* The tracer's types of its instances, their fields and its methods
-     * (where.c); 0 until named. */
-    WITH_HOOKS(uint32_t trace_types[3];)
+    /* The tracer's types of its instances and their fields (where.h);
+     * 0 until named. */
+    WITH_HOOKS(uint32_t trace_types[CLASS_TYPES_KEPT];)
 } ObjClass;
 
 typedef struct {

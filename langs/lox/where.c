@@ -81,10 +81,13 @@ mt_type where_class_named(ObjClass *klass, int which) {
     klass->trace_types[CLASS_FIELDS] =
         mt_type_intern(text, length + 7, MT_KIND_STORAGE);
     memcpy(text + length, " methods", 8);
-    klass->trace_types[CLASS_METHODS] =
-        mt_type_intern(text, length + 8, MT_KIND_STORAGE);
+    mt_type methods = mt_type_intern(text, length + 8, MT_KIND_STORAGE);
     free(text);
-    return klass->trace_types[which];
+    return which == CLASS_METHODS ? methods : klass->trace_types[which];
+}
+
+mt_type where_methods_type(ObjClass *klass) {
+    return where_class_named(klass, CLASS_METHODS);
 }
 
 /* The tracer's name of a function: a method's is Class.method. */

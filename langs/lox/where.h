@@ -65,10 +65,15 @@ extern WhereNames where_names;
  * finding a block's site does not index the frames. */
 extern CallFrame *where_frame;
 
-/* A class's types: its instances, their fields, its methods; 0 until the
- * class is named (where_class_named). */
+/* A class's types: its instances, their fields, its methods.  The class
+ * keeps the first two, which every instance needs (0 until named); its
+ * methods' is named each time they grow, which is rare, so that a class
+ * is the size of glibc's chunk for the book's. */
 enum { CLASS_INSTANCES, CLASS_FIELDS, CLASS_METHODS };
+_Static_assert((int)CLASS_METHODS == (int)CLASS_TYPES_KEPT,
+               "a class keeps its instances' and fields' types");
 mt_type where_class_named(ObjClass *klass, int which);
+__attribute__((noinline, cold)) mt_type where_methods_type(ObjClass *klass);
 
 static inline mt_type where_class_type(ObjClass *klass, int which) {
     mt_type type = klass->trace_types[which];
@@ -94,7 +99,7 @@ static inline mt_type where_table_type(const Table *table) {
     if (holder->type == OBJ_INSTANCE)
         return where_class_type(((const ObjInstance *)holder)->klass,
                                 CLASS_FIELDS);
-    return where_class_type((ObjClass *)holder, CLASS_METHODS);
+    return where_methods_type((ObjClass *)holder);
 }
 
 /* The tracer's type of a block that is not an object, by its owner:
