@@ -4,7 +4,8 @@
  * order, in the JSON report and the table; their stacks summing to them;
  * 20,000 distinct call paths each a stack of its site, whole or cut by
  * StackLimit, and a node of the call tree; a snapshot between two halves
- * of a run leaves every site where it was.  tools/bench/bench_scale
+ * of a run leaves every site where it was; 20,000 roots of retaining
+ * paths, each found again by its name.  tools/bench/bench_scale
  * measures the same at a million, with the time to write them.
  */
 #include <setjmp.h>
@@ -210,6 +211,47 @@ static void test_sites_json(void **state) {
     sites_check(r, 1);
     json_decref(r);
     blocks_free();
+}
+
+/* ------------------------------------------------------------- roots */
+
+/* Root r holds one Point of 8 bytes at the site on line r + 1, through a
+ * path root r -> Point; asked for by its name a second time, a root is
+ * the one it was (a VM names a root once for each reference from it). */
+#define ROOTS 20000
+
+static void test_roots(void **state) {
+    (void)state;
+    start(VM_WORDS(JSON));
+    static mt_retainer first[ROOTS];
+    char name[32];
+    for (int round = 0; round < 2; round++) {
+        for (int r = 0; r < ROOTS; r++) {
+            int length = snprintf(name, sizeof name, "global r%d", r);
+            mt_retainer root = mt_retainer_root(name, (size_t)length);
+            assert_int_not_equal(root, 0);
+            if (round == 0) first[r] = root;
+            else assert_int_equal(root, first[r]);
+        }
+    }
+    for (int r = 0; r < ROOTS; r++) {
+        mt_tag tag = mt_alloc_at(mt_site_at(f_main, r + 1, t_point), 8);
+        mt_retained_tagged(tag, 8, mt_retainer_child(first[r], t_point));
+    }
+    json_t *report = finish_json();
+    json_t *sites = jget(report, "sites");
+    assert_int_equal(json_array_size(sites), ROOTS);
+    for (size_t k = 0; k < ROOTS; k++) {
+        json_t *site = json_array_get(sites, k);
+        char expected[32];
+        snprintf(expected, sizeof expected, "global r%d",
+                 (int)jnum(site, "line") - 1);
+        jexpect_str(site, "retainers.0.path.0", expected);
+        jexpect_str(site, "retainers.0.path.1", "Point");
+        jexpect(site, "retainers.0.blocks", 1);
+        assert_int_equal(jlen(site, "retainers"), 1);
+    }
+    json_decref(report);
 }
 
 /* The table: one row per site, its count and type. */
@@ -463,6 +505,7 @@ static void test_paths_calltree(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sites_json),
+        cmocka_unit_test(test_roots),
         cmocka_unit_test(test_sites_table),
         cmocka_unit_test(test_sites_stacks),
         cmocka_unit_test(test_sites_after_snapshot),

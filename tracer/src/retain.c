@@ -18,20 +18,28 @@
 #define FIRST_RECORDS 64
 #define MAX_RECORDS ((size_t)1 << 31)
 
-/* A path node: a root (parent 0, label an index into roots) or a step
- * from its parent to an object of type label. */
+/* A path node: a root (parent 0, label its id in roots) or a step from
+ * its parent to an object of type label. */
 typedef struct node {
     uint32_t parent;
     uint32_t label;
     uint32_t next_in_bucket;
 } node;
 
+/* A root's name, NUL-terminated, found by its bytes through root_buckets. */
+typedef struct root {
+    char *name;
+    size_t len;
+    uint32_t next_in_bucket;
+} root;
+
 static struct {
     node *nodes;
     size_t node_count, node_capacity;
     tr_buckets node_buckets;
-    char **roots;               /* the roots' names, NUL-terminated */
+    root *roots;                /* by id, from 1 */
     size_t root_count, root_capacity;
+    tr_buckets root_buckets;
     tr_retained *records;
     size_t record_count, record_capacity;
     tr_buckets record_buckets;
@@ -52,6 +60,16 @@ static uint32_t *node_next(uint32_t id) {
 }
 
 static const tr_chain node_chain = {node_rehash, node_next, 1};
+
+static uint64_t root_rehash(uint32_t id) {
+    return tr_hash_bytes(retain.roots[id].name, retain.roots[id].len);
+}
+
+static uint32_t *root_next(uint32_t id) {
+    return &retain.roots[id].next_in_bucket;
+}
+
+static const tr_chain root_chain = {root_rehash, root_next, 1};
 
 static uint64_t record_hash(mt_site site, mt_retainer path) {
     return tr_hash_words(site, path);
@@ -105,17 +123,27 @@ static bool retainers_shown(void) {
 
 mt_retainer mt_retainer_root(const char *name, size_t len) {
     if (!mt_active || !retainers_shown()) return 0;
-    for (size_t i = 0; i < retain.root_count; i++)
-        if (strlen(retain.roots[i]) == len &&
-            memcmp(retain.roots[i], name, len) == 0)
-            return node_find(0, (uint32_t)i);
-    char *copy = tr_mem_strdup(name, len);
-    if (copy == NULL ||
-        !tr_array_grow(&retain.roots, &retain.root_capacity, retain.root_count,
-                       sizeof(char *), 16, MAX_RECORDS))
+    uint64_t hash = tr_hash_bytes(name, len);
+    if (retain.root_buckets.heads != NULL) {
+        for (uint32_t id = *tr_bucket(&retain.root_buckets, hash); id != 0;
+             id = retain.roots[id].next_in_bucket)
+            if (retain.roots[id].len == len &&
+                memcmp(retain.roots[id].name, name, len) == 0)
+                return node_find(0, id);
+    }
+    if (retain.root_count == 0) retain.root_count = 1;  /* id 0 is none */
+    uint32_t id = (uint32_t)retain.root_count;
+    if (!tr_array_grow(&retain.roots, &retain.root_capacity, id, sizeof(root),
+                       16, MAX_RECORDS) ||
+        !tr_buckets_fit(&retain.root_buckets, id, &root_chain))
         return 0;
-    retain.roots[retain.root_count] = copy;
-    return node_find(0, (uint32_t)retain.root_count++);
+    char *copy = tr_mem_strdup(name, len);
+    if (copy == NULL) return 0;
+    uint32_t *head = tr_bucket(&retain.root_buckets, hash);
+    retain.roots[id] = (root){copy, len, *head};
+    *head = id;
+    retain.root_count++;
+    return node_find(0, id);
 }
 
 mt_retainer mt_retainer_child(mt_retainer parent, mt_type type) {
@@ -197,7 +225,7 @@ void tr_retained_order(void) {
 }
 
 static const char *label_of(const node *n) {
-    return n->parent == 0 ? retain.roots[n->label]
+    return n->parent == 0 ? retain.roots[n->label].name
                           : tr_type_of(n->label)->name;
 }
 
