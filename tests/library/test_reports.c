@@ -2,7 +2,8 @@
  * test_reports.c -- each output format on one program, written out in
  * full: the table (with and without stack traces, Top=N), the JSON report
  * (its keys, determinism, strings made valid), the histogram per
- * function, the type histogram, the call tree; and human sizes.
+ * function, the type histogram, the call tree; human sizes; and guest
+ * names escaped in the text reports.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -524,6 +525,227 @@ static void test_json_frame_strings_valid(void **state) {
     json_decref(r);
 }
 
+/* Names in the text reports are the guest's bytes too, and each row must
+ * stay one line whatever they hold: a control character (C0, DEL, C1) is
+ * shown as \n, \r, \t, \xNN or \u0080..\u009f, a byte that is no UTF-8
+ * as \xNN, anything else as it is; widths count the characters shown, so
+ * names outside ASCII align.  GROESSE, "Größe", is 7 bytes and 5
+ * characters.  The file holds a newline and a stray byte, the function
+ * an ESC sequence and a tab, the type a C1 control (U+0085, NEL):
+ *   file      Größe\n\xff.fk   shown in 5 + 2 + 4 + 3 = 14 characters
+ *   function  \x1b[31mred\t   4 + 4 + 3 + 2 = 13
+ *   type      Größe\u0085     5 + 6 = 11
+ * The *_SHOWN strings are what the reports write ("\\n" in C: the two
+ * characters \ and n). */
+#define GROESSE "Gr\xc3\xb6\xc3\x9f" "e"
+static const char EVIL_FILE[] = GROESSE "\n\xff.fk";
+static const char EVIL_FUNC[] = "\x1b[31mred\t";
+static const char EVIL_TYPE[] = GROESSE "\xc2\x85";
+#define EVIL_FILE_SHOWN GROESSE "\\n\\xff.fk"
+#define EVIL_FUNC_SHOWN "\\x1b[31mred\\t"
+#define EVIL_TYPE_SHOWN GROESSE "\\u0085"
+
+static mt_func evil_func(void) {
+    return mt_func_intern(EVIL_FUNC, sizeof EVIL_FUNC - 1, EVIL_FILE, 3);
+}
+
+static mt_type evil_type(void) {
+    return mt_type_intern(EVIL_TYPE, sizeof EVIL_TYPE - 1, MT_KIND_OBJECT);
+}
+
+/* main (prog.fk:1) calls the evil function (defined on its file's line
+ * 3) from line 5, which makes an object of the evil type, 100 B, on line
+ * 4; then main makes a Größe of 40 B on line 2.  2 objects, 140 B, all
+ * live: the peak. */
+static void evil_program(void) {
+    mt_func evil = evil_func();
+    mt_type type = evil_type();
+    mt_type groesse = mt_type_intern(GROESSE, sizeof GROESSE - 1,
+                                     MT_KIND_OBJECT);
+    vm_call(F_MAIN, 0);
+    vm_call(evil, 5);
+    keep(vm_new(100, type, evil, 4));
+    vm_return();
+    keep(vm_new(40, groesse, F_MAIN, 2));
+    vm_return();
+}
+
+#define EVIL_HEADER                                                         \
+    "Memory Tracer. Recorded 2 allocations, 140 B; peak 140 B live; "      \
+    "2 live at exit (140 B).\n"
+
+/* Widths: Source Location 16 ("Größe\n\xff.fk:4": 14 + 2, above the
+ * heading's 15; "prog.fk:2" padded by 7), Count 5, Size 5 ("100 B"),
+ * Type 11 (the evil type; the Größe row padded by 6, from its 5
+ * characters, not its 7 bytes), Function 13 (the evil function; "main"
+ * padded by 9), Average 7, Live 4, Live Size last. */
+static void test_table_escaped_names(void **state) {
+    (void)state;
+    vm_start(VM_WORDS("--memtracer.Output=table"));
+    evil_program();
+    char *text = finish();
+    assert_string_equal(text,
+        EVIL_HEADER
+        "In 2 blocks of 70.0 B on average; 2 live at exit.\n"
+        " Source Location  || Count || Size  || Type        "
+        "|| Function      || Average || Live || Live Size\n"
+        " " EVIL_FILE_SHOWN ":4 || 1     || 100 B || " EVIL_TYPE_SHOWN " "
+        "|| " EVIL_FUNC_SHOWN " || 100 B   || 1    || 100 B\n"
+        " prog.fk:2        || 1     || 40 B  || " GROESSE "       "
+        "|| main          || 40 B    || 1    || 40 B\n");
+    free(text);
+}
+
+/* The frames of a call path show their names alike: the table of
+ * test_table_escaped_names, each row followed by its one path. */
+static void test_table_escaped_frames(void **state) {
+    (void)state;
+    vm_start(VM_WORDS(STACKS));
+    evil_program();
+    char *text = finish();
+    assert_string_equal(text,
+        EVIL_HEADER
+        "In 2 blocks of 70.0 B on average; 2 live at exit.\n"
+        " Source Location  || Count || Size  || Type        "
+        "|| Function      || Average || Live || Live Size\n"
+        " " EVIL_FILE_SHOWN ":4 || 1     || 100 B || " EVIL_TYPE_SHOWN " "
+        "|| " EVIL_FUNC_SHOWN " || 100 B   || 1    || 100 B\n"
+        "    at " EVIL_FUNC_SHOWN " (" EVIL_FILE_SHOWN ":4)\n"
+        "    at main (prog.fk:5)\n"
+        " prog.fk:2        || 1     || 40 B  || " GROESSE "       "
+        "|| main          || 40 B    || 1    || 40 B\n"
+        "    at main (prog.fk:2)\n");
+    free(text);
+}
+
+/* The leaks report's retainers: a root named by the VM holding an OSC
+ * sequence (ESC ] 0 ; title BEL, which sets a terminal's title), then the
+ * evil type.  The block is counted through the fast door with no memory
+ * behind it.  Widths: Source Location 16, Live 4, Live Size 9, Type 11,
+ * Function last. */
+static void test_leaks_escaped_names(void **state) {
+    (void)state;
+    static const char root[] = "global \x1b]0;title\x07";
+    vm_start(VM_WORDS("--memtracer.Output=leaks"));
+    mt_type type = evil_type();
+    mt_tag tag = mt_alloc_at(mt_site_at(evil_func(), 4, type), 100);
+    mt_retained_tagged(tag, 100,
+                       mt_retainer_child(
+                           mt_retainer_root(root, sizeof root - 1), type));
+    char *text = finish();
+    assert_string_equal(text,
+        "Memory Tracer. Recorded 1 allocation, 100 B; peak 100 B live; "
+        "1 live at exit (100 B).\n"
+        "Live at exit: 1 block, 100 B, by where they were made and what "
+        "keeps them alive.\n"
+        " Source Location  || Live || Live Size || Type        || Function\n"
+        " " EVIL_FILE_SHOWN ":4 || 1    || 100 B     || " EVIL_TYPE_SHOWN
+        " || " EVIL_FUNC_SHOWN "\n"
+        "   kept alive by global \\x1b]0;title\\x07 \xe2\x86\x92 "
+        EVIL_TYPE_SHOWN ": 1 object, 100 B\n");
+    free(text);
+}
+
+/* The histogram: Location 16 ("Größe\n\xff.fk:3", where the function
+ * is defined: 14 + 2; "prog.fk:1" padded by 7), the name last.  main:
+ * self the Größe (40 B), total both objects (140 B); the evil function:
+ * its object (100 B). */
+static void test_histogram_escaped_names(void **state) {
+    (void)state;
+    vm_start(VM_WORDS("--memtracer.Output=histogram"));
+    evil_program();
+    char *text = finish();
+    assert_string_equal(text,
+        EVIL_HEADER
+        " Self Count || Self Size || Total Count || Total Size "
+        "|| Location         || Name\n"
+        " 1          || 40 B      || 2           || 140 B      "
+        "|| prog.fk:1        || main\n"
+        " 1          || 100 B     || 1           || 100 B      "
+        "|| " EVIL_FILE_SHOWN ":3 || " EVIL_FUNC_SHOWN "\n");
+    free(text);
+}
+
+/* The call tree: the evil function's line, under main, one line. */
+static void test_calltree_escaped_names(void **state) {
+    (void)state;
+    vm_start(VM_WORDS("--memtracer.Output=calltree"));
+    evil_program();
+    char *text = finish();
+    assert_string_equal(text,
+        EVIL_HEADER
+        "<root> (prog.fk) total=2 (140 B) self=0 (0 B)\n"
+        "  main (prog.fk:1) total=2 (140 B) self=1 (40 B)\n"
+        "    " EVIL_FUNC_SHOWN " (" EVIL_FILE_SHOWN ":3) total=1 (100 B) "
+        "self=1 (100 B) from line 5\n");
+    free(text);
+}
+
+/* The type histogram: Type 11 (the evil type; Größe padded by 6). */
+static void test_typehistogram_escaped_names(void **state) {
+    (void)state;
+    vm_start(VM_WORDS("--memtracer.Output=typehistogram"));
+    evil_program();
+    char *text = finish();
+    assert_string_equal(text,
+        EVIL_HEADER
+        " Type        || Count || Size\n"
+        " " EVIL_TYPE_SHOWN " || 1     || 100 B\n"
+        " " GROESSE "       || 1     || 40 B\n");
+    free(text);
+}
+
+/* Each rule of the escaping, one storage type per row (sizes 9 B down to
+ * 2 B fix the order); each type's width as shown beside it:
+ *   "a\rb" DEL         a\rb\x7f                 1 + 2 + 1 + 4 = 8
+ *   "nul", NUL, "end"  nul\x00end               3 + 4 + 3 = 10
+ *   "c1", U+009F (the last C1), " nbsp", U+00A0 (no control: as is)
+ *                      c1\u009f nbsp<U+00A0>    2 + 6 + 5 + 1 = 14
+ *   "cut", E2 82 (a sequence cut short: two stray bytes)
+ *                      cut\xe2\x82              3 + 8 = 11
+ *   "overlong", C0 AF  overlong\xc0\xaf         8 + 8 = 16
+ *   "surrogate", ED A0 80 (U+D800)
+ *                      surrogate\xed\xa0\x80    9 + 12 = 21
+ *   "smile", U+1F600   as it is                 5 + 1 = 6
+ *   "back\slash"       as it is (a backslash is no control)  10
+ * Type is 21 wide. */
+static void test_typehistogram_escapes(void **state) {
+    (void)state;
+    static const struct {
+        const char *name;
+        size_t len;
+    } types[] = {
+        {"a\rb\x7f", 4},
+        {"nul\0end", 7},
+        {"c1\xc2\x9f nbsp\xc2\xa0", 11},
+        {"cut\xe2\x82", 5},
+        {"overlong\xc0\xaf", 10},
+        {"surrogate\xed\xa0\x80", 12},
+        {"smile\xf0\x9f\x98\x80", 9},
+        {"back\\slash", 10},
+    };
+    vm_start(VM_WORDS("--memtracer.Output=typehistogram"));
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        mt_type type = mt_type_intern(types[i].name, types[i].len,
+                                      MT_KIND_STORAGE);
+        keep(vm_new(9 - i, type, F_MAIN, 2));
+    }
+    char *text = finish();
+    assert_string_equal(text,
+        "Memory Tracer. Recorded 0 allocations, 44 B; peak 44 B live; "
+        "0 live at exit (44 B).\n"
+        " Type                  || Count || Size\n"
+        " a\\rb\\x7f              || 1     || 9 B\n"
+        " nul\\x00end            || 1     || 8 B\n"
+        " c1\\u009f nbsp\xc2\xa0        || 1     || 7 B\n"
+        " cut\\xe2\\x82           || 1     || 6 B\n"
+        " overlong\\xc0\\xaf      || 1     || 5 B\n"
+        " surrogate\\xed\\xa0\\x80 || 1     || 4 B\n"
+        " smile\xf0\x9f\x98\x80                || 1     || 3 B\n"
+        " back\\slash            || 1     || 2 B\n");
+    free(text);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
@@ -541,6 +763,13 @@ int main(void) {
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_json_strings_valid),
         cmocka_unit_test(test_json_frame_strings_valid),
+        cmocka_unit_test(test_table_escaped_names),
+        cmocka_unit_test(test_table_escaped_frames),
+        cmocka_unit_test(test_leaks_escaped_names),
+        cmocka_unit_test(test_histogram_escaped_names),
+        cmocka_unit_test(test_calltree_escaped_names),
+        cmocka_unit_test(test_typehistogram_escaped_names),
+        cmocka_unit_test(test_typehistogram_escapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

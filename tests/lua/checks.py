@@ -14,7 +14,8 @@ calls and coroutines, paths cut by StackLimit saying how many frames were
 cut, recursion folded, live at exit being what the program still reached,
 the leaks and peak reports' rows, tables' unused bytes (waste.lua), every
 output format, the exit statuses of bad options and of an unwritable
-report, identical reports on identical runs, and a C module loaded by
+report, identical reports on identical runs, a chunk name holding control
+characters shown escaped in the table, and a C module loaded by
 require: it finds the Lua API, and what runs in a coroutine it resumes
 itself is charged to the coroutine's lines (its lua_resume is the wrapped
 one).
@@ -603,6 +604,45 @@ def check_outputs(lua):
           "table report header")
 
 
+EVIL_CHUNK = ('local f = load("local t = {} for i=1,10 do t[i] = {} end '
+              'return t", "=evil\\27[31mRED\\nnewline")\nx = f()\n')
+
+
+def check_escaped_names(lua):
+    """A chunk named with an ESC sequence and a newline (its tables' rows
+    carry the name as their file): the table holds no ESC byte, shows the
+    name escaped (\\x1b, \\n), and every row is one line with its
+    separators where the heading line has them (widths count what is
+    shown)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script = os.path.join(tmp, "evil.lua")
+        out = os.path.join(tmp, "r.txt")
+        with open(script, "w", encoding="utf-8") as f:
+            f.write(EVIL_CHUNK)
+        r = run(lua, ["--memtracer", "--memtracer.OutputFile=" + out, script])
+        try:
+            with open(out, "rb") as f:
+                raw = f.read()
+        except OSError as e:
+            check(False, f"evil chunk name: no report ({e})")
+            return
+    esc = b"\x1b" in raw
+    lines = raw.decode("utf-8", "replace").split("\n")
+    heading = [line for line in lines if line.startswith(" Source Location ")]
+    rows = [line for line in lines[lines.index(heading[0]) + 1:] if line] \
+        if heading else []
+
+    def bars(line):
+        return [i for i in range(len(line)) if line.startswith("||", i)]
+    misplaced = [row for row in rows if bars(row) != bars(heading[0])]
+    shown = [row for row in rows
+             if row.startswith(" evil\\x1b[31mRED\\nnewline:1 ")]
+    check(r.returncode == 0 and not esc and len(shown) == 2 and heading and
+          len(bars(heading[0])) >= 7 and not misplaced,
+          f"evil chunk name: exit {r.returncode}, ESC {esc}, {len(shown)} "
+          f"rows escaped, misplaced {misplaced[:3]!r}")
+
+
 def check_bad_options(lua):
     for bad in ["--memtracer.Output=xml", "--memtracer.Nope=1",
                 "--memtracer.TraceMem=lots", "--memtracer.StackLimit=-1"]:
@@ -625,7 +665,7 @@ def main(argv):
     for step in [check_contract, check_phases, check_names,
                  check_reused_closures, check_lines_known, check_stacks,
                  check_cuts, check_leaks, check_leaks_text, check_waste,
-                 check_outputs, check_bad_options,
+                 check_outputs, check_escaped_names, check_bad_options,
                  check_control, check_collections, check_sampled]:
         step(lua)
     if len(argv) == 3:

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -160,9 +161,10 @@ void tr_out_size(tr_out *o, uint64_t bytes) {
     tr_out_mem(o, buf, tr_fmt_size(buf, bytes));
 }
 
-/* The length of the well-formed UTF-8 sequence at s, or 0 (RFC 3629: no
- * overlong forms, no surrogates, nothing above U+10FFFF). */
-static size_t utf8_length(const unsigned char *s) {
+/* The length of the well-formed UTF-8 sequence at s, of at most avail
+ * bytes, or 0 (RFC 3629: no overlong forms, no surrogates, nothing above
+ * U+10FFFF). */
+static size_t utf8_length(const unsigned char *s, size_t avail) {
     unsigned char c = s[0];
     size_t n;
     unsigned lo = 0x80, hi = 0xBF;
@@ -177,7 +179,7 @@ static size_t utf8_length(const unsigned char *s) {
         if (c == 0xF4) hi = 0x8F;
     } else
         return 0;
-    if (s[1] < lo || s[1] > hi) return 0;
+    if (n > avail || s[1] < lo || s[1] > hi) return 0;
     for (size_t i = 2; i < n; i++)
         if (s[i] < 0x80 || s[i] > 0xBF) return 0;
     return n;
@@ -214,7 +216,8 @@ void tr_out_json_str(tr_out *o, const char *text) {
         }
         unsigned char c = *s;
         if (c >= 0x80) {
-            size_t n = utf8_length(s);
+            /* The terminating NUL ends any sequence it would cut. */
+            size_t n = utf8_length(s, SIZE_MAX);
             if (n == 0) {
                 tr_out_mem(o, "\xEF\xBF\xBD", 3);
                 n = 1;
@@ -238,4 +241,101 @@ void tr_out_json_str(tr_out *o, const char *text) {
         s++;
     }
     tr_out_mem(o, "\"", 1);
+}
+
+/* Whether byte c stands for itself, one column wide, in a text report:
+ * printable ASCII. */
+static inline bool text_plain(unsigned char c) { return c >= 0x20 && c < 0x7f; }
+
+/* The character at s, of at most avail (> 0) bytes, that text_plain does
+ * not allow: how many bytes it takes; its escape in esc (at most 6
+ * bytes, all ASCII) and the escape's length in *esc_len, 0 when it is
+ * shown as it is (a printable character outside ASCII). */
+static size_t text_char(const unsigned char *s, size_t avail, char *esc,
+                        size_t *esc_len) {
+    static const char hex[] = "0123456789abcdef";
+    unsigned char c = s[0];
+    size_t n = c >= 0x80 ? utf8_length(s, avail) : 0;
+    if (n == 2 && c == 0xC2 && s[1] < 0xA0) {  /* C1: U+0080..U+009F */
+        memcpy(esc, "\\u00", 4);
+        esc[4] = hex[s[1] >> 4];
+        esc[5] = hex[s[1] & 15];
+        *esc_len = 6;
+        return 2;
+    }
+    if (n > 0) {
+        *esc_len = 0;
+        return n;
+    }
+    /* A C0 control, DEL, or a byte of no well-formed sequence. */
+    esc[0] = '\\';
+    switch (c) {
+    case '\n': esc[1] = 'n'; *esc_len = 2; break;
+    case '\r': esc[1] = 'r'; *esc_len = 2; break;
+    case '\t': esc[1] = 't'; *esc_len = 2; break;
+    default:
+        esc[1] = 'x';
+        esc[2] = hex[c >> 4];
+        esc[3] = hex[c & 15];
+        *esc_len = 4;
+        break;
+    }
+    return 1;
+}
+
+/* How many of the n bytes at s, from the first, text_plain allows;
+ * eight at a time while they all are. */
+static size_t plain_run(const unsigned char *s, size_t n) {
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+    for (; n - i >= 8; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        /* Nonzero when a byte is below 0x20, or above 0x7e. */
+        if (((x - 0x20 * ones) & ~x & highs) != 0 ||
+            (((x + ones) | x) & highs) != 0)
+            break;
+    }
+    while (i < n && text_plain(s[i])) i++;
+    return i;
+}
+
+/* Writes the n bytes at text as tr_out_text says, to o unless it is NULL;
+ * their width.  Runs shown as they are go out in one piece each: a name
+ * that needs no escaping is one scan and one copy. */
+static size_t text_put(tr_out *o, const char *text, size_t n) {
+    const unsigned char *s = (const unsigned char *)text, *end = s + n;
+    const unsigned char *run = s;  /* shown as it is, from run to s */
+    size_t width = 0;
+    for (;;) {
+        size_t plain = plain_run(s, (size_t)(end - s));
+        s += plain;
+        width += plain;
+        if (s == end) break;
+        char esc[6];
+        size_t esc_len;
+        size_t k = text_char(s, (size_t)(end - s), esc, &esc_len);
+        if (esc_len == 0) {
+            s += k;
+            width++;
+            continue;
+        }
+        if (o != NULL) {
+            tr_out_mem(o, (const char *)run, (size_t)(s - run));
+            tr_out_mem(o, esc, esc_len);
+        }
+        width += esc_len;
+        s += k;
+        run = s;
+    }
+    if (o != NULL) tr_out_mem(o, (const char *)run, (size_t)(s - run));
+    return width;
+}
+
+size_t tr_out_text(tr_out *o, const char *text, size_t n) {
+    return text_put(o, text, n);
+}
+
+size_t tr_text_width(const char *text, size_t n) {
+    return text_put(NULL, text, n);
 }

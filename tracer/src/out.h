@@ -1,6 +1,6 @@
 /*
  * out.h -- the report writers' output: a buffer flushed with write(2), and
- * number, size and JSON-string formatting done by hand.
+ * number, size, JSON-string and escaped-name formatting done by hand.
  *
  * A report may be written from a SIGINT/SIGTERM handler, where stdio and
  * malloc are off limits, so nothing here uses either.
@@ -56,6 +56,28 @@ bool tr_json_plain(const char *s, size_t n);
 /* The n bytes at s, which tr_json_plain allows, as a JSON string
  * literal: what tr_out_json_str writes of them, without looking at each. */
 void tr_out_json_plain(tr_out *o, const char *s, size_t n);
+/* A guest name in a text report, on one line whatever bytes it holds: a
+ * control character (C0, DEL, and C1, U+0080..U+009F) as \n, \r, \t,
+ * \xNN or \u0080..\u009f, a byte that is not part of a well-formed
+ * UTF-8 sequence as \xNN, every other character as it is.  Its width is
+ * the characters it is shown as, so that names outside ASCII align.
+ * tr_out_text writes the n bytes at s that way (a NUL among them is a C0
+ * control; nothing past them is read) and returns the width;
+ * tr_text_width only measures it. */
+size_t tr_out_text(tr_out *o, const char *s, size_t n);
+size_t tr_text_width(const char *s, size_t n);
+/* The same of a name known to be printable ASCII when plain (as
+ * tr_json_plain allows, found when it was interned): then as it is,
+ * unread. */
+static inline size_t tr_out_name(tr_out *o, const char *s, size_t n,
+                                 bool plain) {
+    if (!plain) return tr_out_text(o, s, n);
+    tr_out_mem(o, s, n);
+    return n;
+}
+static inline size_t tr_name_width(const char *s, size_t n, bool plain) {
+    return plain ? n : tr_text_width(s, n);
+}
 /* Writes what is buffered; false if any write failed. */
 int tr_out_flush(tr_out *o);
 

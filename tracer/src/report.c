@@ -368,6 +368,12 @@ void tr_report_cell(tr_out *out, const char *text, size_t len, size_t width) {
     tr_out_str(out, " || ");
 }
 
+void tr_report_name_cell(tr_out *out, const char *name, size_t len,
+                         bool plain, size_t width) {
+    tr_out_spaces(out, width - tr_out_name(out, name, len, plain));
+    tr_out_str(out, " || ");
+}
+
 void tr_report_count(tr_out *out, uint64_t n, const char *noun) {
     tr_out_u64(out, n);
     tr_out_str(out, " ");
@@ -416,9 +422,20 @@ void tr_report_header(tr_out *out, const tr_summary *sum) {
     }
 }
 
+const char *tr_report_func_file(const tr_func *func, size_t *len,
+                                bool *plain) {
+    /* json_plain covers the file unless it is the program's. */
+    *plain = func->json_plain && func->file != NULL;
+    *len = func->file != NULL ? func->file_len : strlen(tr_func_file(func));
+    return tr_func_file(func);
+}
+
 void tr_report_func_location(tr_out *out, mt_func id) {
     const tr_func *func = tr_func_of(id);
-    tr_out_str(out, tr_func_file(func));
+    size_t len;
+    bool plain;
+    const char *file = tr_report_func_file(func, &len, &plain);
+    tr_out_name(out, file, len, plain);
     if (func->line != 0) {
         tr_out_str(out, ":");
         tr_out_i64(out, func->line);
@@ -428,7 +445,10 @@ void tr_report_func_location(tr_out *out, mt_func id) {
 size_t tr_report_func_location_width(mt_func id) {
     const tr_func *func = tr_func_of(id);
     char buf[TR_FMT_MAX];
-    size_t n = strlen(tr_func_file(func));
+    size_t len;
+    bool plain;
+    const char *file = tr_report_func_file(func, &len, &plain);
+    size_t n = tr_name_width(file, len, plain);
     if (func->line != 0) n += 1 + tr_fmt_i64(buf, func->line);
     return n;
 }
@@ -523,7 +543,8 @@ bool tr_frames_next(tr_frames *frames, tr_frame *frame) {
     frame->function = func->name;
     frame->file = tr_func_file(func);
     frame->function_len = func->name_len;
-    frame->file_len = func->file_len;
+    frame->file_len = func->file != NULL ? func->file_len
+                                         : strlen(frame->file);
     frame->json_plain = func->json_plain && func->file != NULL;
     frame->line = frames->line;
     frame->repeat = node->repeat;

@@ -77,9 +77,19 @@ const char *tr_phase_name(mt_phase phase);
 bool tr_phase_listed(mt_phase phase);
 /* A table cell: text padded to width, then the column separator. */
 void tr_report_cell(tr_out *out, const char *text, size_t len, size_t width);
+/* The same of a guest name of len bytes, escaped (tr_out_name) and padded
+ * to width by its width as shown. */
+void tr_report_name_cell(tr_out *out, const char *name, size_t len,
+                         bool plain, size_t width);
 /* "N allocation" / "N allocations". */
 void tr_report_count(tr_out *out, uint64_t n, const char *noun);
-/* A function's location, file:line, or file alone when the line is 0. */
+/* A function's file (the program's for <root>), its length, and whether
+ * it is known to be plain (tr_out_name). */
+struct tr_func;
+const char *tr_report_func_file(const struct tr_func *func, size_t *len,
+                                bool *plain);
+/* A function's location, file:line, or file alone when the line is 0,
+ * the file escaped (tr_out_name); its width as shown. */
 void tr_report_func_location(tr_out *out, mt_func func);
 size_t tr_report_func_location_width(mt_func func);
 
@@ -97,7 +107,7 @@ void tr_path_walk(tr_node_visit *enter, tr_node_visit *leave, void *context);
  * into one says how many (repeat). */
 typedef struct tr_frame {
     const char *function, *file;
-    size_t function_len, file_len;
+    size_t function_len, file_len;  /* their bytes, NUL not counted */
     bool json_plain;    /* function and file need no escaping in JSON */
     int line;
     uint32_t repeat;

@@ -7,7 +7,7 @@
  * the caller the call came from, when the VM reported one; a run of
  * recursive frames folded into one says how many (×N).  total counts the
  * objects of the path and its callees and their bytes, self those made in
- * it.
+ * it.  Names and files are shown escaped (tr_out_name).
  */
 #include "names.h"
 #include "report.h"
@@ -34,8 +34,9 @@ static void enter(mt_path id, void *context) {
     size_t depth = w->depth++;
     if (node->total_bytes == 0) return;
     tr_out *out = w->out;
+    const tr_func *func = tr_func_of(node->func);
     tr_out_spaces(out, 2 * depth);
-    tr_out_str(out, tr_func_of(node->func)->name);
+    tr_out_name(out, func->name, func->name_len, func->json_plain);
     tr_out_str(out, " (");
     tr_report_func_location(out, node->func);
     tr_out_str(out, ")");

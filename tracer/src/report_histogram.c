@@ -3,7 +3,8 @@
  * (made in the function itself), Total Count and Total Size (made in it or
  * in anything it called), most allocating first.  A recursive function's
  * allocation is counted once in its total, however many times the
- * function is on the path.  Counts are objects; sizes every byte.
+ * function is on the path.  Counts are objects; sizes every byte.  Names
+ * and files are shown escaped (tr_out_name).
  */
 #include <string.h>
 
@@ -117,7 +118,7 @@ void tr_report_histogram(tr_out *out) {
         tr_out_spaces(out, width[COL_LOCATION] -
                                tr_report_func_location_width(id));
         tr_out_str(out, " || ");
-        tr_out_str(out, func->name);
+        tr_out_name(out, func->name, func->name_len, func->json_plain);
         tr_out_str(out, "\n");
     }
 }

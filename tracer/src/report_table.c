@@ -20,7 +20,8 @@
  * its heaviest call paths, innermost frame first, and one line for the
  * rest.  Top=N keeps the N largest rows and sums up the others in one
  * line.  Phases other than the run are summed up in a line each unless
- * Phases=all.
+ * Phases=all.  Guest names (files, types, functions, what keeps a block
+ * alive) are shown escaped (tr_out_name), so that a row is one line.
  */
 #include <string.h>
 
@@ -53,10 +54,17 @@ typedef struct view {
     const char *noun;        /* what the view's figures are, for its lines */
 } view;
 
+/* A row's cells: a figure is its text; a location is its file and, in
+ * text, what follows the ':' (empty at line 0); a type and a function
+ * are their names.  Names are the guest's bytes, escaped when written
+ * (tr_out_name); width is each cell's width as shown. */
 typedef struct row {
     char text[COLUMNS_MAX][TR_FMT_MAX];
-    size_t len[COLUMNS_MAX];
-    const char *file, *type, *function;  /* the cells too long for text */
+    size_t len[COLUMNS_MAX];     /* of text */
+    size_t width[COLUMNS_MAX];
+    const char *file, *type, *function;
+    size_t file_len, type_len, function_len;
+    bool file_plain, type_plain, function_plain;  /* see tr_out_name */
 } row;
 
 /* The view's figures of a site: blocks and bytes obtained, live at the
@@ -83,9 +91,14 @@ static void row_fill(const view *w, mt_site id, row *r) {
     const tr_func *func = tr_func_of(s->func);
     tr_site_view v;
     tr_site_view_get(s, &v);
-    r->file = tr_func_file(func);
-    r->type = tr_type_of(s->type)->name;
+    const tr_type *type = tr_type_of(s->type);
+    r->file = tr_report_func_file(func, &r->file_len, &r->file_plain);
+    r->type = type->name;
+    r->type_len = type->len;
+    r->type_plain = type->json_plain;
     r->function = func->name;
+    r->function_len = func->name_len;
+    r->function_plain = func->json_plain;
     for (size_t c = 0; c < w->column_count; c++) {
         char *text = r->text[c];
         size_t *len = &r->len[c];
@@ -94,7 +107,8 @@ static void row_fill(const view *w, mt_site id, row *r) {
             /* A site at line 0 (start-up, a labelled phase) is its file
              * alone; one at a line made while the program did not run
              * says so: "app.lox:3 (compile)". */
-            *len = strlen(r->file);
+            *len = 0;
+            r->width[c] = tr_name_width(r->file, r->file_len, r->file_plain);
             if (s->line != 0) {
                 size_t n = tr_fmt_i64(text, s->line);
                 if (s->phase != MT_PHASE_RUN) {
@@ -105,13 +119,21 @@ static void row_fill(const view *w, mt_site id, row *r) {
                     text[n + 2 + name_len] = ')';
                     n += 3 + name_len;
                 }
-                *len += 1 + n;
+                *len = n;
+                r->width[c] += 1 + n;
             }
-            break;
+            continue;
         case COL_COUNT: *len = tr_fmt_u64(text, v.blocks); break;
         case COL_SIZE: *len = tr_fmt_size(text, v.bytes); break;
-        case COL_TYPE: *len = strlen(r->type); break;
-        case COL_FUNCTION: *len = strlen(r->function); break;
+        case COL_TYPE:
+            *len = 0;
+            r->width[c] = tr_name_width(r->type, r->type_len, r->type_plain);
+            continue;
+        case COL_FUNCTION:
+            *len = 0;
+            r->width[c] = tr_name_width(r->function, r->function_len,
+                                        r->function_plain);
+            continue;
         case COL_AVERAGE:
             *len = tr_fmt_size(text, v.blocks > 0
                                          ? (v.bytes + v.blocks / 2) / v.blocks
@@ -131,40 +153,34 @@ static void row_fill(const view *w, mt_site id, row *r) {
         case COLUMN_KINDS: *len = 0; break;
         }
         /* A sampled run's figures are estimates: "~12". */
-        if (mt_inline.sampled && w->columns[c] != COL_LOCATION &&
-            w->columns[c] != COL_TYPE && w->columns[c] != COL_FUNCTION &&
-            *len + 1 < TR_FMT_MAX) {
+        if (mt_inline.sampled && *len + 1 < TR_FMT_MAX) {
             memmove(text + 1, text, *len);
             text[0] = '~';
             ++*len;
         }
+        r->width[c] = *len;
     }
 }
 
 static void cell(tr_out *out, const view *w, const row *r, size_t c,
                  size_t width) {
-    const char *text = r->text[c];
     switch (w->columns[c]) {
-    case COL_LOCATION: {
-        size_t file_len = strlen(r->file);
-        tr_out_str(out, r->file);
-        if (r->len[c] > file_len) {
-            tr_out_str(out, ":");
-            tr_out_mem(out, r->text[c], r->len[c] - file_len - 1);
-        }
-        tr_out_spaces(out, width - r->len[c]);
-        tr_out_str(out, " || ");
-        return;
-    }
-    case COL_TYPE: text = r->type; break;
-    case COL_FUNCTION: text = r->function; break;
+    case COL_LOCATION:
+        tr_out_name(out, r->file, r->file_len, r->file_plain);
+        if (r->len[c] > 0) tr_out_str(out, ":");
+        break;
+    case COL_TYPE:
+        tr_out_name(out, r->type, r->type_len, r->type_plain);
+        break;
+    case COL_FUNCTION:
+        tr_out_name(out, r->function, r->function_len, r->function_plain);
+        break;
     default: break;
     }
-    if (c == w->column_count - 1) {
-        tr_out_mem(out, text, r->len[c]);
-        return;
-    }
-    tr_report_cell(out, text, r->len[c], width);
+    tr_out_mem(out, r->text[c], r->len[c]);
+    if (c == w->column_count - 1) return;
+    tr_out_spaces(out, width - r->width[c]);
+    tr_out_str(out, " || ");
 }
 
 /* The k heaviest groups of a site's stacks, heaviest first; how many. */
@@ -210,9 +226,10 @@ static void path(tr_out *out, const tr_stack_group *group, bool counted) {
     tr_frames_start(&it, stack->site, stack->node);
     while (tr_frames_next(&it, &frame)) {
         tr_out_str(out, "    at ");
-        tr_out_str(out, frame.function);
+        tr_out_name(out, frame.function, frame.function_len,
+                    frame.json_plain);
         tr_out_str(out, " (");
-        tr_out_str(out, frame.file);
+        tr_out_name(out, frame.file, frame.file_len, frame.json_plain);
         tr_out_str(out, ":");
         tr_out_i64(out, frame.line);
         tr_out_str(out, ")");
@@ -271,7 +288,7 @@ static void retainers(tr_out *out, mt_site id) {
         tr_out_str(out, "   kept alive by ");
         for (size_t i = 0; i < count; i++) {
             if (i > 0) tr_out_str(out, " \xE2\x86\x92 ");  /* U+2192, → */
-            tr_out_str(out, labels[i]);
+            tr_out_text(out, labels[i], strlen(labels[i]));
         }
         tr_out_str(out, ": ");
         tr_report_count(out, record->blocks,
@@ -369,7 +386,7 @@ static void rows_write(tr_out *out, view *w) {
         row r;
         row_fill(w, id, &r);
         for (size_t c = 0; c < w->column_count; c++)
-            if (r.len[c] > width[c]) width[c] = r.len[c];
+            if (r.width[c] > width[c]) width[c] = r.width[c];
     }
 
     tr_report_header(out, &sum);

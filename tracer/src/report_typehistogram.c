@@ -1,7 +1,7 @@
 /*
  * report_typehistogram.c -- allocations per guest type: Type, Count, Size,
  * the largest first; the sum over a type's sites.  Count is objects, or
- * for a storage type its blocks.
+ * for a storage type its blocks.  Names are shown escaped (tr_out_name).
  */
 #include <string.h>
 
@@ -47,7 +47,8 @@ void tr_report_typehistogram(tr_out *out) {
     char buf[TR_FMT_MAX];
     for (uint32_t key = head; key != 0; key = *type_link(key)) {
         const tr_type *type = tr_type_of(key - 1);
-        if (type->len > w_type) w_type = type->len;
+        size_t width = tr_name_width(type->name, type->len, type->json_plain);
+        if (width > w_type) w_type = width;
         size_t n = tr_fmt_u64(buf, type->report_blocks);
         if (n > w_count) w_count = n;
     }
@@ -59,7 +60,8 @@ void tr_report_typehistogram(tr_out *out) {
     for (uint32_t key = head; key != 0; key = *type_link(key)) {
         const tr_type *type = tr_type_of(key - 1);
         tr_out_str(out, " ");
-        tr_report_cell(out, type->name, type->len, w_type);
+        tr_report_name_cell(out, type->name, type->len, type->json_plain,
+                            w_type);
         tr_report_cell(out, buf, tr_fmt_u64(buf, type->report_blocks), w_count);
         tr_out_size(out, type->report_bytes);
         tr_out_str(out, "\n");
