@@ -7,7 +7,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
     build-essential g++ pkg-config meson ninja-build gperf \
     uthash-dev libyaml-dev libcmocka-dev liblua5.4-dev lua5.4 \
-    python3 valgrind hyperfine libjansson-dev librsvg2-bin >/dev/null
+    python3 valgrind hyperfine libjansson-dev librsvg2-bin time >/dev/null
 
 # tests/tools checks `memtracer view --format speedscope` against the schema
 # the speedscope npm package ships, with ajv: both under a fixed prefix.

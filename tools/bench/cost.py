@@ -22,7 +22,9 @@ and reports, per program and mode, the ratio to its baseline in
                  to back on one CPU, and a mode's ratio is the median of
                  its per-round ratios (a burst of load slows a round, not
                  a mode)
-  peak RSS       as the kernel measured the child (wait4), median
+  peak RSS       as GNU time reports it (/usr/bin/time, Debian's `time`),
+                 median: a child forked from this Python process would
+                 start with this process's size as its peak
 each against the targets below, as a table (stdout) and JSON (--json).
 
 options:
@@ -161,19 +163,33 @@ def pinned():
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 
-def run_once(argv):
-    """Wall seconds and peak RSS (KiB) of one run."""
+def gnu_time():
+    found = shutil.which("time")
+    if found is None:
+        raise Failed("peak RSS is measured with GNU time: install Debian's "
+                     "`time` package (scripts/install-deps.sh does)")
+    return found
+
+
+def run_once(argv, scratch):
+    """Wall seconds and peak RSS (KiB) of one run.  The peak is GNU time's
+    wait4 of the program: on Linux a process's peak RSS starts at its
+    parent's size when it is forked, so the program is forked from GNU
+    time, which is small, and not from this process."""
+    peak_file = os.path.join(scratch, "peak-rss")
     start = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
+    child = subprocess.Popen([gnu_time(), "-f", "%M", "-o", peak_file] + argv,
+                             stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE, preexec_fn=pinned)
-    _, status, usage = os.wait4(child.pid, 0)
+    _, status, _ = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - start
     stderr = child.stderr.read().decode("utf-8", "replace")
     child.stderr.close()
     if status != 0:
         raise Failed("'%s' failed (status %d): %s"
                      % (" ".join(argv), status, stderr[-300:]))
-    return elapsed, usage.ru_maxrss
+    with open(peak_file, encoding="utf-8") as f:
+        return elapsed, int(f.read().split()[-1])
 
 
 def instructions(argv, scratch):
@@ -195,7 +211,7 @@ def measure(modes, program_args, rounds, callgrind, scratch):
     results = {name: {"seconds": [], "rss": []} for name, _ in modes}
     for index in range(rounds + 1 if rounds > 0 else 0):
         for name, argv in modes:
-            seconds, rss = run_once(argv + program_args["wall"])
+            seconds, rss = run_once(argv + program_args["wall"], scratch)
             if index > 0:  # the first round warms up
                 results[name]["seconds"].append(seconds)
                 results[name]["rss"].append(rss)
