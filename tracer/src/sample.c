@@ -4,10 +4,10 @@
  */
 #include "sample.h"
 
-#include <math.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "logexp.h"
 #include "memtracer/inline.h"
 
 static struct {
@@ -31,7 +31,7 @@ static double random_unit(void) {
 
 /* Bytes to the next point: exponential, of mean SampleBytes, at least 1. */
 static int64_t gap_draw(void) {
-    double gap = -log1p(-random_unit()) * sample.mean;
+    double gap = -tr_log(1.0 - random_unit()) * sample.mean;  /* exact */
     return gap < 1.0 ? 1 : gap > 0x1.0p62 ? INT64_C(1) << 62 : (int64_t)gap;
 }
 
@@ -58,20 +58,20 @@ uint64_t tr_sample_seed(void) { return sample.seed; }
 
 /* 1 / p(size): how many blocks of that size a sampled one stands for. */
 static double weight_exact(size_t size) {
-    return -1.0 / expm1(-(double)size / sample.mean);
+    return -1.0 / tr_expm1(-(double)size / sample.mean);
 }
 
 bool tr_sample_take(size_t size, uint64_t *weight, unsigned *rounded_up) {
     mt_inline.sample_left -= (int64_t)size;
     if (mt_inline.sample_left > 0) return false;
     mt_inline.sample_left = gap_draw();
-    double exact = weight_exact(size);
-    double whole = floor(exact);
+    double exact = weight_exact(size);  /* at least 1 */
+    double whole = (double)(uint64_t)exact;
     *rounded_up = random_unit() < exact - whole;
     *weight = (uint64_t)whole + *rounded_up;
     return true;
 }
 
 uint64_t tr_sample_weight(size_t size, unsigned rounded_up) {
-    return (uint64_t)floor(weight_exact(size)) + (rounded_up & 1u);
+    return (uint64_t)weight_exact(size) + (rounded_up & 1u);
 }
