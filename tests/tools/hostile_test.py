@@ -7,8 +7,9 @@ a crash, a hang, a wrong verdict or a file left behind.
 
 Usage: hostile_test.py MEMTRACER LOX GROUP
 GROUP is the module of cases: view (hostile_view.py), budget
-(hostile_budget.py) or compare (hostile_compare.py: compare, bench and the
-reading of reports).  Exit 0 when every case of the group passed.
+(hostile_budget.py), compare (hostile_compare.py: compare, bench and the
+reading of reports) or bench (hostile_bench.py: bench's runs, their peak
+RSS and what outlives them).  Exit 0 when every case of the group passed.
 """
 
 import importlib
@@ -21,7 +22,8 @@ sys.path.insert(0, HERE)
 
 from tools_test import Context  # noqa: E402
 
-GROUPS = {'view': 'hostile_view', 'budget': 'hostile_budget', 'compare': 'hostile_compare'}
+GROUPS = {'view': 'hostile_view', 'budget': 'hostile_budget', 'compare': 'hostile_compare',
+          'bench': 'hostile_bench'}
 
 
 def main():

@@ -12,6 +12,12 @@
  * way out: a failure, exit() (out of memory), and a signal that stops the
  * bench (passed on to the running command first).
  *
+ * The command is forked not from bench but from a launcher, a process
+ * forked from bench before it reads any report: a forked process starts
+ * with its parent's resident set, and exec keeps that high-water mark in
+ * the peak RSS that wait4 gives, so a command forked from bench, grown by
+ * the reports it read, would be measured at bench's size.
+ *
  * Runs traced with --memtracer.SampleBytes give estimates: the traced
  * figures are marked "~", and a figure that varies is put down to
  * sampling when the runs were sampled from different seeds.
@@ -29,11 +35,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "cli.h"
 #include "json_out.h"
@@ -107,6 +117,7 @@ typedef struct {
     char *folder;           /* the private temporary folder */
     char **argv;            /* the command as run, NULL-terminated */
     char *report_path;      /* where each run's report is read */
+    char *std_paths[3];     /* the command's standard input, output and error, in `folder` */
     bool report_is_ours;    /* in `folder`: removed before each run; else
                                the command's, checked to be written anew */
     double *values[MEASURE_COUNT]; /* one per measured run */
@@ -119,8 +130,10 @@ typedef struct {
     bool seeds_differ;             /* two sampled runs had different seeds */
 } Bench;
 
-/* The command running now, for the signal handler to pass a signal on. */
+/* The process a caught signal is passed on to: in bench the launcher
+ * while it runs, in the launcher the command while it runs. */
 static volatile pid_t running_child = 0;
+/* The last signal caught; in the launcher, one not yet passed on. */
 static volatile sig_atomic_t stop_signal = 0;
 
 static void signal_pass_on(int signal_number) {
@@ -128,13 +141,20 @@ static void signal_pass_on(int signal_number) {
     if (running_child > 0) kill(running_child, signal_number);
 }
 
+static const int caught_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define CAUGHT_COUNT (sizeof caught_signals / sizeof caught_signals[0])
+
+static void caught_set(sigset_t *set) {
+    sigemptyset(set);
+    for (size_t i = 0; i < CAUGHT_COUNT; i++) sigaddset(set, caught_signals[i]);
+}
+
 static void signals_catch(bool on) {
-    static const int caught[] = {SIGINT, SIGTERM, SIGHUP};
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = on ? signal_pass_on : SIG_DFL;
     sigemptyset(&action.sa_mask);
-    for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++) sigaction(caught[i], &action, NULL);
+    for (size_t i = 0; i < CAUGHT_COUNT; i++) sigaction(caught_signals[i], &action, NULL);
 }
 
 static int entry_remove(const char *path, const struct stat *info, int flag, struct FTW *walk) {
@@ -152,7 +172,29 @@ static void folder_remove(const char *folder) {
 /* The folder while it exists, for exit() (out of memory) to remove. */
 static char *folder_made = NULL;
 
-static void folder_remove_at_exit(void) {
+/* The launcher while it runs (pid > 0): its process and bench's end of
+ * the socket it takes requests on. */
+static struct {
+    pid_t pid;
+    int socket;
+} launcher = {0, -1};
+
+/* Ends the launcher, if it runs: its requests end, so it removes the
+ * folder and exits.  `wait_status` gets how it ended, if not NULL. */
+static void launcher_stop(int *wait_status) {
+    if (launcher.pid <= 0) return;
+    running_child = 0;
+    close(launcher.socket);
+    int status = 0;
+    while (waitpid(launcher.pid, &status, 0) < 0 && errno == EINTR) {}
+    if (wait_status != NULL) *wait_status = status;
+    launcher.pid = 0;
+    launcher.socket = -1;
+}
+
+/* exit() (out of memory) ends the launcher, then removes the folder. */
+static void leftovers_remove_at_exit(void) {
+    launcher_stop(NULL);
     folder_remove(folder_made);
     folder_made = NULL;
 }
@@ -202,6 +244,8 @@ static void command_prepare(Bench *bench, const BenchOptions *options) {
         bench->argv[at++] = str_printf("%s%s", output_file_option, bench->report_path);
     }
     for (int i = 1; i < options->command_length; i++) bench->argv[at++] = str_dup(options->command[i]);
+    static const char *const std_names[3] = {"stdin", "stdout", "stderr"};
+    for (int i = 0; i < 3; i++) bench->std_paths[i] = folder_file(bench, std_names[i]);
 }
 
 /* The last non-empty line of the file at `path`, or NULL. */
@@ -222,44 +266,105 @@ static char *last_line(const char *path) {
     return last;
 }
 
-static int child_file(const Bench *bench, const char *name, int flags) {
-    char *path = folder_file(bench, name);
-    int fd = open(path, flags | O_CLOEXEC, 0600);
-    free(path);
-    return fd;
+static void cloexec(int fd) {
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
 /* A pipe whose ends close on exec: the child's exec failure comes
  * through it, and its closing tells the exec succeeded. */
 static bool pipe_cloexec(int ends[2]) {
     if (pipe(ends) != 0) return false;
-    fcntl(ends[0], F_SETFD, FD_CLOEXEC);
-    fcntl(ends[1], F_SETFD, FD_CLOEXEC);
+    cloexec(ends[0]);
+    cloexec(ends[1]);
     return true;
 }
 
-/* Runs the command once; fills `wall_ms` and `peak_rss`.  Returns
- * STATUS_OK or STATUS_REGRESSION, having said how the run failed. */
-static int command_run(const Bench *bench, long run, long total, double *wall_ms, double *peak_rss) {
-    int in = child_file(bench, "stdin", O_RDONLY | O_CREAT);
-    int out = child_file(bench, "stdout", O_WRONLY | O_CREAT | O_TRUNC);
-    int err = child_file(bench, "stderr", O_WRONLY | O_CREAT | O_TRUNC);
-    int exec_pipe[2] = {-1, -1};
-    if (in < 0 || out < 0 || err < 0 || !pipe_cloexec(exec_pipe)) {
-        int error = errno;
-        if (in >= 0) close(in);
-        if (out >= 0) close(out);
-        if (err >= 0) close(err);
-        return msg_error(STATUS_REGRESSION, "cannot prepare run %ld: %s", run, strerror(error));
+/* Reads exactly `size` bytes; false at the end of the file or an error. */
+static bool read_full(int fd, void *buffer, size_t size) {
+    for (size_t done = 0; done < size;) {
+        ssize_t got = read(fd, (char *)buffer + done, size - done);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return false;
+        done += (size_t)got;
     }
+    return true;
+}
+
+/* Sends exactly `size` bytes on a socket, with no SIGPIPE if the other
+ * end is gone; false if they cannot be sent. */
+static bool send_full(int fd, const void *buffer, size_t size) {
+    for (size_t done = 0; done < size;) {
+        ssize_t sent = send(fd, (const char *)buffer + done, size - done, MSG_NOSIGNAL);
+        if (sent < 0 && errno == EINTR) continue;
+        if (sent <= 0) return false;
+        done += (size_t)sent;
+    }
+    return true;
+}
+
+/*
+ * The launcher runs the command for bench, once per request (a byte on a
+ * socket), and answers how the run went (a Launched).  Forked from bench
+ * before any report is read, it reads none and allocates nothing while it
+ * runs commands, so it stays the size bench had before its first run.  It
+ * never calls exit(), whose handlers are bench's: it ends by _exit when
+ * its requests end, bench being done with the folder or gone, once it has
+ * removed the folder.  Bench dying, even of SIGKILL, sends it SIGTERM,
+ * which it passes on to the running command.
+ */
+
+typedef enum {
+    LAUNCH_RAN,        /* the command ran: wait_status tells how it ended */
+    LAUNCH_UNPREPARED, /* its files or its exec pipe could not be opened */
+    LAUNCH_UNFORKED,   /* fork failed */
+    LAUNCH_UNEXECUTED, /* exec failed */
+} LaunchOutcome;
+
+typedef struct {
+    int outcome;      /* a LaunchOutcome */
+    int error;        /* errno of the failure, else 0 */
+    int wait_status;
+    long max_rss_kib; /* wait4's ru_maxrss: Linux gives KiB */
+    double wall_ms;   /* from fork to the command's end */
+} Launched;
+
+/* In the launcher: runs the command once.  A caught signal is passed on
+ * to the command while it runs, and one that came while none ran to the
+ * next as soon as it starts. */
+static Launched launch(const Bench *bench) {
+    Launched launched = {LAUNCH_RAN, 0, 0, 0, 0};
+    static const int std_flags[3] = {O_RDONLY | O_CREAT, O_WRONLY | O_CREAT | O_TRUNC,
+                                     O_WRONLY | O_CREAT | O_TRUNC};
+    int std_fds[3] = {-1, -1, -1}, exec_pipe[2] = {-1, -1};
+    bool ready = true;
+    for (int i = 0; i < 3 && ready; i++)
+        ready = (std_fds[i] = open(bench->std_paths[i], std_flags[i] | O_CLOEXEC, 0600)) >= 0;
+    if (!ready || !pipe_cloexec(exec_pipe)) {
+        launched.outcome = LAUNCH_UNPREPARED;
+        launched.error = errno;
+        for (int i = 0; i < 3; i++)
+            if (std_fds[i] >= 0) close(std_fds[i]);
+        return launched;
+    }
+    /* The caught signals stay blocked until the child is running_child;
+     * the child puts them back to their defaults before it unblocks them,
+     * so that one sent before exec ends it as it would the command. */
+    struct sigaction by_default;
+    memset(&by_default, 0, sizeof by_default);
+    by_default.sa_handler = SIG_DFL;
+    sigemptyset(&by_default.sa_mask);
+    sigset_t caught, mask;
+    caught_set(&caught);
+    sigprocmask(SIG_BLOCK, &caught, &mask);
     struct timespec start, end;
     clock_gettime(CLOCK_MONOTONIC, &start);
     pid_t child = fork();
     if (child == 0) {
-        /* Only async-signal-safe calls from here to exec, which also
-         * puts the caught signals back to their defaults. */
-        if (dup2(in, STDIN_FILENO) >= 0 && dup2(out, STDOUT_FILENO) >= 0 &&
-            dup2(err, STDERR_FILENO) >= 0)
+        /* Only async-signal-safe calls from here to exec. */
+        for (size_t i = 0; i < CAUGHT_COUNT; i++) sigaction(caught_signals[i], &by_default, NULL);
+        sigprocmask(SIG_SETMASK, &mask, NULL);
+        if (dup2(std_fds[0], STDIN_FILENO) >= 0 && dup2(std_fds[1], STDOUT_FILENO) >= 0 &&
+            dup2(std_fds[2], STDERR_FILENO) >= 0)
             execvp(bench->argv[0], bench->argv);
         int error = errno;
         ssize_t written = write(exec_pipe[1], &error, sizeof error);
@@ -267,38 +372,136 @@ static int command_run(const Bench *bench, long run, long total, double *wall_ms
         _exit(127);
     }
     int fork_error = errno;
-    running_child = child;
-    close(in);
-    close(out);
-    close(err);
+    if (child > 0) {
+        running_child = child;
+        if (stop_signal != 0) kill(child, stop_signal);
+    }
+    sigprocmask(SIG_SETMASK, &mask, NULL);
+    for (int i = 0; i < 3; i++) close(std_fds[i]);
     close(exec_pipe[1]);
     if (child < 0) {
         close(exec_pipe[0]);
-        running_child = 0;
-        return msg_error(STATUS_REGRESSION, "cannot start %s: %s", bench->argv[0], strerror(fork_error));
+        launched.outcome = LAUNCH_UNFORKED;
+        launched.error = fork_error;
+        return launched;
     }
     int exec_error = 0;
-    ssize_t got;
-    while ((got = read(exec_pipe[0], &exec_error, sizeof exec_error)) < 0 && errno == EINTR) {}
+    bool exec_failed = read_full(exec_pipe[0], &exec_error, sizeof exec_error);
     close(exec_pipe[0]);
-    int wait_status = 0;
-    struct rusage usage;
-    while (wait4(child, &wait_status, 0, &usage) < 0 && errno == EINTR) {}
-    running_child = 0;
+    /* Waited for before it is reaped: its pid is not reused while it is
+     * a zombie, so a signal passed on meanwhile finds it or nothing. */
+    siginfo_t info;
+    while (waitid(P_PID, (id_t)child, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {}
     clock_gettime(CLOCK_MONOTONIC, &end);
-    *wall_ms = (double)(end.tv_sec - start.tv_sec) * 1e3 + (double)(end.tv_nsec - start.tv_nsec) / 1e6;
-    *peak_rss = (double)usage.ru_maxrss * 1024; /* Linux gives KiB */
+    sigprocmask(SIG_BLOCK, &caught, NULL);
+    running_child = 0;
+    stop_signal = 0;
+    sigprocmask(SIG_SETMASK, &mask, NULL);
+    struct rusage usage;
+    memset(&usage, 0, sizeof usage);
+    while (wait4(child, &launched.wait_status, 0, &usage) < 0 && errno == EINTR) {}
+    launched.max_rss_kib = usage.ru_maxrss;
+    launched.wall_ms = (double)(end.tv_sec - start.tv_sec) * 1e3 +
+                       (double)(end.tv_nsec - start.tv_nsec) / 1e6;
+    if (exec_failed) {
+        launched.outcome = LAUNCH_UNEXECUTED;
+        launched.error = exec_error;
+    }
+    return launched;
+}
 
-    if (got == (ssize_t)sizeof exec_error)
-        return msg_error(STATUS_REGRESSION, "cannot run %s: %s", bench->argv[0], strerror(exec_error));
-    if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0) return STATUS_OK;
-    char *stderr_path = folder_file(bench, "stderr");
-    char *said = last_line(stderr_path);
-    free(stderr_path);
-    char *how = WIFSIGNALED(wait_status)
-                    ? str_printf("was killed by signal %d (%s)", WTERMSIG(wait_status),
-                                 strsignal(WTERMSIG(wait_status)))
-                    : str_printf("exited with status %d", WEXITSTATUS(wait_status));
+/* In the launcher: answers requests until they end, then removes the
+ * folder and exits. */
+static _Noreturn void launcher_serve(const Bench *bench, int requests) {
+    char request;
+    while (read_full(requests, &request, 1)) {
+        Launched launched = launch(bench);
+        if (!send_full(requests, &launched, sizeof launched)) break;
+    }
+    folder_remove(bench->folder);
+    _exit(0);
+}
+
+/* Starts the launcher, once the caught signals are passed on.  Returns
+ * STATUS_OK or STATUS_REGRESSION, having said why it cannot. */
+static int launcher_start(const Bench *bench) {
+    int ends[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, ends) != 0)
+        return msg_error(STATUS_REGRESSION, "cannot start a process to run %s: %s",
+                         bench->argv[0], strerror(errno));
+    cloexec(ends[0]);
+    cloexec(ends[1]);
+    /* Blocked until the launcher is running_child, for bench to pass a
+     * signal on to it. */
+    sigset_t caught, mask;
+    caught_set(&caught);
+    sigprocmask(SIG_BLOCK, &caught, &mask);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(ends[0]);
+#ifdef __linux__
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+#endif
+        sigprocmask(SIG_SETMASK, &mask, NULL);
+        launcher_serve(bench, ends[1]);
+    }
+    int fork_error = errno;
+    close(ends[1]);
+    if (pid > 0) {
+        launcher.pid = pid;
+        launcher.socket = ends[0];
+        running_child = pid;
+    } else {
+        close(ends[0]);
+    }
+    sigprocmask(SIG_SETMASK, &mask, NULL);
+    if (pid < 0)
+        return msg_error(STATUS_REGRESSION, "cannot start a process to run %s: %s",
+                         bench->argv[0], strerror(fork_error));
+    return STATUS_OK;
+}
+
+/* How a process ended, as a run's failure says it. */
+static char *ending_text(int wait_status) {
+    if (WIFSIGNALED(wait_status))
+        return str_printf("was killed by signal %d (%s)", WTERMSIG(wait_status),
+                          strsignal(WTERMSIG(wait_status)));
+    return str_printf("exited with status %d", WEXITSTATUS(wait_status));
+}
+
+/* Runs the command once, through the launcher; fills `wall_ms` and
+ * `peak_rss`.  Returns STATUS_OK or STATUS_REGRESSION, having said how
+ * the run failed. */
+static int command_run(const Bench *bench, long run, long total, double *wall_ms, double *peak_rss) {
+    const char request = 'r';
+    Launched launched;
+    if (!send_full(launcher.socket, &request, 1) ||
+        !read_full(launcher.socket, &launched, sizeof launched)) {
+        int wait_status = 0;
+        launcher_stop(&wait_status);
+        char *how = ending_text(wait_status);
+        msg_error(STATUS_REGRESSION, "run %ld of %ld failed: the process that runs %s %s", run,
+                  total, bench->argv[0], how);
+        free(how);
+        return STATUS_REGRESSION;
+    }
+    *wall_ms = launched.wall_ms;
+    *peak_rss = (double)launched.max_rss_kib * 1024;
+    switch (launched.outcome) {
+    case LAUNCH_UNPREPARED:
+        return msg_error(STATUS_REGRESSION, "cannot prepare run %ld: %s", run,
+                         strerror(launched.error));
+    case LAUNCH_UNFORKED:
+        return msg_error(STATUS_REGRESSION, "cannot start %s: %s", bench->argv[0],
+                         strerror(launched.error));
+    case LAUNCH_UNEXECUTED:
+        return msg_error(STATUS_REGRESSION, "cannot run %s: %s", bench->argv[0],
+                         strerror(launched.error));
+    default: break;
+    }
+    if (WIFEXITED(launched.wait_status) && WEXITSTATUS(launched.wait_status) == 0) return STATUS_OK;
+    char *said = last_line(bench->std_paths[2]);
+    char *how = ending_text(launched.wait_status);
     msg_error(STATUS_REGRESSION, "run %ld of %ld failed: %s %s%s%s", run, total, bench->argv[0], how,
               said != NULL ? ": " : "", said != NULL ? said : "");
     free(how);
@@ -320,39 +523,32 @@ static FileMark file_mark(const char *path) {
     return mark;
 }
 
-static bool time_before(struct timespec a, struct timespec b) {
-    return a.tv_sec != b.tv_sec ? a.tv_sec < b.tv_sec : a.tv_nsec < b.tv_nsec;
-}
-
 static bool time_equal(struct timespec a, struct timespec b) {
     return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
 }
 
-/* Whether the file was written between `before` and `after`, taken at
- * `start` and `end` of the coarse clock that file times come from:
- * another file, size or time, or a time within the run, since two writes
- * within one tick of that clock leave the same time. */
-static bool file_written(const FileMark *before, const FileMark *after, struct timespec start,
-                         struct timespec end) {
+/* Whether the file was written between `before` and `after`: another
+ * file, size or time.  A traced program writes a regular file's report
+ * to a new file and renames it over the old one, so a report of the run
+ * is always another file; one the run left alone keeps all of these.
+ * (Its times alone could not tell: a file written just before the run
+ * can bear a time later than a clock read at the start of it.) */
+static bool file_written(const FileMark *before, const FileMark *after) {
     if (!after->exists) return false;
     if (!before->exists) return true;
     const struct stat *old = &before->info, *now = &after->info;
     return old->st_dev != now->st_dev || old->st_ino != now->st_ino ||
            old->st_size != now->st_size || !time_equal(old->st_mtim, now->st_mtim) ||
-           !time_equal(old->st_ctim, now->st_ctim) ||
-           (!time_before(now->st_mtim, start) && !time_before(end, now->st_mtim));
+           !time_equal(old->st_ctim, now->st_ctim);
 }
 
 /* One run, warmup or measured (`index` >= 0: its place in the values). */
 static int bench_run(Bench *bench, long run, long total, long index) {
     if (bench->report_is_ours) unlink(bench->report_path);
     FileMark before = file_mark(bench->report_path);
-    struct timespec start, end;
-    clock_gettime(CLOCK_REALTIME_COARSE, &start);
     double wall_ms = 0, peak_rss = 0;
     int status = command_run(bench, run, total, &wall_ms, &peak_rss);
     if (status != STATUS_OK || stop_signal != 0) return status != STATUS_OK ? status : STATUS_REGRESSION;
-    clock_gettime(CLOCK_REALTIME_COARSE, &end);
     FileMark after = file_mark(bench->report_path);
     if (!after.exists) {
         if (bench->report_is_ours)
@@ -362,7 +558,7 @@ static int bench_run(Bench *bench, long run, long total, long index) {
         return msg_error(STATUS_REGRESSION, "run %ld of %ld wrote no report to %s", run, total,
                          bench->report_path);
     }
-    if (!file_written(&before, &after, start, end))
+    if (!file_written(&before, &after))
         return msg_error(STATUS_REGRESSION, "run %ld of %ld wrote no report to %s: the file "
                          "there is as it was before the run", run, total, bench->report_path);
     if (!S_ISREG(after.info.st_mode))
@@ -544,6 +740,7 @@ static void bench_free(Bench *bench) {
     for (char **word = bench->argv; word != NULL && *word != NULL; word++) free(*word);
     free(bench->argv);
     free(bench->report_path);
+    for (int i = 0; i < 3; i++) free(bench->std_paths[i]);
     for (int m = 0; m < MEASURE_COUNT; m++) free(bench->values[m]);
     free(bench->seeds);
     if (bench->seed_texts != NULL)
@@ -576,12 +773,14 @@ int bench_main(int argc, char **argv) {
     }
     bench.folder = folder_template;
     folder_made = folder_template;
-    atexit(folder_remove_at_exit);
+    atexit(leftovers_remove_at_exit);
     command_prepare(&bench, &options);
     signals_catch(true);
+    status = launcher_start(&bench);
     long total = options.warmup + options.runs;
-    for (long run = 0; run < total && status == STATUS_OK; run++)
+    for (long run = 0; run < total && status == STATUS_OK && stop_signal == 0; run++)
         status = bench_run(&bench, run + 1, total, run - options.warmup);
+    launcher_stop(NULL);
     signals_catch(false);
     /* Before the output, which may end the bench by SIGPIPE. */
     folder_discard(&bench);
