@@ -40,22 +40,10 @@ void heap_exhausted(void) {
 #ifndef MT_HOOKS_DISABLED
 
 /* The traced chokepoint's parts that are out of line (the common ones,
- * resize_traced and object_obtain_traced, are inline in memory.h): a
- * release, and the calls made when the inline functions decline. */
+ * resize_traced, object_obtain_traced and release_traced, are inline in
+ * memory.h): the calls made when the inline functions decline. */
 
-/* A release the inline functions could not count. */
-static __attribute__((noinline, cold)) void release_called(mt_tag tag,
-                                                           size_t size) {
-    mt_free_tagged(tag, size);
-}
-
-void *release_traced(void *pointer, size_t old_size, mt_tag tag) {
-    if (pointer == NULL) return NULL;
-    if (!mt_free_tagged_inline(tag, old_size)) release_called(tag, old_size);
-    vm.bytes_allocated -= old_size;
-    free(pointer);
-    return NULL;
-}
+void release_called(mt_tag tag, size_t size) { mt_free_tagged(tag, size); }
 
 /* A block the inline functions declined to count.  While calls are
  * traced, they decline while the current path is not known: once it is,
@@ -191,7 +179,9 @@ static void object_blacken(Obj *object) {
     object_references(object, mark_visit, NULL);
 }
 
-static void object_free(Obj *object) {
+/* Inline in the sweep, whatever the size the releases inline in it give
+ * it: a call for each dead object is what it saves. */
+static inline __attribute__((always_inline)) void object_free(Obj *object) {
     switch ((ObjType)object->type) {
     case OBJ_ARRAY: {
         ObjArray *array = (ObjArray *)object;

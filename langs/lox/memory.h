@@ -72,14 +72,15 @@ static inline void *heap_realloc(void *pointer, size_t new_size) {
 }
 
 /* reallocate()'s halves: untraced, and traced (told to the tracer): a
- * block obtained or resized, inline (below), and one released.  The
+ * block obtained or resized, and one released, both inline (below).  The
  * traced halves count a block inline (<memtracer/inline.h>) and call the
  * tracer, out of line, only when that declines. */
 void *reallocate_plain(void *pointer, size_t old_size, size_t new_size);
 #ifndef MT_HOOKS_DISABLED
 static inline void *resize_traced(void *pointer, size_t old_size,
                                   size_t new_size, HeapSlot *slot);
-void *release_traced(void *pointer, size_t old_size, mt_tag tag);
+static inline void *release_traced(void *pointer, size_t old_size,
+                                   mt_tag tag);
 mt_tag resize_called(mt_site site, mt_tag old, size_t old_size,
                      size_t new_size);
 mt_tag obtain_called(mt_site site, size_t size);
@@ -112,6 +113,20 @@ static inline void *reallocate(void *pointer, size_t old_size,
 
 #ifndef MT_HOOKS_DISABLED
 #include "where.h"
+
+/* A release the inline functions could not count (mt_free_tagged). */
+__attribute__((noinline, cold)) void release_called(mt_tag tag, size_t size);
+
+/* Counted out, then freed.  Inline in every caller: the sweep releases
+ * every dead object's storage through it. */
+static inline void *release_traced(void *pointer, size_t old_size,
+                                   mt_tag tag) {
+    if (pointer == NULL) return NULL;
+    if (!mt_free_tagged_inline(tag, old_size)) release_called(tag, old_size);
+    vm.bytes_allocated -= old_size;
+    free(pointer);
+    return NULL;
+}
 
 /* Counted at the site where.c finds for it, once the allocator has given
  * it; the collection that a growth may start runs first, so the peak is
