@@ -116,7 +116,8 @@ static void test_values_stored(void **state) {
 }
 
 /* TraceMem: bytes, the SI units (powers of 1000) and the IEC ones
- * (powers of 1024). */
+ * (powers of 1024), up to 2^40, 1024GiB (test_bad_words: one more is
+ * refused). */
 static void test_trace_mem_units(void **state) {
     (void)state;
     static const struct {
@@ -132,6 +133,8 @@ static void test_trace_mem_units(void **state) {
         {"1MiB", 1048576},
         {"1GB", 1000000000},
         {"2GiB", 2147483648u},
+        {"1099511627776", (size_t)1 << 40},
+        {"1024GiB", (size_t)1 << 40},
     };
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         char word[64];
@@ -211,7 +214,7 @@ static void expect_bad(const char *word, const char *message) {
 #define OUTPUTS "table, json, histogram, typehistogram, calltree, leaks, peak"
 #define COUNT "a whole number from 1 to 1000000"
 #define SIZE "a byte count like 1000, 4KB (4000), 4KiB (4096), 1MB, 1MiB, " \
-             "1GB, 1GiB"
+             "1GB, 1GiB, at most 1024GiB"
 #define GLOBS_FILE "comma-separated file globs, e.g. *.lox,lib/*"
 #define GLOBS_NAME "comma-separated function-name globs, e.g. make*,solve"
 
@@ -256,6 +259,14 @@ static void test_bad_words(void **state) {
     expect_bad("--memtracer.TraceMem=18446744073709551616",
                "bad value '18446744073709551616' for --memtracer.TraceMem; "
                "accepted: " SIZE);
+    /* 2^40 + 1, and 2^40 bytes and one more KiB */
+    expect_bad("--memtracer.TraceMem=1099511627777",
+               "bad value '1099511627777' for --memtracer.TraceMem; "
+               "accepted: " SIZE);
+    expect_bad("--memtracer.SampleBytes=1073741825KiB",
+               "bad value '1073741825KiB' for --memtracer.SampleBytes; "
+               "accepted: a byte count like 512KiB, at most 1024GiB; 0 "
+               "counts every block");
     expect_bad("--memtracer.TraceMem=20000000000GB",
                "bad value '20000000000GB' for --memtracer.TraceMem; "
                "accepted: " SIZE);

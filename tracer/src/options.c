@@ -24,13 +24,17 @@
 #define PREFIX "--memtracer"
 #define PREFIX_LEN (sizeof PREFIX - 1)
 #define MAX_COUNT 1000000u
+/* A byte count's most, 1024GiB: a sampled block stands for about
+ * SampleBytes bytes, which keeps the report's figures far below 2^53, the
+ * whole numbers any JSON reader holds exactly. */
+#define MAX_SIZE (UINT64_C(1) << 40)
 
 typedef enum value_kind {
     VALUE_BOOL,     /* bool: true or false; the name alone is true */
     VALUE_CHOICE,   /* an enum (or bool) by the index of its name */
     VALUE_FILE,     /* char *: a non-empty file name */
     VALUE_COUNT,    /* unsigned: a whole number from 1 to MAX_COUNT */
-    VALUE_SIZE,     /* size_t: a byte count with a unit */
+    VALUE_SIZE,     /* size_t: a byte count with a unit, to MAX_SIZE */
     VALUE_GLOBS,    /* char *: comma-separated globs */
     VALUE_SEED,     /* uint64_t: a whole number from 1 up */
 } value_kind;
@@ -83,7 +87,8 @@ static const option option_table[] = {
      "show a run of frames of one function once, with how many (default "
      "true; false keeps every frame)", NULL, 0},
     {"TraceMem", VALUE_SIZE, offsetof(mt_options, trace_mem),
-     "a byte count like 1000, 4KB (4000), 4KiB (4096), 1MB, 1MiB, 1GB, 1GiB",
+     "a byte count like 1000, 4KB (4000), 4KiB (4096), 1MB, 1MiB, 1GB, "
+     "1GiB, at most 1024GiB",
      "SIZE",
      "list only allocations of at least SIZE bytes: 1000, 4KB = 4000, "
      "4KiB = 4096, MB/MiB, GB/GiB", NULL, 0},
@@ -110,7 +115,8 @@ static const option option_table[] = {
      "start-up and compiling made in a line each; all: list them too",
      phase_names, sizeof(bool)},
     {"SampleBytes", VALUE_SIZE, offsetof(mt_options, sample_bytes),
-     "a byte count like 512KiB; 0 counts every block", "SIZE",
+     "a byte count like 512KiB, at most 1024GiB; 0 counts every block",
+     "SIZE",
      "sample about one block per SIZE bytes obtained, each sampled block "
      "weighed to stand for those it represents: figures become estimates "
      "at a fraction of the cost (default 0: count every block)", NULL, 0},
@@ -204,7 +210,7 @@ static bool parse_size(const char *v, size_t *out) {
     if (!parse_count(v, &end, &n)) return false;
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
         if (strcmp(end, units[i].suffix) != 0) continue;
-        if (n > SIZE_MAX / units[i].factor) return false;
+        if (n > MAX_SIZE / units[i].factor) return false;
         *out = (size_t)(n * units[i].factor);
         return true;
     }
