@@ -150,3 +150,184 @@ def case_killed_bench_leaves_nothing(ctx):
     proc.kill()
     proc.communicate(timeout=20)
     expect_none_left(script, folder, 'bench killed by SIGKILL')
+
+
+# -- standard descriptors closed: bench's own stay off 0, 1 and 2 ----------------
+
+def wrapper(ctx, name, body):
+    """An executable shell script that runs `body`, then lox with its
+    arguments (the report options bench inserts, the script)."""
+    path = write(os.path.join(ctx.tmp, name),
+                 '#!/bin/sh\n%s\nexec "%s" "$@"\n' % (body, ctx.lox))
+    os.chmod(path, 0o755)
+    return path
+
+
+def closing(*fds):
+    """A preexec_fn that closes `fds` in the child, signals at their
+    defaults."""
+    def close():
+        defaults()
+        for fd in fds:
+            os.close(fd)
+    return close
+
+
+def case_stdin_closed(ctx):
+    # A bench started with standard input closed still gives the command
+    # an empty file as its standard input.
+    env, folder = bench_env(ctx)
+    script = write(os.path.join(ctx.tmp, 'quiet.lox'), 'var a = [1];\n')
+    command = wrapper(ctx, 'has_stdin.sh',
+                      '[ -e /proc/self/fd/0 ] || { echo "no standard input" >&2; exit 3; }\n'
+                      '[ -z "$(head -c 1)" ] || { echo "standard input not empty" >&2; exit 4; }')
+    proc = subprocess.run([ctx.memtracer, 'bench', '-n', '2', '--', command, script],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                          timeout=60, preexec_fn=closing(0))
+    expect_exit(proc, 0, 'bench started with standard input closed')
+    if os.listdir(folder):
+        fail('bench with standard input closed left %r in TMPDIR' % os.listdir(folder))
+
+
+def case_stderr_closed_failed_run(ctx):
+    # A bench started with standard error closed, whose first run fails,
+    # stops there: its message about the failure goes nowhere, and starts
+    # no other run.
+    env, folder = bench_env(ctx)
+    script = write(os.path.join(ctx.tmp, 'quiet.lox'), 'var a = [1];\n')
+    count = os.path.join(ctx.tmp, 'count.txt')
+    command = wrapper(ctx, 'counted.sh', 'echo run >> "%s"; exit 2' % count)
+    proc = subprocess.run([ctx.memtracer, 'bench', '-n', '3', '--', command, script],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=env,
+                          timeout=60, preexec_fn=closing(2))
+    if proc.returncode != 1:
+        fail('bench with standard error closed, of a failing command: exit %d, expected 1'
+             % proc.returncode)
+    with open(count, encoding='utf-8') as f:
+        runs = len(f.read().splitlines())
+    if runs != 1:
+        fail('bench with standard error closed ran a failing command %d times, not once' % runs)
+    if os.listdir(folder):
+        fail('bench with standard error closed left %r in TMPDIR' % os.listdir(folder))
+
+
+# -- ignored signals stay ignored -------------------------------------------------
+
+def signal_mask(pid, field):
+    """The set of signals of `field` (SigIgn, SigCgt) of process `pid`."""
+    with open('/proc/%d/status' % pid, encoding='utf-8') as f:
+        for line in f:
+            if line.startswith(field + ':'):
+                bits = int(line.split()[1], 16)
+                return {number for number in range(1, 65) if bits >> (number - 1) & 1}
+    return set()
+
+
+def case_ignored_signals_left_alone(ctx):
+    # A bench started with SIGINT and SIGHUP ignored (a background job of
+    # a shell) leaves them ignored: it lives through them, as does the
+    # program it runs, which starts with them ignored too; SIGTERM, caught,
+    # still stops the bench.
+    env, folder = bench_env(ctx)
+    script = write(os.path.join(ctx.tmp, 'spin_ignored.lox'), 'while (true) {}\n')
+    ignored = (signal.SIGINT, signal.SIGHUP)
+
+    def ignoring():
+        defaults()
+        for number in ignored:
+            signal.signal(number, signal.SIG_IGN)
+
+    proc = subprocess.Popen([ctx.memtracer, 'bench', '-n', '1', '--', ctx.lox, script],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env, preexec_fn=ignoring)
+    try:
+        deadline = time.monotonic() + 20
+        programs = []
+        while proc.poll() is None and not programs and time.monotonic() < deadline:
+            time.sleep(0.02)
+            programs = [pid for pid, words in processes_naming(script)
+                        if words and words[0] == ctx.lox]
+        if not programs:
+            fail('the program bench runs did not start (bench exit %r)' % proc.poll())
+        if not set(ignored) <= signal_mask(proc.pid, 'SigIgn'):
+            fail('bench started with SIGINT and SIGHUP ignored does not ignore them')
+        if not set(ignored) <= signal_mask(programs[0], 'SigIgn'):
+            fail('the program of a bench started with SIGINT and SIGHUP ignored does not '
+                 'ignore them: it ignores %r' % sorted(signal_mask(programs[0], 'SigIgn')))
+        for number in ignored:
+            proc.send_signal(number)
+        time.sleep(0.5)
+        if proc.poll() is not None:
+            fail('bench ended (status %d) of a signal it was started ignoring'
+                 % proc.returncode)
+        if not program_running(ctx, script):
+            fail('the program bench runs ended of a signal bench was started ignoring')
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=20)
+        if proc.returncode != -signal.SIGTERM:
+            fail('bench ended with status %d after SIGTERM, not of the signal' % proc.returncode)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        expect_none_left(script, folder, 'bench started ignoring SIGINT and SIGHUP')
+
+
+# -- what bench writes to the terminal: escaped, bounded ---------------------------
+
+def case_control_characters_escaped(ctx):
+    # The command's words in the header, its name and the last line of its
+    # standard error in a failure are shown escaped, and that line is cut
+    # to its last 200 characters.
+    env, folder = bench_env(ctx)
+    script = write(os.path.join(ctx.tmp, 'a\x1b[2Jb\tc\x85d.lox'), 'var a = [1];\n')
+    script_bytes = os.fsencode(script)
+    odd = os.path.join(os.fsencode(ctx.tmp), b'e\xfff.lox')
+    with open(odd, 'wb') as f:
+        f.write(b'var a = [1];\n')
+    proc = subprocess.run([ctx.memtracer, 'bench', '-n', '1', '--', ctx.lox, script],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env=env, timeout=60)
+    expect_exit(proc, 0, 'bench of a script whose name holds control characters')
+    header = proc.stdout.split(b'\n')[0]
+    if b'a\\x1b[2Jb\\tc\\u0085d.lox' not in header or b'\x1b' in header or b'\t' in header:
+        fail('bench header shows a script name unescaped: %r' % header)
+    proc = subprocess.run([ctx.memtracer, 'bench', '-n', '1', '--', ctx.lox, odd],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env=env, timeout=60)
+    expect_exit(proc, 0, 'bench of a script whose name is not UTF-8')
+    header = proc.stdout.split(b'\n')[0]
+    if b'e\\xfff.lox' not in header or b'\xff' in header:
+        fail('bench header shows a name that is not UTF-8 unescaped: %r' % header)
+
+    said = 'x' * 300 + '\x1b]0;title\x07\r' + 'y' * 150 + '\u00e9' + 'z' * 45
+    command = wrapper(ctx, 'fails\x1b[31m.sh',
+                      "printf 'first line\\n%s\\n' >&2; exit 2"
+                      % said.replace('\x1b', '\\033').replace('\x07', '\\007')
+                      .replace('\r', '\\r'))
+    proc = subprocess.run([ctx.memtracer, 'bench', '-n', '1', '--', command, script],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env=env, timeout=60)
+    if proc.returncode != 1:
+        fail('bench of a failing command: exit %d, expected 1' % proc.returncode)
+    lines = proc.stderr.decode('utf-8').split('\n')
+    if len(lines) != 2 or lines[1] != '':
+        fail('bench of a failing command wrote %r, not one line' % proc.stderr)
+    line = lines[0]
+    # The last 200 characters: the sequence's last 4 on.
+    shown = '...le\\x07\\r' + 'y' * 150 + '\u00e9' + 'z' * 45
+    if not line.endswith(': ' + shown) or '\x1b' in line or 'x' * 10 in line:
+        fail('bench quotes the standard error of a failing command as %r, expected it to end '
+             'with %r' % (line, shown))
+    if 'fails\\x1b[31m.sh' not in line:
+        fail('bench names a failing command unescaped: %r' % line)
+    proc = subprocess.run([ctx.memtracer, 'bench', '-n', '1', '--',
+                           os.path.join(ctx.tmp, 'none\x1b[31m'), script],
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env=env, timeout=60)
+    if proc.returncode != 1 or b'\x1b' in proc.stderr or b'none\\x1b[31m' not in proc.stderr:
+        fail('bench of a command that cannot be run: exit %d, %r'
+             % (proc.returncode, proc.stderr))
+    if os.listdir(folder):
+        fail('bench of commands named with control characters left %r in TMPDIR'
+             % os.listdir(folder))

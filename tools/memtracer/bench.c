@@ -46,6 +46,7 @@
 #endif
 
 #include "cli.h"
+#include "escape.h"
 #include "json_out.h"
 #include "msg.h"
 #include "report.h"
@@ -116,7 +117,9 @@ typedef struct {
 typedef struct {
     char *folder;           /* the private temporary folder */
     char **argv;            /* the command as run, NULL-terminated */
+    char *name;             /* argv[0], escaped for messages */
     char *report_path;      /* where each run's report is read */
+    char *report_shown;     /* report_path, escaped for messages */
     char *std_paths[3];     /* the command's standard input, output and error, in `folder` */
     bool report_is_ours;    /* in `folder`: removed before each run; else
                                the command's, checked to be written anew */
@@ -143,18 +146,29 @@ static void signal_pass_on(int signal_number) {
 
 static const int caught_signals[] = {SIGINT, SIGTERM, SIGHUP};
 #define CAUGHT_COUNT (sizeof caught_signals / sizeof caught_signals[0])
+/* Which of caught_signals are caught: those not ignored when bench
+ * started, which stay ignored, in bench and in the command. */
+static bool catching[CAUGHT_COUNT];
 
 static void caught_set(sigset_t *set) {
     sigemptyset(set);
-    for (size_t i = 0; i < CAUGHT_COUNT; i++) sigaddset(set, caught_signals[i]);
+    for (size_t i = 0; i < CAUGHT_COUNT; i++)
+        if (catching[i]) sigaddset(set, caught_signals[i]);
 }
 
+/* On: catches those of caught_signals not ignored now.  Off: puts those
+ * back to their default. */
 static void signals_catch(bool on) {
-    struct sigaction action;
+    struct sigaction action, was;
     memset(&action, 0, sizeof action);
     action.sa_handler = on ? signal_pass_on : SIG_DFL;
     sigemptyset(&action.sa_mask);
-    for (size_t i = 0; i < CAUGHT_COUNT; i++) sigaction(caught_signals[i], &action, NULL);
+    for (size_t i = 0; i < CAUGHT_COUNT; i++) {
+        if (on)
+            catching[i] = sigaction(caught_signals[i], NULL, &was) == 0 &&
+                          was.sa_handler != SIG_IGN;
+        if (catching[i]) sigaction(caught_signals[i], &action, NULL);
+    }
 }
 
 static int entry_remove(const char *path, const struct stat *info, int flag, struct FTW *walk) {
@@ -221,10 +235,14 @@ static int output_file_check(const char *named) {
     struct stat info;
     if (named == NULL) return STATUS_OK;
     if (named[0] == '\0' || strcmp(named, "-") == 0 ||
-        (stat(named, &info) == 0 && !S_ISREG(info.st_mode)))
-        return cli_usage_error("bench", "--memtracer.OutputFile=%s: bench reads each run's "
-                               "report from a regular file; name one, or leave OutputFile out",
-                               named);
+        (stat(named, &info) == 0 && !S_ISREG(info.st_mode))) {
+        char *shown = text_escape(named);
+        int status = cli_usage_error("bench", "--memtracer.OutputFile=%s: bench reads each "
+                                     "run's report from a regular file; name one, or leave "
+                                     "OutputFile out", shown);
+        free(shown);
+        return status;
+    }
     return STATUS_OK;
 }
 
@@ -235,6 +253,7 @@ static void command_prepare(Bench *bench, const BenchOptions *options) {
     bench->argv = mem_calloc((size_t)options->command_length + 3, sizeof(char *));
     int at = 0;
     bench->argv[at++] = str_dup(options->command[0]);
+    bench->name = text_escape(options->command[0]);
     if (named != NULL) {
         bench->report_path = str_dup(named);
     } else {
@@ -244,6 +263,7 @@ static void command_prepare(Bench *bench, const BenchOptions *options) {
         bench->argv[at++] = str_printf("%s%s", output_file_option, bench->report_path);
     }
     for (int i = 1; i < options->command_length; i++) bench->argv[at++] = str_dup(options->command[i]);
+    bench->report_shown = text_escape(bench->report_path);
     static const char *const std_names[3] = {"stdin", "stdout", "stderr"};
     for (int i = 0; i < 3; i++) bench->std_paths[i] = folder_file(bench, std_names[i]);
 }
@@ -266,17 +286,60 @@ static char *last_line(const char *path) {
     return last;
 }
 
-static void cloexec(int fd) {
-    fcntl(fd, F_SETFD, FD_CLOEXEC);
+/* The most of a line of the command's standard error that a failure
+ * quotes: its last SAID_MAX characters. */
+#define SAID_MAX 200
+
+/* `line` as a failure quotes it: its last SAID_MAX characters (a byte
+ * that is not UTF-8 counts as one), after "..." if it is longer,
+ * escaped. */
+static char *said_text(const char *line) {
+    size_t count = 0;
+    for (const char *c = line; *c != '\0'; count++) c += utf8_length(c) > 0 ? utf8_length(c) : 1;
+    const char *from = line;
+    for (; count > SAID_MAX; count--) from += utf8_length(from) > 0 ? utf8_length(from) : 1;
+    char *escaped = text_escape(from);
+    if (from == line) return escaped;
+    char *cut = str_printf("...%s", escaped);
+    free(escaped);
+    return cut;
 }
 
-/* A pipe whose ends close on exec: the child's exec failure comes
- * through it, and its closing tells the exec succeeded. */
+/* `fd` kept above standard error, close-on-exec: one of 0, 1 and 2 is
+ * moved (and closed), so that those bench found closed stay closed and a
+ * dup2 onto them in a child always replaces them.  -1, errno set, if it
+ * is -1 or cannot be moved.  Async-signal-safe. */
+static int fd_above_std(int fd) {
+    if (fd < 0) return -1;
+    if (fd > STDERR_FILENO) {
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+        return fd;
+    }
+    int moved = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+    int error = errno;
+    close(fd);
+    errno = error;
+    return moved;
+}
+
+/* Both ends of a pipe or socket pair kept above standard error
+ * (fd_above_std); if either cannot be, both closed and false, errno
+ * set. */
+static bool ends_above_std(int ends[2]) {
+    ends[0] = fd_above_std(ends[0]);
+    if (ends[0] >= 0) ends[1] = fd_above_std(ends[1]);
+    if (ends[0] >= 0 && ends[1] >= 0) return true;
+    int error = errno;
+    close(ends[0] >= 0 ? ends[0] : ends[1]);
+    errno = error;
+    return false;
+}
+
+/* A pipe whose ends close on exec, above standard error: the child's
+ * exec failure comes through it, and its closing tells the exec
+ * succeeded. */
 static bool pipe_cloexec(int ends[2]) {
-    if (pipe(ends) != 0) return false;
-    cloexec(ends[0]);
-    cloexec(ends[1]);
-    return true;
+    return pipe(ends) == 0 && ends_above_std(ends);
 }
 
 /* Reads exactly `size` bytes; false at the end of the file or an error. */
@@ -338,7 +401,8 @@ static Launched launch(const Bench *bench) {
     int std_fds[3] = {-1, -1, -1}, exec_pipe[2] = {-1, -1};
     bool ready = true;
     for (int i = 0; i < 3 && ready; i++)
-        ready = (std_fds[i] = open(bench->std_paths[i], std_flags[i] | O_CLOEXEC, 0600)) >= 0;
+        ready = (std_fds[i] = fd_above_std(open(bench->std_paths[i], std_flags[i] | O_CLOEXEC,
+                                                0600))) >= 0;
     if (!ready || !pipe_cloexec(exec_pipe)) {
         launched.outcome = LAUNCH_UNPREPARED;
         launched.error = errno;
@@ -348,7 +412,8 @@ static Launched launch(const Bench *bench) {
     }
     /* The caught signals stay blocked until the child is running_child;
      * the child puts them back to their defaults before it unblocks them,
-     * so that one sent before exec ends it as it would the command. */
+     * so that one sent before exec ends it as it would the command.  The
+     * others keep the disposition bench started with. */
     struct sigaction by_default;
     memset(&by_default, 0, sizeof by_default);
     by_default.sa_handler = SIG_DFL;
@@ -361,7 +426,8 @@ static Launched launch(const Bench *bench) {
     pid_t child = fork();
     if (child == 0) {
         /* Only async-signal-safe calls from here to exec. */
-        for (size_t i = 0; i < CAUGHT_COUNT; i++) sigaction(caught_signals[i], &by_default, NULL);
+        for (size_t i = 0; i < CAUGHT_COUNT; i++)
+            if (catching[i]) sigaction(caught_signals[i], &by_default, NULL);
         sigprocmask(SIG_SETMASK, &mask, NULL);
         if (dup2(std_fds[0], STDIN_FILENO) >= 0 && dup2(std_fds[1], STDOUT_FILENO) >= 0 &&
             dup2(std_fds[2], STDERR_FILENO) >= 0)
@@ -426,11 +492,9 @@ static _Noreturn void launcher_serve(const Bench *bench, int requests) {
  * STATUS_OK or STATUS_REGRESSION, having said why it cannot. */
 static int launcher_start(const Bench *bench) {
     int ends[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM, 0, ends) != 0)
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, ends) != 0 || !ends_above_std(ends))
         return msg_error(STATUS_REGRESSION, "cannot start a process to run %s: %s",
-                         bench->argv[0], strerror(errno));
-    cloexec(ends[0]);
-    cloexec(ends[1]);
+                         bench->name, strerror(errno));
     /* Blocked until the launcher is running_child, for bench to pass a
      * signal on to it. */
     sigset_t caught, mask;
@@ -457,7 +521,7 @@ static int launcher_start(const Bench *bench) {
     sigprocmask(SIG_SETMASK, &mask, NULL);
     if (pid < 0)
         return msg_error(STATUS_REGRESSION, "cannot start a process to run %s: %s",
-                         bench->argv[0], strerror(fork_error));
+                         bench->name, strerror(fork_error));
     return STATUS_OK;
 }
 
@@ -481,7 +545,7 @@ static int command_run(const Bench *bench, long run, long total, double *wall_ms
         launcher_stop(&wait_status);
         char *how = ending_text(wait_status);
         msg_error(STATUS_REGRESSION, "run %ld of %ld failed: the process that runs %s %s", run,
-                  total, bench->argv[0], how);
+                  total, bench->name, how);
         free(how);
         return STATUS_REGRESSION;
     }
@@ -492,20 +556,22 @@ static int command_run(const Bench *bench, long run, long total, double *wall_ms
         return msg_error(STATUS_REGRESSION, "cannot prepare run %ld: %s", run,
                          strerror(launched.error));
     case LAUNCH_UNFORKED:
-        return msg_error(STATUS_REGRESSION, "cannot start %s: %s", bench->argv[0],
+        return msg_error(STATUS_REGRESSION, "cannot start %s: %s", bench->name,
                          strerror(launched.error));
     case LAUNCH_UNEXECUTED:
-        return msg_error(STATUS_REGRESSION, "cannot run %s: %s", bench->argv[0],
+        return msg_error(STATUS_REGRESSION, "cannot run %s: %s", bench->name,
                          strerror(launched.error));
     default: break;
     }
     if (WIFEXITED(launched.wait_status) && WEXITSTATUS(launched.wait_status) == 0) return STATUS_OK;
-    char *said = last_line(bench->std_paths[2]);
+    char *line = last_line(bench->std_paths[2]);
+    char *said = line != NULL ? said_text(line) : NULL;
     char *how = ending_text(launched.wait_status);
-    msg_error(STATUS_REGRESSION, "run %ld of %ld failed: %s %s%s%s", run, total, bench->argv[0], how,
+    msg_error(STATUS_REGRESSION, "run %ld of %ld failed: %s %s%s%s", run, total, bench->name, how,
               said != NULL ? ": " : "", said != NULL ? said : "");
     free(how);
     free(said);
+    free(line);
     return STATUS_REGRESSION;
 }
 
@@ -554,16 +620,16 @@ static int bench_run(Bench *bench, long run, long total, long index) {
         if (bench->report_is_ours)
             return msg_error(STATUS_REGRESSION, "run %ld of %ld wrote no report (is %s traced by "
                              "memtracer? it was given --memtracer.OutputFile)", run, total,
-                             bench->argv[0]);
+                             bench->name);
         return msg_error(STATUS_REGRESSION, "run %ld of %ld wrote no report to %s", run, total,
-                         bench->report_path);
+                         bench->report_shown);
     }
     if (!file_written(&before, &after))
         return msg_error(STATUS_REGRESSION, "run %ld of %ld wrote no report to %s: the file "
-                         "there is as it was before the run", run, total, bench->report_path);
+                         "there is as it was before the run", run, total, bench->report_shown);
     if (!S_ISREG(after.info.st_mode))
         return msg_error(STATUS_REGRESSION, "run %ld of %ld: %s is not a regular file", run,
-                         total, bench->report_path);
+                         total, bench->report_shown);
     Report report;
     status = report_load(bench->report_path, &report);
     if (status == STATUS_OK && index >= 0) {
@@ -599,7 +665,11 @@ static void table_write(const Bench *bench, const BenchOptions *options, const S
     printf("%ld runs", options->runs);
     if (options->warmup > 0) printf(" after %ld warmup", options->warmup);
     printf(" of:");
-    for (int i = 0; i < options->command_length; i++) printf(" %s", options->command[i]);
+    for (int i = 0; i < options->command_length; i++) {
+        char *word = text_escape(options->command[i]);
+        printf(" %s", word);
+        free(word);
+    }
     printf("\n\n");
     static const char *const headers[] = {"Figure", "Unit", "Min", "Median", "Mean", "Max", "Stddev"};
     Table *table = table_new(headers, "llrrrrr");
@@ -739,7 +809,9 @@ static void bench_free(Bench *bench) {
     folder_discard(bench);
     for (char **word = bench->argv; word != NULL && *word != NULL; word++) free(*word);
     free(bench->argv);
+    free(bench->name);
     free(bench->report_path);
+    free(bench->report_shown);
     for (int i = 0; i < 3; i++) free(bench->std_paths[i]);
     for (int m = 0; m < MEASURE_COUNT; m++) free(bench->values[m]);
     free(bench->seeds);
