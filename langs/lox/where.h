@@ -73,6 +73,8 @@ enum { CLASS_INSTANCES, CLASS_FIELDS, CLASS_METHODS };
 _Static_assert((int)CLASS_METHODS == (int)CLASS_TYPES_KEPT,
                "a class keeps its instances' and fields' types");
 mt_type where_class_named(ObjClass *klass, int which);
+/* A class's methods' type, named anew each time: out of line, as their
+ * table grows only while the class is declared. */
 __attribute__((noinline, cold)) mt_type where_methods_type(ObjClass *klass);
 
 static inline mt_type where_class_type(ObjClass *klass, int which) {

@@ -1,7 +1,8 @@
 /*
- * retain.c -- retaining paths and what they hold (retain.h): two tables
+ * retain.c -- retaining paths and what they hold (retain.h): three tables
  * in the tracer's usual shape, records in an array by id found through a
- * bucket table, one of path nodes and one of (site, path) records.
+ * bucket table: the roots' names, the path nodes, and (site, path)
+ * records.
  */
 #include "retain.h"
 
