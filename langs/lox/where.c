@@ -207,8 +207,8 @@ static __attribute__((noinline)) mt_path frame_path(int depth) {
 /* Mostly the innermost frame alone has no path, its function is named,
  * and the memo has its caller's answer: that case first, inline. */
 void where_path_build(void) {
-    CallFrame *frame = &vm.frames[vm.frame_count > 0 ? vm.frame_count - 1 : 0];
-    if (vm.frame_count > 1 && frame[-1].trace_path != 0 &&
+    CallFrame *frame = where_frame;
+    if (frame != NULL && frame > vm.frames && frame[-1].trace_path != 0 &&
         frame->closure->function->trace_name != 0) {
         mt_path parent = frame[-1].trace_path;
         mt_func callee = frame->closure->function->trace_name - 1;
@@ -220,8 +220,8 @@ void where_path_build(void) {
             return;
         }
     }
-    mt_path_current_set(vm.frame_count > 0 ? frame_path(vm.frame_count - 1)
-                                           : where_names.root);
+    mt_path_current_set(frame != NULL ? frame_path((int)(frame - vm.frames))
+                                      : where_names.root);
 }
 
 void where_sites_free(struct WhereSite *sites, int count) {
