@@ -152,6 +152,41 @@ def case_killed_bench_leaves_nothing(ctx):
     expect_none_left(script, folder, 'bench killed by SIGKILL')
 
 
+def case_killed_launcher_leaves_nothing(ctx):
+    # The launcher killed by SIGKILL (the OOM killer's way): the program it
+    # ran ends with it, and bench says the run failed and cleans up.
+    env, folder = bench_env(ctx)
+    script = write(os.path.join(ctx.tmp, 'spin_launcher.lox'), 'while (true) {}\n')
+    proc = start_spinning(ctx, script, env)
+    launchers = [pid for pid in children_of(proc.pid)]
+    if len(launchers) != 1:
+        proc.kill()
+        proc.communicate(timeout=20)
+        expect_none_left(script, folder, 'a bench whose launcher was not found')
+        fail('bench has %d children, not its one launcher' % len(launchers))
+    os.kill(launchers[0], signal.SIGKILL)
+    out, err = proc.communicate(timeout=20)
+    expect_none_left(script, folder, 'a launcher killed by SIGKILL')
+    if proc.returncode != 1 or b'killed by signal 9' not in err:
+        fail('bench whose launcher was killed: exit %d, %r' % (proc.returncode, err))
+
+
+def children_of(pid):
+    """The processes whose parent is `pid`."""
+    found = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
 # -- standard descriptors closed: bench's own stay off 0, 1 and 2 ----------------
 
 def wrapper(ctx, name, body):

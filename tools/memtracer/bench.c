@@ -421,11 +421,19 @@ static Launched launch(const Bench *bench) {
     sigset_t caught, mask;
     caught_set(&caught);
     sigprocmask(SIG_BLOCK, &caught, &mask);
+    pid_t launcher_pid = getpid();
     struct timespec start, end;
     clock_gettime(CLOCK_MONOTONIC, &start);
     pid_t child = fork();
     if (child == 0) {
-        /* Only async-signal-safe calls from here to exec. */
+        /* Only async-signal-safe calls from here to exec.  The command
+         * is killed with the launcher: should the launcher be killed,
+         * nothing is left to stop it, and bench removes the folder at
+         * once (no report of the command's may land in it after). */
+#ifdef __linux__
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != launcher_pid) _exit(127);
+#endif
         for (size_t i = 0; i < CAUGHT_COUNT; i++)
             if (catching[i]) sigaction(caught_signals[i], &by_default, NULL);
         sigprocmask(SIG_SETMASK, &mask, NULL);
