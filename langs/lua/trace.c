@@ -555,7 +555,8 @@ static int os_exit_traced(lua_State *L)
         status = lua_toboolean(L, 1) ? EXIT_SUCCESS : EXIT_FAILURE;
     else
         status = (int)luaL_optinteger(L, 1, EXIT_SUCCESS);
-    mt_exit_set(status, MT_EXIT_NORMAL);
+    /* The status the process ends with: exit() keeps its low 8 bits. */
+    mt_exit_set(status & 0xFF, MT_EXIT_NORMAL);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);

@@ -604,6 +604,26 @@ def check_outputs(lua):
           "table report header")
 
 
+def check_exit_status_wraps(lua):
+    """os.exit(300) ends the process with 300 & 0xFF = 44, as lua5.4's
+    does, and the report's exit.status says the same; os.exit(-1) ends it
+    with 255."""
+    for code, status in [(300, 44), (-1, 255)]:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "r.json")
+            r = run(lua, ["--memtracer.Output=json",
+                          "--memtracer.OutputFile=" + out, "-e",
+                          "os.exit(%d)" % code])
+            try:
+                with open(out, encoding="utf-8") as f:
+                    said = json.load(f)["exit"]["status"]
+            except (OSError, ValueError, KeyError) as e:
+                said = repr(e)
+        check(r.returncode == status and said == status,
+              f"os.exit({code}): exit {r.returncode}, report says {said}, "
+              f"both should be {status}")
+
+
 EVIL_CHUNK = ('local f = load("local t = {} for i=1,10 do t[i] = {} end '
               'return t", "=evil\\27[31mRED\\nnewline")\nx = f()\n')
 
@@ -665,7 +685,8 @@ def main(argv):
     for step in [check_contract, check_phases, check_names,
                  check_reused_closures, check_lines_known, check_stacks,
                  check_cuts, check_leaks, check_leaks_text, check_waste,
-                 check_outputs, check_escaped_names, check_bad_options,
+                 check_outputs, check_escaped_names, check_exit_status_wraps,
+                 check_bad_options,
                  check_control, check_collections, check_sampled]:
         step(lua)
     if len(argv) == 3:
