@@ -356,6 +356,25 @@ static void test_sizes(void **state) {
     free(text);
 }
 
+/* Names are their bytes, NUL among them: two types "Vec" NUL "x" and
+ * "Vec" NUL "y" are two sites in JSON, each name whole (\u0000), and a
+ * function's name the same. */
+static void test_json_nul_in_names(void **state) {
+    (void)state;
+    vm_start(VM_WORDS(JSON));
+    mt_type x = mt_type_intern("Vec\0x", 5, MT_KIND_OBJECT);
+    mt_type y = mt_type_intern("Vec\0y", 5, MT_KIND_OBJECT);
+    mt_func g = mt_func_intern("g\0h", 3, "prog.fk", 40);
+    keep(vm_new(8, x, g, 41));
+    keep(vm_new(8, y, g, 41));
+    char *text = finish();
+    assert_non_null(strstr(text, "\"type\": \"Vec\\u0000x\""));
+    assert_non_null(strstr(text, "\"type\": \"Vec\\u0000y\""));
+    assert_non_null(strstr(text, "\"function\": \"g\\u0000h\""));
+    assert_null(strstr(text, "\"type\": \"Vec\","));
+    free(text);
+}
+
 /* Figures written digit for digit at every length: a block of 10^k - 1
  * bytes (k digits of 9) and one of 10^k (k + 1 digits) at sites of their
  * own, k = 1..18, counted through the fast door with no memory behind
@@ -760,6 +779,7 @@ int main(void) {
         cmocka_unit_test(test_sizes),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_json_digits),
+        cmocka_unit_test(test_json_nul_in_names),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_json_strings_valid),
         cmocka_unit_test(test_json_frame_strings_valid),

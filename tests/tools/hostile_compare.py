@@ -46,6 +46,22 @@ def tiny_report(path, bytes_, blocks=1, **site):
     return write(path, json.dumps(report))
 
 
+# -- names holding NUL ---------------------------------------------------------
+
+def case_nul_in_names(ctx):
+    # A VM's names are its bytes, and the tracer writes a NUL among them as
+    # \u0000: the tools read such a report (they see a name up to its NUL).
+    a = tiny_report(os.path.join(ctx.tmp, 'nul_a.json'), 64, type='Vec\u0000x')
+    b = tiny_report(os.path.join(ctx.tmp, 'nul_b.json'), 64, type='Vec\u0000x',
+                    function='g\u0000h')
+    for args in [('compare', a, b), ('compare', '--json', a, b), ('view', a, '--format', 'folded')]:
+        proc = mt(ctx, *args)
+        expect_clean(proc, 'memtracer %s of names holding NUL' % args[0])
+        if proc.returncode not in (0, 1):
+            fail('memtracer %s of names holding NUL: exit %d, %r'
+                 % (' '.join(args[:2]), proc.returncode, proc.stderr[:300]))
+
+
 # -- compare --fail-above at the threshold -------------------------------------
 
 def case_fail_above_exactly(ctx):

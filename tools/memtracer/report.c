@@ -399,11 +399,13 @@ int report_load(const char *path, Report *report) {
     }
     /* A seed is a 64-bit number; jansson reads integers up to 2^63 - 1.
      * Beyond, every integer is read as a double: a figure is one anyway,
-     * exact up to 2^53. */
+     * exact up to 2^53.  A name may hold a NUL (\u0000): the tracer
+     * writes a VM's names whole; the tools see them up to it. */
     json_error_t error;
-    json_t *root = json_loadb(text, length, JSON_REJECT_DUPLICATES, &error);
+    const size_t flags = JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL;
+    json_t *root = json_loadb(text, length, flags, &error);
     if (root == NULL && json_error_code(&error) == json_error_numeric_overflow)
-        root = json_loadb(text, length, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &error);
+        root = json_loadb(text, length, flags | JSON_DECODE_INT_AS_REAL, &error);
     free(text);
     if (root == NULL)
         return msg_error(STATUS_DATA, "%s: not valid JSON: %s (line %d, column %d)",

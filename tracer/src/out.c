@@ -204,20 +204,23 @@ void tr_out_json_plain(tr_out *o, const char *s, size_t n) {
 }
 
 void tr_out_json_str(tr_out *o, const char *text) {
+    tr_out_json_mem(o, text, strlen(text));
+}
+
+void tr_out_json_mem(tr_out *o, const char *text, size_t len) {
     static const char hex[] = "0123456789abcdef";
-    const unsigned char *s = (const unsigned char *)text;
+    const unsigned char *s = (const unsigned char *)text, *end = s + len;
     tr_out_mem(o, "\"", 1);
-    while (*s != '\0') {
+    while (s < end) {
         const unsigned char *run = s;
-        while (json_plain(*s)) s++;
+        while (s < end && json_plain(*s)) s++;
         if (s > run) {
             tr_out_mem(o, (const char *)run, (size_t)(s - run));
             continue;
         }
         unsigned char c = *s;
         if (c >= 0x80) {
-            /* The terminating NUL ends any sequence it would cut. */
-            size_t n = utf8_length(s, SIZE_MAX);
+            size_t n = utf8_length(s, (size_t)(end - s));
             if (n == 0) {
                 tr_out_mem(o, "\xEF\xBF\xBD", 3);
                 n = 1;

@@ -46,9 +46,11 @@ void tr_out_spaces(tr_out *o, size_t n);
 /* numerator / denominator to one decimal, rounded half up ("93.5"); 0.0
  * when the denominator is 0. */
 void tr_out_ratio(tr_out *o, uint64_t numerator, uint64_t denominator);
-/* s as a JSON string literal, quotes included, in valid UTF-8 whatever
- * bytes s holds: each byte that is not part of a well-formed UTF-8
- * sequence is written as U+FFFD, the replacement character. */
+/* The len bytes at s as a JSON string literal, quotes included, in valid
+ * UTF-8 whatever bytes they are: each byte that is not part of a
+ * well-formed UTF-8 sequence is written as U+FFFD, the replacement
+ * character, and a NUL as \u0000.  tr_out_json_str: of a C string. */
+void tr_out_json_mem(tr_out *o, const char *s, size_t len);
 void tr_out_json_str(tr_out *o, const char *s);
 /* Whether the n bytes at s stand for themselves in a JSON string literal
  * (printable ASCII, no quote or backslash). */

@@ -186,7 +186,7 @@ static void lifetimes(tr_out *out, const mt_site_figures *s) {
 static void json_text(tr_out *out, const char *text, size_t len,
                        bool plain) {
     if (plain) tr_out_json_plain(out, text, len);
-    else tr_out_json_str(out, text);
+    else tr_out_json_mem(out, text, len);
 }
 
 static void frames(tr_out *out, const tr_stack *stack) {
@@ -279,8 +279,11 @@ static void site(tr_out *out, mt_site id) {
     tr_site_view_get(s, &v);
     tr_out_str(out, "    {");
     bool plain = func->json_plain && func->file != NULL;
+    size_t file_len;
+    bool file_plain;
+    const char *file = tr_report_func_file(func, &file_len, &file_plain);
     KEY(out, "file", true);
-    json_text(out, tr_func_file(func), func->file_len, plain);
+    json_text(out, file, file_len, file_plain);
     KEY(out, "line", false);
     tr_out_i64(out, s->line);
     KEY(out, "function", false);
