@@ -165,6 +165,25 @@ static void test_untraced_block_released(void **state) {
     json_decref(r);
 }
 
+/* A site this run never resolved -- kept from an earlier run, or made
+ * up -- is counted nowhere: mt_alloc_at and mt_resize_at give the block
+ * MT_TAG_UNTRACED and the figures stay 0 (under AddressSanitizer: no
+ * write outside the sites). */
+static void test_unknown_site_not_counted(void **state) {
+    (void)state;
+    vm_start(VM_WORDS(JSON));
+    static const mt_site made_up[] = {300, 100000, 0xFFFFFF};
+    for (size_t i = 0; i < sizeof made_up / sizeof made_up[0]; i++) {
+        assert_int_equal(mt_alloc_at(made_up[i], 16), MT_TAG_UNTRACED);
+        assert_int_equal(mt_resize_at(made_up[i], MT_TAG_UNTRACED, 0, 16),
+                         MT_TAG_UNTRACED);
+    }
+    json_t *r = vm_finish_json();
+    jexpect_summary(r, (vm_summary){0});
+    assert_int_equal(jlen(r, "sites"), 0);
+    json_decref(r);
+}
+
 /* The inline functions count a block exactly as the calls do, and decline
  * (changing nothing) when the call is needed: the two VMs write the same
  * report, byte for byte, in each format and under each option that makes
@@ -302,6 +321,7 @@ int main(void) {
         cmocka_unit_test(test_every_event_counted),
         cmocka_unit_test(test_site_resolved_once),
         cmocka_unit_test(test_untraced_block_released),
+        cmocka_unit_test(test_unknown_site_not_counted),
         cmocka_unit_test(test_inline_same_report_json),
         cmocka_unit_test(test_inline_same_report_table),
         cmocka_unit_test(test_inline_declines_with_trace_mem),

@@ -224,8 +224,13 @@ static uint64_t resize_weight(mt_tag tag, size_t size) {
 
 /* ------------------------------------------------------- the fast door */
 
+/* A site this run never resolved (one kept from an earlier run, or no
+ * site at all): its block is not counted, rather than counted somewhere
+ * that is not a site. */
+static bool site_unknown(mt_site site) { return site >= tr_site_count(); }
+
 mt_tag mt_alloc_at(mt_site site, size_t size) {
-    if (!mt_active) return MT_TAG_UNTRACED;
+    if (!mt_active || site_unknown(site)) return MT_TAG_UNTRACED;
     return count_obtained(site, size);
 }
 
@@ -237,7 +242,8 @@ mt_tag mt_resize_at(mt_site site, mt_tag old, size_t old_size,
         if (new_size > 0 && MT_TAG_SITE(old) >= MT_FIRST_COUNTED_SITE)
             mt_inline.resizes += resize_weight(old, old_size);
     }
-    return new_size > 0 ? count_obtained(site, new_size) : MT_TAG_UNTRACED;
+    return new_size > 0 && !site_unknown(site) ? count_obtained(site, new_size)
+                                                : MT_TAG_UNTRACED;
 }
 
 void mt_free_tagged(mt_tag tag, size_t size) {

@@ -12,8 +12,9 @@
  *   1. options: pass each --memtracer.* word of its command line to
  *      mt_options_parse;
  *   2. mt_start before running the guest, mt_finish after (or exit());
- *   3. names: intern each guest type and function once (mt_type_intern,
- *      mt_func_intern), and report calls and returns (mt_call, mt_return);
+ *   3. names: intern each guest type and function once per run
+ *      (mt_type_intern, mt_func_intern; before mt_start too), and report
+ *      calls and returns (mt_call, mt_return);
  *   4. blocks, through one of two doors:
  *
  *      The simple door.  Report each block by its address: mt_alloc when
@@ -130,10 +131,12 @@ typedef enum mt_exit_reason {
 /* Tells the tracer the exit status and why, before mt_finish (or exit()). */
 MT_API void mt_exit_set(int status, mt_exit_reason reason);
 
-/* Stops recording, writes the report, frees the tracer's memory.  Returns
- * 0, or -1 when the report could not be written: it then said why on
- * standard error, in one line naming the file.  Safe to call when not
- * started, and twice; run by exit() too.  While recording, a signal that
+/* Stops recording, writes the report, frees the tracer's memory: the
+ * names interned, sites, paths and tags are gone, and a VM that traces
+ * again after it interns its names again.  Returns 0, or -1 when the
+ * report could not be written: it then said why on standard error, in
+ * one line naming the file.  Safe to call when not started, and twice;
+ * run by exit() too.  While recording, a signal that
  * would end the process (SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGXFSZ, ...;
  * not one the program ignores or handles) writes the report first. */
 MT_API int mt_finish(void);
@@ -258,7 +261,8 @@ typedef uint32_t mt_tag;
 #define MT_TAG_UNTRACED ((mt_tag)0)
 
 MT_API mt_site mt_site_at(mt_func func, int line, mt_type type);
-/* A block obtained at site; its tag. */
+/* A block obtained at site; its tag.  A site this run did not resolve
+ * counts nothing (MT_TAG_UNTRACED); the inline functions do not check. */
 MT_API mt_tag mt_alloc_at(mt_site site, size_t size);
 /* Storage at site replacing the block tagged old of old_size bytes (0: a
  * new block); the new block's tag. */
