@@ -103,7 +103,8 @@ MT_API const char *mt_options_help(void);
 /* -------------------------------------------------------------- lifecycle */
 
 /* The last error of mt_options_parse or mt_start: one line, no newline,
- * however long the names in it. */
+ * however long the names in it; valid until the next error replaces it
+ * (copy it before a call that may fail). */
 MT_API const char *mt_error(void);
 
 /* Starts recording.  language and program name the report ("lox",
