@@ -86,10 +86,6 @@ mt_type where_class_named(ObjClass *klass, int which) {
     return which == CLASS_METHODS ? methods : klass->trace_types[which];
 }
 
-mt_type where_methods_type(ObjClass *klass) {
-    return where_class_named(klass, CLASS_METHODS);
-}
-
 /* The tracer's name of a function: a method's is Class.method. */
 static mt_func function_named(ObjFunction *function) {
     if (function->trace_name != 0) return function->trace_name - 1;

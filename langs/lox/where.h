@@ -73,9 +73,6 @@ enum { CLASS_INSTANCES, CLASS_FIELDS, CLASS_METHODS };
 _Static_assert((int)CLASS_METHODS == (int)CLASS_TYPES_KEPT,
                "a class keeps its instances' and fields' types");
 mt_type where_class_named(ObjClass *klass, int which);
-/* A class's methods' type, named anew each time: out of line, as their
- * table grows only while the class is declared. */
-__attribute__((noinline, cold)) mt_type where_methods_type(ObjClass *klass);
 
 static inline mt_type where_class_type(ObjClass *klass, int which) {
     mt_type type = klass->trace_types[which];
@@ -101,7 +98,7 @@ static inline mt_type where_table_type(const Table *table) {
     if (holder->type == OBJ_INSTANCE)
         return where_class_type(((const ObjInstance *)holder)->klass,
                                 CLASS_FIELDS);
-    return where_methods_type((ObjClass *)holder);
+    return where_class_named((ObjClass *)holder, CLASS_METHODS);
 }
 
 /* The tracer's type of a block that is not an object, by its owner:
