@@ -36,11 +36,13 @@ static void test_defaults(void **state) {
     mt_options_free(&o);
 }
 
-/* Words that are not memtracer's are the caller's, and change nothing. */
+/* Words that are not memtracer's are the caller's, and change nothing;
+ * so is argv's end, NULL. */
 static void test_not_ours(void **state) {
     (void)state;
     const char *words[] = {"script.fk", "-c", "--memtracerX", "--memtrace",
-                           "--memtracer-x", "-memtracer", "memtracer", ""};
+                           "--memtracer-x", "-memtracer", "memtracer", "",
+                           NULL};
     mt_options o;
     mt_options_init(&o);
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)

@@ -295,7 +295,8 @@ static void unknown_option(const char *word, int shown) {
 }
 
 int mt_options_parse(mt_options *options, const char *word) {
-    if (strncmp(word, PREFIX, PREFIX_LEN) != 0) return MT_ARG_NOT_OURS;
+    if (word == NULL || strncmp(word, PREFIX, PREFIX_LEN) != 0)
+        return MT_ARG_NOT_OURS;
     const char *name = word + PREFIX_LEN;
     if (*name == '\0') {
         options->enabled = true;

@@ -93,8 +93,9 @@ typedef struct mt_options {
 #define MT_ARG_BAD (-1)      /* a memtracer word with a bad name or value */
 
 MT_API void mt_options_init(mt_options *options);
-/* Parses one command-line word.  On MT_ARG_BAD, mt_error() says in one
- * line which option and what it accepts. */
+/* Parses one command-line word (NULL, argv's end, is not ours).  On
+ * MT_ARG_BAD, mt_error() says in one line which option and what it
+ * accepts. */
 MT_API int mt_options_parse(mt_options *options, const char *word);
 MT_API void mt_options_free(mt_options *options);
 /* The options' help text, one line per option, for a command's --help. */
