@@ -164,6 +164,30 @@ static void test_address_reused_unreported(void **state) {
     free(p);
 }
 
+/* A size no real block has (2^60 bytes) is counted as the live table
+ * keeps it, 2^51 - 1 bytes, so that its release counts out what was
+ * counted in: nothing is left live.  Then a block of 8 at the same
+ * address: live bytes 8. */
+static void test_huge_size_counted_out(void **state) {
+    (void)state;
+    const uint64_t kept = (UINT64_C(1) << 51) - 1;
+    vm_start(VM_WORDS(JSON));
+    char *p = malloc(8);
+    MT_HOOK_ALLOC(p, (size_t)1 << 60, T_POINT, F_MAKE, 11);
+    MT_HOOK_FREE(p, (size_t)1 << 60);
+    MT_HOOK_ALLOC(p, 8, T_POINT, F_MAKE, 11);
+    json_t *r = vm_finish_json();
+    jexpect_summary(r, (vm_summary){
+        .allocations = 2, .blocks = 2, .bytes = kept + 8,
+        .frees = 1, .freed_blocks = 1, .freed_bytes = kept,
+        .peak_bytes = kept,
+        .peak_at_allocation = 1,
+    });
+    jexpect(r, "summary.live_bytes", 8);
+    json_decref(r);
+    free(p);
+}
+
 /* NULL is no block: obtaining or releasing it counts nothing. */
 static void test_null_ignored(void **state) {
     (void)state;
@@ -314,6 +338,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_resize_ends),
         cmocka_unit_test(test_recorded_size_trusted),
         cmocka_unit_test(test_address_reused_unreported),
+        cmocka_unit_test(test_huge_size_counted_out),
         cmocka_unit_test(test_null_ignored),
         cmocka_unit_test(test_many_live_blocks),
         cmocka_unit_test(test_hooks_off_evaluate_nothing),

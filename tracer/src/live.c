@@ -36,7 +36,8 @@
 /* word: size << 13 | (offset in page + 1); 0 is empty. */
 #define WORD_OFFSET(w) ((unsigned)((w) & 0x1FFF) - 1)
 #define WORD_SIZE(w) ((size_t)((w) >> 13))
-#define MAX_SIZE (((uint64_t)1 << 51) - 1)
+_Static_assert(TR_LIVE_MAX_SIZE == ((uint64_t)1 << (64 - 13)) - 1,
+               "a size fills the word above the offset");
 
 typedef struct entry {
     mt_tag tag;
@@ -200,7 +201,7 @@ bool tr_live_reserve(uintptr_t addr) {
 
 bool tr_live_add(uintptr_t addr, mt_tag tag, size_t size, tr_live *stale) {
     unsigned offset = (unsigned)(addr & PAGE_MASK);
-    uint64_t word = (size < MAX_SIZE ? size : MAX_SIZE) << 13 | (offset + 1);
+    uint64_t word = (uint64_t)size << 13 | (offset + 1);
     page *p = page_of(addr, 1);
     size_t i = entry_probe(p, offset);
     bool replaced = p->e[i].word != 0;

@@ -26,7 +26,12 @@ bool tr_live_begin(void);
 /* Makes sure a block at address can be added; false when memory is exhausted.
  * Then tr_live_add at address cannot fail. */
 bool tr_live_reserve(uintptr_t address);
-/* Records the block at address; when it was live already (the VM reused it
+/* The largest size an entry keeps (2^51 - 1 bytes); the simple door
+ * counts a larger block as that, so that its release counts out what was
+ * counted in. */
+#define TR_LIVE_MAX_SIZE ((size_t)((UINT64_C(1) << 51) - 1))
+
+/* Records the block at address, size at most TR_LIVE_MAX_SIZE; when it was live already (the VM reused it
  * without reporting the release), the old entry is copied to *stale and
  * true returned. */
 bool tr_live_add(uintptr_t address, mt_tag tag, size_t size, tr_live *stale);

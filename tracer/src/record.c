@@ -263,6 +263,7 @@ void mt_unused_tagged(mt_tag tag, size_t bytes) {
  * believe the new block, and count the old one out as released first (the
  * program never held both). */
 static void obtained_at(uintptr_t address, size_t size, mt_site site) {
+    if (size > TR_LIVE_MAX_SIZE) size = TR_LIVE_MAX_SIZE;
     tr_live stale;
     if (tr_live_take(address, &stale))
         count_released(stale.tag, stale.size, true);

@@ -234,7 +234,8 @@ MT_API void mt_path_set(mt_path path);
 #define MT_ADDRESS_ONLY(n)
 #endif
 
-/* A block obtained: an object, or storage (by its type's kind). */
+/* A block obtained: an object, or storage (by its type's kind).  A size
+ * past 2^51 - 1 bytes, which no real block has, is counted as that. */
 MT_API void mt_alloc(const void *ptr, size_t size, mt_type type,
                      mt_func func, int line) MT_ADDRESS_ONLY(1);
 /* A block moved, grown or shrunk (old_ptr NULL: obtained; new_ptr NULL:
