@@ -410,3 +410,31 @@ def case_control_characters(ctx):
                 fail('%r is not in a row of its own: %s' % (shown, proc.stdout))
         if len(rows) != len(names):
             fail('%d grown rows for %d grown sites: %s' % (len(rows), len(names), proc.stdout))
+
+
+def case_paths_with_control_characters(ctx):
+    # A path a message quotes -- a report, a budget, an output, bench's
+    # TMPDIR -- is shown escaped: the message stays one line and no
+    # control character reaches the terminal.
+    odd = os.path.join(ctx.tmp, 'no\x1b]0;x\x07\nsuch\u0085')
+    shown = r'no\x1b]0;x\x07\nsuch\u0085'
+    budget = write(os.path.join(ctx.tmp, 'b.yaml'), 'peak: 1KiB\n')
+    good = tiny_report(os.path.join(ctx.tmp, 'r.json'), 100)
+    for what, args, status in [
+            ('compare of a missing report', ['compare', odd + '.json', good], 66),
+            ('gate of a missing report', ['gate', odd + '.json', budget], 66),
+            ('gate of a missing budget', ['gate', good, odd + '.yaml'], 66),
+            ('view to a missing folder', ['view', good, '--format', 'folded', '-o',
+                                          os.path.join(odd, 'out.folded')], 74),
+            ('bench of a missing command', ['bench', '-n', '1', '--', odd], 1)]:
+        proc = mt(ctx, *args)
+        expect_clean(proc, what)
+        expect_exit(proc, status, what)
+        expect_one_line(proc, re.escape(shown), what)
+        if re.search('[\x00-\x09\x0b-\x1f\x7f\u0080-\u009f]', proc.stderr):
+            fail('%s: a control character reached stderr: %r' % (what, proc.stderr))
+    proc = mt(ctx, 'bench', '-n', '1', '--', 'true',
+              env=dict(os.environ, TMPDIR=os.path.join(odd, 'tmp')))
+    expect_exit(proc, 74, 'bench with a TMPDIR that is not there')
+    expect_one_line(proc, '^memtracer bench: cannot make a temporary folder .*'
+                    + re.escape(shown), 'bench with a TMPDIR that is not there')

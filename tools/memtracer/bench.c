@@ -117,9 +117,7 @@ typedef struct {
 typedef struct {
     char *folder;           /* the private temporary folder */
     char **argv;            /* the command as run, NULL-terminated */
-    char *name;             /* argv[0], escaped for messages */
     char *report_path;      /* where each run's report is read */
-    char *report_shown;     /* report_path, escaped for messages */
     char *std_paths[3];     /* the command's standard input, output and error, in `folder` */
     bool report_is_ours;    /* in `folder`: removed before each run; else
                                the command's, checked to be written anew */
@@ -236,12 +234,9 @@ static int output_file_check(const char *named) {
     if (named == NULL) return STATUS_OK;
     if (named[0] == '\0' || strcmp(named, "-") == 0 ||
         (stat(named, &info) == 0 && !S_ISREG(info.st_mode))) {
-        char *shown = text_escape(named);
-        int status = cli_usage_error("bench", "--memtracer.OutputFile=%s: bench reads each "
-                                     "run's report from a regular file; name one, or leave "
-                                     "OutputFile out", shown);
-        free(shown);
-        return status;
+        return cli_usage_error("bench", "--memtracer.OutputFile=%s: bench reads each "
+                               "run's report from a regular file; name one, or leave "
+                               "OutputFile out", named);
     }
     return STATUS_OK;
 }
@@ -253,7 +248,6 @@ static void command_prepare(Bench *bench, const BenchOptions *options) {
     bench->argv = mem_calloc((size_t)options->command_length + 3, sizeof(char *));
     int at = 0;
     bench->argv[at++] = str_dup(options->command[0]);
-    bench->name = text_escape(options->command[0]);
     if (named != NULL) {
         bench->report_path = str_dup(named);
     } else {
@@ -263,7 +257,6 @@ static void command_prepare(Bench *bench, const BenchOptions *options) {
         bench->argv[at++] = str_printf("%s%s", output_file_option, bench->report_path);
     }
     for (int i = 1; i < options->command_length; i++) bench->argv[at++] = str_dup(options->command[i]);
-    bench->report_shown = text_escape(bench->report_path);
     static const char *const std_names[3] = {"stdin", "stdout", "stderr"};
     for (int i = 0; i < 3; i++) bench->std_paths[i] = folder_file(bench, std_names[i]);
 }
@@ -290,19 +283,14 @@ static char *last_line(const char *path) {
  * quotes: its last SAID_MAX characters. */
 #define SAID_MAX 200
 
-/* `line` as a failure quotes it: its last SAID_MAX characters (a byte
- * that is not UTF-8 counts as one), after "..." if it is longer,
- * escaped. */
-static char *said_text(const char *line) {
+/* Where the part of `line` a failure quotes starts: its last SAID_MAX
+ * characters (a byte that is not UTF-8 counts as one). */
+static const char *said_from(const char *line) {
     size_t count = 0;
     for (const char *c = line; *c != '\0'; count++) c += utf8_length(c) > 0 ? utf8_length(c) : 1;
     const char *from = line;
     for (; count > SAID_MAX; count--) from += utf8_length(from) > 0 ? utf8_length(from) : 1;
-    char *escaped = text_escape(from);
-    if (from == line) return escaped;
-    char *cut = str_printf("...%s", escaped);
-    free(escaped);
-    return cut;
+    return from;
 }
 
 /* `fd` kept above standard error, close-on-exec: one of 0, 1 and 2 is
@@ -502,7 +490,7 @@ static int launcher_start(const Bench *bench) {
     int ends[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, ends) != 0 || !ends_above_std(ends))
         return msg_error(STATUS_REGRESSION, "cannot start a process to run %s: %s",
-                         bench->name, strerror(errno));
+                         bench->argv[0], strerror(errno));
     /* Blocked until the launcher is running_child, for bench to pass a
      * signal on to it. */
     sigset_t caught, mask;
@@ -529,7 +517,7 @@ static int launcher_start(const Bench *bench) {
     sigprocmask(SIG_SETMASK, &mask, NULL);
     if (pid < 0)
         return msg_error(STATUS_REGRESSION, "cannot start a process to run %s: %s",
-                         bench->name, strerror(fork_error));
+                         bench->argv[0], strerror(fork_error));
     return STATUS_OK;
 }
 
@@ -553,7 +541,7 @@ static int command_run(const Bench *bench, long run, long total, double *wall_ms
         launcher_stop(&wait_status);
         char *how = ending_text(wait_status);
         msg_error(STATUS_REGRESSION, "run %ld of %ld failed: the process that runs %s %s", run,
-                  total, bench->name, how);
+                  total, bench->argv[0], how);
         free(how);
         return STATUS_REGRESSION;
     }
@@ -564,21 +552,21 @@ static int command_run(const Bench *bench, long run, long total, double *wall_ms
         return msg_error(STATUS_REGRESSION, "cannot prepare run %ld: %s", run,
                          strerror(launched.error));
     case LAUNCH_UNFORKED:
-        return msg_error(STATUS_REGRESSION, "cannot start %s: %s", bench->name,
+        return msg_error(STATUS_REGRESSION, "cannot start %s: %s", bench->argv[0],
                          strerror(launched.error));
     case LAUNCH_UNEXECUTED:
-        return msg_error(STATUS_REGRESSION, "cannot run %s: %s", bench->name,
+        return msg_error(STATUS_REGRESSION, "cannot run %s: %s", bench->argv[0],
                          strerror(launched.error));
     default: break;
     }
     if (WIFEXITED(launched.wait_status) && WEXITSTATUS(launched.wait_status) == 0) return STATUS_OK;
     char *line = last_line(bench->std_paths[2]);
-    char *said = line != NULL ? said_text(line) : NULL;
+    const char *said = line != NULL ? said_from(line) : NULL;
     char *how = ending_text(launched.wait_status);
-    msg_error(STATUS_REGRESSION, "run %ld of %ld failed: %s %s%s%s", run, total, bench->name, how,
-              said != NULL ? ": " : "", said != NULL ? said : "");
+    msg_error(STATUS_REGRESSION, "run %ld of %ld failed: %s %s%s%s%s", run, total, bench->argv[0],
+              how, said != NULL ? ": " : "", said != NULL && said != line ? "..." : "",
+              said != NULL ? said : "");
     free(how);
-    free(said);
     free(line);
     return STATUS_REGRESSION;
 }
@@ -628,16 +616,16 @@ static int bench_run(Bench *bench, long run, long total, long index) {
         if (bench->report_is_ours)
             return msg_error(STATUS_REGRESSION, "run %ld of %ld wrote no report (is %s traced by "
                              "memtracer? it was given --memtracer.OutputFile)", run, total,
-                             bench->name);
+                             bench->argv[0]);
         return msg_error(STATUS_REGRESSION, "run %ld of %ld wrote no report to %s", run, total,
-                         bench->report_shown);
+                         bench->report_path);
     }
     if (!file_written(&before, &after))
         return msg_error(STATUS_REGRESSION, "run %ld of %ld wrote no report to %s: the file "
-                         "there is as it was before the run", run, total, bench->report_shown);
+                         "there is as it was before the run", run, total, bench->report_path);
     if (!S_ISREG(after.info.st_mode))
         return msg_error(STATUS_REGRESSION, "run %ld of %ld: %s is not a regular file", run,
-                         total, bench->report_shown);
+                         total, bench->report_path);
     Report report;
     status = report_load(bench->report_path, &report);
     if (status == STATUS_OK && index >= 0) {
@@ -817,9 +805,7 @@ static void bench_free(Bench *bench) {
     folder_discard(bench);
     for (char **word = bench->argv; word != NULL && *word != NULL; word++) free(*word);
     free(bench->argv);
-    free(bench->name);
     free(bench->report_path);
-    free(bench->report_shown);
     for (int i = 0; i < 3; i++) free(bench->std_paths[i]);
     for (int m = 0; m < MEASURE_COUNT; m++) free(bench->values[m]);
     free(bench->seeds);

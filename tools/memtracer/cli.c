@@ -57,8 +57,11 @@ int cli_usage_error(const char *subcommand, const char *format, ...) {
     va_start(args, format);
     char *message = str_vprintf(format, args);
     va_end(args);
-    fprintf(stderr, "memtracer %s: %s (see memtracer %s --help)\n", subcommand, message,
-            subcommand);
+    char *lead = str_printf("memtracer %s: ", subcommand);
+    char *line = str_printf("%s (see memtracer %s --help)", message, subcommand);
+    msg_say(lead, line);
+    free(line);
+    free(lead);
     free(message);
     return STATUS_USAGE;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "status.h"
 
 const char *msg_prefix = "memtracer";
@@ -17,12 +18,25 @@ static void out_of_memory(void) {
     exit(STATUS_SOFTWARE);
 }
 
+void msg_say(const char *lead, const char *text) {
+    char *shown = text_escape(text);
+    fprintf(stderr, "%s%s\n", lead, shown);
+    free(shown);
+}
+
+/* Prints "PREFIX: " + kind + the message, as msg_say. */
+static void message_say(const char *kind, const char *format, va_list args) {
+    char *lead = str_printf("%s: %s", msg_prefix, kind);
+    char *message = str_vprintf(format, args);
+    msg_say(lead, message);
+    free(message);
+    free(lead);
+}
+
 int msg_error(int status, const char *format, ...) {
     va_list args;
     va_start(args, format);
-    fprintf(stderr, "%s: ", msg_prefix);
-    vfprintf(stderr, format, args);
-    fputc('\n', stderr);
+    message_say("", format, args);
     va_end(args);
     return status;
 }
@@ -30,9 +44,7 @@ int msg_error(int status, const char *format, ...) {
 void msg_warning(const char *format, ...) {
     va_list args;
     va_start(args, format);
-    fprintf(stderr, "%s: warning: ", msg_prefix);
-    vfprintf(stderr, format, args);
-    fputc('\n', stderr);
+    message_say("warning: ", format, args);
     va_end(args);
 }
 
