@@ -1,8 +1,7 @@
 /*
- * escape.h -- text as a terminal should show it: every table cell and
- * every word of a command or line of its output that a message quotes
- * goes through here, so that it stays one line and cannot drive the
- * terminal.
+ * escape.h -- text as a terminal should show it: every table cell,
+ * every message (msg_say) and the words of bench's command go through
+ * here, so that each stays one line and cannot drive the terminal.
  */
 #ifndef MEMTRACER_ESCAPE_H
 #define MEMTRACER_ESCAPE_H
