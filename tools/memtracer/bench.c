@@ -12,11 +12,8 @@
  * way out: a failure, exit() (out of memory), and a signal that stops the
  * bench (passed on to the running command first).
  *
- * The command is forked not from bench but from a launcher, a process
- * forked from bench before it reads any report: a forked process starts
- * with its parent's resident set, and exec keeps that high-water mark in
- * the peak RSS that wait4 gives, so a command forked from bench, grown by
- * the reports it read, would be measured at bench's size.
+ * The command is run not by bench but by a launcher (launcher.h), forked
+ * before bench reads any report, so that its peak RSS is its own.
  *
  * Runs traced with --memtracer.SampleBytes give estimates: the traced
  * figures are marked "~", and a figure that varies is put down to
@@ -26,28 +23,20 @@
 #include "bench.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "cli.h"
 #include "escape.h"
 #include "json_out.h"
+#include "launcher.h"
 #include "msg.h"
 #include "report.h"
 #include "stats.h"
@@ -131,78 +120,8 @@ typedef struct {
     bool seeds_differ;             /* two sampled runs had different seeds */
 } Bench;
 
-/* The process a caught signal is passed on to: in bench the launcher
- * while it runs, in the launcher the command while it runs. */
-static volatile pid_t running_child = 0;
-/* The last signal caught; in the launcher, one not yet passed on. */
-static volatile sig_atomic_t stop_signal = 0;
-
-static void signal_pass_on(int signal_number) {
-    stop_signal = signal_number;
-    if (running_child > 0) kill(running_child, signal_number);
-}
-
-static const int caught_signals[] = {SIGINT, SIGTERM, SIGHUP};
-#define CAUGHT_COUNT (sizeof caught_signals / sizeof caught_signals[0])
-/* Which of caught_signals are caught: those not ignored when bench
- * started, which stay ignored, in bench and in the command. */
-static bool catching[CAUGHT_COUNT];
-
-static void caught_set(sigset_t *set) {
-    sigemptyset(set);
-    for (size_t i = 0; i < CAUGHT_COUNT; i++)
-        if (catching[i]) sigaddset(set, caught_signals[i]);
-}
-
-/* On: catches those of caught_signals not ignored now.  Off: puts those
- * back to their default. */
-static void signals_catch(bool on) {
-    struct sigaction action, was;
-    memset(&action, 0, sizeof action);
-    action.sa_handler = on ? signal_pass_on : SIG_DFL;
-    sigemptyset(&action.sa_mask);
-    for (size_t i = 0; i < CAUGHT_COUNT; i++) {
-        if (on)
-            catching[i] = sigaction(caught_signals[i], NULL, &was) == 0 &&
-                          was.sa_handler != SIG_IGN;
-        if (catching[i]) sigaction(caught_signals[i], &action, NULL);
-    }
-}
-
-static int entry_remove(const char *path, const struct stat *info, int flag, struct FTW *walk) {
-    (void)info;
-    (void)walk;
-    if (flag == FTW_DP) rmdir(path);
-    else unlink(path);
-    return 0;
-}
-
-static void folder_remove(const char *folder) {
-    if (folder != NULL) nftw(folder, entry_remove, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* The folder while it exists, for exit() (out of memory) to remove. */
 static char *folder_made = NULL;
-
-/* The launcher while it runs (pid > 0): its process and bench's end of
- * the socket it takes requests on. */
-static struct {
-    pid_t pid;
-    int socket;
-} launcher = {0, -1};
-
-/* Ends the launcher, if it runs: its requests end, so it removes the
- * folder and exits.  `wait_status` gets how it ended, if not NULL. */
-static void launcher_stop(int *wait_status) {
-    if (launcher.pid <= 0) return;
-    running_child = 0;
-    close(launcher.socket);
-    int status = 0;
-    while (waitpid(launcher.pid, &status, 0) < 0 && errno == EINTR) {}
-    if (wait_status != NULL) *wait_status = status;
-    launcher.pid = 0;
-    launcher.socket = -1;
-}
 
 /* exit() (out of memory) ends the launcher, then removes the folder. */
 static void leftovers_remove_at_exit(void) {
@@ -293,234 +212,6 @@ static const char *said_from(const char *line) {
     return from;
 }
 
-/* `fd` kept above standard error, close-on-exec: one of 0, 1 and 2 is
- * moved (and closed), so that those bench found closed stay closed and a
- * dup2 onto them in a child always replaces them.  -1, errno set, if it
- * is -1 or cannot be moved.  Async-signal-safe. */
-static int fd_above_std(int fd) {
-    if (fd < 0) return -1;
-    if (fd > STDERR_FILENO) {
-        fcntl(fd, F_SETFD, FD_CLOEXEC);
-        return fd;
-    }
-    int moved = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
-    int error = errno;
-    close(fd);
-    errno = error;
-    return moved;
-}
-
-/* Both ends of a pipe or socket pair kept above standard error
- * (fd_above_std); if either cannot be, both closed and false, errno
- * set. */
-static bool ends_above_std(int ends[2]) {
-    ends[0] = fd_above_std(ends[0]);
-    if (ends[0] >= 0) ends[1] = fd_above_std(ends[1]);
-    if (ends[0] >= 0 && ends[1] >= 0) return true;
-    int error = errno;
-    close(ends[0] >= 0 ? ends[0] : ends[1]);
-    errno = error;
-    return false;
-}
-
-/* A pipe whose ends close on exec, above standard error: the child's
- * exec failure comes through it, and its closing tells the exec
- * succeeded. */
-static bool pipe_cloexec(int ends[2]) {
-    return pipe(ends) == 0 && ends_above_std(ends);
-}
-
-/* Reads exactly `size` bytes; false at the end of the file or an error. */
-static bool read_full(int fd, void *buffer, size_t size) {
-    for (size_t done = 0; done < size;) {
-        ssize_t got = read(fd, (char *)buffer + done, size - done);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) return false;
-        done += (size_t)got;
-    }
-    return true;
-}
-
-/* Sends exactly `size` bytes on a socket, with no SIGPIPE if the other
- * end is gone; false if they cannot be sent. */
-static bool send_full(int fd, const void *buffer, size_t size) {
-    for (size_t done = 0; done < size;) {
-        ssize_t sent = send(fd, (const char *)buffer + done, size - done, MSG_NOSIGNAL);
-        if (sent < 0 && errno == EINTR) continue;
-        if (sent <= 0) return false;
-        done += (size_t)sent;
-    }
-    return true;
-}
-
-/*
- * The launcher runs the command for bench, once per request (a byte on a
- * socket), and answers how the run went (a Launched).  Forked from bench
- * before any report is read, it reads none and allocates nothing while it
- * runs commands, so it stays the size bench had before its first run.  It
- * never calls exit(), whose handlers are bench's: it ends by _exit when
- * its requests end, bench being done with the folder or gone, once it has
- * removed the folder.  Bench dying, even of SIGKILL, sends it SIGTERM,
- * which it passes on to the running command.
- */
-
-typedef enum {
-    LAUNCH_RAN,        /* the command ran: wait_status tells how it ended */
-    LAUNCH_UNPREPARED, /* its files or its exec pipe could not be opened */
-    LAUNCH_UNFORKED,   /* fork failed */
-    LAUNCH_UNEXECUTED, /* exec failed */
-} LaunchOutcome;
-
-typedef struct {
-    int outcome;      /* a LaunchOutcome */
-    int error;        /* errno of the failure, else 0 */
-    int wait_status;
-    long max_rss_kib; /* wait4's ru_maxrss: Linux gives KiB */
-    double wall_ms;   /* from fork to the command's end */
-} Launched;
-
-/* In the launcher: runs the command once.  A caught signal is passed on
- * to the command while it runs, and one that came while none ran to the
- * next as soon as it starts. */
-static Launched launch(const Bench *bench) {
-    Launched launched = {LAUNCH_RAN, 0, 0, 0, 0};
-    static const int std_flags[3] = {O_RDONLY | O_CREAT, O_WRONLY | O_CREAT | O_TRUNC,
-                                     O_WRONLY | O_CREAT | O_TRUNC};
-    int std_fds[3] = {-1, -1, -1}, exec_pipe[2] = {-1, -1};
-    bool ready = true;
-    for (int i = 0; i < 3 && ready; i++)
-        ready = (std_fds[i] = fd_above_std(open(bench->std_paths[i], std_flags[i] | O_CLOEXEC,
-                                                0600))) >= 0;
-    if (!ready || !pipe_cloexec(exec_pipe)) {
-        launched.outcome = LAUNCH_UNPREPARED;
-        launched.error = errno;
-        for (int i = 0; i < 3; i++)
-            if (std_fds[i] >= 0) close(std_fds[i]);
-        return launched;
-    }
-    /* The caught signals stay blocked until the child is running_child;
-     * the child puts them back to their defaults before it unblocks them,
-     * so that one sent before exec ends it as it would the command.  The
-     * others keep the disposition bench started with. */
-    struct sigaction by_default;
-    memset(&by_default, 0, sizeof by_default);
-    by_default.sa_handler = SIG_DFL;
-    sigemptyset(&by_default.sa_mask);
-    sigset_t caught, mask;
-    caught_set(&caught);
-    sigprocmask(SIG_BLOCK, &caught, &mask);
-    pid_t launcher_pid = getpid();
-    struct timespec start, end;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    pid_t child = fork();
-    if (child == 0) {
-        /* Only async-signal-safe calls from here to exec.  The command
-         * is killed with the launcher: should the launcher be killed,
-         * nothing is left to stop it, and bench removes the folder at
-         * once (no report of the command's may land in it after). */
-#ifdef __linux__
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != launcher_pid) _exit(127);
-#endif
-        for (size_t i = 0; i < CAUGHT_COUNT; i++)
-            if (catching[i]) sigaction(caught_signals[i], &by_default, NULL);
-        sigprocmask(SIG_SETMASK, &mask, NULL);
-        if (dup2(std_fds[0], STDIN_FILENO) >= 0 && dup2(std_fds[1], STDOUT_FILENO) >= 0 &&
-            dup2(std_fds[2], STDERR_FILENO) >= 0)
-            execvp(bench->argv[0], bench->argv);
-        int error = errno;
-        ssize_t written = write(exec_pipe[1], &error, sizeof error);
-        (void)written;
-        _exit(127);
-    }
-    int fork_error = errno;
-    if (child > 0) {
-        running_child = child;
-        if (stop_signal != 0) kill(child, stop_signal);
-    }
-    sigprocmask(SIG_SETMASK, &mask, NULL);
-    for (int i = 0; i < 3; i++) close(std_fds[i]);
-    close(exec_pipe[1]);
-    if (child < 0) {
-        close(exec_pipe[0]);
-        launched.outcome = LAUNCH_UNFORKED;
-        launched.error = fork_error;
-        return launched;
-    }
-    int exec_error = 0;
-    bool exec_failed = read_full(exec_pipe[0], &exec_error, sizeof exec_error);
-    close(exec_pipe[0]);
-    /* Waited for before it is reaped: its pid is not reused while it is
-     * a zombie, so a signal passed on meanwhile finds it or nothing. */
-    siginfo_t info;
-    while (waitid(P_PID, (id_t)child, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {}
-    clock_gettime(CLOCK_MONOTONIC, &end);
-    sigprocmask(SIG_BLOCK, &caught, NULL);
-    running_child = 0;
-    stop_signal = 0;
-    sigprocmask(SIG_SETMASK, &mask, NULL);
-    struct rusage usage;
-    memset(&usage, 0, sizeof usage);
-    while (wait4(child, &launched.wait_status, 0, &usage) < 0 && errno == EINTR) {}
-    launched.max_rss_kib = usage.ru_maxrss;
-    launched.wall_ms = (double)(end.tv_sec - start.tv_sec) * 1e3 +
-                       (double)(end.tv_nsec - start.tv_nsec) / 1e6;
-    if (exec_failed) {
-        launched.outcome = LAUNCH_UNEXECUTED;
-        launched.error = exec_error;
-    }
-    return launched;
-}
-
-/* In the launcher: answers requests until they end, then removes the
- * folder and exits. */
-static _Noreturn void launcher_serve(const Bench *bench, int requests) {
-    char request;
-    while (read_full(requests, &request, 1)) {
-        Launched launched = launch(bench);
-        if (!send_full(requests, &launched, sizeof launched)) break;
-    }
-    folder_remove(bench->folder);
-    _exit(0);
-}
-
-/* Starts the launcher, once the caught signals are passed on.  Returns
- * STATUS_OK or STATUS_REGRESSION, having said why it cannot. */
-static int launcher_start(const Bench *bench) {
-    int ends[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM, 0, ends) != 0 || !ends_above_std(ends))
-        return msg_error(STATUS_REGRESSION, "cannot start a process to run %s: %s",
-                         bench->argv[0], strerror(errno));
-    /* Blocked until the launcher is running_child, for bench to pass a
-     * signal on to it. */
-    sigset_t caught, mask;
-    caught_set(&caught);
-    sigprocmask(SIG_BLOCK, &caught, &mask);
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(ends[0]);
-#ifdef __linux__
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-#endif
-        sigprocmask(SIG_SETMASK, &mask, NULL);
-        launcher_serve(bench, ends[1]);
-    }
-    int fork_error = errno;
-    close(ends[1]);
-    if (pid > 0) {
-        launcher.pid = pid;
-        launcher.socket = ends[0];
-        running_child = pid;
-    } else {
-        close(ends[0]);
-    }
-    sigprocmask(SIG_SETMASK, &mask, NULL);
-    if (pid < 0)
-        return msg_error(STATUS_REGRESSION, "cannot start a process to run %s: %s",
-                         bench->argv[0], strerror(fork_error));
-    return STATUS_OK;
-}
-
 /* How a process ended, as a run's failure says it. */
 static char *ending_text(int wait_status) {
     if (WIFSIGNALED(wait_status))
@@ -533,10 +224,8 @@ static char *ending_text(int wait_status) {
  * `peak_rss`.  Returns STATUS_OK or STATUS_REGRESSION, having said how
  * the run failed. */
 static int command_run(const Bench *bench, long run, long total, double *wall_ms, double *peak_rss) {
-    const char request = 'r';
     Launched launched;
-    if (!send_full(launcher.socket, &request, 1) ||
-        !read_full(launcher.socket, &launched, sizeof launched)) {
+    if (!launcher_run(&launched)) {
         int wait_status = 0;
         launcher_stop(&wait_status);
         char *how = ending_text(wait_status);
@@ -610,7 +299,7 @@ static int bench_run(Bench *bench, long run, long total, long index) {
     FileMark before = file_mark(bench->report_path);
     double wall_ms = 0, peak_rss = 0;
     int status = command_run(bench, run, total, &wall_ms, &peak_rss);
-    if (status != STATUS_OK || stop_signal != 0) return status != STATUS_OK ? status : STATUS_REGRESSION;
+    if (status != STATUS_OK || launcher_signal_caught() != 0) return status != STATUS_OK ? status : STATUS_REGRESSION;
     FileMark after = file_mark(bench->report_path);
     if (!after.exists) {
         if (bench->report_is_ours)
@@ -841,16 +530,18 @@ int bench_main(int argc, char **argv) {
     folder_made = folder_template;
     atexit(leftovers_remove_at_exit);
     command_prepare(&bench, &options);
-    signals_catch(true);
-    status = launcher_start(&bench);
+    launcher_signals_catch(true);
+    if (!launcher_start(bench.argv, bench.std_paths, bench.folder))
+        status = msg_error(STATUS_REGRESSION, "cannot start a process to run %s: %s",
+                           bench.argv[0], strerror(errno));
     long total = options.warmup + options.runs;
-    for (long run = 0; run < total && status == STATUS_OK && stop_signal == 0; run++)
+    for (long run = 0; run < total && status == STATUS_OK && launcher_signal_caught() == 0; run++)
         status = bench_run(&bench, run + 1, total, run - options.warmup);
     launcher_stop(NULL);
-    signals_catch(false);
+    launcher_signals_catch(false);
     /* Before the output, which may end the bench by SIGPIPE. */
     folder_discard(&bench);
-    if (status == STATUS_OK && stop_signal == 0) {
+    if (status == STATUS_OK && launcher_signal_caught() == 0) {
         Stats stats[MEASURE_COUNT];
         for (int m = 0; m < MEASURE_COUNT; m++)
             stats[m] = stats_compute(bench.values[m], (size_t)options.runs);
@@ -859,10 +550,11 @@ int bench_main(int argc, char **argv) {
         status = cli_finish_stdout(STATUS_OK);
     }
     bench_free(&bench);
-    if (stop_signal != 0) {
+    int caught = launcher_signal_caught();
+    if (caught != 0) {
         /* Die of the signal, as the shell expects, once the folder is gone. */
-        signal(stop_signal, SIG_DFL);
-        raise(stop_signal);
+        signal(caught, SIG_DFL);
+        raise(caught);
     }
     return status;
 }
