@@ -43,12 +43,17 @@ static inline size_t tagmap_bucket(const void *block)
 
 /* Room for one more block; false when memory is exhausted. */
 bool tagmap_fit(tagmap *map);
+/* Whether block may be kept: false (the filter's answer for nearly
+ * every block) when it is not. */
+static inline bool tagmap_may_hold(const tagmap *map, const void *block)
+{
+    return map->kept[tagmap_bucket(block)] != 0;
+}
 /* The slot of block, or NULL: the probe, and its filter first. */
 tagmap_slot *tagmap_probe(const tagmap *map, const void *block);
 static inline tagmap_slot *tagmap_find(const tagmap *map, const void *block)
 {
-    return map->kept[tagmap_bucket(block)] == 0 ? NULL
-                                                : tagmap_probe(map, block);
+    return tagmap_may_hold(map, block) ? tagmap_probe(map, block) : NULL;
 }
 /* Keeps block's tag: after tagmap_fit, block not in the map. */
 void tagmap_put(tagmap *map, const void *block, mt_tag tag);

@@ -449,24 +449,53 @@ static NOINLINE void *obtain_headless(void *block, size_t osize, size_t nsize)
     return moved;
 }
 
-/* Lua's allocator in a headless run: lauxlib's, the countdown taken down
- * inline for a block short of the next sample.  Such a block is told
- * released before realloc (should realloc fail, where.c has forgotten a
- * cache entry for nothing), so that realloc is the last call. */
+/* alloc_headless's cases that need more than the allocator: lauxlib's,
+ * the countdown taken down inline for a block short of the next sample.
+ * Such a block is told released before realloc (should realloc fail,
+ * where.c has forgotten a cache entry for nothing), so that realloc is
+ * the last call.  The window is checked after every one: a sample taken
+ * here closes it, and alloc_headless's common case leaves it closed. */
+static NOINLINE void *alloc_headless_called(void *block, size_t osize,
+                                            size_t nsize)
+{
+    void *result;
+    if (!MT_TRACING() || !counting ||
+        (block != NULL && tagmap_find(&counted_tags, block) != NULL) ||
+        !mt_sample_skips(nsize)) {
+        result = obtain_headless(block, osize, nsize);
+    } else {
+        if (block != NULL) released_headless(block, osize);
+        else if (TAG_BASIC(osize) == LUA_TTHREAD) thread_size = nsize;
+        result = realloc(block, nsize);
+    }
+    window_check();
+    return result;
+}
+
+/* Lua's allocator in a headless run.  Its common cases call only the
+ * allocator: a new block that is not a thread's, obtained while counting
+ * and short of the window before the next sample (so the window stays
+ * closed), taken off the countdown; and the release of a block not
+ * counted, not a thread's size, that where.c holds nothing of.  The
+ * countdown is 0 outside a run, so the first case is then never met. */
 static void *alloc_headless(void *ud, void *block, size_t osize,
                             size_t nsize)
 {
     (void)ud;
-    if (nsize == 0) return block != NULL ? release_headless(block, osize)
-                                         : NULL;
-    if (!MT_TRACING() || !counting ||
-        (block != NULL && tagmap_find(&counted_tags, block) != NULL) ||
-        !mt_sample_skips(nsize))
-        return obtain_headless(block, osize, nsize);
-    if (block != NULL) released_headless(block, osize);
-    else if (TAG_BASIC(osize) == LUA_TTHREAD) thread_size = nsize;
-    window_check();
-    return realloc(block, nsize);
+    if (nsize == 0) {
+        if (block == NULL) return NULL;
+        if (tagmap_may_hold(&counted_tags, block) || osize == thread_size ||
+            where_holds(block, osize))
+            return release_headless(block, osize);
+        free(block);
+        return NULL;
+    }
+    if (block == NULL && counting && TAG_BASIC(osize) != LUA_TTHREAD &&
+        mt_inline.sample_left - SAMPLE_WINDOW > (int64_t)nsize) {
+        mt_inline.sample_left -= (int64_t)nsize;
+        return malloc(nsize);
+    }
+    return alloc_headless_called(block, osize, nsize);
 }
 
 static void report_at_exit(void)

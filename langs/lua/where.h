@@ -78,6 +78,17 @@ static inline size_t where_slot(const void *p, unsigned bits)
     return (size_t)(h >> (64 - bits));
 }
 
+/* Whether where_released(block, size) has anything to forget: the block
+ * holds the source found last, or is a closure kept. */
+static inline bool where_holds(const void *block, size_t size)
+{
+    uintptr_t at = (uintptr_t)where_last_source, start = (uintptr_t)block;
+    return at - start < size ||
+           (where_closures_on &&
+            where_closures[where_slot(block, WHERE_CLOSURES_BITS)].closure ==
+                block);
+}
+
 static inline void where_released(const void *block, size_t size)
 {
     uintptr_t at = (uintptr_t)where_last_source, start = (uintptr_t)block;
