@@ -105,6 +105,7 @@ ObjFunction *function_new(int line) {
     function->max_stack = 0;
     function->line = line;
     WITH_HOOKS(function->trace_name = 0;)
+    WITH_HOOKS(function->trace_allocates = false;)
     function->name = NULL;
     function->class_name = NULL;
     chunk_init(&function->chunk);

@@ -37,6 +37,8 @@ typedef struct {
     int max_stack;    /* value slots a call uses: chunk_max_stack() */
     int line;         /* where the declaration starts */
     WITH_HOOKS(uint32_t trace_name;)  /* the tracer's name + 1; 0: none */
+    /* With call paths: a frame of it has allocated (where.h). */
+    WITH_HOOKS(bool trace_allocates;)
     Chunk chunk;
     ObjString *name;  /* NULL for the top-level script */
     ObjString *class_name;  /* a method's class, else NULL */

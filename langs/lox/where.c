@@ -204,6 +204,7 @@ static __attribute__((noinline)) mt_path frame_path(int depth) {
  * and the memo has its caller's answer: that case first, inline. */
 void where_path_build(void) {
     CallFrame *frame = where_frame;
+    if (frame != NULL) frame->closure->function->trace_allocates = true;
     if (frame != NULL && frame > vm.frames && frame[-1].trace_path != 0 &&
         frame->closure->function->trace_name != 0) {
         mt_path parent = frame[-1].trace_path;

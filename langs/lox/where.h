@@ -147,15 +147,23 @@ static inline mt_site where_site(mt_type type, int kind) {
     return where_find(where_frame, type, kind);
 }
 
+/* Builds the paths of the frames that have none, innermost last, and makes
+ * the innermost's current; marks the innermost's function as one that
+ * allocates. */
+__attribute__((noinline)) void where_path_build(void);
+
 /* The guest's calls: the innermost frame, and for call paths each
- * frame's path, built only when something first allocates under it, so
- * that a call costs a store or two and a call that allocates nothing
- * costs the tracer no memory.  A new frame's path is not known yet. */
+ * frame's path.  A frame's path is built when something first allocates
+ * under it, so that a call that allocates nothing costs a store or two
+ * and the tracer no memory; but a call of a function that has allocated
+ * before builds it at once, as it would be built at its first block
+ * anyway, where the block would first be declined by the inline count. */
 static inline void where_call(CallFrame *frame) {
     where_frame = frame;
     if (MT_TRACING_CALLS()) {
         frame->trace_path = 0;
         mt_path_current_set(0);
+        if (frame->closure->function->trace_allocates) where_path_build();
     }
 }
 
@@ -180,9 +188,6 @@ static inline int where_frame_line(const CallFrame *frame) {
     return chunk->lines[frame->ip - chunk->code - 1];
 }
 
-/* Builds the paths of the frames that have none, innermost last, and makes
- * the innermost's current. */
-__attribute__((noinline)) void where_path_build(void);
 
 /* When the inline functions declined a block at site while calls are
  * traced: the current path made known if it was not (they decline while
