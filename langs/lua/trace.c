@@ -199,9 +199,13 @@ static inline bool sample_needs_site(mt_tag old, size_t nsize)
     return mt_inline.sample_left <= (int64_t)nsize;
 }
 
+/* The window is open while recording, the countdown within
+ * SAMPLE_WINDOW of the next sample; recording turned on or off checks it
+ * too, so that the first block recorded after mt.start() has its line and
+ * a phase not recorded runs without the hook. */
 static inline void window_check(void)
 {
-    bool open = mt_inline.sample_left <= SAMPLE_WINDOW;
+    bool open = recording && mt_inline.sample_left <= SAMPLE_WINDOW;
     if (open != window) {
         window = open;
         interpose_window(open);
@@ -453,23 +457,18 @@ static NOINLINE void *obtain_headless(void *block, size_t osize, size_t nsize)
  * the countdown taken down inline for a block short of the next sample.
  * Such a block is told released before realloc (should realloc fail,
  * where.c has forgotten a cache entry for nothing), so that realloc is
- * the last call.  The window is checked after every one: a sample taken
- * here closes it, and alloc_headless's common case leaves it closed. */
+ * the last call.  A sample taken here closes the window (event_end). */
 static NOINLINE void *alloc_headless_called(void *block, size_t osize,
                                             size_t nsize)
 {
-    void *result;
     if (!MT_TRACING() || !counting ||
         (block != NULL && tagmap_find(&counted_tags, block) != NULL) ||
-        !mt_sample_skips(nsize)) {
-        result = obtain_headless(block, osize, nsize);
-    } else {
-        if (block != NULL) released_headless(block, osize);
-        else if (TAG_BASIC(osize) == LUA_TTHREAD) thread_size = nsize;
-        result = realloc(block, nsize);
-    }
+        !mt_sample_skips(nsize))
+        return obtain_headless(block, osize, nsize);
+    if (block != NULL) released_headless(block, osize);
+    else if (TAG_BASIC(osize) == LUA_TTHREAD) thread_size = nsize;
     window_check();
-    return result;
+    return realloc(block, nsize);
 }
 
 /* Lua's allocator in a headless run.  Its common cases call only the
@@ -632,6 +631,7 @@ bool trace_recording(bool on)
     if (!tracing) return false;
     recording = mt_recording(on);
     counting = recording && untraced == 0;
+    if (mt_inline.sampled) window_check();
     return recording;
 }
 

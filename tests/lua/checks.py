@@ -442,6 +442,16 @@ def check_control(lua):
     s = rep["summary"]
     check((s.get("allocations"), s.get("blocks"), s.get("bytes")) ==
           (8, 12, 688), f"control.lua: summary {s}")
+    # Sampled (16 bytes: nearly every block), recording from start(): the
+    # count hook is armed as recording starts when a sample is near, so
+    # the first table recorded is at line 12, where it is made, whatever
+    # the seed; nothing is at another line.
+    for seed in range(1, 6):
+        rep = report(lua, "control.lua", "--memtracer.Start=false",
+                     "--memtracer.SampleBytes=16", f"--memtracer.Seed={seed}")
+        lines = set(line for line, _ in figures(rep, "control.lua"))
+        check(lines == {12, 13},
+              f"control.lua, sampled, seed {seed}: lines {sorted(lines)}")
     with tempfile.TemporaryDirectory() as tmp:
         snap_path = os.path.join(tmp, "snap.json")
         rep = report(lua, "reset.lua", args=[snap_path])
