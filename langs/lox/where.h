@@ -188,7 +188,6 @@ static inline int where_frame_line(const CallFrame *frame) {
     return chunk->lines[frame->ip - chunk->code - 1];
 }
 
-
 /* When the inline functions declined a block at site while calls are
  * traced: the current path made known if it was not (they decline while
  * it is not; the call needs it), unless the block is the tracer's own to
