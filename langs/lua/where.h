@@ -78,26 +78,35 @@ static inline size_t where_slot(const void *p, unsigned bits)
     return (size_t)(h >> (64 - bits));
 }
 
+/* Whether block, of size bytes, holds the source string found last. */
+static inline bool where_holds_source(const void *block, size_t size)
+{
+    return (uintptr_t)where_last_source - (uintptr_t)block < size;
+}
+
+/* The entry block would have among the closures kept, if they are kept;
+ * else NULL. */
+static inline where_closure *where_closure_slot(const void *block)
+{
+    return where_closures_on
+               ? &where_closures[where_slot(block, WHERE_CLOSURES_BITS)]
+               : NULL;
+}
+
 /* Whether where_released(block, size) has anything to forget: the block
  * holds the source found last, or is a closure kept. */
 static inline bool where_holds(const void *block, size_t size)
 {
-    uintptr_t at = (uintptr_t)where_last_source, start = (uintptr_t)block;
-    return at - start < size ||
-           (where_closures_on &&
-            where_closures[where_slot(block, WHERE_CLOSURES_BITS)].closure ==
-                block);
+    const where_closure *known = where_closure_slot(block);
+    return where_holds_source(block, size) ||
+           (known != NULL && known->closure == block);
 }
 
 static inline void where_released(const void *block, size_t size)
 {
-    uintptr_t at = (uintptr_t)where_last_source, start = (uintptr_t)block;
-    if (at - start < size) where_forget_last();
-    if (where_closures_on) {
-        where_closure *known =
-            &where_closures[where_slot(block, WHERE_CLOSURES_BITS)];
-        if (known->closure == block) known->closure = NULL;
-    }
+    if (where_holds_source(block, size)) where_forget_last();
+    where_closure *known = where_closure_slot(block);
+    if (known != NULL && known->closure == block) known->closure = NULL;
 }
 
 #endif
