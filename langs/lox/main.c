@@ -8,13 +8,12 @@
  *   70 runtime error, 74 cannot write the tracer's report.
  */
 #include <errno.h>
-#include <memtracer/memtracer.h>
+#include <memtracer/hooks.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "run.h"
-#include "where.h"
 
 static void usage_print(void) {
     printf("usage: lox [options] [script.lox [args...]]\n"
@@ -145,8 +144,8 @@ int main(int argc, char **argv) {
         if (status != 0) {
             fprintf(stderr, "lox: %s\n", mt_error());
         } else {
-            where_begin();
-            status = program_run_traced(&program);
+            status = MT_TRACING_CALLS() ? program_run_traced_paths(&program)
+                                        : program_run_traced(&program);
         }
     } else
 #endif

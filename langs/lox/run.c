@@ -1,8 +1,8 @@
 /*
  * run.c -- a program run on the VM this file is built into: the file, the
- * string or the REPL, then the VM freed.  Built into both of lox's VMs
- * (run.h), as program_run_untraced without hooks and program_run_traced
- * with them.
+ * string or the REPL, then the VM freed.  Built into each of lox's VMs
+ * (run.h): program_run_untraced without hooks, program_run_traced with
+ * them, program_run_traced_paths with them and call paths.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,12 +11,20 @@
 #include "run.h"
 #include "vm.h"
 
-#ifdef MT_HOOKS_DISABLED
-/* The one name of this build that the other VM's main.c calls. */
-#define PROGRAM_RUN __attribute__((visibility("default"))) program_run_untraced
+/* The builds other than the one main.c is linked with have one name that
+ * main.c calls (meson.build). */
+#define PROGRAM_RUN_EXPORTED(name) __attribute__((visibility("default"))) name
+#if defined(MT_HOOKS_DISABLED)
+#define PROGRAM_RUN PROGRAM_RUN_EXPORTED(program_run_untraced)
 #else
 #include <memtracer/memtracer.h>
+
+#include "where.h"
+#ifdef LOX_CALL_PATHS
+#define PROGRAM_RUN PROGRAM_RUN_EXPORTED(program_run_traced_paths)
+#else
 #define PROGRAM_RUN program_run_traced
+#endif
 #endif
 
 static int status_of(InterpretResult result) {
@@ -46,6 +54,9 @@ static void repl(void) {
 }
 
 int PROGRAM_RUN(const Program *program) {
+#ifndef MT_HOOKS_DISABLED
+    where_begin();
+#endif
     vm_init(program->name, program->argc, program->argv, program->gc_stress);
     int status = 0;
     if (program->source != NULL)

@@ -1,11 +1,14 @@
 /*
- * run.h -- running a program on one of the two VMs linked into `lox`.
+ * run.h -- running a program on one of the VMs linked into `lox`.
  *
- * lox holds two builds of this VM (meson.build): one without hooks, the
+ * lox holds three builds of this VM (meson.build): one without hooks, the
  * book's structs and code, for runs without --memtracer, so that they pay
- * nothing for the tracer; and one with them, for traced runs.  Each build
- * defines its own entry point below; main.c parses the command line and
- * chooses.  A lox built with -Dhooks=false holds the first alone.
+ * nothing for the tracer; one with them, for traced runs; and one with
+ * them that keeps the guest's call paths too, for runs whose tracer
+ * records calls (stack traces, the histogram, the call tree), so that the
+ * others' calls do not ask.  Each build defines its own entry point below;
+ * main.c parses the command line and chooses.  A lox built with
+ * -Dhooks=false holds the first alone.
  */
 #ifndef lox_run_h
 #define lox_run_h
@@ -31,9 +34,11 @@ typedef struct {
 
 /* Runs program; its exit status: 0, EXIT_COMPILE or EXIT_RUNTIME, or in a
  * traced run EXIT_IOERR when the script succeeded but its report could not
- * be written.  program_run_traced runs once the tracer has started, and
- * finishes it: the collection at exit, then the report. */
+ * be written.  The traced ones run once the tracer has started, the one
+ * with paths when it records calls, and finish it: the collection at
+ * exit, then the report. */
 int program_run_untraced(const Program *program);
 int program_run_traced(const Program *program);
+int program_run_traced_paths(const Program *program);
 
 #endif

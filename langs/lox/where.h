@@ -152,6 +152,16 @@ static inline mt_site where_site(mt_type type, int kind) {
  * allocates. */
 __attribute__((noinline)) void where_path_build(void);
 
+/* Whether this VM keeps the guest's call paths.  lox links two traced
+ * builds of it (run.h): the one built with LOX_CALL_PATHS runs when the
+ * tracer records calls, and asks it at each; the other runs when it does
+ * not, and its calls only keep where_frame. */
+#ifdef LOX_CALL_PATHS
+#define WHERE_CALL_PATHS() MT_TRACING_CALLS()
+#else
+#define WHERE_CALL_PATHS() false
+#endif
+
 /* The guest's calls: the innermost frame, and for call paths each
  * frame's path.  A frame's path is built when something first allocates
  * under it, so that a call that allocates nothing costs a store or two
@@ -160,7 +170,7 @@ __attribute__((noinline)) void where_path_build(void);
  * anyway, where the block would first be declined by the inline count. */
 static inline void where_call(CallFrame *frame) {
     where_frame = frame;
-    if (MT_TRACING_CALLS()) {
+    if (WHERE_CALL_PATHS()) {
         frame->trace_path = 0;
         mt_path_current_set(0);
         if (frame->closure->function->trace_allocates) where_path_build();
@@ -171,7 +181,7 @@ static inline void where_call(CallFrame *frame) {
  * returned): its path, or outside every frame the root. */
 static inline void where_return(CallFrame *caller) {
     where_frame = caller;
-    if (MT_TRACING_CALLS())
+    if (WHERE_CALL_PATHS())
         mt_path_current_set(caller != NULL ? caller->trace_path
                                            : where_names.root);
 }
@@ -179,7 +189,7 @@ static inline void where_return(CallFrame *caller) {
 /* An error unwound every frame. */
 static inline void where_unwind(void) {
     where_frame = NULL;
-    if (MT_TRACING_CALLS()) mt_path_current_set(where_names.root);
+    if (WHERE_CALL_PATHS()) mt_path_current_set(where_names.root);
 }
 
 /* The line of the instruction running in frame. */
@@ -194,7 +204,7 @@ static inline int where_frame_line(const CallFrame *frame) {
  * count (the VM's memory).  Whether it was built here: then the inline
  * functions may count the block after all. */
 static inline bool where_path_ready(mt_site site) {
-    if (!(MT_TRACING_CALLS() && mt_path_current() == 0 &&
+    if (!(WHERE_CALL_PATHS() && mt_path_current() == 0 &&
           site >= MT_FIRST_COUNTED_SITE))
         return false;
     where_path_build();
