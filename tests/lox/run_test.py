@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Runs Lox test scripts and checks stdout, stderr and the exit status exactly.
 
-Usage: run_test.py [--traced] LOX_BINARY TEST.lox [TEST.lox ...]
+Usage: run_test.py [--traced | --traced-paths] LOX_BINARY TEST.lox [...]
 
 --traced runs each file with tracing on (a JSON report written to a
 temporary folder), so the VM that traces is held to the same outputs, and
-checks that the report was written and parses.
+checks that the report was written and parses.  --traced-paths does the
+same with stack traces, which lox runs on its VM that keeps call paths.
 
 Each test states what it expects in comments, so a test and its expectations
 cannot drift apart:
@@ -100,7 +101,16 @@ def describe_difference(label, expected, actual):
     return []
 
 
-def run_one(lox, path, traced):
+# The options each way of running adds to lox's command line.
+MODES = {
+    None: [],
+    "--traced": ["--memtracer.Output=json"],
+    "--traced-paths": ["--memtracer.Output=json",
+                       "--memtracer.TraceStackTraces=true"],
+}
+
+
+def run_one(lox, path, mode):
     """Returns the list of failures of one test file (empty when it passed)."""
     expected = Expectation(path)
     if expected.is_empty():
@@ -110,16 +120,15 @@ def run_one(lox, path, traced):
     with tempfile.TemporaryDirectory() as scratch:
         report = os.path.join(scratch, "report.json")
         command = [lox, path]
-        if traced:
-            command[1:1] = ["--memtracer.Output=json",
-                            "--memtracer.OutputFile=" + report]
+        if mode is not None:
+            command[1:1] = MODES[mode] + ["--memtracer.OutputFile=" + report]
         try:
             result = subprocess.run(command, stdin=subprocess.DEVNULL,
                                     capture_output=True,
                                     timeout=TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:
             return ["timed out after %d s" % TIMEOUT_SECONDS]
-        failures = report_failures(report) if traced else []
+        failures = report_failures(report) if mode is not None else []
     stdout = result.stdout.decode("utf-8", "replace").splitlines()
     stderr = result.stderr.decode("utf-8", "replace").splitlines()
     failures += describe_difference("stdout", expected.stdout, stdout)
@@ -143,17 +152,17 @@ def report_failures(report):
 
 
 def main(argv):
-    traced = len(argv) > 1 and argv[1] == "--traced"
-    if traced:
+    mode = argv[1] if len(argv) > 1 and argv[1] in MODES else None
+    if mode is not None:
         argv = argv[:1] + argv[2:]
     if len(argv) < 3:
-        sys.stderr.write("usage: run_test.py [--traced] LOX_BINARY "
-                         "TEST.lox [TEST.lox ...]\n")
+        sys.stderr.write("usage: run_test.py [--traced | --traced-paths] "
+                         "LOX_BINARY TEST.lox [...]\n")
         return 2
     lox, paths = argv[1], argv[2:]
     failed = 0
     for path in paths:
-        failures = run_one(lox, path, traced)
+        failures = run_one(lox, path, mode)
         if failures:
             failed += 1
             print("FAIL %s" % path)
