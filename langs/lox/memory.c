@@ -233,8 +233,8 @@ static inline __attribute__((always_inline)) void object_free(Obj *object) {
 static void roots_mark(void) {
     for (Value *slot = vm.stack; slot < vm.stack_top; slot++)
         gc_mark_value(*slot);
-    for (int i = 0; i < vm.frame_count; i++)
-        gc_mark_object((Obj *)vm.frames[i].closure);
+    for (CallFrame *frame = vm.frames; frame < vm.frame_top; frame++)
+        gc_mark_object((Obj *)frame->closure);
     for (ObjUpvalue *upvalue = vm.open_upvalues; upvalue != NULL;
          upvalue = upvalue->next)
         gc_mark_object((Obj *)upvalue);
@@ -439,8 +439,8 @@ static bool retainers_mark(void) {
     }
     for (Value *slot = vm.stack; slot < vm.stack_top; slot++)
         if (IS_OBJ(*slot)) reach_root(AS_OBJ(*slot), "stack", NULL);
-    for (int i = 0; i < vm.frame_count; i++)
-        reach_root((Obj *)vm.frames[i].closure, "stack", NULL);
+    for (CallFrame *frame = vm.frames; frame < vm.frame_top; frame++)
+        reach_root((Obj *)frame->closure, "stack", NULL);
     for (ObjUpvalue *upvalue = vm.open_upvalues; upvalue != NULL;
          upvalue = upvalue->next)
         reach_root((Obj *)upvalue, "stack", NULL);

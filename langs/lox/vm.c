@@ -28,7 +28,7 @@ VM vm;
 
 static void stack_reset(void) {
     vm.stack_top = vm.stack;
-    vm.frame_count = 0;
+    vm.frame_top = vm.frames;
     vm.open_upvalues = NULL;
 }
 
@@ -45,8 +45,8 @@ void vm_runtime_error(const char *format, ...) {
     va_end(args);
     fputs("\n", stderr);
 
-    for (int i = vm.frame_count - 1; i >= 0; i--) {
-        CallFrame *frame = &vm.frames[i];
+    for (CallFrame *frame = vm.frame_top; frame > vm.frames;) {
+        frame--;
         ObjFunction *function = frame->closure->function;
         size_t instruction = (size_t)(frame->ip - function->chunk.code - 1);
         fprintf(stderr, "[line %d] in ", function->chunk.lines[instruction]);
@@ -110,12 +110,12 @@ static inline bool call(ObjClosure *closure, int arg_count) {
         return false;
     }
     Value *slots = vm.stack_top - arg_count - 1;
-    if (vm.frame_count == FRAMES_MAX ||
+    if (vm.frame_top == vm.frames + FRAMES_MAX ||
         function->max_stack > vm.stack + STACK_MAX - slots) {
         vm_runtime_error("Stack overflow.");
         return false;
     }
-    CallFrame *frame = &vm.frames[vm.frame_count++];
+    CallFrame *frame = vm.frame_top++;
     frame->closure = closure;
     frame->ip = function->chunk.code;
     frame->slots = slots;
@@ -286,7 +286,7 @@ static bool array_slot(Value target, Value index, Value **slot) {
 #endif
 
 static InterpretResult run(void) {
-    CallFrame *frame = &vm.frames[vm.frame_count - 1];
+    CallFrame *frame = vm.frame_top - 1;
     uint8_t *ip = frame->ip;
     Value *slots = frame->slots;
     Value *constants = frame->closure->function->chunk.constants.values;
@@ -303,7 +303,7 @@ static InterpretResult run(void) {
  * error trace reads must be in memory. */
 #define STORE() (frame->ip = ip, vm.stack_top = sp)
 #define LOAD_FRAME()                                                \
-    (frame = &vm.frames[vm.frame_count - 1], ip = frame->ip,        \
+    (frame = vm.frame_top - 1, ip = frame->ip,                      \
      slots = frame->slots,                                          \
      constants = frame->closure->function->chunk.constants.values)
 #define RUNTIME_ERROR(...)                  \
@@ -576,8 +576,8 @@ static InterpretResult run(void) {
     CASE(RETURN): {
         Value result = POP();
         upvalues_close(slots);
-        vm.frame_count--;
-        if (vm.frame_count == 0) {
+        vm.frame_top--;
+        if (vm.frame_top == vm.frames) {
             where_return(NULL);
             vm.stack_top = sp - 1; /* the script's closure */
             return INTERPRET_OK;

@@ -25,7 +25,7 @@ typedef struct {
 
 typedef struct {
     CallFrame frames[FRAMES_MAX];
-    int frame_count;
+    CallFrame *frame_top;    /* one past the innermost frame */
     Value stack[STACK_MAX];
     Value *stack_top;
     Table globals;

@@ -27,7 +27,6 @@
 #include "compiler.h"
 
 WhereNames where_names;
-CallFrame *where_frame;
 
 /* Recent answers of mt_path_child, which are for good once given: a
  * direct-mapped cache by (parent, callee, call line). */
@@ -203,7 +202,7 @@ static __attribute__((noinline)) mt_path frame_path(int depth) {
 /* Mostly the innermost frame alone has no path, its function is named,
  * and the memo has its caller's answer: that case first, inline. */
 void where_path_build(void) {
-    CallFrame *frame = where_frame;
+    CallFrame *frame = where_innermost();
     if (frame != NULL) frame->closure->function->trace_allocates = true;
     if (frame != NULL && frame > vm.frames && frame[-1].trace_path != 0 &&
         frame->closure->function->trace_name != 0) {

@@ -60,10 +60,10 @@ typedef struct WhereNames {
 } WhereNames;
 extern WhereNames where_names;
 
-/* The innermost frame, &vm.frames[vm.frame_count - 1], or NULL outside
- * every frame: kept by where_call, where_return and where_unwind, so that
- * finding a block's site does not index the frames. */
-extern CallFrame *where_frame;
+/* The innermost frame, or NULL outside every frame. */
+static inline CallFrame *where_innermost(void) {
+    return vm.frame_top > vm.frames ? vm.frame_top - 1 : NULL;
+}
 
 /* A class's types: its instances, their fields, its methods.  The class
  * keeps the first two, which every instance needs (0 until named); its
@@ -130,7 +130,7 @@ __attribute__((noinline)) mt_site where_find(CallFrame *frame, mt_type type,
  * instruction, if the instruction has made one before; else 0.  Calls
  * nothing. */
 static inline mt_site where_site_known(mt_type type, int kind) {
-    const CallFrame *frame = where_frame;
+    const CallFrame *frame = where_innermost();
     if (frame == NULL) return 0;
     const Chunk *chunk = &frame->closure->function->chunk;
     if (chunk->sites == NULL) return 0;
@@ -144,7 +144,7 @@ static inline mt_site where_site_known(mt_type type, int kind) {
 static inline mt_site where_site(mt_type type, int kind) {
     mt_site site = where_site_known(type, kind);
     if (site != 0) return site;
-    return where_find(where_frame, type, kind);
+    return where_find(where_innermost(), type, kind);
 }
 
 /* Builds the paths of the frames that have none, innermost last, and makes
@@ -155,21 +155,19 @@ __attribute__((noinline)) void where_path_build(void);
 /* Whether this VM keeps the guest's call paths.  lox links two traced
  * builds of it (run.h): the one built with LOX_CALL_PATHS runs when the
  * tracer records calls, and asks it at each; the other runs when it does
- * not, and its calls only keep where_frame. */
+ * not, and its calls tell the tracer nothing. */
 #ifdef LOX_CALL_PATHS
 #define WHERE_CALL_PATHS() MT_TRACING_CALLS()
 #else
 #define WHERE_CALL_PATHS() false
 #endif
 
-/* The guest's calls: the innermost frame, and for call paths each
- * frame's path.  A frame's path is built when something first allocates
+/* The guest's calls, for call paths: each frame's path.  A frame's path is built when something first allocates
  * under it, so that a call that allocates nothing costs a store or two
  * and the tracer no memory; but a call of a function that has allocated
  * before builds it at once, as it would be built at its first block
  * anyway, where the block would first be declined by the inline count. */
 static inline void where_call(CallFrame *frame) {
-    where_frame = frame;
     if (WHERE_CALL_PATHS()) {
         frame->trace_path = 0;
         mt_path_current_set(0);
@@ -180,7 +178,6 @@ static inline void where_call(CallFrame *frame) {
 /* After a return to caller, the frame now innermost (NULL: the outermost
  * returned): its path, or outside every frame the root. */
 static inline void where_return(CallFrame *caller) {
-    where_frame = caller;
     if (WHERE_CALL_PATHS())
         mt_path_current_set(caller != NULL ? caller->trace_path
                                            : where_names.root);
@@ -188,7 +185,6 @@ static inline void where_return(CallFrame *caller) {
 
 /* An error unwound every frame. */
 static inline void where_unwind(void) {
-    where_frame = NULL;
     if (WHERE_CALL_PATHS()) mt_path_current_set(where_names.root);
 }
 
