@@ -14,6 +14,7 @@
  * a tag: the VM starts once tracing has, and tracing lasts until the
  * report (memtracer_stop only stops recording new blocks).
  */
+#define _GNU_SOURCE /* mremap */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -307,17 +308,16 @@ static struct {
     int shown;
 } reached;
 
-/* Doubles the queue. */
+/* Doubles the queue: its pages moved by the kernel, not copied. */
 static void reached_grow(void) {
     size_t capacity = reached.capacity < 256 ? 256 : reached.capacity * 2;
-    Reached *items = mmap(NULL, capacity * sizeof *items,
-                          PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                          -1, 0);
+    Reached *items =
+        reached.items == NULL
+            ? mmap(NULL, capacity * sizeof *items, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+            : mremap(reached.items, reached.capacity * sizeof *items,
+                     capacity * sizeof *items, MREMAP_MAYMOVE);
     if (items == MAP_FAILED) heap_exhausted();
-    if (reached.items != NULL) {
-        memcpy(items, reached.items, reached.count * sizeof *items);
-        munmap(reached.items, reached.capacity * sizeof *items);
-    }
     reached.items = items;
     reached.capacity = capacity;
 }
