@@ -201,9 +201,7 @@ static __attribute__((noinline)) mt_path frame_path(int depth) {
 
 /* Mostly the innermost frame alone has no path, its function is named,
  * and the memo has its caller's answer: that case first, inline. */
-void where_path_build(void) {
-    CallFrame *frame = where_innermost();
-    if (frame != NULL) frame->closure->function->trace_allocates = true;
+void where_path_build(CallFrame *frame) {
     if (frame != NULL && frame > vm.frames && frame[-1].trace_path != 0 &&
         frame->closure->function->trace_name != 0) {
         mt_path parent = frame[-1].trace_path;

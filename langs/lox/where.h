@@ -147,10 +147,9 @@ static inline mt_site where_site(mt_type type, int kind) {
     return where_find(where_innermost(), type, kind);
 }
 
-/* Builds the paths of the frames that have none, innermost last, and makes
- * the innermost's current; marks the innermost's function as one that
- * allocates. */
-__attribute__((noinline)) void where_path_build(void);
+/* Builds the paths of the frames that have none, up to frame, the
+ * innermost (NULL outside every frame), and makes frame's current. */
+__attribute__((noinline)) void where_path_build(CallFrame *frame);
 
 /* Whether this VM keeps the guest's call paths.  lox links two traced
  * builds of it (run.h): the one built with LOX_CALL_PATHS runs when the
@@ -171,7 +170,8 @@ static inline void where_call(CallFrame *frame) {
     if (WHERE_CALL_PATHS()) {
         frame->trace_path = 0;
         mt_path_current_set(0);
-        if (frame->closure->function->trace_allocates) where_path_build();
+        if (frame->closure->function->trace_allocates)
+            where_path_build(frame);
     }
 }
 
@@ -197,13 +197,16 @@ static inline int where_frame_line(const CallFrame *frame) {
 /* When the inline functions declined a block at site while calls are
  * traced: the current path made known if it was not (they decline while
  * it is not; the call needs it), unless the block is the tracer's own to
- * count (the VM's memory).  Whether it was built here: then the inline
- * functions may count the block after all. */
+ * count (the VM's memory), and the innermost function marked as one that
+ * allocates.  Whether it was built here: then the inline functions may
+ * count the block after all. */
 static inline bool where_path_ready(mt_site site) {
     if (!(WHERE_CALL_PATHS() && mt_path_current() == 0 &&
           site >= MT_FIRST_COUNTED_SITE))
         return false;
-    where_path_build();
+    CallFrame *frame = where_innermost();
+    if (frame != NULL) frame->closure->function->trace_allocates = true;
+    where_path_build(frame);
     return true;
 }
 
