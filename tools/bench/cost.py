@@ -87,9 +87,9 @@ LOX_BUDGETS = {
     "instantiation": {"off": 1.01, "on": 1.18, "json": 1.18, "stacks": 1.25,
                       "sampled": 1.03},
     "string_building": {"off": 1.01, "on": 1.10, "json": 1.10, "stacks": 1.25,
-                        "sampled": 1.06},
+                        "sampled": 1.03},
     "trees": {"off": 1.01, "on": 1.10, "json": 1.10, "stacks": 1.25,
-              "sampled": 1.07},
+              "sampled": 1.03},
 }
 
 
