@@ -161,11 +161,12 @@ __attribute__((noinline)) void where_path_build(CallFrame *frame);
 #define WHERE_CALL_PATHS() false
 #endif
 
-/* The guest's calls, for call paths: each frame's path.  A frame's path is built when something first allocates
- * under it, so that a call that allocates nothing costs a store or two
- * and the tracer no memory; but a call of a function that has allocated
- * before builds it at once, as it would be built at its first block
- * anyway, where the block would first be declined by the inline count. */
+/* The guest's calls, for call paths: each frame's path.  A frame's path
+ * is built when something first allocates under it, so that a call that
+ * allocates nothing costs a store or two and the tracer no memory; but a
+ * call of a function that has allocated before builds it at once, as it
+ * would be built at its first block anyway, where the block would first
+ * be declined by the inline count. */
 static inline void where_call(CallFrame *frame) {
     if (WHERE_CALL_PATHS()) {
         frame->trace_path = 0;

@@ -101,9 +101,8 @@ def describe_difference(label, expected, actual):
     return []
 
 
-# The options each way of running adds to lox's command line.
+# The options each traced way of running adds to lox's command line.
 MODES = {
-    None: [],
     "--traced": ["--memtracer.Output=json"],
     "--traced-paths": ["--memtracer.Output=json",
                        "--memtracer.TraceStackTraces=true"],
