@@ -249,10 +249,8 @@ static Table *unused_table(const Comparison *comparison, long top) {
     for (size_t i = 0; i < count && (top < 0 || (long)i < top); i++) {
         const SiteChange *change = order[i];
         const Site *site = change->head != NULL ? change->head : change->base;
-        Figure base = change->base != NULL ? change->base->figures[SITE_UNUSED_BYTES]
-                                           : (Figure){0, true};
-        Figure head = change->head != NULL ? change->head->figures[SITE_UNUSED_BYTES]
-                                           : (Figure){0, true};
+        Figure base = side_figure(change->base, SITE_UNUSED_BYTES);
+        Figure head = side_figure(change->head, SITE_UNUSED_BYTES);
         Figure bytes = side_figure(change->head, SITE_BYTES);
         char *share = bytes.known && bytes.value > 0
                           ? str_printf("%.1f%%", head.value / bytes.value * 100)
